@@ -1,0 +1,105 @@
+package org.dinoj.model.backend;
+
+import org.dinoj.model.tensor.Tensor;
+import org.dinoj.model.tensor.TensorAllocator;
+
+/**
+ * The narrow set of numeric operations every layer calls. Implementations: reference (plain Java,
+ * double accumulation, the test oracle), dnnl (oneDNN on CPU) and cuda.
+ *
+ * <p>Conventions for every method:
+ * <ul>
+ *   <li>Outputs are written, never accumulated into, unless the method says otherwise.</li>
+ *   <li>Inputs may be strided views (transposes, slices); outputs must not overlap inputs unless the
+ *       method allows it ("in place").</li>
+ *   <li>"Last axis" means the innermost dimension; tensors of any rank are treated as
+ *       {@code [rows, last]}.</li>
+ *   <li>Shape or dtype mismatches throw {@link IllegalArgumentException} naming the tensors.</li>
+ * </ul>
+ */
+public interface Backend extends AutoCloseable {
+
+    /** Short name shown in logs and benchmarks: "reference", "dnnl", "cuda". */
+    String name();
+
+    /** Matmul precision of this backend instance. */
+    Precision precision();
+
+    /** A new owner for tensors that this backend can work on (host or device memory). */
+    TensorAllocator newArena();
+
+    /**
+     * {@code c = alpha * (a @ b) + bias + beta * c}.
+     * a: {@code [..., M, K]}, b: {@code [..., K, N]}, c: {@code [..., M, N]}; leading (batch)
+     * dimensions of a and b are equal to c's or 1 (broadcast). bias: {@code [N]} or null.
+     * Transposed operands are passed as transposed views. With {@link Precision#BF16} the products
+     * are computed from bf16-rounded inputs with f32 accumulation.
+     */
+    void matmul(Tensor a, Tensor b, Tensor bias, Tensor c, float alpha, float beta);
+
+    /** {@code c = a @ b}. */
+    default void matmul(Tensor a, Tensor b, Tensor c) {
+        matmul(a, b, null, c, 1f, 0f);
+    }
+
+    /**
+     * Layer norm over the last axis of x {@code [..., D]}: {@code y = (x - mean) / sqrt(var + eps) * gamma + beta}.
+     * gamma, beta: {@code [D]}. Saves per-row mean and (biased) variance, both f32 {@code [rows]},
+     * for the backward pass.
+     */
+    void layerNormForward(Tensor x, Tensor gamma, Tensor beta, float eps, Tensor y, Tensor mean, Tensor variance);
+
+    /**
+     * Backward of {@link #layerNormForward}: writes dx {@code [..., D]}, dgamma and dbeta {@code [D]}
+     * from x, gamma, the saved mean and variance and dy.
+     */
+    void layerNormBackward(Tensor x, Tensor gamma, Tensor mean, Tensor variance, float eps, Tensor dy,
+                           Tensor dx, Tensor dgamma, Tensor dbeta);
+
+    /** Softmax (or log-softmax when {@code log}) over the last axis. In place allowed (y == x). */
+    void softmaxForward(Tensor x, Tensor y, boolean log);
+
+    /** Backward of softmax from its output y: dx from y and dy. */
+    void softmaxBackward(Tensor y, Tensor dy, Tensor dx, boolean log);
+
+    /** Element-wise activation. In place allowed (y == x). */
+    void activationForward(Activation activation, Tensor x, Tensor y);
+
+    /** Backward of an activation from its input x: {@code dx = f'(x) * dy}. In place allowed (dx == dy). */
+    void activationBackward(Activation activation, Tensor x, Tensor dy, Tensor dx);
+
+    /**
+     * {@code out = a op b}, with b broadcast to a's shape (same rank, each dim equal or 1); out has
+     * a's shape. In place allowed (out == a).
+     */
+    void binary(BinaryOp op, Tensor a, Tensor b, Tensor out);
+
+    /** {@code out = alpha * x + beta} element-wise. In place allowed. */
+    void linear(Tensor x, float alpha, float beta, Tensor out);
+
+    /**
+     * Reduces x into out, which has x's rank with each reduced dimension of size 1 (the others
+     * equal). Accumulates in at least f32.
+     */
+    void reduce(Reduction op, Tensor x, Tensor out);
+
+    /** Copies with any strides on either side; converts dtypes (f32 <-> bf16). */
+    void copy(Tensor src, Tensor dst);
+
+    /** Sets every element to {@code value}. */
+    void fill(Tensor x, float value);
+
+    /**
+     * One fused AdamW step (decoupled weight decay, bias correction, as torch.optim.AdamW) over
+     * f32 tensors of equal shape: param, grad, and the moments m and v, all updated in place
+     * except grad.
+     */
+    void adamw(Tensor param, Tensor grad, Tensor m, Tensor v, AdamWStep step);
+
+    /** Waits for queued work (device backends); a no-op on synchronous backends. */
+    default void synchronize() {
+    }
+
+    @Override
+    void close();
+}
