@@ -1,0 +1,16 @@
+package org.dinoj.worker.cli;
+
+import picocli.CommandLine.Command;
+
+/** {@code dinoj bench ...}: throughput benchmarks (they live in the bench module). */
+@Command(name = "bench",
+        mixinStandardHelpOptions = true,
+        description = "Throughput benchmarks.",
+        subcommands = {
+        })
+public final class BenchCommand implements Runnable {
+    @Override
+    public void run() {
+        new picocli.CommandLine(this).usage(System.out);
+    }
+}

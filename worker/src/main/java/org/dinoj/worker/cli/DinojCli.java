@@ -1,0 +1,40 @@
+package org.dinoj.worker.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code dinoj} command line: the only place that prints to stdout. */
+@Command(name = "dinoj",
+        mixinStandardHelpOptions = true,
+        version = "dinoj 0.1.0",
+        description = "DINOv2 self-supervised pretraining on the JVM.",
+        subcommands = {
+                BenchCommand.class,
+        })
+public final class DinojCli implements Runnable {
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        int code = new CommandLine(new DinojCli())
+                .setExecutionExceptionHandler(DinojCli::reportError)
+                .execute(args);
+        System.exit(code);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    /** A user error is one sentence on stderr, not a stack trace; set DINOJ_DEBUG=1 for the trace. */
+    static int reportError(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+        if (System.getenv("DINOJ_DEBUG") != null) {
+            e.printStackTrace(cmd.getErr());
+        }
+        String message = e.getMessage() == null ? e.toString() : e.getMessage();
+        cmd.getErr().println("dinoj: " + message);
+        return 1;
+    }
+}
