@@ -1,0 +1,30 @@
+package org.dinoj.model.data;
+
+import java.io.IOException;
+
+/**
+ * A random-access collection of images with optional labels. Implementations are named by a spec
+ * string ({@code idx:DIR}, {@code folder:DIR}, {@code synthetic:N}, {@code fashion-mnist}).
+ * Reading must be thread-safe: the loader decodes in parallel.
+ */
+public interface Dataset {
+    /** Number of images. */
+    int size();
+
+    /**
+     * Decodes image {@code index}.
+     *
+     * @throws IOException when the file behind it cannot be read or decoded (the loader skips and
+     *     counts such images)
+     */
+    Image image(int index) throws IOException;
+
+    /** Class label of image {@code index}, or -1 when the dataset has no labels. */
+    int label(int index);
+
+    /** Number of classes, or 0 when unlabelled. */
+    int numClasses();
+
+    /** What this dataset is, for logs and errors (spec and size). */
+    String describe();
+}
