@@ -1,0 +1,64 @@
+package org.dinoj.workflows;
+
+/**
+ * Everything a pretraining job needs to be run again from scratch: its identity, the resolved
+ * training configuration (passed verbatim to activities), and how it is cut into rounds.
+ *
+ * @param jobId workflow id and checkpoint sub-directory; stable across restarts
+ * @param jobName what a person sees in the Temporal UI
+ * @param config the resolved training configuration (YAML text, small)
+ * @param configSummary one line for the memo, e.g. "vit_tiny_p4 fashion-mnist bf16 batch 64"
+ * @param checkpointStore URI of the checkpoint directory of this job
+ * @param baseCheckpoint checkpoint to start from (retraining), or null for a fresh start
+ * @param shards data shards = nodes training in parallel per round (1 = the single-node recipe)
+ * @param epochs total epochs
+ * @param stepsPerEpoch optimizer steps per epoch
+ * @param stepsPerRound steps per TrainRound activity
+ * @param checkpointEverySteps checkpoint interval inside a round
+ * @param evalEveryEpochs run k-NN every this many epochs (0 = only at the end)
+ * @param roundsPerRun rounds before the workflow continues as new (keeps history short)
+ */
+public record JobSpec(
+        String jobId,
+        String jobName,
+        String config,
+        String configSummary,
+        String checkpointStore,
+        CheckpointRef baseCheckpoint,
+        int shards,
+        int epochs,
+        long stepsPerEpoch,
+        long stepsPerRound,
+        long checkpointEverySteps,
+        int evalEveryEpochs,
+        int roundsPerRun,
+        ActivitySettings activities) {
+
+    public JobSpec {
+        require(jobId != null && !jobId.isBlank(), "a job needs an id");
+        require(shards >= 1, "shards must be >= 1, got " + shards);
+        require(epochs >= 1, "epochs must be >= 1, got " + epochs);
+        require(stepsPerEpoch >= 1, "steps per epoch must be >= 1, got " + stepsPerEpoch);
+        require(stepsPerRound >= 1, "steps per round must be >= 1, got " + stepsPerRound);
+        require(checkpointEverySteps >= 1, "checkpoint interval must be >= 1 step, got " + checkpointEverySteps);
+        require(evalEveryEpochs >= 0, "evalEveryEpochs must be >= 0, got " + evalEveryEpochs);
+        require(roundsPerRun >= 1, "roundsPerRun must be >= 1, got " + roundsPerRun);
+        require(activities != null, "activity settings are required");
+    }
+
+    public long totalSteps() {
+        return epochs * stepsPerEpoch;
+    }
+
+    /** The same job with another number of epochs (the update handler uses it). */
+    public JobSpec withEpochs(int newEpochs) {
+        return new JobSpec(jobId, jobName, config, configSummary, checkpointStore, baseCheckpoint, shards, newEpochs,
+                stepsPerEpoch, stepsPerRound, checkpointEverySteps, evalEveryEpochs, roundsPerRun, activities);
+    }
+
+    private static void require(boolean condition, String message) {
+        if (!condition) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+}

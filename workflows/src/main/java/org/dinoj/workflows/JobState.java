@@ -1,0 +1,51 @@
+package org.dinoj.workflows;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * What a job carries across continue-as-new: counters and references only.
+ *
+ * @param step global step of {@code checkpoint} (all shards agree at round boundaries)
+ * @param checkpoint the latest global checkpoint, null before the first one
+ * @param roundEnd end step of a round that was interrupted (pause, cancel), else 0
+ * @param shardResume per shard, where an interrupted round stopped (null entries: from {@code checkpoint})
+ * @param round rounds started so far
+ * @param paused whether the job was paused when it continued as new
+ */
+public record JobState(long step, CheckpointRef checkpoint, long roundEnd, List<CheckpointRef> shardResume, int round,
+                       int lastEvalEpoch, EvalResult lastEval, TrainingMetrics lastMetrics, boolean paused,
+                       double secondsPerStep) {
+
+    public JobState {
+        // List.copyOf refuses null entries; shards without a resume point are null.
+        shardResume = shardResume == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(shardResume));
+    }
+
+    public static JobState start(JobSpec spec) {
+        CheckpointRef base = spec.baseCheckpoint();
+        // Retraining starts the schedules from zero on top of the base weights.
+        return new JobState(0, base, 0, List.of(), 0, 0, null, null, false, -1);
+    }
+
+    JobState withRoundDone(long newStep, CheckpointRef newCheckpoint, TrainingMetrics metrics, double newSecondsPerStep) {
+        return new JobState(newStep, newCheckpoint, 0, List.of(), round + 1, lastEvalEpoch, lastEval, metrics, paused,
+                newSecondsPerStep);
+    }
+
+    JobState withInterruptedRound(long end, List<CheckpointRef> resume) {
+        return new JobState(step, checkpoint, end, resume, round, lastEvalEpoch, lastEval, lastMetrics, paused,
+                secondsPerStep);
+    }
+
+    JobState withEval(EvalResult eval) {
+        return new JobState(step, checkpoint, roundEnd, shardResume, round, eval.epoch(), eval, lastMetrics, paused,
+                secondsPerStep);
+    }
+
+    JobState withPaused(boolean nowPaused) {
+        return new JobState(step, checkpoint, roundEnd, shardResume, round, lastEvalEpoch, lastEval, lastMetrics,
+                nowPaused, secondsPerStep);
+    }
+}

@@ -1,0 +1,285 @@
+package org.dinoj.workflows;
+
+import io.temporal.activity.ActivityCancellationType;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.common.RetryOptions;
+import io.temporal.failure.ActivityFailure;
+import io.temporal.failure.CanceledFailure;
+import io.temporal.workflow.Async;
+import io.temporal.workflow.CancellationScope;
+import io.temporal.workflow.Promise;
+import io.temporal.workflow.Workflow;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+
+/**
+ * The job as a loop over rounds. Deterministic: no I/O, no clocks but Workflow's, no native code;
+ * everything heavy happens in {@link TrainingActivities}.
+ */
+public final class PretrainWorkflowImpl implements PretrainWorkflow {
+    private static final Logger log = Workflow.getLogger(PretrainWorkflowImpl.class);
+
+    private JobSpec spec;
+    private JobState state;
+    private JobStatus status = JobStatus.RUNNING;
+    private boolean pauseRequested;
+    private boolean cancelRequested;
+    private CancellationScope roundScope;
+
+    @Override
+    public JobResult run(JobSpec jobSpec, JobState carried) {
+        spec = jobSpec;
+        state = carried != null ? carried : JobState.start(jobSpec);
+        pauseRequested = state.paused();
+        TrainingActivities training = Workflow.newActivityStub(TrainingActivities.class, roundOptions());
+        TrainingActivities shortWork = Workflow.newActivityStub(TrainingActivities.class, shortOptions());
+        publish();
+
+        int roundsThisRun = 0;
+        while (state.step() < spec.totalSteps()) {
+            if (pauseRequested && !cancelRequested) {
+                status = JobStatus.PAUSED;
+                publish();
+                Workflow.await(() -> !pauseRequested || cancelRequested);
+            }
+            if (cancelRequested) {
+                break;
+            }
+            status = JobStatus.RUNNING;
+            if (!runRound(training, shortWork)) {
+                continue;
+            }
+            maybeEvaluate(shortWork, false);
+            roundsThisRun++;
+            boolean more = state.step() < spec.totalSteps();
+            if (more && !cancelRequested
+                    && (roundsThisRun >= spec.roundsPerRun() || Workflow.getInfo().isContinueAsNewSuggested())) {
+                // Signals and updates that arrived are applied to state before it is carried over.
+                Workflow.await(Workflow::isEveryHandlerFinished);
+                state = state.withPaused(pauseRequested);
+                Workflow.continueAsNew(spec, state);
+            }
+        }
+        if (!cancelRequested) {
+            maybeEvaluate(shortWork, true);
+        }
+        status = cancelRequested ? JobStatus.CANCELLED : JobStatus.COMPLETED;
+        publish();
+        Workflow.await(Workflow::isEveryHandlerFinished);
+        return new JobResult(spec.jobId(), status, state.step(), state.checkpoint(), state.lastEval(), state.lastMetrics());
+    }
+
+    /** Runs one round on every shard. Returns false when a pause or cancel interrupted it. */
+    private boolean runRound(TrainingActivities training, TrainingActivities shortWork) {
+        long end = state.roundEnd() > 0 ? state.roundEnd() : nextRoundEnd(state.step());
+        int round = state.round();
+        long startedMillis = Workflow.currentTimeMillis();
+        List<Promise<TrainRoundResult>> results = new ArrayList<>();
+        roundScope = Workflow.newCancellationScope(() -> {
+            for (int shard = 0; shard < spec.shards(); shard++) {
+                CheckpointRef from = resumePoint(shard);
+                TrainRoundRequest request = new TrainRoundRequest(spec.jobId(), spec.config(), spec.checkpointStore(),
+                        round, shard, spec.shards(), from, end, spec.checkpointEverySteps());
+                results.add(Async.function(training::trainRound, request));
+            }
+        });
+        roundScope.run();
+        List<TrainRoundResult> done = new ArrayList<>();
+        RuntimeException failure = null;
+        for (Promise<TrainRoundResult> result : results) {
+            try {
+                done.add(result.get());
+            } catch (ActivityFailure | CanceledFailure e) {
+                failure = failure == null ? e : failure;
+            }
+        }
+        roundScope = null;
+        if (failure != null) {
+            if (!(pauseRequested || cancelRequested)) {
+                throw failure;
+            }
+            recordInterruption(shortWork, end);
+            return false;
+        }
+        CheckpointRef next;
+        if (spec.shards() == 1) {
+            next = done.getFirst().checkpoint();
+        } else {
+            List<CheckpointRef> shardCheckpoints = done.stream().map(TrainRoundResult::checkpoint).toList();
+            next = shortWork.mergeRound(new MergeRoundRequest(spec.jobId(), spec.config(), spec.checkpointStore(), round,
+                    state.checkpoint(), shardCheckpoints));
+        }
+        long steps = end - state.step();
+        double secondsPerStep = steps > 0 ? (Workflow.currentTimeMillis() - startedMillis) / 1000.0 / steps : -1;
+        state = state.withRoundDone(end, next, mergedMetrics(done, end), secondsPerStep);
+        log.info("job {} round {} done at step {}/{}", spec.jobId(), round, end, spec.totalSteps());
+        publish();
+        return true;
+    }
+
+    /** After a pause or cancel, asks where each shard stopped so the next round resumes there. */
+    private void recordInterruption(TrainingActivities shortWork, long end) {
+        List<CheckpointRef> resume = new ArrayList<>();
+        for (int shard = 0; shard < spec.shards(); shard++) {
+            CheckpointRef latest = shortWork.latestCheckpoint(spec.jobId(), spec.checkpointStore(), shard);
+            boolean newer = latest != null && (state.checkpoint() == null || latest.step() > state.checkpoint().step());
+            resume.add(newer ? latest : null);
+        }
+        if (spec.shards() == 1 && resume.getFirst() != null) {
+            // One shard: its checkpoint is the global one, so the job really is at that step.
+            CheckpointRef latest = resume.getFirst();
+            state = state.withRoundDone(latest.step(), latest, state.lastMetrics(), state.secondsPerStep());
+        } else {
+            state = state.withInterruptedRound(end, resume);
+        }
+        log.info("job {} interrupted at step {} ({})", spec.jobId(), state.step(), cancelRequested ? "cancel" : "pause");
+        publish();
+    }
+
+    private CheckpointRef resumePoint(int shard) {
+        if (shard < state.shardResume().size() && state.shardResume().get(shard) != null) {
+            return state.shardResume().get(shard);
+        }
+        return state.checkpoint();
+    }
+
+    /** Rounds end at round multiples and at epoch ends, so evaluations fall on epoch boundaries. */
+    private long nextRoundEnd(long step) {
+        long roundEnd = (step / spec.stepsPerRound() + 1) * spec.stepsPerRound();
+        long epochEnd = (step / spec.stepsPerEpoch() + 1) * spec.stepsPerEpoch();
+        return Math.min(Math.min(roundEnd, epochEnd), spec.totalSteps());
+    }
+
+    private void maybeEvaluate(TrainingActivities shortWork, boolean atEnd) {
+        int epoch = completedEpochs();
+        boolean due = spec.evalEveryEpochs() > 0 && epoch / spec.evalEveryEpochs() > state.lastEvalEpoch() / spec.evalEveryEpochs();
+        boolean finalEval = atEnd && (state.lastEval() == null || state.lastEval().step() != state.step());
+        if ((due || finalEval) && state.checkpoint() != null) {
+            EvalResult eval = shortWork.evaluate(new EvaluateRequest(spec.jobId(), spec.config(), state.checkpoint(), epoch));
+            state = state.withEval(eval);
+            publish();
+        }
+    }
+
+    private static TrainingMetrics mergedMetrics(List<TrainRoundResult> results, long step) {
+        if (results.size() == 1) {
+            return results.getFirst().metrics();
+        }
+        double loss = 0;
+        double imagesPerSecond = 0;
+        TrainingMetrics first = results.getFirst().metrics();
+        for (TrainRoundResult r : results) {
+            loss += r.metrics().loss() / results.size();
+            imagesPerSecond += r.metrics().imagesPerSecond();
+        }
+        return new TrainingMetrics(step, loss, first.lossTerms(), first.learningRate(), first.teacherMomentum(),
+                imagesPerSecond);
+    }
+
+    private int completedEpochs() {
+        return (int) (state.step() / spec.stepsPerEpoch());
+    }
+
+    private void publish() {
+        Progress p = progress();
+        Workflow.upsertTypedSearchAttributes(
+                DinojSearchAttributes.JOB.valueSet(spec.jobName() == null ? spec.jobId() : spec.jobName()),
+                DinojSearchAttributes.STATUS.valueSet(status.name()),
+                DinojSearchAttributes.EPOCH.valueSet((long) p.epoch()),
+                DinojSearchAttributes.STEP.valueSet(p.step()));
+        if (state.lastMetrics() != null && Double.isFinite(state.lastMetrics().loss())) {
+            Workflow.upsertTypedSearchAttributes(DinojSearchAttributes.LOSS.valueSet(state.lastMetrics().loss()));
+        }
+        if (state.lastEval() != null) {
+            Workflow.upsertTypedSearchAttributes(DinojSearchAttributes.KNN_TOP1.valueSet(state.lastEval().top1()));
+        }
+        Workflow.setCurrentDetails(p.summary());
+    }
+
+    private ActivityOptions roundOptions() {
+        ActivitySettings a = spec.activities();
+        return ActivityOptions.newBuilder()
+                .setTaskQueue(a.taskQueue())
+                .setStartToCloseTimeout(a.roundTimeout())
+                .setHeartbeatTimeout(a.heartbeatTimeout())
+                // A paused or cancelled round gets to write its checkpoint before the workflow moves on.
+                .setCancellationType(ActivityCancellationType.WAIT_CANCELLATION_COMPLETED)
+                .setRetryOptions(retry(a))
+                .build();
+    }
+
+    private ActivityOptions shortOptions() {
+        ActivitySettings a = spec.activities();
+        return ActivityOptions.newBuilder()
+                .setTaskQueue(a.taskQueue())
+                .setStartToCloseTimeout(a.roundTimeout())
+                .setHeartbeatTimeout(a.heartbeatTimeout())
+                .setRetryOptions(retry(a))
+                .build();
+    }
+
+    private static RetryOptions retry(ActivitySettings a) {
+        return RetryOptions.newBuilder()
+                .setInitialInterval(Duration.ofSeconds(1))
+                .setBackoffCoefficient(2)
+                .setMaximumInterval(Duration.ofSeconds(30))
+                .setMaximumAttempts(a.maxAttempts())
+                .setDoNotRetry(IllegalArgumentException.class.getName())
+                .build();
+    }
+
+    @Override
+    public void pause() {
+        if (status == JobStatus.RUNNING) {
+            status = JobStatus.PAUSING;
+        }
+        pauseRequested = true;
+        if (roundScope != null) {
+            roundScope.cancel("pause requested");
+        }
+    }
+
+    @Override
+    public void resume() {
+        pauseRequested = false;
+    }
+
+    @Override
+    public void cancel() {
+        cancelRequested = true;
+        status = JobStatus.CANCELLING;
+        if (roundScope != null) {
+            roundScope.cancel("cancel requested");
+        }
+    }
+
+    @Override
+    public Progress progress() {
+        long step = state.step();
+        long remaining = spec.totalSteps() - step;
+        long eta = state.secondsPerStep() >= 0 ? Math.round(remaining * state.secondsPerStep()) : -1;
+        return new Progress(spec.jobId(), status, completedEpochs(), spec.epochs(), step, spec.totalSteps(),
+                state.lastMetrics(), state.lastEval(), state.checkpoint(), eta);
+    }
+
+    @Override
+    public int setEpochs(int epochs) {
+        spec = spec.withEpochs(epochs);
+        publish();
+        return epochs;
+    }
+
+    @Override
+    public void validateSetEpochs(int epochs) {
+        if (epochs < 1) {
+            throw new IllegalArgumentException("epochs must be at least 1, got " + epochs);
+        }
+        long minimum = (state.step() + spec.stepsPerEpoch() - 1) / spec.stepsPerEpoch();
+        if (epochs < minimum) {
+            throw new IllegalArgumentException("the job already trained into epoch " + minimum
+                    + "; choose at least " + minimum + " epochs, got " + epochs);
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package org.dinoj.workflows;
+
+import io.temporal.activity.Activity;
+import io.temporal.activity.ActivityExecutionContext;
+import io.temporal.client.ActivityCompletionException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Stand-in for the worker's activities in workflow unit tests: "training" advances a step counter
+ * with a short sleep, heartbeats like the real one, and keeps checkpoints in memory. The loss is a
+ * known function of the step so tests can check what the workflow reports.
+ */
+final class SimulatedTraining implements TrainingActivities {
+    final List<TrainRoundRequest> rounds = new CopyOnWriteArrayList<>();
+    final List<MergeRoundRequest> merges = new CopyOnWriteArrayList<>();
+    final List<EvaluateRequest> evaluations = new CopyOnWriteArrayList<>();
+    private final Map<Integer, CheckpointRef> latestByShard = new ConcurrentHashMap<>();
+    private final long millisPerStep;
+    private volatile long currentStep;
+
+    SimulatedTraining(long millisPerStep) {
+        this.millisPerStep = millisPerStep;
+    }
+
+    /** The step the most recent round has reached. */
+    long currentStep() {
+        return currentStep;
+    }
+
+    static double lossAt(long step) {
+        return 10.0 / (1 + step);
+    }
+
+    static CheckpointRef checkpoint(String jobId, int shard, long step) {
+        return new CheckpointRef("file:///ckpt/" + jobId + "/shard-" + shard + "/step-" + step, "sha-" + shard + "-" + step,
+                step);
+    }
+
+    @Override
+    public TrainRoundResult trainRound(TrainRoundRequest request) {
+        rounds.add(request);
+        ActivityExecutionContext context = Activity.getExecutionContext();
+        long step = request.startFrom() == null ? 0 : request.startFrom().step();
+        CheckpointRef last = request.startFrom();
+        try {
+            while (step < request.endStep()) {
+                sleep();
+                step++;
+                currentStep = step;
+                if (step % request.checkpointEverySteps() == 0) {
+                    last = save(request, step);
+                }
+                context.heartbeat(new RoundHeartbeat(step, request.endStep(), lossAt(step), 100, last));
+            }
+        } catch (ActivityCompletionException cancelled) {
+            // Pause or cancel: finish the current step with a checkpoint, as the real round does.
+            save(request, step);
+            throw cancelled;
+        }
+        CheckpointRef end = save(request, step);
+        return new TrainRoundResult(request.shard(), end,
+                new TrainingMetrics(step, lossAt(step), Map.of("dino", lossAt(step)), 1e-3, 0.996, 100));
+    }
+
+    private CheckpointRef save(TrainRoundRequest request, long step) {
+        CheckpointRef ref = checkpoint(request.jobId(), request.shard(), step);
+        latestByShard.put(request.shard(), ref);
+        return ref;
+    }
+
+    private void sleep() {
+        try {
+            Thread.sleep(millisPerStep);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    @Override
+    public CheckpointRef mergeRound(MergeRoundRequest request) {
+        merges.add(request);
+        long step = request.shardCheckpoints().getFirst().step();
+        return new CheckpointRef("file:///ckpt/" + request.jobId() + "/global/step-" + step, "sha-global-" + step, step);
+    }
+
+    @Override
+    public EvalResult evaluate(EvaluateRequest request) {
+        evaluations.add(request);
+        return new EvalResult(request.epoch(), request.checkpoint().step(), 20, 50 + request.epoch(), 90);
+    }
+
+    @Override
+    public CheckpointRef latestCheckpoint(String jobId, String checkpointStore, int shard) {
+        return latestByShard.get(shard);
+    }
+}
