@@ -1,0 +1,293 @@
+package org.dinoj.model.checkpoint;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The checkpoints of one job (or shard) in one directory, as {@code step-0000001200/} folders.
+ * A checkpoint is written into a temporary folder, fsynced, described by MANIFEST.json (sha256 of
+ * every file) and renamed into place, so a crash or a full disk leaves either a whole checkpoint or
+ * none. A checkpoint whose manifest does not verify is never loaded.
+ */
+public final class CheckpointStore {
+    public static final String MANIFEST = "MANIFEST.json";
+    static final String FORMAT = "dinoj-checkpoint/1";
+    private static final Logger log = LoggerFactory.getLogger(CheckpointStore.class);
+    private static final Pattern STEP_DIR = Pattern.compile("step-(\\d{10})");
+    private static final String TEMP_PREFIX = ".tmp-";
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final Path root;
+
+    public CheckpointStore(Path root) {
+        this.root = root;
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /** Writes the files of one checkpoint into a directory given to {@link #save}. */
+    @FunctionalInterface
+    public interface Content {
+        void writeTo(Path directory) throws IOException;
+    }
+
+    /**
+     * Writes the checkpoint of {@code step}. On any failure (including a full disk) the partial
+     * files are removed and the earlier checkpoints stay as they were.
+     */
+    public Checkpoint save(long step, Content content) throws CheckpointWriteException {
+        if (step < 0) {
+            throw new IllegalArgumentException("checkpoint step " + step + " is negative");
+        }
+        Path temp = root.resolve(TEMP_PREFIX + directoryName(step) + "-" + UUID.randomUUID());
+        try {
+            Files.createDirectories(root);
+            Files.createDirectory(temp);
+            content.writeTo(temp);
+            Map<String, Checkpoint.FileDigest> digests = new TreeMap<>();
+            try (Stream<Path> files = Files.list(temp)) {
+                for (Path f : files.sorted().toList()) {
+                    if (!Files.isRegularFile(f)) {
+                        throw new IOException("checkpoint content must be plain files, found " + f.getFileName());
+                    }
+                    fsync(f);
+                    digests.put(f.getFileName().toString(), digest(f));
+                }
+            }
+            byte[] manifest = manifestBytes(step, digests);
+            Path manifestFile = temp.resolve(MANIFEST);
+            Files.write(manifestFile, manifest, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            fsync(manifestFile);
+            Path target = root.resolve(directoryName(step));
+            replace(temp, target);
+            fsyncDirectory(root);
+            return new Checkpoint(target, step, sha256Hex(manifest), digests);
+        } catch (IOException | RuntimeException e) {
+            deleteRecursively(temp);
+            throw new CheckpointWriteException("checkpoint of step " + step + " could not be written to " + root + ": "
+                    + describe(e) + "; earlier checkpoints are untouched", e);
+        }
+    }
+
+    /** Steps of all checkpoint directories present (verified or not), newest first. */
+    public List<Long> steps() throws IOException {
+        List<Long> steps = new ArrayList<>();
+        if (!Files.isDirectory(root)) {
+            return steps;
+        }
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root)) {
+            for (Path d : dirs) {
+                Matcher m = STEP_DIR.matcher(d.getFileName().toString());
+                if (m.matches() && Files.isDirectory(d)) {
+                    steps.add(Long.parseLong(m.group(1)));
+                }
+            }
+        }
+        steps.sort(Comparator.reverseOrder());
+        return steps;
+    }
+
+    /**
+     * The newest checkpoint that verifies. Each newer one that does not is logged with the reason
+     * and skipped, so a corrupt or half-written checkpoint costs only the steps since the previous.
+     */
+    public Optional<Checkpoint> latestVerified() throws IOException {
+        for (long step : steps()) {
+            try {
+                return Optional.of(verify(step));
+            } catch (CheckpointCorruptException e) {
+                log.warn("skipping checkpoint {}: {}", root.resolve(directoryName(step)), e.getMessage());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Verifies the checkpoint of {@code step} against its manifest (sizes and sha256 of every file). */
+    public Checkpoint verify(long step) throws IOException {
+        Path dir = root.resolve(directoryName(step));
+        Path manifestFile = dir.resolve(MANIFEST);
+        byte[] manifest;
+        try {
+            manifest = Files.readAllBytes(manifestFile);
+        } catch (NoSuchFileException e) {
+            throw new CheckpointCorruptException(dir + " has no " + MANIFEST);
+        }
+        JsonNode node;
+        try {
+            node = JSON.readTree(manifest);
+        } catch (IOException e) {
+            throw new CheckpointCorruptException(manifestFile + " is not valid JSON");
+        }
+        if (node == null || !FORMAT.equals(node.path("format").asText()) || node.path("step").asLong(-1) != step
+                || !node.path("files").isObject()) {
+            throw new CheckpointCorruptException(manifestFile + " is not a dinoj manifest for step " + step);
+        }
+        Map<String, Checkpoint.FileDigest> digests = new TreeMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.get("files").fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String name = e.getKey();
+            if (name.contains("/") || name.contains("\\") || name.startsWith(".")) {
+                throw new CheckpointCorruptException(manifestFile + " names an invalid file '" + name + "'");
+            }
+            Path f = dir.resolve(name);
+            long expectedBytes = e.getValue().path("bytes").asLong(-1);
+            String expectedSha = e.getValue().path("sha256").asText("");
+            if (!Files.isRegularFile(f)) {
+                throw new CheckpointCorruptException(f + " is missing");
+            }
+            long actualBytes = Files.size(f);
+            if (actualBytes != expectedBytes) {
+                throw new CheckpointCorruptException(f + " has " + actualBytes + " bytes, the manifest says "
+                        + expectedBytes + " (truncated?)");
+            }
+            Checkpoint.FileDigest actual = digest(f);
+            if (!actual.sha256().equals(expectedSha)) {
+                throw new CheckpointCorruptException(f + " does not match its sha256 in the manifest (corrupted)");
+            }
+            digests.put(name, actual);
+        }
+        return new Checkpoint(dir, step, sha256Hex(manifest), digests);
+    }
+
+    /** Deletes all but the newest {@code keep} checkpoints, and temporary folders of crashed writes. */
+    public void retain(int keep) throws IOException {
+        if (keep < 1) {
+            throw new IllegalArgumentException("keep at least one checkpoint, got " + keep);
+        }
+        List<Long> steps = steps();
+        for (int i = keep; i < steps.size(); i++) {
+            deleteRecursively(root.resolve(directoryName(steps.get(i))));
+        }
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root, TEMP_PREFIX + "*")) {
+            for (Path d : dirs) {
+                deleteRecursively(d);
+            }
+        }
+    }
+
+    public static String directoryName(long step) {
+        return String.format("step-%010d", step);
+    }
+
+    /** Thrown when a checkpoint does not verify; the message says which file and why. */
+    public static final class CheckpointCorruptException extends IOException {
+        public CheckpointCorruptException(String message) {
+            super(message);
+        }
+    }
+
+    private static byte[] manifestBytes(long step, Map<String, Checkpoint.FileDigest> digests) throws IOException {
+        ObjectNode manifest = JSON.createObjectNode();
+        manifest.put("format", FORMAT);
+        manifest.put("step", step);
+        ObjectNode files = manifest.putObject("files");
+        digests.forEach((name, d) -> files.putObject(name).put("bytes", d.bytes()).put("sha256", d.sha256()));
+        return JSON.writeValueAsBytes(manifest);
+    }
+
+    /** Moves the finished temporary folder into place, replacing an older write of the same step. */
+    private static void replace(Path temp, Path target) throws IOException {
+        Path old = null;
+        if (Files.exists(target)) {
+            old = target.resolveSibling(TEMP_PREFIX + "old-" + target.getFileName() + "-" + UUID.randomUUID());
+            Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+        }
+        try {
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new IOException("the checkpoint directory's file system cannot rename atomically", e);
+        }
+        if (old != null) {
+            deleteRecursively(old);
+        }
+    }
+
+    static Checkpoint.FileDigest digest(Path file) throws IOException {
+        MessageDigest sha = sha256();
+        byte[] buffer = new byte[1 << 20];
+        long bytes = 0;
+        try (InputStream in = Files.newInputStream(file)) {
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                sha.update(buffer, 0, n);
+                bytes += n;
+            }
+        }
+        return new Checkpoint.FileDigest(bytes, HexFormat.of().formatHex(sha.digest()));
+    }
+
+    static String sha256Hex(byte[] bytes) {
+        return HexFormat.of().formatHex(sha256().digest(bytes));
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this JVM has no SHA-256", e);
+        }
+    }
+
+    private static void fsync(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+    }
+
+    private static void fsyncDirectory(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException e) {
+            // Some file systems cannot fsync a directory; the rename is still atomic there.
+            log.debug("could not fsync directory {}: {}", dir, e.toString());
+        }
+    }
+
+    private static String describe(Throwable e) {
+        String message = e.getMessage();
+        return message == null ? e.getClass().getSimpleName() : message;
+    }
+
+    static void deleteRecursively(Path path) {
+        if (!Files.exists(path)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(path)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            log.warn("could not delete {}: {}", path, e.toString());
+        }
+    }
+}

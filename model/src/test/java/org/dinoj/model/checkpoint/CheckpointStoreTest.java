@@ -1,0 +1,110 @@
+package org.dinoj.model.checkpoint;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CheckpointStoreTest {
+    @TempDir
+    Path dir;
+
+    private static CheckpointStore.Content files(String model, String trainer) {
+        return d -> {
+            Files.writeString(d.resolve("model.safetensors"), model);
+            Files.writeString(d.resolve("trainer.json"), trainer);
+        };
+    }
+
+    @Test
+    void saveWritesAManifestThatVerifies() throws IOException {
+        CheckpointStore store = new CheckpointStore(dir.resolve("job"));
+        Checkpoint c = store.save(120, files("weights", "{\"step\":120}"));
+
+        assertThat(c.directory().getFileName().toString()).isEqualTo("step-0000000120");
+        assertThat(c.files()).containsOnlyKeys("model.safetensors", "trainer.json");
+        // sha256("weights") computed independently with coreutils' sha256sum.
+        assertThat(c.files().get("model.safetensors").sha256())
+                .isEqualTo("9a129038d9a00aed0cf6a7ea059ca50a813449061ab87848cf1a13eafdf33b2c");
+        assertThat(c.files().get("model.safetensors").bytes()).isEqualTo(7);
+        assertThat(store.verify(120)).isEqualTo(c);
+        assertThat(store.latestVerified()).contains(c);
+        try (var listing = Files.list(store.root())) {
+            assertThat(listing.map(p -> p.getFileName().toString())).containsExactly("step-0000000120");
+        }
+    }
+
+    @Test
+    void corruptOrTruncatedNewestCheckpointFallsBackToThePreviousOne() throws IOException {
+        CheckpointStore store = new CheckpointStore(dir);
+        Checkpoint first = store.save(10, files("aaaa", "{}"));
+        Checkpoint second = store.save(20, files("bbbb", "{}"));
+        assertThat(store.latestVerified()).contains(second);
+
+        // Flip one byte: the size still matches, the hash does not.
+        try (RandomAccessFile f = new RandomAccessFile(second.file("model.safetensors").toFile(), "rw")) {
+            f.seek(1);
+            f.write('X');
+        }
+        assertThatThrownBy(() -> store.verify(20)).hasMessageContaining("sha256");
+        assertThat(store.latestVerified()).contains(first);
+
+        Checkpoint third = store.save(30, files("cccc", "{}"));
+        try (RandomAccessFile f = new RandomAccessFile(third.file("model.safetensors").toFile(), "rw")) {
+            f.setLength(2);
+        }
+        assertThatThrownBy(() -> store.verify(30)).hasMessageContaining("truncated");
+        Files.delete(store.root().resolve("step-0000000010").resolve(CheckpointStore.MANIFEST));
+        assertThatThrownBy(() -> store.verify(10)).hasMessageContaining("no MANIFEST.json");
+        assertThat(store.latestVerified()).isEmpty();
+    }
+
+    @Test
+    void aFailedWriteLeavesNothingBehindAndKeepsEarlierCheckpoints() throws IOException {
+        CheckpointStore store = new CheckpointStore(dir);
+        Checkpoint good = store.save(5, files("good", "{}"));
+
+        assertThatThrownBy(() -> store.save(6, d -> {
+            Files.writeString(d.resolve("model.safetensors"), "partial");
+            throw new IOException("No space left on device");
+        })).isInstanceOf(CheckpointWriteException.class)
+                .hasMessageContaining("step 6")
+                .hasMessageContaining("No space left on device")
+                .hasMessageContaining("earlier checkpoints are untouched");
+
+        try (var listing = Files.list(dir)) {
+            assertThat(listing.map(p -> p.getFileName().toString())).containsExactly("step-0000000005");
+        }
+        assertThat(store.latestVerified()).contains(good);
+    }
+
+    @Test
+    void rewritingAStepReplacesItAndRetainKeepsTheNewest() throws IOException {
+        CheckpointStore store = new CheckpointStore(dir);
+        for (long step = 1; step <= 5; step++) {
+            store.save(step, files("v" + step, "{}"));
+        }
+        Checkpoint again = store.save(5, files("v5-again", "{}"));
+        assertThat(Files.readString(again.file("model.safetensors"))).isEqualTo("v5-again");
+        Files.createDirectory(dir.resolve(".tmp-step-0000000006-crashed"));
+
+        store.retain(2);
+        assertThat(store.steps()).containsExactly(5L, 4L);
+        assertThat(Files.exists(dir.resolve(".tmp-step-0000000006-crashed"))).isFalse();
+        assertThatThrownBy(() -> store.retain(0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void manifestNamingFilesOutsideTheCheckpointIsRefused() throws IOException {
+        CheckpointStore store = new CheckpointStore(dir);
+        Checkpoint c = store.save(7, files("m", "{}"));
+        Path manifest = c.directory().resolve(CheckpointStore.MANIFEST);
+        Files.writeString(manifest, Files.readString(manifest).replace("\"trainer.json\"", "\"../../etc/passwd\""));
+        assertThatThrownBy(() -> store.verify(7)).hasMessageContaining("invalid file");
+    }
+}
