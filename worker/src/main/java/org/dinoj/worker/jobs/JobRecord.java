@@ -1,0 +1,34 @@
+package org.dinoj.worker.jobs;
+
+import java.time.Instant;
+import org.dinoj.workflows.CheckpointRef;
+import org.dinoj.workflows.JobSpec;
+
+/**
+ * What the job registry remembers of one job, so that jobs survive the loss of an in-memory
+ * Temporal server: the spec it was started with, where it stands and its latest global checkpoint.
+ */
+public record JobRecord(JobSpec spec, RegistryStatus status, CheckpointRef latestCheckpoint, Instant createdAt,
+                        Instant updatedAt, String message) {
+
+    public enum RegistryStatus {
+        RUNNING,
+        PAUSED,
+        COMPLETED,
+        CANCELLED,
+        FAILED;
+
+        public boolean finished() {
+            return this == COMPLETED || this == CANCELLED || this == FAILED;
+        }
+    }
+
+    public String jobId() {
+        return spec.jobId();
+    }
+
+    public JobRecord with(RegistryStatus newStatus, CheckpointRef checkpoint, String newMessage) {
+        return new JobRecord(spec, newStatus, checkpoint != null ? checkpoint : latestCheckpoint, createdAt, Instant.now(),
+                newMessage);
+    }
+}

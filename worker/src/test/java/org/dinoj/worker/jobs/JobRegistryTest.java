@@ -1,0 +1,68 @@
+package org.dinoj.worker.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.dinoj.workflows.ActivitySettings;
+import org.dinoj.workflows.CheckpointRef;
+import org.dinoj.workflows.JobSpec;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JobRegistryTest {
+    @TempDir
+    Path root;
+
+    static JobSpec spec(String id) {
+        return new JobSpec(id, "name " + id, "optim:\n  epochs: 1\n", "tiny", "file:///tmp/" + id, null, 1, 1, 10, 5, 5, 1, 10,
+                new ActivitySettings("q", Duration.ofSeconds(30), Duration.ofHours(1), 0));
+    }
+
+    @Test
+    void recordsSurviveAReopenAndKeepTheirSpecExactly() throws IOException {
+        JobRegistry registry = new JobRegistry(root);
+        JobRecord first = registry.register(spec("job-1"));
+        assertThat(first.status()).isEqualTo(JobRecord.RegistryStatus.RUNNING);
+        registry.update("job-1", JobRecord.RegistryStatus.RUNNING, new CheckpointRef("file:///c/step-5", "abc", 5), null);
+
+        JobRecord reread = new JobRegistry(root).find("job-1").orElseThrow();
+        assertThat(reread.spec()).isEqualTo(spec("job-1"));
+        assertThat(reread.latestCheckpoint().step()).isEqualTo(5);
+        assertThat(reread.createdAt()).isEqualTo(first.createdAt());
+        // Registering again is idempotent: the existing record, progress included, is kept.
+        assertThat(registry.register(spec("job-1")).latestCheckpoint().step()).isEqualTo(5);
+    }
+
+    @Test
+    void unfinishedListsOnlyJobsThatStillNeedToRun() throws IOException {
+        JobRegistry registry = new JobRegistry(root);
+        registry.register(spec("a"));
+        registry.register(spec("b"));
+        registry.register(spec("c"));
+        registry.update("b", JobRecord.RegistryStatus.COMPLETED, null, "done");
+        registry.update("c", JobRecord.RegistryStatus.PAUSED, null, null);
+        assertThat(registry.unfinished()).extracting(JobRecord::jobId).containsExactly("a", "c");
+        assertThat(registry.list()).hasSize(3);
+    }
+
+    @Test
+    void anUnreadableRecordIsSkippedNotFatal() throws IOException {
+        JobRegistry registry = new JobRegistry(root);
+        registry.register(spec("good"));
+        Files.writeString(root.resolve("registry").resolve("broken.json"), "{ not json");
+        assertThat(registry.list()).extracting(JobRecord::jobId).containsExactly("good");
+    }
+
+    @Test
+    void jobIdsThatCouldEscapeTheDirectoryAreRefused() {
+        JobRegistry registry = new JobRegistry(root);
+        assertThatThrownBy(() -> registry.register(spec("../x"))).hasMessageContaining("must be 1-128 letters");
+        assertThatThrownBy(() -> registry.find("")).hasMessageContaining("must be 1-128 letters");
+        assertThatThrownBy(() -> registry.update("missing", JobRecord.RegistryStatus.FAILED, null, null))
+                .hasMessageContaining("no job 'missing'");
+    }
+}
