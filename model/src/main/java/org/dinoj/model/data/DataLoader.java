@@ -130,6 +130,7 @@ public final class DataLoader<T, B> implements AutoCloseable {
         return position;
     }
 
+    /** Batches per epoch of this shard: one pass over the shard is this many calls to {@link #next()}. */
     public int stepsPerEpoch() {
         return stepsPerEpoch;
     }

@@ -124,6 +124,16 @@ class IdxDatasetTest {
     }
 
     @Test
+    void missingFashionMnistSaysHowToGetIt() {
+        assertThatThrownBy(() -> Datasets.fashionMnistDir(java.util.List.of(dir.resolve("a"), dir.resolve("b"))))
+                .isInstanceOf(DatasetException.class)
+                .hasMessageContaining(dir.resolve("a") + " or " + dir.resolve("b"))
+                .hasMessageContaining("apt-get install dataset-fashion-mnist")
+                .hasMessageContaining(Datasets.FASHION_MNIST_URL)
+                .hasMessageContaining("train-images-idx3-ubyte.gz");
+    }
+
+    @Test
     void realFashionMnist() throws IOException {
         Path debian = Datasets.FASHION_MNIST_DEBIAN;
         Assumptions.assumeTrue(Files.isRegularFile(debian.resolve("train-images-idx3-ubyte.gz")),
