@@ -27,4 +27,12 @@ public interface Dataset {
 
     /** What this dataset is, for logs and errors (spec and size). */
     String describe();
+
+    /**
+     * Where image {@code index} comes from (a file path, or the dataset and index), so errors
+     * about bad images can name it.
+     */
+    default String source(int index) {
+        return describe() + " image " + index;
+    }
 }

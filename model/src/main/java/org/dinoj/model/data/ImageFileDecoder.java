@@ -1,0 +1,101 @@
+package org.dinoj.model.data;
+
+import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.DataBufferByte;
+import java.awt.image.Raster;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
+
+/**
+ * Decodes JPEG, PNG, BMP and GIF files with javax.imageio into {@link Image}s in [0, 1]. Strict:
+ * a reader warning (e.g. a JPEG that ends early, which ImageIO would otherwise fill with grey) is
+ * treated as a damaged file. Grayscale files give one channel, everything else three (RGB; alpha
+ * is dropped). Thread-safe: every call uses its own reader.
+ */
+public final class ImageFileDecoder {
+    private ImageFileDecoder() {}
+
+    /**
+     * Reads and decodes one file.
+     *
+     * @throws IOException when the file cannot be read, is not a supported image, or is damaged
+     */
+    public static Image decode(Path file) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
+                throw new IOException(file + " is not a JPEG, PNG, BMP or GIF image");
+            }
+            ImageReader reader = readers.next();
+            List<String> warnings = new ArrayList<>(1);
+            reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+            BufferedImage decoded;
+            try {
+                reader.setInput(in, true, true);
+                decoded = reader.read(0);
+            } catch (IOException | RuntimeException e) {
+                // Some ImageIO plugins throw unchecked exceptions on malformed data.
+                throw new IOException(file + " is damaged: " + e.getMessage(), e);
+            } finally {
+                reader.dispose();
+            }
+            if (!warnings.isEmpty()) {
+                throw new IOException(file + " is damaged: " + warnings.getFirst());
+            }
+            return toImage(decoded);
+        }
+    }
+
+    /** Converts to {@code [C, H, W]} floats in [0, 1]: C = 1 for grayscale, 3 (RGB) otherwise. */
+    public static Image toImage(BufferedImage image) {
+        int h = image.getHeight();
+        int w = image.getWidth();
+        int plane = h * w;
+        ColorModel model = image.getColorModel();
+        Raster raster = image.getRaster();
+        if (model.getNumColorComponents() == 1 && !(model instanceof java.awt.image.IndexColorModel)) {
+            // Read the samples directly: getRGB would push grey through an sRGB conversion.
+            int bits = model.getComponentSize(0);
+            float scale = 1f / ((1 << bits) - 1);
+            int[] samples = raster.getSamples(0, 0, w, h, 0, (int[]) null);
+            float[] pixels = new float[plane];
+            for (int i = 0; i < plane; i++) {
+                pixels[i] = samples[i] * scale;
+            }
+            return new Image(1, h, w, pixels);
+        }
+        float[] pixels = new float[3 * plane];
+        if (image.getType() == BufferedImage.TYPE_3BYTE_BGR
+                && raster.getDataBuffer() instanceof DataBufferByte buffer
+                && buffer.getNumBanks() == 1
+                && buffer.getData().length == 3 * plane) {
+            // Fast path for what the JPEG reader usually returns: interleaved B, G, R bytes.
+            byte[] bgr = buffer.getData();
+            for (int i = 0; i < plane; i++) {
+                pixels[i] = (bgr[3 * i + 2] & 0xFF) / 255f;
+                pixels[plane + i] = (bgr[3 * i + 1] & 0xFF) / 255f;
+                pixels[2 * plane + i] = (bgr[3 * i] & 0xFF) / 255f;
+            }
+            return new Image(3, h, w, pixels);
+        }
+        int[] argb = image.getRGB(0, 0, w, h, null, 0, w);
+        for (int i = 0; i < plane; i++) {
+            int p = argb[i];
+            pixels[i] = ((p >> 16) & 0xFF) / 255f;
+            pixels[plane + i] = ((p >> 8) & 0xFF) / 255f;
+            pixels[2 * plane + i] = (p & 0xFF) / 255f;
+        }
+        return new Image(3, h, w, pixels);
+    }
+}

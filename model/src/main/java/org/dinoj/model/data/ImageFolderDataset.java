@@ -1,0 +1,156 @@
+package org.dinoj.model.data;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Images in a directory tree ({@code folder:DIR}): every JPEG, PNG, BMP or GIF file below the
+ * root, found recursively and sorted by relative path so that index {@code i} is the same file on
+ * every machine. When every image lies inside a sub-folder of the root, the sub-folder names are the
+ * classes (sorted by name, label = position); when any image lies directly in the root, the dataset
+ * is unlabelled. Files are decoded when asked for; a damaged file throws {@link IOException} (the
+ * loader skips and counts it).
+ *
+ * <p>Splits: when the root holds a {@code train} folder and a {@code test} (or {@code val}) folder,
+ * those are the splits; otherwise the root itself is used for whichever split is asked for, so a
+ * held-out set can be given as its own {@code folder:} spec.
+ */
+public final class ImageFolderDataset implements Dataset {
+    private static final Logger LOG = LoggerFactory.getLogger(ImageFolderDataset.class);
+    private static final Set<String> EXTENSIONS = Set.of("jpg", "jpeg", "png", "bmp", "gif");
+
+    private final String spec;
+    private final Path root;
+    private final List<Path> files;
+    private final int[] labels; // null when unlabelled
+    private final List<String> classNames;
+
+    private ImageFolderDataset(String spec, Path root, List<Path> files, int[] labels, List<String> classNames) {
+        this.spec = spec;
+        this.root = root;
+        this.files = files;
+        this.labels = labels;
+        this.classNames = classNames;
+    }
+
+    /** Opens the given split below {@code dir} (see the class comment for how splits are found). */
+    public static ImageFolderDataset open(Path dir, Split split, String spec) {
+        if (!Files.isDirectory(dir)) {
+            throw new DatasetException("image folder " + dir + " for '" + spec + "' does not exist or is not a directory: check the path");
+        }
+        Path root = splitRoot(dir, split);
+        List<Path> relative = listImages(root, spec);
+        if (relative.isEmpty()) {
+            throw new DatasetException("image folder " + root + " for '" + spec
+                    + "' holds no JPEG, PNG, BMP or GIF files: check the path");
+        }
+        boolean labelled = relative.stream().allMatch(p -> p.getNameCount() > 1);
+        int[] labels = null;
+        List<String> classNames = List.of();
+        if (labelled) {
+            TreeSet<String> names = new TreeSet<>();
+            for (Path p : relative) {
+                names.add(p.getName(0).toString());
+            }
+            classNames = List.copyOf(names);
+            java.util.Map<String, Integer> labelOf = new java.util.HashMap<>();
+            for (String name : classNames) {
+                labelOf.put(name, labelOf.size());
+            }
+            labels = new int[relative.size()];
+            for (int i = 0; i < labels.length; i++) {
+                labels[i] = labelOf.get(relative.get(i).getName(0).toString());
+            }
+        } else if (relative.stream().anyMatch(p -> p.getNameCount() > 1)) {
+            LOG.warn("{}: some images lie directly in {} and others in sub-folders, so sub-folders are not used as "
+                    + "classes and the dataset is unlabelled", spec, root);
+        }
+        List<Path> files = relative.stream().map(root::resolve).toList();
+        ImageFolderDataset dataset = new ImageFolderDataset(
+                spec + (root.equals(dir) ? "" : " (" + root.getFileName() + ")"), root, files, labels, classNames);
+        LOG.info("opened {}", dataset.describe());
+        return dataset;
+    }
+
+    private static Path splitRoot(Path dir, Split split) {
+        Path train = dir.resolve("train");
+        Path test = Files.isDirectory(dir.resolve("test")) ? dir.resolve("test") : dir.resolve("val");
+        if (Files.isDirectory(train) && Files.isDirectory(test)) {
+            return split == Split.TRAIN ? train : test;
+        }
+        return dir;
+    }
+
+    /** Image files below {@code root}, relative to it, sorted by their path with '/' separators. */
+    private static List<Path> listImages(Path root, String spec) {
+        List<Path> found = new ArrayList<>();
+        try (Stream<Path> walk = Files.walk(root)) {
+            walk.filter(Files::isRegularFile).filter(ImageFolderDataset::hasImageExtension)
+                    .forEach(p -> found.add(root.relativize(p)));
+        } catch (IOException | UncheckedIOException e) {
+            throw new DatasetException("image folder " + root + " for '" + spec + "' could not be listed (" + e.getMessage()
+                    + "): check its permissions", e);
+        }
+        found.sort(Comparator.comparing(p -> p.toString().replace('\\', '/')));
+        return found;
+    }
+
+    private static boolean hasImageExtension(Path p) {
+        String name = p.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        return dot > 0 && EXTENSIONS.contains(name.substring(dot + 1).toLowerCase(Locale.ROOT));
+    }
+
+    @Override
+    public int size() {
+        return files.size();
+    }
+
+    /** Image {@code index} as {@code [C, H, W]} in [0, 1], C = 1 for grayscale files, else 3. */
+    @Override
+    public Image image(int index) throws IOException {
+        return ImageFileDecoder.decode(files.get(index));
+    }
+
+    @Override
+    public int label(int index) {
+        return labels == null ? -1 : labels[index];
+    }
+
+    @Override
+    public int numClasses() {
+        return classNames.size();
+    }
+
+    /** Class names in label order (the sorted sub-folder names); empty when unlabelled. */
+    public List<String> classNames() {
+        return classNames;
+    }
+
+    /** The file behind image {@code index}. */
+    public Path file(int index) {
+        return files.get(index);
+    }
+
+    @Override
+    public String describe() {
+        return spec + ": " + size() + " image files in " + root
+                + (labels == null ? ", unlabelled" : ", " + classNames.size() + " classes");
+    }
+
+    @Override
+    public String source(int index) {
+        return files.get(index).toString();
+    }
+}
