@@ -1,0 +1,35 @@
+package org.dinoj.model.train;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import org.dinoj.model.ssl.NonFiniteStepException;
+
+/**
+ * A resumable training run of one shard: a model, its optimizer, teacher, schedules, data position
+ * and RNG states. The orchestration layer drives it step by step and decides when to checkpoint.
+ * Everything that shapes the future is in what {@link #saveTo} writes, so a session opened from
+ * that directory continues exactly as this one would have.
+ */
+public interface TrainingSession extends AutoCloseable {
+
+    /** Global optimizer steps completed so far. */
+    long step();
+
+    /** Steps the whole job runs (epochs x steps per epoch), for schedules and progress. */
+    long totalSteps();
+
+    /**
+     * Runs one optimizer step. A step whose loss or gradients are not finite is refused: nothing is
+     * applied and {@link NonFiniteStepException} names the step and the term.
+     */
+    StepResult trainStep() throws NonFiniteStepException;
+
+    /**
+     * Writes the checkpoint files (model.safetensors, optimizer.safetensors, trainer.json) into
+     * {@code directory}, which exists and is empty. Refuses non-finite weights.
+     */
+    void saveTo(Path directory) throws IOException;
+
+    @Override
+    void close();
+}

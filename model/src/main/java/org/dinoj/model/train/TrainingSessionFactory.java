@@ -1,0 +1,15 @@
+package org.dinoj.model.train;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/** Opens training sessions from a job's configuration (YAML text as stored in the job spec). */
+public interface TrainingSessionFactory {
+
+    /**
+     * Opens shard {@code shard} of {@code shards}. With {@code checkpoint} null the model is
+     * initialised from the configured seed; otherwise every piece of state is restored from the
+     * (already verified) checkpoint directory.
+     */
+    TrainingSession open(String config, int shard, int shards, Path checkpoint) throws IOException;
+}
