@@ -21,4 +21,9 @@ public record AugmentationConfig(CropsConfig crops, BlurProbabilities blur, Norm
     public static AugmentationConfig dinov2Rgb() {
         return new AugmentationConfig(CropsConfig.dinov2Default(), BlurProbabilities.DINOV2_EFFECTIVE, Normalization.imagenetRgb());
     }
+
+    /** This config with other crop geometry. */
+    public AugmentationConfig withCrops(CropsConfig newCrops) {
+        return new AugmentationConfig(newCrops, blur, normalization);
+    }
 }
