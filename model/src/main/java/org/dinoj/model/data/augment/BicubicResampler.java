@@ -42,41 +42,49 @@ final class BicubicResampler {
             rows = new float[needed];
         }
         float[] in = src.pixels();
+        float[] tmp = rows;
         int inWidth = src.width();
+        // Locals, not fields: the JIT cannot hoist field loads past stores into another float[].
         int ksizeH = horizontal.ksize;
+        int[] startH = horizontal.start;
+        int[] countH = horizontal.count;
+        float[] weightsH = horizontal.weights;
         for (int c = 0; c < channels; c++) {
             for (int y = 0; y < cropHeight; y++) {
                 int inRow = (c * src.height() + box.top() + y) * inWidth + box.left();
                 int outRow = (c * cropHeight + y) * outWidth;
                 for (int xx = 0; xx < outWidth; xx++) {
-                    int first = inRow + horizontal.start[xx];
-                    int taps = horizontal.count[xx];
+                    int first = inRow + startH[xx];
+                    int taps = countH[xx];
                     int k0 = xx * ksizeH;
                     float sum = 0f;
                     for (int k = 0; k < taps; k++) {
-                        sum += horizontal.weights[k0 + k] * in[first + k];
+                        sum += weightsH[k0 + k] * in[first + k];
                     }
-                    rows[outRow + xx] = clamp01(sum);
+                    tmp[outRow + xx] = clamp01(sum);
                 }
             }
         }
         int ksizeV = vertical.ksize;
+        int[] startV = vertical.start;
+        int[] countV = vertical.count;
+        float[] weightsV = vertical.weights;
         for (int c = 0; c < channels; c++) {
             for (int yy = 0; yy < outHeight; yy++) {
                 int outRow = (c * outHeight + yy) * outWidth;
                 java.util.Arrays.fill(dst, outRow, outRow + outWidth, 0f);
-                int first = vertical.start[yy];
-                int taps = vertical.count[yy];
+                int first = startV[yy];
+                int taps = countV[yy];
                 int k0 = yy * ksizeV;
                 for (int k = 0; k < taps; k++) {
-                    float w = vertical.weights[k0 + k];
+                    float w = weightsV[k0 + k];
                     int inRow = (c * cropHeight + first + k) * outWidth;
                     for (int xx = 0; xx < outWidth; xx++) {
-                        dst[outRow + xx] += w * rows[inRow + xx];
+                        dst[outRow + xx] += w * tmp[inRow + xx];
                     }
                 }
-                for (int xx = 0; xx < outWidth; xx++) {
-                    dst[outRow + xx] = clamp01(dst[outRow + xx]);
+                for (int xx = outRow; xx < outRow + outWidth; xx++) {
+                    dst[xx] = clamp01(dst[xx]);
                 }
                 if (flip) {
                     for (int a = outRow, b = outRow + outWidth - 1; a < b; a++, b--) {

@@ -36,29 +36,33 @@ final class GaussianBlur {
         for (int i = 0; i < height + 2 * HALF; i++) {
             rowIndex[i] = reflect(i - HALF, height);
         }
+        float[] k1 = kernel;
+        float[] pad = padded;
+        float[] tmp = horizontal;
+        int[] rows = rowIndex;
         for (int c = 0; c < channels; c++) {
             int base = c * plane;
             for (int y = 0; y < height; y++) {
                 int row = base + y * width;
                 for (int i = 0; i < width + 2 * HALF; i++) {
-                    padded[i] = image[row + reflect(i - HALF, width)];
+                    pad[i] = image[row + reflect(i - HALF, width)];
                 }
                 for (int x = 0; x < width; x++) {
                     float sum = 0f;
                     for (int k = 0; k < KERNEL_SIZE; k++) {
-                        sum += kernel[k] * padded[x + k];
+                        sum += k1[k] * pad[x + k];
                     }
-                    horizontal[y * width + x] = sum;
+                    tmp[y * width + x] = sum;
                 }
             }
             for (int y = 0; y < height; y++) {
                 int out = base + y * width;
                 java.util.Arrays.fill(image, out, out + width, 0f);
                 for (int k = 0; k < KERNEL_SIZE; k++) {
-                    float w = kernel[k];
-                    int in = rowIndex[y + k] * width;
+                    float w = k1[k];
+                    int in = rows[y + k] * width;
                     for (int x = 0; x < width; x++) {
-                        image[out + x] += w * horizontal[in + x];
+                        image[out + x] += w * tmp[in + x];
                     }
                 }
             }
