@@ -44,10 +44,10 @@ public final class ColorJitter {
             order[i] = order[j];
             order[j] = t;
         }
-        float b = (float) RandomResizedCrop.uniform(rng, 1 - BRIGHTNESS, 1 + BRIGHTNESS);
-        float c = (float) RandomResizedCrop.uniform(rng, 1 - CONTRAST, 1 + CONTRAST);
-        float s = (float) RandomResizedCrop.uniform(rng, 1 - SATURATION, 1 + SATURATION);
-        float h = (float) RandomResizedCrop.uniform(rng, -HUE, HUE);
+        float b = (float) Draws.uniform(rng, 1 - BRIGHTNESS, 1 + BRIGHTNESS);
+        float c = (float) Draws.uniform(rng, 1 - CONTRAST, 1 + CONTRAST);
+        float s = (float) Draws.uniform(rng, 1 - SATURATION, 1 + SATURATION);
+        float h = (float) Draws.uniform(rng, -HUE, HUE);
         return new Params(order, b, c, s, h);
     }
 

@@ -97,8 +97,8 @@ public final class MaskingGenerator {
     int placeBlock(boolean[] mask, int offset, double maxPatches, SplittableRandom rng) {
         int delta = 0;
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-            double targetArea = RandomResizedCrop.uniform(rng, minNumPatches, maxPatches);
-            double aspectRatio = Math.exp(RandomResizedCrop.uniform(rng, logMinAspect, logMaxAspect));
+            double targetArea = Draws.uniform(rng, minNumPatches, maxPatches);
+            double aspectRatio = Math.exp(Draws.uniform(rng, logMinAspect, logMaxAspect));
             int h = (int) Math.rint(Math.sqrt(targetArea * aspectRatio));
             int w = (int) Math.rint(Math.sqrt(targetArea / aspectRatio));
             if (w < width && h < height) {

@@ -92,7 +92,7 @@ public final class MultiCropAugmentation implements ImageTransform<MultiCropSamp
         }
         double sigma = Double.NaN;
         if (randomApply(blurProbability, rng)) {
-            sigma = RandomResizedCrop.uniform(rng, GaussianBlur.SIGMA_MIN, GaussianBlur.SIGMA_MAX);
+            sigma = Draws.uniform(rng, GaussianBlur.SIGMA_MIN, GaussianBlur.SIGMA_MAX);
             s.blur.apply(out, channels, size, size, sigma);
         }
         boolean solarized = false;

@@ -23,8 +23,8 @@ public final class RandomResizedCrop {
     public static CropBox sample(int height, int width, Interval scale, SplittableRandom rng) {
         double area = (double) height * width;
         for (int attempt = 0; attempt < TRIES; attempt++) {
-            double targetArea = area * uniform(rng, scale.min(), scale.max());
-            double aspectRatio = Math.exp(uniform(rng, LOG_MIN_RATIO, LOG_MAX_RATIO));
+            double targetArea = area * Draws.uniform(rng, scale.min(), scale.max());
+            double aspectRatio = Math.exp(Draws.uniform(rng, LOG_MIN_RATIO, LOG_MAX_RATIO));
             int w = (int) Math.rint(Math.sqrt(targetArea * aspectRatio));
             int h = (int) Math.rint(Math.sqrt(targetArea / aspectRatio));
             if (0 < w && w <= width && 0 < h && h <= height) {
@@ -52,10 +52,5 @@ public final class RandomResizedCrop {
             h = height;
         }
         return new CropBox((height - h) / 2, (width - w) / 2, h, w);
-    }
-
-    /** Python's {@code random.uniform} / torch's {@code uniform_}: {@code a + (b - a) * U[0, 1)}. */
-    static double uniform(SplittableRandom rng, double a, double b) {
-        return a + (b - a) * rng.nextDouble();
     }
 }

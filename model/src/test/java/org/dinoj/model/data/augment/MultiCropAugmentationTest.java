@@ -116,10 +116,8 @@ class MultiCropAugmentationTest {
     @Test
     void grayscaleImagesStayOneChannel() {
         Normalization gray = Normalization.grayscale(0.286f, 0.353f);
-        List<AppliedAugmentation> trace = new ArrayList<>();
         MultiCropAugmentation augmentation = new MultiCropAugmentation(new AugmentationConfig(
-                new CropsConfig(new Interval(0.32, 1.0), 6, new Interval(0.05, 0.32), 28, 12), BlurProbabilities.DINOV2_EFFECTIVE, gray),
-                trace::add);
+                new CropsConfig(new Interval(0.32, 1.0), 6, new Interval(0.05, 0.32), 28, 12), BlurProbabilities.DINOV2_EFFECTIVE, gray));
         Image digit = BicubicResamplerTest.randomImage(1, 28, 28, 5);
         MultiCropSample sample = augmentation.apply(digit, new SplittableRandom(9));
         assertThat(sample.channels()).isEqualTo(1);
