@@ -54,7 +54,6 @@ public final class KnnClassifier {
         int[] top1 = new int[ks.length];
         int[] top5 = new int[ks.length];
         double[] scores = new double[numClasses];
-        double invT = 1.0 / temperature;
         for (int q = 0; q < neighbours.queries(); q++) {
             Arrays.fill(scores, 0);
             int truth = queryLabels[q];
@@ -64,7 +63,7 @@ public final class KnnClassifier {
                 int k = used[slot];
                 for (; rank < k; rank++) {
                     int label = bankLabels[neighbours.index(q, rank)];
-                    scores[label] += Math.exp((neighbours.similarity(q, rank) - best) * invT);
+                    scores[label] += Math.exp((neighbours.similarity(q, rank) - best) / temperature);
                 }
                 int position = classPosition(scores, truth);
                 if (position == 0) {
