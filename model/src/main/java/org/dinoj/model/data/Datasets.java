@@ -58,13 +58,18 @@ public final class Datasets {
      * @throws DatasetException saying how to get the files when neither has them
      */
     public static Path fashionMnistDir() {
-        for (Path dir : List.of(FASHION_MNIST_DEBIAN, FASHION_MNIST_USER)) {
+        return fashionMnistDir(List.of(FASHION_MNIST_DEBIAN, FASHION_MNIST_USER));
+    }
+
+    /** The first of {@code candidates} that holds the Fashion-MNIST train images. */
+    static Path fashionMnistDir(List<Path> candidates) {
+        for (Path dir : candidates) {
             if (Files.isRegularFile(dir.resolve("train-images-idx3-ubyte.gz"))
                     || Files.isRegularFile(dir.resolve("train-images-idx3-ubyte"))) {
                 return dir;
             }
         }
-        throw new DatasetException("Fashion-MNIST was found neither in " + FASHION_MNIST_DEBIAN + " nor in " + FASHION_MNIST_USER
+        throw new DatasetException("Fashion-MNIST was not found in " + String.join(" or ", candidates.stream().map(Path::toString).toList())
                 + ": install it with 'apt-get install dataset-fashion-mnist', or download train-images-idx3-ubyte.gz, "
                 + "train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz from "
                 + FASHION_MNIST_URL + " into " + FASHION_MNIST_USER);

@@ -44,9 +44,9 @@ public final class ImageFileDecoder {
             try {
                 reader.setInput(in, true, true);
                 decoded = reader.read(0);
-            } catch (RuntimeException e) {
+            } catch (IOException | RuntimeException e) {
                 // Some ImageIO plugins throw unchecked exceptions on malformed data.
-                throw new IOException(file + " is damaged: " + e, e);
+                throw new IOException(file + " is damaged: " + e.getMessage(), e);
             } finally {
                 reader.dispose();
             }

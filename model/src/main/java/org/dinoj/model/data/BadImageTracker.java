@@ -1,0 +1,67 @@
+package org.dinoj.model.data;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Remembers the images of a dataset that could not be decoded, logs each once, and stops loading
+ * with one sentence when more than the allowed fraction of the dataset is bad. Thread-safe.
+ */
+final class BadImageTracker {
+    private static final Logger LOG = LoggerFactory.getLogger(BadImageTracker.class);
+    /** Bad images logged one by one at WARN; the rest at DEBUG, so a bad dataset cannot flood the log. */
+    private static final int LOGGED_INDIVIDUALLY = 20;
+    private static final int NAMED_IN_ERROR = 5;
+
+    private final Dataset dataset;
+    private final double maxBadFraction;
+    private final Map<Integer, String> bad = new ConcurrentSkipListMap<>();
+
+    BadImageTracker(Dataset dataset, double maxBadFraction) {
+        this.dataset = dataset;
+        this.maxBadFraction = maxBadFraction;
+    }
+
+    boolean isBad(int index) {
+        return bad.containsKey(index);
+    }
+
+    int count() {
+        return bad.size();
+    }
+
+    /**
+     * Records that image {@code index} failed to decode.
+     *
+     * @throws DatasetException when the bad images now exceed the allowed fraction
+     */
+    void record(int index, Exception cause) {
+        if (bad.putIfAbsent(index, dataset.source(index)) == null) {
+            int n = bad.size();
+            if (n <= LOGGED_INDIVIDUALLY) {
+                LOG.warn("skipping undecodable image {} ({}){}", dataset.source(index), cause.getMessage(),
+                        n == LOGGED_INDIVIDUALLY ? "; further bad images are logged at debug level" : "");
+            } else {
+                LOG.debug("skipping undecodable image {} ({})", dataset.source(index), cause.getMessage());
+            }
+        }
+        check();
+    }
+
+    /** Throws when more than the allowed fraction of the dataset is known to be bad. */
+    void check() {
+        int n = bad.size();
+        if (n > maxBadFraction * dataset.size()) {
+            String first = String.join(", ", bad.values().stream().limit(NAMED_IN_ERROR).toList());
+            throw new DatasetException(n + " of " + dataset.size() + " images in " + dataset.describe()
+                    + " could not be decoded, more than the allowed " + percent(maxBadFraction) + " (first: " + first
+                    + (n > NAMED_IN_ERROR ? ", ..." : "") + "): fix or remove these files, or raise the allowed fraction of bad images");
+        }
+    }
+
+    private static String percent(double fraction) {
+        return java.math.BigDecimal.valueOf(fraction * 100).stripTrailingZeros().toPlainString() + "%";
+    }
+}

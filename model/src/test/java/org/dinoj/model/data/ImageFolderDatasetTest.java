@@ -1,0 +1,128 @@
+package org.dinoj.model.data;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ImageFolderDatasetTest {
+    @TempDir
+    Path dir;
+
+    /** Writes a grayscale image whose every pixel is {@code value}. */
+    static void writeGray(Path file, int size, int value, String format) throws IOException {
+        Files.createDirectories(file.getParent());
+        BufferedImage image = new BufferedImage(size, size, BufferedImage.TYPE_BYTE_GRAY);
+        for (int y = 0; y < size; y++) {
+            for (int x = 0; x < size; x++) {
+                image.getRaster().setSample(x, y, 0, value);
+            }
+        }
+        assertThat(ImageIO.write(image, format, file.toFile())).as("writer for " + format).isTrue();
+    }
+
+    /** Writes an RGB image whose every pixel is (r, g, b). */
+    static void writeRgb(Path file, int size, int r, int g, int b, String format) throws IOException {
+        Files.createDirectories(file.getParent());
+        BufferedImage image = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < size; y++) {
+            for (int x = 0; x < size; x++) {
+                image.setRGB(x, y, r << 16 | g << 8 | b);
+            }
+        }
+        assertThat(ImageIO.write(image, format, file.toFile())).as("writer for " + format).isTrue();
+    }
+
+    @Test
+    void classSubFoldersGiveSortedLabels() throws IOException {
+        writeGray(dir.resolve("zebra/b.png"), 4, 10, "png");
+        writeGray(dir.resolve("zebra/a.png"), 4, 20, "png");
+        writeGray(dir.resolve("ant/deep/nested/c.png"), 4, 30, "png");
+        writeRgb(dir.resolve("moth/d.bmp"), 4, 200, 100, 50, "bmp");
+        Files.writeString(dir.resolve("moth/notes.txt"), "not an image");
+
+        ImageFolderDataset data = (ImageFolderDataset) Datasets.open("folder:" + dir, Split.TRAIN);
+        assertThat(data.size()).isEqualTo(4);
+        assertThat(data.classNames()).containsExactly("ant", "moth", "zebra");
+        // Files sorted by relative path: ant/deep/nested/c, moth/d, zebra/a, zebra/b.
+        assertThat(data.file(0)).isEqualTo(dir.resolve("ant/deep/nested/c.png"));
+        assertThat(data.file(2)).isEqualTo(dir.resolve("zebra/a.png"));
+        assertThat(new int[] {data.label(0), data.label(1), data.label(2), data.label(3)}).containsExactly(0, 1, 2, 2);
+
+        Image gray = data.image(2);
+        assertThat(gray.channels()).isEqualTo(1);
+        assertThat(gray.get(0, 3, 3)).isEqualTo(20 / 255f);
+        Image rgb = data.image(1);
+        assertThat(rgb.channels()).isEqualTo(3);
+        assertThat(new float[] {rgb.get(0, 1, 2), rgb.get(1, 1, 2), rgb.get(2, 1, 2)})
+                .containsExactly(200 / 255f, 100 / 255f, 50 / 255f);
+    }
+
+    @Test
+    void imagesInTheRootMeanUnlabelled() throws IOException {
+        writeGray(dir.resolve("x.png"), 4, 1, "png");
+        writeGray(dir.resolve("sub/y.gif"), 4, 2, "gif");
+        Dataset data = Datasets.open("folder:" + dir, Split.TRAIN);
+        assertThat(data.size()).isEqualTo(2);
+        assertThat(data.numClasses()).isZero();
+        assertThat(data.label(0)).isEqualTo(-1);
+    }
+
+    @Test
+    void trainAndTestSubFoldersAreSplits() throws IOException {
+        writeGray(dir.resolve("train/cat/1.png"), 4, 1, "png");
+        writeGray(dir.resolve("train/dog/2.png"), 4, 2, "png");
+        writeGray(dir.resolve("train/dog/3.png"), 4, 3, "png");
+        writeGray(dir.resolve("val/dog/4.png"), 4, 4, "png");
+        Dataset train = Datasets.open("folder:" + dir, Split.TRAIN);
+        Dataset test = Datasets.open("folder:" + dir, Split.TEST);
+        assertThat(train.size()).isEqualTo(3);
+        assertThat(train.numClasses()).isEqualTo(2);
+        assertThat(test.size()).isEqualTo(1);
+        assertThat(test.image(0).get(0, 0, 0)).isEqualTo(4 / 255f);
+    }
+
+    @Test
+    void jpegDecodesToThreeChannels() throws IOException {
+        writeRgb(dir.resolve("a/photo.jpg"), 16, 255, 0, 0, "jpg");
+        Image image = Datasets.open("folder:" + dir, Split.TRAIN).image(0);
+        assertThat(image.channels()).isEqualTo(3);
+        // JPEG is lossy (chroma subsampling and quantisation): pure red comes back within 10/255.
+        assertThat(image.get(0, 8, 8)).isGreaterThan(245 / 255f);
+        assertThat(image.get(1, 8, 8)).isLessThan(10 / 255f);
+    }
+
+    @Test
+    void damagedFilesThrowIOException() throws IOException {
+        writeRgb(dir.resolve("a/good.png"), 32, 1, 2, 3, "png");
+        byte[] png = Files.readAllBytes(dir.resolve("a/good.png"));
+        Files.write(dir.resolve("a/half.png"), java.util.Arrays.copyOf(png, png.length / 2));
+        Files.write(dir.resolve("a/random.jpg"), new java.util.Random(1).ints(500, 0, 256).collect(
+                java.io.ByteArrayOutputStream::new, (o, v) -> o.write(v), (a, b) -> a.writeBytes(b.toByteArray())).toByteArray());
+        Dataset data = Datasets.open("folder:" + dir, Split.TRAIN);
+        assertThat(data.size()).isEqualTo(3);
+        assertThat(data.image(0)).isNotNull(); // good.png
+        assertThatThrownBy(() -> data.image(1)).isInstanceOf(IOException.class).hasMessageContaining("half.png");
+        assertThatThrownBy(() -> data.image(2)).isInstanceOf(IOException.class).hasMessageContaining("random.jpg");
+    }
+
+    @Test
+    void emptyFolderAndWrongPathAreClearErrors() throws IOException {
+        Files.createDirectories(dir.resolve("empty/sub"));
+        assertThatThrownBy(() -> Datasets.open("folder:" + dir.resolve("empty"), Split.TRAIN))
+                .isInstanceOf(DatasetException.class)
+                .hasMessageContaining("holds no JPEG, PNG, BMP or GIF files");
+        assertThatThrownBy(() -> Datasets.open("folder:" + dir.resolve("missing"), Split.TRAIN))
+                .isInstanceOf(DatasetException.class)
+                .hasMessageContaining("does not exist");
+        assertThatThrownBy(() -> Datasets.open("tfrecord:/x", Split.TRAIN))
+                .isInstanceOf(DatasetException.class)
+                .hasMessageContaining("unknown dataset 'tfrecord:/x'");
+    }
+}
