@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
         description = "DINOv2 self-supervised pretraining on the JVM.",
         subcommands = {
                 BenchCommand.class,
+                EvalCommand.class,
         })
 public final class DinojCli implements Runnable {
 

@@ -1,0 +1,115 @@
+package org.dinoj.model.eval;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import javax.imageio.ImageIO;
+
+/**
+ * Writes CLS-to-patch attention of one image as colour-mapped PNGs: one per head and one of the
+ * mean over heads. Each map is upsampled from the patch grid to the image size, scaled to [0, 1]
+ * by its own minimum and maximum (a constant map is all 0), and coloured with {@link Viridis}.
+ */
+public final class AttentionMapWriter {
+    /** How a patch-grid map becomes an image-sized one. */
+    public enum Upsampling {
+        /** Each patch becomes a block of pixels (as DINO's visualize_attention). */
+        NEAREST,
+        /** Bilinear between patch centres (half-pixel centres, edges clamped, as align_corners=False). */
+        BILINEAR
+    }
+
+    private AttentionMapWriter() {}
+
+    /**
+     * @param attention {@code [heads, gridH * gridW]} row-major: head h's attention from the CLS
+     *     token to patch (y, x) at {@code attention[h * gridH * gridW + y * gridW + x]}
+     * @return the files written: {@code PREFIX-head0.png} ... then {@code PREFIX-mean.png}
+     */
+    public static List<Path> write(float[] attention, int heads, int gridH, int gridW, int imageH, int imageW,
+                                   Upsampling upsampling, Path dir, String prefix) throws IOException {
+        int patches = gridH * gridW;
+        if (heads <= 0 || gridH <= 0 || gridW <= 0 || imageH <= 0 || imageW <= 0) {
+            throw new IllegalArgumentException("attention maps need positive heads, grid and image sizes, got " + heads + " heads, grid "
+                    + gridH + "x" + gridW + ", image " + imageH + "x" + imageW);
+        }
+        if (attention.length != heads * patches) {
+            throw new IllegalArgumentException(attention.length + " attention weights do not fill [" + heads + ", " + gridH + " * "
+                    + gridW + "]");
+        }
+        Files.createDirectories(dir);
+        List<Path> files = new ArrayList<>();
+        float[] mean = new float[patches];
+        for (int h = 0; h < heads; h++) {
+            for (int p = 0; p < patches; p++) {
+                mean[p] += attention[h * patches + p] / heads;
+            }
+            float[] map = upsample(attention, h * patches, gridH, gridW, imageH, imageW, upsampling);
+            files.add(writePng(map, imageH, imageW, dir.resolve(prefix + "-head" + h + ".png")));
+        }
+        float[] meanMap = upsample(mean, 0, gridH, gridW, imageH, imageW, upsampling);
+        files.add(writePng(meanMap, imageH, imageW, dir.resolve(prefix + "-mean.png")));
+        return files;
+    }
+
+    /**
+     * Upsamples the grid map at {@code grid[offset ..]} ({@code [gridH, gridW]}) to {@code [imageH, imageW]}.
+     */
+    public static float[] upsample(float[] grid, int offset, int gridH, int gridW, int imageH, int imageW, Upsampling mode) {
+        float[] out = new float[imageH * imageW];
+        double scaleY = (double) gridH / imageH;
+        double scaleX = (double) gridW / imageW;
+        for (int y = 0; y < imageH; y++) {
+            for (int x = 0; x < imageW; x++) {
+                float v;
+                if (mode == Upsampling.NEAREST) {
+                    int gy = Math.min(gridH - 1, (int) Math.floor(y * scaleY));
+                    int gx = Math.min(gridW - 1, (int) Math.floor(x * scaleX));
+                    v = grid[offset + gy * gridW + gx];
+                } else {
+                    // Source coordinate of the pixel centre, in grid cells with cell centres at integers.
+                    double sy = Math.max(0, (y + 0.5) * scaleY - 0.5);
+                    double sx = Math.max(0, (x + 0.5) * scaleX - 0.5);
+                    int y0 = Math.min(gridH - 1, (int) sy);
+                    int x0 = Math.min(gridW - 1, (int) sx);
+                    int y1 = Math.min(gridH - 1, y0 + 1);
+                    int x1 = Math.min(gridW - 1, x0 + 1);
+                    double fy = Math.min(1, sy - y0);
+                    double fx = Math.min(1, sx - x0);
+                    double top = grid[offset + y0 * gridW + x0] * (1 - fx) + grid[offset + y0 * gridW + x1] * fx;
+                    double bottom = grid[offset + y1 * gridW + x0] * (1 - fx) + grid[offset + y1 * gridW + x1] * fx;
+                    v = (float) (top * (1 - fy) + bottom * fy);
+                }
+                out[y * imageW + x] = v;
+            }
+        }
+        return out;
+    }
+
+    private static Path writePng(float[] map, int height, int width, Path file) throws IOException {
+        float min = Float.POSITIVE_INFINITY;
+        float max = Float.NEGATIVE_INFINITY;
+        for (float v : map) {
+            if (!Float.isFinite(v)) {
+                throw new IllegalArgumentException("attention map for " + file + " holds a non-finite weight " + v);
+            }
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+        }
+        double range = max - min;
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                double t = range > 0 ? (map[y * width + x] - min) / range : 0;
+                image.setRGB(x, y, Viridis.rgb(t));
+            }
+        }
+        if (!ImageIO.write(image, "png", file.toFile())) {
+            throw new IOException("no PNG writer available in this JVM to write " + file);
+        }
+        return file;
+    }
+}

@@ -1,0 +1,98 @@
+package org.dinoj.worker.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.dinoj.model.data.Datasets;
+import org.dinoj.model.data.Split;
+import org.dinoj.model.eval.BlockedNeighbourSearch;
+import org.dinoj.model.eval.FeatureExtraction;
+import org.dinoj.model.eval.KnnAccuracy;
+import org.dinoj.model.eval.KnnEvaluation;
+import org.dinoj.model.eval.RawPixelFeatures;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class KnnEvalCommandTest {
+    private record Run(int code, String out, String err) {}
+
+    private static Run dinoj(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = new CommandLine(new DinojCli())
+                .setExecutionExceptionHandler(DinojCli::reportError)
+                .setOut(new PrintWriter(out))
+                .setErr(new PrintWriter(err))
+                .execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    /** The same evaluation through the library, to check the CLI's wiring and formatting. */
+    private static List<KnnAccuracy> direct(String spec, int... ks) {
+        return new KnnEvaluation(new BlockedNeighbourSearch(1)).run(
+                FeatureExtraction.extract(Datasets.open(spec, Split.TRAIN), new RawPixelFeatures(), 64),
+                FeatureExtraction.extract(Datasets.open(spec, Split.TEST), new RawPixelFeatures(), 64), ks, 0.07);
+    }
+
+    @Test
+    void jsonPrintsOneObjectPerKWithTheLibraryResults() {
+        String spec = "synthetic:120:8x8:4";
+        Run run = dinoj("eval", "knn", "--features", "raw-pixels", "--dataset", spec, "--json", "--ks", "1,5,500",
+                "--temperature", "0.07", "--threads", "2");
+        assertThat(run.code()).as(run.err()).isZero();
+        List<KnnAccuracy> expected = direct(spec, 1, 5, 500);
+        String[] lines = run.out().strip().split("\n");
+        assertThat(lines).hasSize(3);
+        Pattern object = Pattern.compile("\\{\"k\":(\\d+),\"neighbours\":(\\d+),\"top1\":([0-9.]+),\"top5\":([0-9.]+),"
+                + "\"queries\":120,\"bank\":120,\"features\":\"raw-pixels\",\"dataset\":\"synthetic:120:8x8:4\",\"temperature\":0.07}");
+        for (int i = 0; i < lines.length; i++) {
+            Matcher m = object.matcher(lines[i]);
+            assertThat(m.matches()).as(lines[i]).isTrue();
+            assertThat(Integer.parseInt(m.group(1))).isEqualTo(expected.get(i).k());
+            assertThat(Integer.parseInt(m.group(2))).isEqualTo(expected.get(i).neighbours());
+            assertThat(Double.parseDouble(m.group(3))).isEqualTo(expected.get(i).top1());
+            assertThat(Double.parseDouble(m.group(4))).isEqualTo(expected.get(i).top5());
+        }
+        assertThat(expected.get(2).neighbours()).isEqualTo(120); // k = 500 clamped to the bank
+    }
+
+    @Test
+    void tablePrintsTopOneAndTopFivePerK() {
+        String spec = "synthetic:80:8x8:3";
+        Run run = dinoj("eval", "knn", "--dataset", spec, "--ks", "10,20");
+        assertThat(run.code()).as(run.err()).isZero();
+        List<KnnAccuracy> expected = direct(spec, 10, 20);
+        assertThat(run.out()).contains("raw-pixels").contains("80 train images").contains("top-1 %").contains("top-5 %");
+        assertThat(run.out()).contains(String.format(java.util.Locale.ROOT, "%6s %9.2f %9.2f", "10", expected.get(0).top1(),
+                expected.get(0).top5()));
+        assertThat(run.out()).contains(String.format(java.util.Locale.ROOT, "%6s %9.2f %9.2f", "20", expected.get(1).top1(),
+                expected.get(1).top5()));
+    }
+
+    @Test
+    void checkpointIsRefusedAsNotAvailableYet() {
+        Run run = dinoj("eval", "knn", "--checkpoint", "/tmp/ckpt", "--dataset", "synthetic:10");
+        assertThat(run.code()).isEqualTo(1);
+        assertThat(run.out()).isEmpty();
+        assertThat(run.err()).startsWith("dinoj: not available yet: --checkpoint /tmp/ckpt");
+    }
+
+    @Test
+    void unknownFeaturesAndBadKAreOneLineErrors() {
+        Run features = dinoj("eval", "knn", "--features", "sift", "--dataset", "synthetic:10");
+        assertThat(features.code()).isEqualTo(1);
+        assertThat(features.err().strip()).isEqualTo("dinoj: unknown features 'sift': use raw-pixels");
+        Run k = dinoj("eval", "knn", "--ks", "0", "--dataset", "synthetic:10");
+        assertThat(k.code()).isEqualTo(1);
+        assertThat(k.err()).contains("k = 0");
+    }
+
+    @Test
+    void jsonStringsAreEscaped() {
+        assertThat(KnnEvalCommand.quote("a\"b\\c\n")).isEqualTo("\"a\\\"b\\\\c\\n\"");
+    }
+}
