@@ -202,6 +202,26 @@ public final class cublasLt_h {
         return 1;
     }
 
+    /** {@code CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES} */
+    public static int CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES() {
+        return 5;
+    }
+
+    /** {@code CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES} */
+    public static int CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES() {
+        return 6;
+    }
+
+    /** {@code CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES} */
+    public static int CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES() {
+        return 7;
+    }
+
+    /** {@code CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES} */
+    public static int CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES() {
+        return 8;
+    }
+
     private static final class cublasLtCreate {
         static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER);
         static final MemorySegment ADDR = findOrThrow("cublasLtCreate");
