@@ -5,6 +5,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import org.dinoj.bindings.cuda.cuda_h;
 import org.dinoj.bindings.cuda.cuda_runtime_api_h;
+import org.dinoj.nativelib.cuda.CudaLibraries;
+import org.dinoj.nativelib.cuda.CudaLibrary;
 import org.dinoj.nativelib.cuda.CudaLibraryNotFoundException;
 
 /** One CUDA device made current for this process, with what the backend needs to know about it. */
@@ -12,30 +14,48 @@ public record CudaDevice(int index, int ccMajor, int ccMinor, int multiprocessor
 
     /** The number of CUDA devices, 0 when there is no driver, no device or no CUDA runtime. */
     public static int count() {
+        if (librariesMissing() != null) {
+            return 0;
+        }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment count = arena.allocate(ValueLayout.JAVA_INT);
-            int status = cuda_runtime_api_h.cudaGetDeviceCount(count);
-            if (status != 0) {
+            if (cuda_runtime_api_h.cudaGetDeviceCount(count) != 0) {
                 cuda_runtime_api_h.cudaGetLastError(); // clear the error: "no device" is an answer here
                 return 0;
             }
             return count.get(ValueLayout.JAVA_INT, 0);
-        } catch (CudaLibraryNotFoundException e) {
-            return 0;
         }
     }
 
     /** Why no CUDA device can be used here, or null when one can (for skip messages and errors). */
     public static String unavailableReason() {
+        String missing = librariesMissing();
+        if (missing != null) {
+            return missing;
+        }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment count = arena.allocate(ValueLayout.JAVA_INT);
             int status = cuda_runtime_api_h.cudaGetDeviceCount(count);
             if (status != 0) {
-                String name = CudaErrors.cString(cuda_runtime_api_h.cudaGetErrorString(status));
+                String text = CudaErrors.cString(cuda_runtime_api_h.cudaGetErrorString(status));
                 cuda_runtime_api_h.cudaGetLastError();
-                return "cudaGetDeviceCount failed: " + name;
+                return "cudaGetDeviceCount failed: " + text;
             }
             return count.get(ValueLayout.JAVA_INT, 0) > 0 ? null : "no CUDA device";
+        }
+    }
+
+    /**
+     * Loads the runtime, cuBLASLt, NVRTC and the driver before any binding class touches them (a
+     * binding class whose library is missing would fail its static initialisation for good).
+     */
+    private static String librariesMissing() {
+        try {
+            for (CudaLibrary library : new CudaLibrary[] {CudaLibrary.CUDART, CudaLibrary.CUBLASLT, CudaLibrary.NVRTC,
+                    CudaLibrary.DRIVER}) {
+                CudaLibraries.lookup(library);
+            }
+            return null;
         } catch (CudaLibraryNotFoundException e) {
             return e.getMessage();
         }
