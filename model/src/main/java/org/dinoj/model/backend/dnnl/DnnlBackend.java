@@ -781,6 +781,7 @@ public final class DnnlBackend implements Backend {
 
     @Override
     public void close() {
+        adamw.close();
         cache.close();
         runtime.close();
     }
