@@ -111,6 +111,17 @@ class DnnlBackendTest {
     }
 
     @Test
+    void batchedMatmulWithBroadcastInputAndSlicedRows() {
+        // a broadcast over the batch; c's rows are a slice, so its batch and rows cannot fold.
+        Tensor a = rand(1, 4, 3);
+        Tensor b = rand(2, 3, 5);
+        Tensor wide = arena.f32(2, 6, 5);
+        Tensor c = wide.slice(1, 1, 4);
+        backend.matmul(a, b, c);
+        assertClose(c, naiveMatmul(a, b, 2, 4, 3, 5), TOL);
+    }
+
+    @Test
     void batchedMatmulOfTransposedKeys() {
         // Attention scores: q [3, 6, 4] @ k^T where k is [3, 6, 4], in 4-D with a head axis.
         Tensor q = rand(2, 3, 6, 4);
