@@ -29,7 +29,9 @@ import org.slf4j.LoggerFactory;
  * primitives share one engine, one stream and one growing scratchpad.
  *
  * <p>{@link Precision#BF16} runs matmuls on f32 tensors in oneDNN's bf16 math mode (inputs rounded
- * to bf16, f32 accumulation; AMX where the CPU has it). Everything else is f32 either way.
+ * to bf16, f32 accumulation; AMX where the CPU has it). That mode permits, not forces, bf16: for
+ * small shapes oneDNN may pick an f32 kernel, whose result is then closer to the exact product
+ * than the bf16-rounded one. Everything else is f32 either way.
  *
  * <p>Not thread-safe: use one backend per thread. Threads inside a call: oneDNN's OpenMP runtime
  * ({@code DINOJ_THREADS} or {@code OMP_NUM_THREADS}).
