@@ -104,9 +104,10 @@ class SinkhornKnoppTest {
             // the column normalisation comes last: every sample is an assignment
             assertThat(s).isCloseTo(1.0, within(TOL));
         }
-        // each prototype's mass tends to B/K = 2; more iterations get closer
+        // each prototype's mass tends to B/K = 2: 3 iterations get closer than 1, and iterating on
+        // converges to it (the fixed point has both marginals)
         assertThat(prototypeImbalance(thrice, 2.0)).isLessThan(prototypeImbalance(once, 2.0));
-        assertThat(prototypeImbalance(thrice, 2.0)).isLessThan(0.05);
+        assertThat(prototypeImbalance(run(logits, 0.25, 500), 2.0)).isLessThan(1e-9);
     }
 
     private static double prototypeImbalance(double[][] q, double target) {
