@@ -66,6 +66,20 @@ class KoLeoLossTest {
     }
 
     @Test
+    void globalCropTermSumsTheTwoCropsSeparatelyAndNeverPairsAcrossCrops() {
+        // crop 1 repeats crop 0 row for row: pairing across crops would find distance ~0 and a huge loss
+        double[][] crop = {{1, 0}, {0, 1}, {-1, 0}};
+        double[][] both = {crop[0], crop[1], crop[2], crop[0], crop[1], crop[2]};
+        try (KoLeoLoss koleo = new KoLeoLoss(backend, 3, 2, DType.F64, Device.CPU)) {
+            double term = koleo.forwardBackwardGlobalCrops(SslTestSupport.tensor(arena, DType.F64, both), 0.1,
+                    arena.allocate(DType.F64, 6, 2));
+            // within a crop every nearest neighbour is 90 degrees away: d = sqrt 2 for all rows
+            double perCrop = -Math.log(Math.sqrt(2));
+            assertThat(term).isCloseTo(0.1 * 2 * perCrop, within(1e-7));
+        }
+    }
+
+    @Test
     void batchOfOneIsRejected() {
         assertThatThrownBy(() -> new KoLeoLoss(backend, 1, 4, DType.F32, Device.CPU))
                 .isInstanceOf(IllegalArgumentException.class)

@@ -1,6 +1,7 @@
 package org.dinoj.model.ssl;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.util.Random;
@@ -99,5 +100,16 @@ class TeacherCenteringTest {
         assertThat(out.get(0, 0)).isCloseTo(Math.exp(2) / z, within(TOL));
         assertThat(out.get(0, 1)).isCloseTo(1 / z, within(TOL));
         assertThat(out.get(0, 2)).isCloseTo(Math.exp(-2) / z, within(TOL));
+    }
+
+    @Test
+    void configChoosesCenteringOrSinkhornKnopp() {
+        assertThat(TeacherTargets.of(CenteringMode.fromKey("centering"), backend, arena, DType.F64, 4, 3))
+                .isInstanceOf(TeacherCentering.class);
+        assertThat(TeacherTargets.of(CenteringMode.fromKey("sinkhorn_knopp"), backend, arena, DType.F64, 4, 3))
+                .isInstanceOf(SinkhornKnopp.class);
+        assertThatThrownBy(() -> CenteringMode.fromKey("sinkhorn"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("train.centering");
     }
 }
