@@ -41,6 +41,19 @@ class KoLeoLossTest {
     }
 
     @Test
+    void threePointsOnALineNormaliseOntoTheCircle() {
+        // (1, 0), (1, 1), (1, -1) on the line x = 1 normalise to angles 0, 45 and -45 degrees.
+        // Row 0 has two nearest neighbours at 45 degrees (torch.max takes the first); rows 1 and 2
+        // are nearest to row 0. Every distance is the 45-degree chord 2 sin(pi / 8).
+        double[][] x = {{1, 0}, {1, 1}, {1, -1}};
+        try (KoLeoLoss koleo = new KoLeoLoss(backend, 3, 2, DType.F64, Device.CPU)) {
+            double value = koleo.forwardBackward(SslTestSupport.tensor(arena, DType.F64, x), 1.0,
+                    arena.allocate(DType.F64, 3, 2));
+            assertThat(value).isCloseTo(-Math.log(2 * Math.sin(Math.PI / 8)), within(1e-7));
+        }
+    }
+
+    @Test
     void duplicatePointsGiveTheLargeButFiniteEpsDistance() {
         // two identical rows: d = ||eps * 1|| = 1e-8 * sqrt(D), loss = -log(d + eps)
         double[][] x = {{1, 1, 0}, {1, 1, 0}};
