@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import java.util.Random;
 import java.util.function.DoubleSupplier;
 import org.dinoj.model.backend.Backend;
+import org.dinoj.model.backend.Precision;
 import org.dinoj.model.backend.reference.ReferenceBackend;
 import org.dinoj.model.tensor.DType;
 import org.dinoj.model.tensor.Tensor;
@@ -20,7 +21,7 @@ final class SslTestSupport {
     }
 
     static Backend referenceBackend() {
-        return new ReferenceBackend();
+        return new ReferenceBackend(Precision.F32);
     }
 
     static Tensor tensor(TensorAllocator allocator, DType dtype, double[][] rows) {
