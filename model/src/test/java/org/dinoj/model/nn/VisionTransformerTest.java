@@ -8,6 +8,7 @@ import static org.dinoj.model.nn.NnTesting.random;
 
 import java.util.SplittableRandom;
 import java.util.function.DoubleSupplier;
+import java.util.function.Predicate;
 import org.assertj.core.data.Offset;
 import org.dinoj.model.backend.Backend;
 import org.dinoj.model.tensor.DType;
@@ -56,23 +57,27 @@ class VisionTransformerTest {
     @Test
     void backwardWithMasksAndRegistersMatchesFiniteDifferences() {
         double[] mask = {1, 0, 0, 1, 0, 1, 0, 0};
-        checkAllGradients(tiny(), 2, 4, mask, false);
+        checkGradients(tiny(), 2, 4, mask, false, name -> true);
     }
 
     @Test
     void backwardThroughPositionInterpolationMatchesFiniteDifferences() {
-        // 6 px images on a 4 px model: 3x3 grid resized from the 2x2 pos_embed grid
-        checkAllGradients(tiny(), 2, 6, null, false);
+        // 6 px images on a 4 px model: 3x3 grid resized from the 2x2 pos_embed grid; the block
+        // weights see nothing new here (covered above), so the embedding side is checked
+        checkGradients(tiny(), 2, 6, null, false, name -> !name.startsWith("blocks.") || name.contains("norm1"));
     }
 
     @Test
     void backwardWithStochasticDepthMatchesFiniteDifferences() {
         // rate 0.5 on 4 samples: 2 per branch, subsets redrawn from the same seed for each evaluation
-        checkAllGradients(tiny().withRegisterTokens(0).withDropPathRate(0.5), 4, 4, null, true);
+        checkGradients(tiny().withRegisterTokens(0).withDropPathRate(0.5), 4, 4, null, true,
+                name -> (name.startsWith("blocks.1.") && !name.matches(".*mlp.fc\\d.weight"))
+                        || name.startsWith("pos_embed") || name.startsWith("cls"));
     }
 
-    private static void checkAllGradients(ViTConfig config, int batch, int size, double[] maskValues,
-                                          boolean dropPath) {
+    /** Finite differences of a loss on all three outputs, for the parameters whose keys pass {@code checked}. */
+    private static void checkGradients(ViTConfig config, int batch, int size, double[] maskValues, boolean dropPath,
+                                       Predicate<String> checked) {
         try (Backend backend = NnTesting.backend(); HostArena arena = new HostArena()) {
             LayerContext context = NnTesting.f64(backend, arena);
             VisionTransformer vit = build(context, config);
@@ -93,6 +98,9 @@ class VisionTransformerTest {
             ViTOutput out = vit.forward(images, masks, dropPath ? new SplittableRandom(9) : null);
             vit.backward(out, wCls, wReg, wPatch);
             for (Parameter p : vit.parameters()) {
+                if (!checked.test(p.name())) {
+                    continue;
+                }
                 if (p.name().equals("mask_token") && masks == null) {
                     assertThat(p.grad().toDoubleArray()).containsOnly(0.0);
                     continue;
@@ -233,7 +241,8 @@ class VisionTransformerTest {
 
     @Test
     void swigluVariantBackwardMatchesFiniteDifferences() {
-        checkAllGradients(tiny().withFfn(ViTConfig.FfnKind.SWIGLU_FUSED).withRegisterTokens(0), 2, 4, null, false);
+        checkGradients(tiny().withFfn(ViTConfig.FfnKind.SWIGLU_FUSED).withRegisterTokens(0), 2, 4, null, false,
+                name -> name.contains(".mlp.") || name.equals("pos_embed"));
     }
 
     private static double std(Tensor t) {
