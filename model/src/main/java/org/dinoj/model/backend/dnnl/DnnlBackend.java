@@ -48,12 +48,15 @@ public final class DnnlBackend implements Backend {
     /** The runtime scale of matmuls with alpha != 1, bound once into each of their primitives. */
     private final MemorySegment alphaCell;
     private final AdamWKernel adamw = new AdamWKernel();
+    /** Slots 0-2: layer-norm inputs and output that are strided (x, dy, y or dx). */
+    private final DenseStaging staging;
     private MemorySegment fillBuffer = MemorySegment.NULL;
 
     public DnnlBackend(Precision precision) {
         this.precision = precision;
         this.runtime = new DnnlRuntime();
         this.alphaCell = runtime.allocate(Float.BYTES);
+        this.staging = new DenseStaging(runtime, 3);
     }
 
     public DnnlBackend() {
@@ -261,18 +264,33 @@ public final class DnnlBackend implements Backend {
         if (x.numel() == 0) {
             return;
         }
-        key.reset(PrimitiveOp.LAYER_NORM_FORWARD).add(x).add(y).add(eps);
+        Tensor xs = denseInput(0, x);
+        Tensor ys = DenseStaging.isDense(y) ? y : staging.like(1, y);
+        key.reset(PrimitiveOp.LAYER_NORM_FORWARD).add(xs).add(ys).add(eps);
         DnnlPrimitive p = cache.find(key);
         if (p == null) {
-            p = cache.put(key, createLayerNormForward(x, y, eps));
+            p = cache.put(key, createLayerNormForward(xs, ys, eps));
         }
-        p.bind(0, x.data());
-        p.bind(1, y.data());
+        p.bind(0, xs.data());
+        p.bind(1, ys.data());
         p.bind(2, mean.data());
         p.bind(3, variance.data());
         p.bind(4, gamma.data());
         p.bind(5, beta.data());
         p.execute(runtime);
+        if (ys != y) {
+            copy(ys, y);
+        }
+    }
+
+    /** x itself when its rows are packed, else a packed copy in staging slot {@code slot}. */
+    private Tensor denseInput(int slot, Tensor x) {
+        if (DenseStaging.isDense(x)) {
+            return x;
+        }
+        Tensor staged = staging.like(slot, x);
+        copy(x, staged);
+        return staged;
     }
 
     private DnnlPrimitive createLayerNormForward(Tensor x, Tensor y, float eps) {
@@ -306,20 +324,26 @@ public final class DnnlBackend implements Backend {
         if (x.numel() == 0) {
             return;
         }
-        key.reset(PrimitiveOp.LAYER_NORM_BACKWARD).add(x).add(dy).add(dx).add(eps);
+        Tensor xs = denseInput(0, x);
+        Tensor dys = denseInput(1, dy);
+        Tensor dxs = DenseStaging.isDense(dx) ? dx : staging.like(2, dx);
+        key.reset(PrimitiveOp.LAYER_NORM_BACKWARD).add(xs).add(dys).add(dxs).add(eps);
         DnnlPrimitive p = cache.find(key);
         if (p == null) {
-            p = cache.put(key, createLayerNormBackward(x, dy, dx, eps));
+            p = cache.put(key, createLayerNormBackward(xs, dys, dxs, eps));
         }
-        p.bind(0, x.data());
+        p.bind(0, xs.data());
         p.bind(1, mean.data());
         p.bind(2, variance.data());
-        p.bind(3, dy.data());
+        p.bind(3, dys.data());
         p.bind(4, gamma.data());
-        p.bind(5, dx.data());
+        p.bind(5, dxs.data());
         p.bind(6, dgamma.data());
         p.bind(7, dbeta.data());
         p.execute(runtime);
+        if (dxs != dx) {
+            copy(dxs, dx);
+        }
     }
 
     private DnnlPrimitive createLayerNormBackward(Tensor x, Tensor dy, Tensor dx, float eps) {

@@ -507,4 +507,48 @@ class DnnlBackendTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("no f64 kernels");
     }
+
+    /**
+     * oneDNN's layer norm reads rows as packed; strided rows (the CLS token of [B, N, D]) go through
+     * dense staging and must give exactly the packed result, in both directions.
+     */
+    @Test
+    void layerNormOnStridedRowsEqualsThePackedComputation() {
+        long b = 4;
+        long n = 5;
+        long d = 33;
+        Tensor tokens = rand(b, n, d);
+        Tensor dTokens = rand(b, n, d);
+        Tensor x = tokens.slice(1, 0, 1);
+        Tensor dy = dTokens.slice(1, 2, 1);
+        Tensor xPacked = arena.f32(b, 1, d);
+        Tensor dyPacked = arena.f32(b, 1, d);
+        backend.copy(x, xPacked);
+        backend.copy(dy, dyPacked);
+        Tensor gamma = rand(d);
+        Tensor beta = rand(d);
+
+        Tensor yPacked = arena.f32(b, 1, d);
+        Tensor mean = arena.f32(b);
+        Tensor variance = arena.f32(b);
+        backend.layerNormForward(xPacked, gamma, beta, 1e-6f, yPacked, mean, variance);
+        Tensor yStrided = arena.f32(b, 3, d).slice(1, 1, 1);
+        Tensor mean2 = arena.f32(b);
+        Tensor variance2 = arena.f32(b);
+        backend.layerNormForward(x, gamma, beta, 1e-6f, yStrided, mean2, variance2);
+        assertThat(yStrided.toFloatArray()).containsExactly(yPacked.toFloatArray());
+        assertThat(mean2.toFloatArray()).containsExactly(mean.toFloatArray());
+
+        Tensor dxPacked = arena.f32(b, 1, d);
+        Tensor dgamma = arena.f32(d);
+        Tensor dbeta = arena.f32(d);
+        backend.layerNormBackward(xPacked, gamma, mean, variance, 1e-6f, dyPacked, dxPacked, dgamma, dbeta);
+        Tensor dxStrided = arena.f32(b, 2, d).slice(1, 1, 1);
+        Tensor dgamma2 = arena.f32(d);
+        Tensor dbeta2 = arena.f32(d);
+        backend.layerNormBackward(x, gamma, mean, variance, 1e-6f, dy, dxStrided, dgamma2, dbeta2);
+        assertThat(dxStrided.toFloatArray()).containsExactly(dxPacked.toFloatArray());
+        assertThat(dgamma2.toFloatArray()).containsExactly(dgamma.toFloatArray());
+        assertThat(dbeta2.toFloatArray()).containsExactly(dbeta.toFloatArray());
+    }
 }
