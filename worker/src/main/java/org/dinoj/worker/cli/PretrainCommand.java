@@ -82,6 +82,13 @@ public final class PretrainCommand implements Callable<Integer> {
             if (existing.isPresent() && (config != null || !overrides.isEmpty())) {
                 out.println("job " + id + " exists: continuing it with its original configuration");
             }
+            if (existing.isPresent() && existing.get().status() == JobRecord.RegistryStatus.PAUSED) {
+                // Running the command again for a paused job continues it.
+                jobs.registry().update(id, JobRecord.RegistryStatus.RUNNING, null, "continued by 'dinoj pretrain'");
+                if (jobs.serviceState(id) == JobService.ServiceState.RUNNING) {
+                    jobs.resume(id);
+                }
+            }
             for (String r : jobs.reconcile()) {
                 out.println("restarted unfinished job " + r + " from its latest verified checkpoint");
             }
@@ -93,7 +100,6 @@ public final class PretrainCommand implements Callable<Integer> {
                 return 0;
             } else {
                 jobs.start(spec, JobService.resumeState(spec, false));
-                jobs.resume(id);
             }
             out.println("job " + id + ": " + spec.configSummary());
             out.println("checkpoints: " + Path.of(java.net.URI.create(spec.checkpointStore())));
@@ -116,6 +122,7 @@ public final class PretrainCommand implements Callable<Integer> {
         long firstNanos = 0;
         long lastPlain = 0;
         boolean pausing = false;
+        JobStatus lastStatus = null;
         while (true) {
             Progress p = runner.syncRegistry(id);
             List<JobService.PendingRound> rounds = runner.jobs().pendingRounds(id);
@@ -129,10 +136,11 @@ public final class PretrainCommand implements Callable<Integer> {
             if (tty) {
                 out.print("\r" + line + "  ");
                 out.flush();
-            } else if (System.nanoTime() - lastPlain > 10e9 || p.status() != JobStatus.RUNNING) {
+            } else if (System.nanoTime() - lastPlain > 10e9 || p.status() != lastStatus) {
                 out.println(line);
                 lastPlain = System.nanoTime();
             }
+            lastStatus = p.status();
             switch (p.status()) {
                 case COMPLETED, CANCELLED -> {
                     JobResult r = runner.jobs().result(id);
