@@ -181,7 +181,11 @@ public final class JobService {
 
     /** A running TrainRound as DescribeWorkflowExecution shows it. */
     public record PendingRound(String activityId, int attempt, String state, RoundHeartbeat heartbeat,
-                               String lastFailure) {
+                               String lastFailure, java.time.Instant lastStarted, java.time.Instant lastHeartbeat) {
+    }
+
+    private static java.time.Instant instant(com.google.protobuf.Timestamp t) {
+        return java.time.Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
     }
 
     public List<PendingRound> pendingRounds(String jobId) {
@@ -197,7 +201,9 @@ public final class JobService {
                         : null;
                 String failure = a.hasLastFailure() ? a.getLastFailure().getMessage() : null;
                 rounds.add(new PendingRound(a.getActivityId(), a.getAttempt(),
-                        a.getState().name().replace("PENDING_ACTIVITY_STATE_", "").toLowerCase(), hb, failure));
+                        a.getState().name().replace("PENDING_ACTIVITY_STATE_", "").toLowerCase(), hb, failure,
+                        a.hasLastStartedTime() ? instant(a.getLastStartedTime()) : null,
+                        a.hasLastHeartbeatTime() ? instant(a.getLastHeartbeatTime()) : null));
             }
         });
         return rounds;
