@@ -9,6 +9,7 @@ import io.temporal.workflow.Async;
 import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
+import io.temporal.workflow.WorkflowInit;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,11 +29,19 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
     private boolean cancelRequested;
     private CancellationScope roundScope;
 
-    @Override
-    public JobResult run(JobSpec jobSpec, JobState carried) {
+    /**
+     * Sets the state before any signal handler runs: a resume (or pause) signalled together with the
+     * start of a paused job must act on the carried state, not be overwritten by it.
+     */
+    @WorkflowInit
+    public PretrainWorkflowImpl(JobSpec jobSpec, JobState carried) {
         spec = jobSpec;
         state = carried != null ? carried : JobState.start(jobSpec);
         pauseRequested = state.paused();
+    }
+
+    @Override
+    public JobResult run(JobSpec jobSpec, JobState carried) {
         TrainingActivities training = Workflow.newActivityStub(TrainingActivities.class, roundOptions());
         TrainingActivities shortWork = Workflow.newActivityStub(TrainingActivities.class, shortOptions());
         publish();

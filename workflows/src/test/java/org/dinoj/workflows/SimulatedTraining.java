@@ -53,7 +53,7 @@ final class SimulatedTraining implements TrainingActivities {
                 if (step % request.checkpointEverySteps() == 0) {
                     last = save(request, step);
                 }
-                context.heartbeat(new RoundHeartbeat(step, request.endStep(), lossAt(step), 100, last));
+                context.heartbeat(new RoundHeartbeat(step, request.endStep(), lossAt(step), 100, last, null));
             }
         } catch (ActivityCompletionException cancelled) {
             // Pause or cancel: finish the current step with a checkpoint, as the real round does.
@@ -62,7 +62,7 @@ final class SimulatedTraining implements TrainingActivities {
         }
         CheckpointRef end = save(request, step);
         return new TrainRoundResult(request.shard(), end,
-                new TrainingMetrics(step, lossAt(step), Map.of("dino", lossAt(step)), 1e-3, 0.996, 100));
+                new TrainingMetrics(step, lossAt(step), Map.of("dino", lossAt(step)), 1e-3, 0.996, 100), null);
     }
 
     private CheckpointRef save(TrainRoundRequest request, long step) {

@@ -181,12 +181,22 @@ public final class CheckpointStore {
 
     /** Deletes all but the newest {@code keep} checkpoints, and temporary folders of crashed writes. */
     public void retain(int keep) throws IOException {
+        retain(keep, java.util.Set.of());
+    }
+
+    /**
+     * As {@link #retain(int)}, but never deletes the checkpoints of the steps in {@code alsoKeep}
+     * (e.g. the step a running round started from, which a retry may need again).
+     */
+    public void retain(int keep, java.util.Set<Long> alsoKeep) throws IOException {
         if (keep < 1) {
             throw new IllegalArgumentException("keep at least one checkpoint, got " + keep);
         }
         List<Long> steps = steps();
         for (int i = keep; i < steps.size(); i++) {
-            deleteRecursively(root.resolve(directoryName(steps.get(i))));
+            if (!alsoKeep.contains(steps.get(i))) {
+                deleteRecursively(root.resolve(directoryName(steps.get(i))));
+            }
         }
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root, TEMP_PREFIX + "*")) {
             for (Path d : dirs) {

@@ -53,6 +53,23 @@ public final class ConfigLoader {
         return bind(tree, typeOf(defaults), source);
     }
 
+    /**
+     * The YAML text of {@code source} (a preset name or a YAML file; null for none) with
+     * {@code overrides} applied, not bound to any type: for a configuration whose record type the
+     * caller does not know (a job spec stores the text; each consumer binds its own sections).
+     */
+    public static String resolve(String source, List<String> overrides) {
+        ObjectNode tree = source == null ? JsonNodeFactory.instance.objectNode() : readSource(source);
+        for (String override : overrides) {
+            applyOverride(tree, override);
+        }
+        try {
+            return YAML.writeValueAsString(tree);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write configuration " + tree, e);
+        }
+    }
+
     /** Binds a YAML text (as stored in a job spec) over {@code defaults}, without overrides. */
     public static <T> T parse(String yaml, T defaults) {
         String where = "the job's configuration";

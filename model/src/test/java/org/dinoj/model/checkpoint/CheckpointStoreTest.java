@@ -100,6 +100,16 @@ class CheckpointStoreTest {
     }
 
     @Test
+    void retainSparesProtectedSteps() throws IOException {
+        CheckpointStore store = new CheckpointStore(dir);
+        for (long step = 1; step <= 5; step++) {
+            store.save(step, files("v" + step, "{}"));
+        }
+        store.retain(2, java.util.Set.of(1L));
+        assertThat(store.steps()).containsExactly(5L, 4L, 1L);
+    }
+
+    @Test
     void manifestNamingFilesOutsideTheCheckpointIsRefused() throws IOException {
         CheckpointStore store = new CheckpointStore(dir);
         Checkpoint c = store.save(7, files("m", "{}"));

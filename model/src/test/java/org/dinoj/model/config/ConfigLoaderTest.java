@@ -44,6 +44,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void resolveKeepsEverySectionAsTextWithOverridesApplied() throws IOException {
+        Path f = yaml("optim:\n  epochs: 5\nanything:\n  nested: {a: 1}\n");
+        String text = ConfigLoader.resolve(f.toString(), List.of("optim.epochs=7", "job.shards=2"));
+        var tree = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+                .readTree(text);
+        assertThat(tree.at("/optim/epochs").asInt()).isEqualTo(7);
+        assertThat(tree.at("/anything/nested/a").asInt()).isEqualTo(1);
+        assertThat(tree.at("/job/shards").asInt()).isEqualTo(2);
+    }
+
+    @Test
     void unknownKeysAreNamedWithTheirSection() throws IOException {
         Path f = yaml("optim:\n  base_lrr: 1\n");
         assertThatThrownBy(() -> ConfigLoader.load(f.toString(), List.of(), Sample.defaults()))

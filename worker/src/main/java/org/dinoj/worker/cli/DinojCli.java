@@ -10,6 +10,10 @@ import picocli.CommandLine.Command;
         description = "DINOv2 self-supervised pretraining on the JVM.",
         subcommands = {
                 BenchCommand.class,
+                PretrainCommand.class,
+                JobsCommand.class,
+                ServerCommand.class,
+                WorkerCommand.class,
                 EvalCommand.class,
         })
 public final class DinojCli implements Runnable {

@@ -1,0 +1,28 @@
+package org.dinoj.model.train;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * Evaluates the teacher of a (verified) checkpoint with a k-NN classifier on the evaluation set the
+ * configuration names. The production implementation is found with {@link java.util.ServiceLoader},
+ * as the {@link TrainingSessionFactory} is.
+ */
+public interface CheckpointEvaluator {
+
+    /**
+     * k-NN accuracy of the teacher's CLS features in {@code checkpoint}.
+     *
+     * @param config the job's configuration (YAML text, as stored in the job spec)
+     */
+    KnnResult knn(String config, Path checkpoint) throws IOException;
+
+    /** Accuracy in percent, with the k used. */
+    record KnnResult(int k, double top1, double top5) {
+        public KnnResult {
+            if (k < 1) {
+                throw new IllegalArgumentException("k must be >= 1, got " + k);
+            }
+        }
+    }
+}

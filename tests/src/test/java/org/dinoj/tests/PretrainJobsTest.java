@@ -1,0 +1,239 @@
+package org.dinoj.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.dinoj.model.checkpoint.CheckpointStore;
+import org.dinoj.worker.activities.CheckpointLayout;
+import org.dinoj.worker.cli.DinojCli;
+import org.dinoj.worker.jobs.JobRecord;
+import org.dinoj.worker.jobs.JobService;
+import org.dinoj.worker.jobs.JobSpecs;
+import org.dinoj.worker.jobs.LocalRunner;
+import org.dinoj.workflows.JobResult;
+import org.dinoj.workflows.JobSpec;
+import org.dinoj.workflows.JobStatus;
+import org.dinoj.workflows.RoundHeartbeat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Jobs end to end over real gRPC: the embedded Temporal server, worker processes started as
+ * separate JVMs by the production supervisor (running the production 'dinoj worker' with the toy
+ * session, registered through META-INF/services in the worker's test jar), and faults.
+ * Heartbeat timeouts are 2 s so a dead worker is noticed quickly; waits poll with generous limits
+ * because the machine may be loaded.
+ */
+class PretrainJobsTest {
+    private static final Logger log = LoggerFactory.getLogger(PretrainJobsTest.class);
+    private static final Duration LIMIT = Duration.ofSeconds(120);
+
+    @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS)
+    Path dir;
+
+    private static String config(int shards, long epochLength, long stepMillis) {
+        return "optim: {epochs: 1}\n"
+                + "train: {official_epoch_length: " + epochLength + "}\n"
+                + "job: {shards: " + shards + ", steps_per_round: 40, checkpoint_every_steps: 5, eval_every_epochs: 0,"
+                + " heartbeat_timeout_seconds: 2}\n"
+                + "toy: {dim: 4, step_millis: " + stepMillis + "}\n";
+    }
+
+    private LocalRunner runner(int workers) throws IOException {
+        return LocalRunner.start(new LocalRunner.Options(null, 0, workers, dir,
+                List.of(DinojCli.class.getName(), "worker")), line -> log.info("supervisor: {}", line));
+    }
+
+    private JobSpec submit(LocalRunner runner, String id, String config) throws IOException {
+        JobSpec spec = JobSpecs.create(id, config, dir.resolve(id), null);
+        runner.jobs().registry().register(spec);
+        runner.jobs().start(spec, null);
+        return spec;
+    }
+
+    @Test
+    void aKilledWorkerIsRestartedAndTheRoundResumesFromItsLastHeartbeatCheckpoint() throws Exception {
+        try (LocalRunner runner = runner(1)) {
+            JobService jobs = runner.jobs();
+            JobSpec spec = submit(runner, "kill", config(1, 80, 40));
+            await("a heartbeat that names a checkpoint", () -> heartbeat(jobs, "kill") != null
+                    && heartbeat(jobs, "kill").lastCheckpoint() != null && heartbeat(jobs, "kill").step() >= 12);
+
+            ProcessHandle worker = runner.supervisor().process(0).orElseThrow();
+            long killed = System.nanoTime();
+            worker.destroyForcibly();
+            worker.onExit().join();
+            // What the server kept of the dead attempt is what its retry receives.
+            RoundHeartbeat stale = heartbeat(jobs, "kill");
+            long lastHeartbeatCheckpoint = stale.lastCheckpoint().step();
+
+            await("the retried round training again", () -> {
+                List<JobService.PendingRound> rounds = jobs.pendingRounds("kill");
+                // New details come from the new attempt, which heartbeats as soon as its session is open.
+                return !rounds.isEmpty() && rounds.getFirst().attempt() >= 2 && rounds.getFirst().heartbeat() != null
+                        && !rounds.getFirst().heartbeat().equals(stale);
+            });
+            double seconds = (System.nanoTime() - killed) / 1e9;
+            RoundHeartbeat resumed = jobs.pendingRounds("kill").getFirst().heartbeat();
+            log.info("kill -9 -> training resumed at step {} after {} s", resumed.events().resumedFromStep(),
+                    String.format("%.2f", seconds));
+
+            assertThat(resumed.events().resumedFrom()).isEqualTo("heartbeat checkpoint");
+            assertThat(resumed.events().resumedFromStep()).isEqualTo(lastHeartbeatCheckpoint);
+            assertThat(runner.supervisor().restarts(0)).isGreaterThanOrEqualTo(1);
+            JobResult result = awaitEnd(runner, "kill");
+            assertThat(result.status()).isEqualTo(JobStatus.COMPLETED);
+            assertThat(result.step()).isEqualTo(spec.totalSteps());
+            assertThat(result.finalCheckpoint().uri()).contains("/kill/shard-0/step-0000000080");
+        }
+    }
+
+    @Test
+    void twoWorkersTrainTwoShardsInParallelAndMergeThem() throws Exception {
+        try (LocalRunner runner = runner(2)) {
+            JobService jobs = runner.jobs();
+            JobSpec spec = submit(runner, "diloco", config(2, 80, 30));
+            await("both shards training at once", () -> jobs.pendingRounds("diloco").stream()
+                    .filter(r -> r.heartbeat() != null && r.heartbeat().step() > 0).count() == 2);
+
+            JobResult result = awaitEnd(runner, "diloco");
+            assertThat(result.status()).isEqualTo(JobStatus.COMPLETED);
+            assertThat(result.finalCheckpoint().uri()).contains("/diloco/global/step-0000000080");
+            Path global = CheckpointLayout.directory(result.finalCheckpoint());
+            assertThat(global.resolve("outer_momentum.safetensors")).exists();
+            assertThat(new CheckpointStore(dir.resolve("diloco/shard-1")).latestVerified().orElseThrow().step())
+                    .isEqualTo(spec.totalSteps());
+        }
+    }
+
+    @Test
+    void pauseCheckpointsAndStopsTrainingResumeContinuesAndCancelEndsTheJob() throws Exception {
+        try (LocalRunner runner = runner(1)) {
+            JobService jobs = runner.jobs();
+            submit(runner, "ctl", config(1, 400, 60));
+            await("training under way", () -> heartbeat(jobs, "ctl") != null && heartbeat(jobs, "ctl").step() >= 3);
+
+            jobs.pause("ctl");
+            await("paused", () -> runner.syncRegistry("ctl").status() == JobStatus.PAUSED);
+            org.dinoj.workflows.Progress paused = jobs.progress("ctl");
+            long pausedAt = paused.step();
+            assertThat(pausedAt).as(paused.toString()).isPositive();
+            assertThat(paused.lastCheckpoint().step()).as(paused.toString()).isEqualTo(pausedAt);
+            assertThat(jobs.pendingRounds("ctl")).isEmpty();
+            assertThat(jobs.registry().find("ctl").orElseThrow().status()).isEqualTo(JobRecord.RegistryStatus.PAUSED);
+
+            jobs.resume("ctl");
+            java.util.concurrent.atomic.AtomicReference<RoundHeartbeat> firstAfterResume =
+                    new java.util.concurrent.atomic.AtomicReference<>();
+            await("training past the pause", () -> {
+                RoundHeartbeat hb = heartbeat(jobs, "ctl");
+                if (hb != null && hb.step() > pausedAt) {
+                    firstAfterResume.compareAndSet(null, hb);
+                }
+                return firstAfterResume.get() != null;
+            });
+            // The round after the resume starts where the pause stopped; it may be a short remainder up
+            // to the next multiple of steps_per_round (40) that ends before a poll sees it.
+            assertThat(firstAfterResume.get().events().resumedFromStep()).isBetween(pausedAt, (pausedAt / 40 + 1) * 40);
+
+            jobs.cancel("ctl");
+            JobResult result = awaitEnd(runner, "ctl");
+            assertThat(result.status()).isEqualTo(JobStatus.CANCELLED);
+            assertThat(result.step()).isGreaterThan(pausedAt).isLessThan(400);
+            assertThat(result.finalCheckpoint().step()).isEqualTo(result.step());
+        }
+    }
+
+    @Test
+    void afterAServerRestartReconcileResumesTheJobFromItsLatestCheckpoint() throws Exception {
+        JobSpec spec;
+        try (LocalRunner first = runner(1)) {
+            spec = submit(first, "restart", config(1, 80, 40));
+            await("a few checkpoints", () -> verifiedSteps("restart").size() >= 2);
+        }
+        // The embedded server's memory is gone; the registry and the checkpoints are not.
+        long latest = new CheckpointStore(dir.resolve("restart/shard-0")).latestVerified().orElseThrow().step();
+        assertThat(latest).isPositive();
+
+        try (LocalRunner second = runner(1)) {
+            assertThat(second.jobs().reconcile()).containsExactly("restart");
+            assertThat(second.jobs().registry().find("restart").orElseThrow().message())
+                    .isEqualTo("restarted from step " + latest + " (" + CheckpointLayout.ref(
+                            new CheckpointStore(dir.resolve("restart/shard-0")).verify(latest)).uri() + ")");
+            JobResult result = awaitEnd(second, "restart");
+            assertThat(result.status()).isEqualTo(JobStatus.COMPLETED);
+            assertThat(result.step()).isEqualTo(spec.totalSteps());
+        }
+    }
+
+    @Test
+    void aCorruptNewestCheckpointIsSkippedAndTheJobResumesFromThePreviousOne() throws Exception {
+        try (LocalRunner first = runner(1)) {
+            submit(first, "corrupt", config(1, 60, 40));
+            await("a few checkpoints", () -> verifiedSteps("corrupt").size() >= 2);
+            first.jobs().pause("corrupt");
+            await("paused", () -> first.syncRegistry("corrupt").status() == JobStatus.PAUSED);
+        }
+        List<Long> steps = verifiedSteps("corrupt");
+        Path newest = dir.resolve("corrupt/shard-0").resolve(CheckpointStore.directoryName(steps.getFirst()));
+        byte[] model = Files.readAllBytes(newest.resolve("model.safetensors"));
+        model[model.length - 1] ^= 0x55;
+        Files.write(newest.resolve("model.safetensors"), model);
+
+        try (LocalRunner second = runner(1)) {
+            assertThat(second.jobs().reconcile()).containsExactly("corrupt");
+            assertThat(second.jobs().registry().find("corrupt").orElseThrow().message())
+                    .startsWith("restarted from step " + steps.get(1) + " ");
+            assertThat(second.jobs().progress("corrupt").status()).isEqualTo(JobStatus.PAUSED);
+            second.jobs().resume("corrupt");
+            JobResult result = awaitEnd(second, "corrupt");
+            assertThat(result.status()).isEqualTo(JobStatus.COMPLETED);
+            assertThat(result.step()).isEqualTo(60);
+        }
+    }
+
+    private List<Long> verifiedSteps(String job) throws IOException {
+        CheckpointStore store = new CheckpointStore(dir.resolve(job).resolve("shard-0"));
+        return store.steps().stream().filter(s -> {
+            try {
+                store.verify(s);
+                return true;
+            } catch (IOException e) {
+                return false;
+            }
+        }).toList();
+    }
+
+    private static RoundHeartbeat heartbeat(JobService jobs, String id) {
+        List<JobService.PendingRound> rounds = jobs.pendingRounds(id);
+        return rounds.isEmpty() ? null : rounds.getFirst().heartbeat();
+    }
+
+    private JobResult awaitEnd(LocalRunner runner, String id) throws Exception {
+        await(id + " ended", () -> {
+            JobStatus s = runner.syncRegistry(id).status();
+            return s == JobStatus.COMPLETED || s == JobStatus.CANCELLED;
+        });
+        return runner.jobs().result(id);
+    }
+
+    interface Condition {
+        boolean holds() throws Exception;
+    }
+
+    private static void await(String what, Condition condition) throws Exception {
+        long deadline = System.nanoTime() + LIMIT.toNanos();
+        while (!condition.holds()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + LIMIT + " waiting for " + what);
+            }
+            Thread.sleep(100);
+        }
+    }
+}

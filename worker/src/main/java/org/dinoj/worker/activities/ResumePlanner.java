@@ -1,0 +1,204 @@
+package org.dinoj.worker.activities;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.dinoj.model.checkpoint.Checkpoint;
+import org.dinoj.model.checkpoint.CheckpointStore;
+import org.dinoj.model.train.DilocoMerge;
+import org.dinoj.workflows.CheckpointRef;
+import org.dinoj.workflows.RoundHeartbeat;
+import org.dinoj.workflows.TrainRoundRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Chooses where a TrainRound attempt starts, in this order: the checkpoint of the last heartbeat
+ * (a retried attempt), the request's {@code startFrom}, a fresh initialisation. A checkpoint is used
+ * only when it verifies against its manifest and its reference's sha256; one that does not falls
+ * back to the previous verified one, and the reason travels with the plan so that the heartbeat
+ * and the result show it.
+ *
+ * <p>With several shards a round starts from a global checkpoint (the merged model) but each shard
+ * keeps its own optimizer and trainer state: the plan then composes a resume directory with the
+ * global {@code model.safetensors} and the shard's own other files of the same step (hard links).
+ */
+final class ResumePlanner {
+    private static final Logger log = LoggerFactory.getLogger(ResumePlanner.class);
+
+    /**
+     * Where to open the session.
+     *
+     * @param directory checkpoint directory to open, or null for a fresh initialisation
+     * @param step global step of that state
+     * @param source "heartbeat checkpoint", "earlier checkpoint of this round", "request", "fresh"
+     * @param event what went wrong on the way, or null
+     * @param composed a composed resume directory to delete when the round ends, or null
+     */
+    record Plan(Path directory, long step, String source, String event, Path composed) {
+    }
+
+    /** A start point that should exist does not, and no earlier one verifies: retrying cannot help. */
+    static final class NoUsableCheckpointException extends IOException {
+        NoUsableCheckpointException(String message) {
+            super(message);
+        }
+    }
+
+    private ResumePlanner() {
+    }
+
+    static Plan plan(CheckpointLayout layout, TrainRoundRequest request, RoundHeartbeat heartbeat) throws IOException {
+        CheckpointStore own = new CheckpointStore(layout.shard(request.shard()));
+        long roundStart = request.startFrom() == null ? 0 : request.startFrom().step();
+        List<String> events = new ArrayList<>();
+        if (heartbeat != null && heartbeat.lastCheckpoint() != null) {
+            CheckpointRef last = heartbeat.lastCheckpoint();
+            Verified v = verify(last);
+            if (v.checkpoint != null && v.checkpoint.directory().getParent().equals(own.root())) {
+                return new Plan(v.checkpoint.directory(), last.step(), "heartbeat checkpoint", null, null);
+            }
+            String problem = v.checkpoint != null ? "is not in this shard's store " + own.root() : v.problem;
+            Optional<Checkpoint> earlier = newestVerified(own, roundStart, request.endStep());
+            if (earlier.isPresent()) {
+                String event = "heartbeat checkpoint of step " + last.step() + " " + problem + "; resumed from step "
+                        + earlier.get().step();
+                log.warn("shard {} of job {}: {}", request.shard(), request.jobId(), event);
+                return new Plan(earlier.get().directory(), earlier.get().step(), "earlier checkpoint of this round", event,
+                        null);
+            }
+            events.add("heartbeat checkpoint of step " + last.step() + " " + problem);
+        }
+        if (request.startFrom() == null) {
+            String event = events.isEmpty() ? null : String.join("; ", events) + "; starting fresh";
+            return new Plan(null, 0, "fresh", event, null);
+        }
+        Checkpoint start = verifiedOrEarlier(request.startFrom(), events);
+        String event = events.isEmpty() ? null : String.join("; ", events);
+        if (event != null) {
+            log.warn("shard {} of job {}: {}", request.shard(), request.jobId(), event);
+        }
+        boolean inOwnStore = start.directory().getParent().equals(own.root());
+        if (inOwnStore || request.shards() == 1) {
+            return new Plan(start.directory(), start.step(), "request", event, null);
+        }
+        Verified shardState = verifyStep(own, start.step());
+        if (shardState.checkpoint == null) {
+            String note = "shard " + request.shard() + " has no verified state of its own at step " + start.step()
+                    + " (" + shardState.problem + "); it starts with the optimizer and trainer state of " + start.directory();
+            log.warn("job {}: {}", request.jobId(), note);
+            return new Plan(start.directory(), start.step(), "request", event == null ? note : event + "; " + note, null);
+        }
+        Path view = compose(layout, request.shard(), start, shardState.checkpoint);
+        return new Plan(view, start.step(), "request (global model + shard state)", event, view);
+    }
+
+    /** {@code ref} if it verifies, else the newest earlier verified checkpoint of the same store. */
+    private static Checkpoint verifiedOrEarlier(CheckpointRef ref, List<String> events) throws IOException {
+        Verified v = verify(ref);
+        if (v.checkpoint != null) {
+            return v.checkpoint;
+        }
+        Path dir = CheckpointLayout.directory(ref);
+        CheckpointStore store = new CheckpointStore(dir.getParent());
+        Optional<Checkpoint> earlier = newestVerified(store, -1, ref.step() - 1);
+        if (earlier.isEmpty()) {
+            throw new NoUsableCheckpointException("checkpoint " + dir + " " + v.problem + " and " + store.root()
+                    + " holds no earlier checkpoint that verifies; restore it or start the job again without it");
+        }
+        events.add("checkpoint of step " + ref.step() + " " + v.problem + "; resumed from the previous verified"
+                + " checkpoint, step " + earlier.get().step());
+        return earlier.get();
+    }
+
+    /** Newest checkpoint of {@code store} with {@code after < step <= upTo} that verifies. */
+    static Optional<Checkpoint> newestVerified(CheckpointStore store, long after, long upTo) throws IOException {
+        for (long step : store.steps()) {
+            if (step > upTo || step <= after) {
+                continue;
+            }
+            Verified v = verifyStep(store, step);
+            if (v.checkpoint != null) {
+                return Optional.of(v.checkpoint);
+            }
+            log.warn("skipping checkpoint {}: {}", store.root().resolve(CheckpointStore.directoryName(step)), v.problem);
+        }
+        return Optional.empty();
+    }
+
+    private record Verified(Checkpoint checkpoint, String problem) {
+    }
+
+    private static Verified verify(CheckpointRef ref) {
+        Path dir;
+        try {
+            dir = CheckpointLayout.directory(ref);
+        } catch (IllegalArgumentException e) {
+            return new Verified(null, e.getMessage());
+        }
+        if (dir.getParent() == null || !dir.getFileName().toString().equals(CheckpointStore.directoryName(ref.step()))) {
+            return new Verified(null, "is not a step-" + ref.step() + " checkpoint directory (" + dir + ")");
+        }
+        Verified v = verifyStep(new CheckpointStore(dir.getParent()), ref.step());
+        if (v.checkpoint != null && ref.manifestSha256() != null
+                && !ref.manifestSha256().equals(v.checkpoint.manifestSha256())) {
+            return new Verified(null, "was rewritten since it was referenced (manifest sha256 differs)");
+        }
+        return v;
+    }
+
+    private static Verified verifyStep(CheckpointStore store, long step) {
+        try {
+            return new Verified(store.verify(step), null);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return new Verified(null, "is missing");
+        } catch (IOException e) {
+            return new Verified(null, "does not verify: " + e.getMessage());
+        }
+    }
+
+    /** The global model with the shard's own optimizer and trainer files, as one directory. */
+    private static Path compose(CheckpointLayout layout, int shard, Checkpoint global, Checkpoint own) throws IOException {
+        Path view = layout.views().resolve("shard-" + shard + "-" + CheckpointStore.directoryName(global.step()) + "-"
+                + UUID.randomUUID());
+        Files.createDirectories(view);
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(own.directory())) {
+            for (Path f : files) {
+                String name = f.getFileName().toString();
+                if (!name.equals(CheckpointStore.MANIFEST) && !name.equals(DilocoMerge.MODEL_FILE)) {
+                    link(f, view.resolve(name));
+                }
+            }
+        }
+        link(global.file(DilocoMerge.MODEL_FILE), view.resolve(DilocoMerge.MODEL_FILE));
+        return view;
+    }
+
+    /** Hard link where the file system allows it (no copy of a large model), else a copy. */
+    private static void link(Path existing, Path link) throws IOException {
+        try {
+            Files.createLink(link, existing);
+        } catch (IOException | UnsupportedOperationException e) {
+            Files.copy(existing, link, StandardCopyOption.COPY_ATTRIBUTES);
+        }
+    }
+
+    static void deleteComposed(Path view) {
+        if (view == null) {
+            return;
+        }
+        try (var walk = Files.walk(view)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            log.warn("could not delete resume directory {}: {}", view, e.toString());
+        }
+    }
+}

@@ -1,0 +1,369 @@
+package org.dinoj.worker.activities;
+
+import io.temporal.activity.Activity;
+import io.temporal.activity.ActivityExecutionContext;
+import io.temporal.client.ActivityCompletionException;
+import io.temporal.failure.ApplicationFailure;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.dinoj.model.checkpoint.Checkpoint;
+import org.dinoj.model.checkpoint.CheckpointStore;
+import org.dinoj.model.ssl.NonFiniteStepException;
+import org.dinoj.model.train.CheckpointEvaluator;
+import org.dinoj.model.train.DilocoMerge;
+import org.dinoj.model.train.StepResult;
+import org.dinoj.model.train.TrainingSession;
+import org.dinoj.model.train.TrainingSessionFactory;
+import org.dinoj.worker.jobs.OrchestrationConfig;
+import org.dinoj.workflows.CheckpointRef;
+import org.dinoj.workflows.EvalResult;
+import org.dinoj.workflows.EvaluateRequest;
+import org.dinoj.workflows.MergeRoundRequest;
+import org.dinoj.workflows.RoundEvents;
+import org.dinoj.workflows.RoundHeartbeat;
+import org.dinoj.workflows.TrainRoundRequest;
+import org.dinoj.workflows.TrainRoundResult;
+import org.dinoj.workflows.TrainingActivities;
+import org.dinoj.workflows.TrainingMetrics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The training activities of a worker process: rounds of training steps with checkpoints and
+ * heartbeats, the DiLoCo merge, k-NN evaluation and the lookup of the latest checkpoint. Each
+ * method works on the job's checkpoint store ({@link CheckpointLayout}); payloads carry references.
+ */
+public final class TrainingActivitiesImpl implements TrainingActivities {
+    private static final Logger log = LoggerFactory.getLogger(TrainingActivitiesImpl.class);
+    /** Failure types the workflow must not retry: a retry would meet the same problem. */
+    static final String NO_USABLE_CHECKPOINT = "NoUsableCheckpoint";
+    static final String DIVERGED = "TrainingDiverged";
+    static final String BAD_CHECKPOINT = "BadCheckpoint";
+
+    private final TrainingSessionFactory sessions;
+    private final CheckpointEvaluator evaluator;
+    private final TrainingPolicy policy;
+
+    public TrainingActivitiesImpl(TrainingSessionFactory sessions, CheckpointEvaluator evaluator, TrainingPolicy policy) {
+        this.sessions = sessions;
+        this.evaluator = evaluator;
+        this.policy = policy;
+    }
+
+    @Override
+    public TrainRoundResult trainRound(TrainRoundRequest request) {
+        ActivityExecutionContext context = Activity.getExecutionContext();
+        RoundHeartbeat last = context.getHeartbeatDetails(RoundHeartbeat.class).orElse(null);
+        CheckpointLayout layout = CheckpointLayout.of(request.checkpointStore());
+        ResumePlanner.Plan plan;
+        try {
+            plan = ResumePlanner.plan(layout, request, last);
+        } catch (ResumePlanner.NoUsableCheckpointException e) {
+            throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), NO_USABLE_CHECKPOINT);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try {
+            return new Round(context, layout, request, plan).run();
+        } catch (IOException e) {
+            throw new UncheckedIOException("round " + request.round() + " of shard " + request.shard() + " of job "
+                    + request.jobId() + ": " + e.getMessage(), e);
+        } finally {
+            ResumePlanner.deleteComposed(plan.composed());
+        }
+    }
+
+    /** One attempt of one shard's round: the session, its last good checkpoint and what happened. */
+    private final class Round {
+        private final ActivityExecutionContext context;
+        private final CheckpointLayout layout;
+        private final TrainRoundRequest request;
+        private final ResumePlanner.Plan plan;
+        private final CheckpointStore store;
+        private final Set<Long> protectedSteps = new HashSet<>();
+        private TrainingSession session;
+        /** Directory to reopen after refusals: the newest checkpoint this attempt wrote, else the plan's. */
+        private Path lastGoodDirectory;
+        private CheckpointRef lastCheckpoint;
+        private StepResult lastResult;
+        private int refused;
+        private int refusedInARow;
+        private int reopens;
+        /** Reopens since the last checkpoint; a second one means reopening alone did not help. */
+        private int reopensSinceCheckpoint;
+        private int halvings;
+        /** Learning-rate factor applied since the last checkpoint (a reopened session must get it again). */
+        private double unsavedScale = 1;
+        private double scale = 1;
+        private String lastEvent;
+
+        Round(ActivityExecutionContext context, CheckpointLayout layout, TrainRoundRequest request,
+              ResumePlanner.Plan plan) {
+            this.context = context;
+            this.layout = layout;
+            this.request = request;
+            this.plan = plan;
+            this.store = new CheckpointStore(layout.shard(request.shard()));
+            this.lastGoodDirectory = plan.directory();
+            this.lastEvent = plan.event();
+            if (plan.directory() != null && plan.composed() == null
+                    && plan.directory().getParent().equals(store.root())) {
+                // The start point may be needed again by a retry: retention never deletes it.
+                protectedSteps.add(plan.step());
+                lastCheckpoint = refOf(plan.directory(), plan.step());
+            }
+            if (request.startFrom() != null) {
+                protectedSteps.add(request.startFrom().step());
+            }
+        }
+
+        TrainRoundResult run() throws IOException {
+            log.info("job {} round {} shard {}/{}: steps {} -> {}, starting from {} ({})", request.jobId(),
+                    request.round(), request.shard(), request.shards(), plan.step(), request.endStep(),
+                    plan.directory() == null ? "a fresh initialisation" : plan.directory(), plan.source());
+            session = sessions.open(request.config(), request.shard(), request.shards(), plan.directory());
+            try {
+                if (session.step() != plan.step()) {
+                    throw new IOException("the session opened from " + plan.directory() + " is at step " + session.step()
+                            + ", its checkpoint says " + plan.step());
+                }
+                if (plan.directory() == null && request.shards() > 1 && request.shard() == 0) {
+                    writeInitialGlobal();
+                }
+                heartbeat();
+                while (session.step() < request.endStep()) {
+                    boolean advanced = trainOneStep();
+                    long step = session.step();
+                    if (advanced && (step % request.checkpointEverySteps() == 0 || step == request.endStep())) {
+                        save();
+                    }
+                    heartbeat();
+                }
+                if (lastCheckpoint == null || lastCheckpoint.step() != session.step()) {
+                    save();
+                }
+                return new TrainRoundResult(request.shard(), lastCheckpoint, metrics(), events());
+            } catch (ActivityCompletionException stopped) {
+                // Pause, cancel or worker shutdown: keep the work done so far, then let Temporal know.
+                checkpointBeforeStopping(stopped);
+                throw stopped;
+            } finally {
+                session.close();
+            }
+        }
+
+        /** One step; false when it was refused (nothing applied). */
+        private boolean trainOneStep() throws IOException {
+            try {
+                lastResult = session.trainStep();
+                refusedInARow = 0;
+                return true;
+            } catch (NonFiniteStepException e) {
+                refused++;
+                refusedInARow++;
+                lastEvent = e.getMessage() + " (" + refusedInARow + " in a row)";
+                log.warn("job {} shard {}: {}", request.jobId(), request.shard(), lastEvent);
+                if (refusedInARow >= policy.refusalsBeforeReopen()) {
+                    reopen();
+                }
+                return false;
+            }
+        }
+
+        /** After refusals in a row: back to the last good checkpoint; the second time, with half the learning rate. */
+        private void reopen() throws IOException {
+            boolean halve = reopensSinceCheckpoint >= 1;
+            if (halve && halvings >= policy.maxLearningRateHalvings()) {
+                throw ApplicationFailure.newNonRetryableFailure("job " + request.jobId() + " shard " + request.shard()
+                        + " keeps producing non-finite steps after " + halvings + " halvings of the learning rate (last: "
+                        + lastEvent + "); lower optim.base_lr or check the data", DIVERGED);
+            }
+            session.close();
+            session = sessions.open(request.config(), request.shard(), request.shards(), lastGoodDirectory);
+            if (unsavedScale != 1) {
+                session.scaleLearningRate(unsavedScale);
+            }
+            if (halve) {
+                session.scaleLearningRate(0.5);
+                unsavedScale *= 0.5;
+                scale *= 0.5;
+                halvings++;
+            }
+            reopens++;
+            reopensSinceCheckpoint++;
+            refusedInARow = 0;
+            lastEvent = policy.refusalsBeforeReopen() + " non-finite steps in a row: reopened from step "
+                    + session.step() + (halve ? " with the learning rate halved (x" + scale + " in this round)" : "");
+            log.warn("job {} shard {}: {}", request.jobId(), request.shard(), lastEvent);
+        }
+
+        private void save() throws IOException {
+            long step = session.step();
+            Checkpoint c = store.save(step, session::saveTo);
+            lastCheckpoint = CheckpointLayout.ref(c);
+            lastGoodDirectory = c.directory();
+            unsavedScale = 1;
+            reopensSinceCheckpoint = 0;
+            store.retain(policy.keepCheckpoints(), protectedSteps);
+            log.debug("job {} shard {}: checkpoint {}", request.jobId(), request.shard(), c.directory());
+        }
+
+        private void checkpointBeforeStopping(ActivityCompletionException stopped) {
+            try {
+                if (lastCheckpoint == null || lastCheckpoint.step() != session.step()) {
+                    save();
+                }
+                lastEvent = "stopped at step " + session.step() + " (" + stopped.getClass().getSimpleName() + ")";
+                log.info("job {} shard {}: {}, checkpoint {}", request.jobId(), request.shard(), lastEvent,
+                        lastCheckpoint == null ? "none" : lastCheckpoint.uri());
+                // The details of a failed or cancelled attempt go back with it, so the retry sees this checkpoint.
+                context.heartbeat(heartbeatDetails());
+            } catch (ActivityCompletionException expected) {
+                log.debug("final heartbeat not delivered: {}", expected.toString());
+            } catch (IOException | RuntimeException e) {
+                log.error("job {} shard {}: could not write the checkpoint before stopping: {}", request.jobId(),
+                        request.shard(), e.toString());
+            }
+        }
+
+        /** Shard 0 records the common initial weights: the first merge's outer gradient starts there. */
+        private void writeInitialGlobal() throws IOException {
+            CheckpointStore global = new CheckpointStore(layout.global());
+            if (ResumePlanner.newestVerified(global, -1, 0).isEmpty()) {
+                global.save(0, session::saveTo);
+            }
+        }
+
+        private void heartbeat() {
+            context.heartbeat(heartbeatDetails());
+        }
+
+        private RoundHeartbeat heartbeatDetails() {
+            double loss = lastResult == null ? Double.NaN : lastResult.loss();
+            double ips = lastResult == null ? 0 : lastResult.imagesPerSecond();
+            return new RoundHeartbeat(session.step(), request.endStep(), loss, ips, lastCheckpoint, events());
+        }
+
+        private RoundEvents events() {
+            return new RoundEvents(plan.step(), plan.source(), refused, reopens, scale, lastEvent);
+        }
+
+        private TrainingMetrics metrics() {
+            if (lastResult == null) {
+                return new TrainingMetrics(session.step(), Double.NaN, Map.of(), Double.NaN, Double.NaN, 0);
+            }
+            return new TrainingMetrics(lastResult.step(), lastResult.loss(), lastResult.lossTerms(),
+                    lastResult.learningRate(), lastResult.teacherMomentum(), lastResult.imagesPerSecond());
+        }
+
+        private CheckpointRef refOf(Path directory, long step) {
+            try {
+                return CheckpointLayout.ref(new CheckpointStore(directory.getParent()).verify(step));
+            } catch (IOException e) {
+                return null;
+            }
+        }
+    }
+
+    @Override
+    public CheckpointRef mergeRound(MergeRoundRequest request) {
+        CheckpointLayout layout = CheckpointLayout.of(request.checkpointStore());
+        OrchestrationConfig config = OrchestrationConfig.fromJobConfig(request.config());
+        try {
+            List<Checkpoint> shards = new ArrayList<>();
+            for (CheckpointRef ref : request.shardCheckpoints()) {
+                shards.add(verifiedOrFail(ref, "shard checkpoint"));
+            }
+            long step = shards.getFirst().step();
+            for (Checkpoint c : shards) {
+                if (c.step() != step) {
+                    throw ApplicationFailure.newNonRetryableFailure("round " + request.round() + " of job "
+                            + request.jobId() + " ended at different steps per shard (" + c.step() + " and " + step
+                            + "); a merge needs every shard at the same step", BAD_CHECKPOINT);
+                }
+            }
+            Checkpoint global = request.global() != null ? verifiedOrFail(request.global(), "global checkpoint")
+                    : ResumePlanner.newestVerified(new CheckpointStore(layout.global()), -1, 0).orElseThrow(() ->
+                    ApplicationFailure.newNonRetryableFailure("job " + request.jobId() + " has no initial global"
+                            + " checkpoint in " + layout.global() + " to merge the first round into", BAD_CHECKPOINT));
+            DilocoMerge.OuterOptimizer outer = new DilocoMerge.OuterOptimizer(config.outerLr(), config.outerMomentum());
+            CheckpointStore globalStore = new CheckpointStore(layout.global());
+            Checkpoint merged = globalStore.save(step, out -> {
+                DilocoMerge.merge(global.directory(), shards.stream().map(Checkpoint::directory).toList(), outer, out);
+                copyTrainerState(shards.getFirst().directory(), out);
+            });
+            globalStore.retain(policy.keepCheckpoints());
+            log.info("job {} round {}: merged {} shards at step {} into {}", request.jobId(), request.round(),
+                    shards.size(), step, merged.directory());
+            return CheckpointLayout.ref(merged);
+        } catch (IllegalArgumentException e) {
+            throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), BAD_CHECKPOINT);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The global checkpoint stays loadable on its own (evaluation, a later single-node run): it gets
+     * shard 0's optimizer and trainer files; each shard replaces them with its own when it resumes.
+     */
+    private static void copyTrainerState(Path shard, Path out) throws IOException {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(shard)) {
+            for (Path f : files) {
+                String name = f.getFileName().toString();
+                if (!name.equals(CheckpointStore.MANIFEST) && !Files.exists(out.resolve(name))) {
+                    Files.copy(f, out.resolve(name));
+                }
+            }
+        }
+    }
+
+    @Override
+    public EvalResult evaluate(EvaluateRequest request) {
+        try {
+            Checkpoint c = verifiedOrFail(request.checkpoint(), "checkpoint to evaluate");
+            CheckpointEvaluator.KnnResult knn = evaluator.knn(request.config(), c.directory());
+            log.info("job {} epoch {}: k-NN (k={}) top-1 {}%, top-5 {}%", request.jobId(), request.epoch(), knn.k(),
+                    knn.top1(), knn.top5());
+            return new EvalResult(request.epoch(), c.step(), knn.k(), knn.top1(), knn.top5());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public CheckpointRef latestCheckpoint(String jobId, String checkpointStore, int shard) {
+        try {
+            Optional<Checkpoint> latest = new CheckpointStore(CheckpointLayout.of(checkpointStore).shard(shard))
+                    .latestVerified();
+            return latest.map(CheckpointLayout::ref).orElse(null);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Checkpoint verifiedOrFail(CheckpointRef ref, String what) throws IOException {
+        Path dir = CheckpointLayout.directory(ref);
+        try {
+            Checkpoint c = new CheckpointStore(dir.getParent()).verify(ref.step());
+            if (!c.directory().equals(dir) || (ref.manifestSha256() != null
+                    && !ref.manifestSha256().equals(c.manifestSha256()))) {
+                throw new CheckpointStore.CheckpointCorruptException(dir + " is not the checkpoint that was referenced"
+                        + " (other step directory or manifest sha256)");
+            }
+            return c;
+        } catch (CheckpointStore.CheckpointCorruptException | java.nio.file.NoSuchFileException e) {
+            throw ApplicationFailure.newNonRetryableFailure("the " + what + " " + dir + " does not verify: "
+                    + e.getMessage(), BAD_CHECKPOINT);
+        }
+    }
+}

@@ -1,0 +1,204 @@
+package org.dinoj.worker.cli;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.temporal.api.workflowservice.v1.ListWorkflowExecutionsRequest;
+import io.temporal.api.workflowservice.v1.ListWorkflowExecutionsResponse;
+import io.temporal.client.WorkflowClient;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.dinoj.worker.jobs.JobRecord;
+import org.dinoj.worker.jobs.JobRegistry;
+import org.dinoj.worker.jobs.JobService;
+import org.dinoj.worker.temporal.WorkerBootstrap;
+import org.dinoj.workflows.Progress;
+import org.dinoj.workflows.RoundHeartbeat;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code dinoj jobs list|status|pause|resume|cancel}. */
+@Command(name = "jobs", mixinStandardHelpOptions = true, description = "Lists and controls pretraining jobs.",
+        subcommands = {JobsCommand.ListJobs.class, JobsCommand.StatusOf.class, JobsCommand.Pause.class,
+                JobsCommand.Resume.class, JobsCommand.Cancel.class})
+public final class JobsCommand implements Runnable {
+
+    @Override
+    public void run() {
+        new picocli.CommandLine(this).usage(System.out);
+    }
+
+    /** Options shared by the subcommands. */
+    static class Target {
+        @Option(names = "--temporal", defaultValue = "127.0.0.1:7233", paramLabel = "HOST:PORT",
+                description = "Temporal frontend (default: ${DEFAULT-VALUE}, where 'dinoj pretrain' puts its server).")
+        String temporal;
+
+        @Option(names = "--checkpoint-dir", defaultValue = "checkpoints", description = "Where the job registry is"
+                + " (default: ${DEFAULT-VALUE}).")
+        Path checkpointDir;
+
+        <T> T withJobs(java.util.function.Function<JobService, T> action) {
+            WorkflowServiceStubs stubs = WorkerBootstrap.connect(temporal);
+            try {
+                return action.apply(new JobService(WorkflowClient.newInstance(stubs), new JobRegistry(checkpointDir)));
+            } finally {
+                stubs.shutdown();
+            }
+        }
+    }
+
+    @Command(name = "list", description = "Jobs known to the registry (and, on a real cluster, to Temporal).")
+    static final class ListJobs extends Target implements Callable<Integer> {
+        @Override
+        public Integer call() throws Exception {
+            List<JobRecord> records = new JobRegistry(checkpointDir).list();
+            WorkflowServiceStubs stubs;
+            try {
+                stubs = WorkerBootstrap.connect(temporal);
+            } catch (IllegalStateException e) {
+                System.out.println("(no Temporal service at " + temporal + ": showing the registry only)");
+                for (JobRecord r : records) {
+                    System.out.printf("%-32s %-10s %s%n", r.jobId(), r.status().name().toLowerCase(), checkpoint(r));
+                }
+                return 0;
+            }
+            try {
+                JobService jobs = new JobService(WorkflowClient.newInstance(stubs), new JobRegistry(checkpointDir));
+                for (JobRecord r : records) {
+                    String live;
+                    try {
+                        live = jobs.serviceState(r.jobId()) == JobService.ServiceState.RUNNING
+                                ? jobs.progress(r.jobId()).summary() : "registry: " + r.status().name().toLowerCase();
+                    } catch (RuntimeException e) {
+                        live = "registry: " + r.status().name().toLowerCase() + " (" + e.getMessage() + ")";
+                    }
+                    System.out.printf("%-32s %s%n", r.jobId(), live);
+                }
+                listFromVisibility(stubs, records);
+            } finally {
+                stubs.shutdown();
+            }
+            return 0;
+        }
+
+        /** Jobs the cluster knows but this registry does not; the embedded server has no visibility API. */
+        private static void listFromVisibility(WorkflowServiceStubs stubs, List<JobRecord> records) {
+            try {
+                ListWorkflowExecutionsResponse r = stubs.blockingStub().listWorkflowExecutions(
+                        ListWorkflowExecutionsRequest.newBuilder().setNamespace("default")
+                                .setQuery("WorkflowType = 'Pretrain'").build());
+                r.getExecutionsList().stream()
+                        .filter(e -> records.stream().noneMatch(x -> x.jobId().equals(e.getExecution().getWorkflowId())))
+                        .forEach(e -> System.out.printf("%-32s %s (not in this registry)%n",
+                                e.getExecution().getWorkflowId(), e.getStatus().name()
+                                        .replace("WORKFLOW_EXECUTION_STATUS_", "").toLowerCase()));
+            } catch (StatusRuntimeException e) {
+                if (e.getStatus().getCode() != Status.Code.UNIMPLEMENTED) {
+                    throw e;
+                }
+            }
+        }
+
+        private static String checkpoint(JobRecord r) {
+            return r.latestCheckpoint() == null ? "" : "step " + r.latestCheckpoint().step();
+        }
+    }
+
+    @Command(name = "status", description = "Progress, running rounds and their last heartbeats.")
+    static final class StatusOf extends Target implements Callable<Integer> {
+        @Parameters(paramLabel = "JOB-ID")
+        String jobId;
+
+        @Override
+        public Integer call() {
+            return withJobs(jobs -> {
+                System.out.print(statusText(jobs, jobId));
+                return 0;
+            });
+        }
+    }
+
+    /** What {@code jobs status} prints. */
+    static String statusText(JobService jobs, String jobId) {
+        StringBuilder s = new StringBuilder();
+        Progress p = jobs.progress(jobId);
+        s.append(jobId).append(": ").append(p.summary()).append('\n');
+        if (p.lastCheckpoint() != null) {
+            s.append("  latest checkpoint: step ").append(p.lastCheckpoint().step()).append("  ")
+                    .append(p.lastCheckpoint().uri()).append('\n');
+        }
+        for (JobService.PendingRound r : jobs.pendingRounds(jobId)) {
+            s.append("  TrainRound ").append(r.activityId()).append(": ").append(r.state()).append(", attempt ")
+                    .append(r.attempt());
+            RoundHeartbeat hb = r.heartbeat();
+            if (hb != null) {
+                s.append(String.format(", step %d/%d, loss %.4f, %.1f img/s", hb.step(), hb.endStep(), hb.loss(),
+                        hb.imagesPerSecond()));
+                if (hb.lastCheckpoint() != null) {
+                    s.append(", checkpoint step ").append(hb.lastCheckpoint().step());
+                }
+                if (hb.events() != null) {
+                    s.append(String.format("%n    resumed from step %d (%s), %d refused steps, %d reopens, lr x%s",
+                            hb.events().resumedFromStep(), hb.events().resumedFrom(), hb.events().refusedSteps(),
+                            hb.events().reopens(), hb.events().learningRateScale()));
+                    if (hb.events().lastEvent() != null) {
+                        s.append("\n    last event: ").append(hb.events().lastEvent());
+                    }
+                }
+            }
+            if (r.lastFailure() != null) {
+                s.append("\n    last failure: ").append(r.lastFailure());
+            }
+            s.append('\n');
+        }
+        return s.toString();
+    }
+
+    @Command(name = "pause", description = "Pauses a job after a checkpoint.")
+    static final class Pause extends Target implements Callable<Integer> {
+        @Parameters(paramLabel = "JOB-ID")
+        String jobId;
+
+        @Override
+        public Integer call() {
+            return withJobs(jobs -> {
+                jobs.pause(jobId);
+                System.out.println("pause requested for " + jobId + "; it checkpoints, then waits for 'dinoj jobs resume'");
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "resume", description = "Resumes a paused job.")
+    static final class Resume extends Target implements Callable<Integer> {
+        @Parameters(paramLabel = "JOB-ID")
+        String jobId;
+
+        @Override
+        public Integer call() {
+            return withJobs(jobs -> {
+                jobs.resume(jobId);
+                System.out.println("resumed " + jobId);
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "cancel", description = "Cancels a job after a checkpoint.")
+    static final class Cancel extends Target implements Callable<Integer> {
+        @Parameters(paramLabel = "JOB-ID")
+        String jobId;
+
+        @Override
+        public Integer call() {
+            return withJobs(jobs -> {
+                jobs.cancel(jobId);
+                System.out.println("cancel requested for " + jobId + "; it checkpoints and ends as cancelled");
+                return 0;
+            });
+        }
+    }
+}

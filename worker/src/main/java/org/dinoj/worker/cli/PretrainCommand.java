@@ -1,0 +1,173 @@
+package org.dinoj.worker.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.dinoj.model.config.ConfigLoader;
+import org.dinoj.worker.jobs.JobRecord;
+import org.dinoj.worker.jobs.JobService;
+import org.dinoj.worker.jobs.JobSpecs;
+import org.dinoj.worker.jobs.LocalRunner;
+import org.dinoj.worker.temporal.TrainingServices;
+import org.dinoj.workflows.JobResult;
+import org.dinoj.workflows.JobSpec;
+import org.dinoj.workflows.JobStatus;
+import org.dinoj.workflows.Progress;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import sun.misc.Signal;
+
+/**
+ * {@code dinoj pretrain}: one command from configuration to trained checkpoints. Without
+ * {@code --temporal} it brings its own Temporal server and worker processes; Ctrl-C (or
+ * {@code --max-minutes}) pauses the job with a checkpoint, and the same command continues it.
+ */
+@Command(name = "pretrain", mixinStandardHelpOptions = true,
+        description = "Runs a DINOv2 pretraining job under Temporal; Ctrl-C pauses it with a checkpoint.")
+public final class PretrainCommand implements Callable<Integer> {
+
+    @Option(names = "--config", paramLabel = "PRESET|FILE.yaml", description = "Preset name or YAML file.")
+    String config;
+
+    @Option(names = "--set", paramLabel = "key=value", description = "Dotted override, e.g. optim.epochs=10 (repeatable).")
+    List<String> overrides = new ArrayList<>();
+
+    @Option(names = "--temporal", paramLabel = "HOST:PORT", description = "Temporal frontend (default: an embedded server).")
+    String temporal;
+
+    @Option(names = "--workers", defaultValue = "1", description = "Worker processes on this machine (default: ${DEFAULT-VALUE}).")
+    int workers;
+
+    @Option(names = "--max-minutes", description = "Pause with a checkpoint after this many minutes.")
+    Double maxMinutes;
+
+    @Option(names = "--checkpoint-dir", defaultValue = "checkpoints",
+            description = "Checkpoints, job registry and worker logs (default: ${DEFAULT-VALUE}).")
+    Path checkpointDir;
+
+    @Option(names = "--job-id", description = "Job id (default: pretrain-<date>-<time>); an existing id continues that job.")
+    String jobId;
+
+    @Option(names = "--port", defaultValue = "-1", hidden = true, description = "Embedded server port (-1: 7233 or a free one).")
+    int port;
+
+    private final PrintStream out = System.out;
+    private final AtomicInteger interrupts = new AtomicInteger();
+
+    @Override
+    public Integer call() throws Exception {
+        TrainingServices.load();
+        String id = jobId != null ? jobId : "pretrain-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        Path root = checkpointDir.toAbsolutePath().normalize();
+        JobSpec requested = JobSpecs.create(id, ConfigLoader.resolve(config, overrides), root.resolve(id), null);
+
+        Signal.handle(new Signal("INT"), s -> onInterrupt());
+        Signal.handle(new Signal("TERM"), s -> onInterrupt());
+        List<String> workerMain = List.of(DinojCli.class.getName(), "worker");
+        try (LocalRunner runner = LocalRunner.start(new LocalRunner.Options(temporal, port, workers, root, workerMain),
+                line -> out.println("\n" + line))) {
+            JobService jobs = runner.jobs();
+            out.println("Temporal: " + runner.target() + (runner.embedded() ? " (embedded, in memory)" : "")
+                    + ", " + workers + " worker process(es), logs in " + root.resolve("logs"));
+            Optional<JobRecord> existing = jobs.registry().find(id);
+            JobSpec spec = existing.map(JobRecord::spec).orElse(requested);
+            if (existing.isPresent() && (config != null || !overrides.isEmpty())) {
+                out.println("job " + id + " exists: continuing it with its original configuration");
+            }
+            if (existing.isPresent() && existing.get().status() == JobRecord.RegistryStatus.PAUSED) {
+                // Running the command again for a paused job continues it.
+                jobs.registry().update(id, JobRecord.RegistryStatus.RUNNING, null, "continued by 'dinoj pretrain'");
+                if (jobs.serviceState(id) == JobService.ServiceState.RUNNING) {
+                    jobs.resume(id);
+                }
+            }
+            for (String r : jobs.reconcile()) {
+                out.println("restarted unfinished job " + r + " from its latest verified checkpoint");
+            }
+            jobs.registry().register(spec);
+            if (existing.isEmpty()) {
+                jobs.start(spec, null);
+            } else if (jobs.registry().find(id).orElseThrow().status().finished()) {
+                out.println("job " + id + " already ended: " + existing.get().status().name().toLowerCase());
+                return 0;
+            } else {
+                jobs.start(spec, JobService.resumeState(spec, false));
+            }
+            out.println("job " + id + ": " + spec.configSummary());
+            out.println("checkpoints: " + Path.of(java.net.URI.create(spec.checkpointStore())));
+            return watch(runner, id);
+        }
+    }
+
+    private void onInterrupt() {
+        if (interrupts.incrementAndGet() > 1) {
+            System.err.println("\nstopping now without waiting for the checkpoint");
+            System.exit(130);
+        }
+    }
+
+    private int watch(LocalRunner runner, String id) throws IOException, InterruptedException {
+        boolean tty = System.console() != null;
+        long started = System.nanoTime();
+        long deadline = maxMinutes == null ? Long.MAX_VALUE : started + (long) (maxMinutes * 60e9);
+        long firstStep = -1;
+        long firstNanos = 0;
+        long lastPlain = 0;
+        boolean pausing = false;
+        JobStatus lastStatus = null;
+        while (true) {
+            Progress p = runner.syncRegistry(id);
+            List<JobService.PendingRound> rounds = runner.jobs().pendingRounds(id);
+            long step = ProgressLine.liveStep(p, rounds);
+            if (firstStep < 0 && step > 0) {
+                firstStep = step;
+                firstNanos = System.nanoTime();
+            }
+            double rate = firstStep >= 0 && step > firstStep ? (step - firstStep) / ((System.nanoTime() - firstNanos) / 1e9) : 0;
+            String line = ProgressLine.render(p, rounds, rate);
+            if (tty) {
+                out.print("\r" + line + "  ");
+                out.flush();
+            } else if (System.nanoTime() - lastPlain > 10e9 || p.status() != lastStatus) {
+                out.println(line);
+                lastPlain = System.nanoTime();
+            }
+            lastStatus = p.status();
+            switch (p.status()) {
+                case COMPLETED, CANCELLED -> {
+                    JobResult r = runner.jobs().result(id);
+                    out.println();
+                    out.println("job " + id + " " + r.status().name().toLowerCase() + " at step " + r.step()
+                            + (r.finalCheckpoint() != null ? "; final checkpoint " + Path.of(java.net.URI.create(
+                            r.finalCheckpoint().uri())) : ""));
+                    return 0;
+                }
+                case PAUSED -> {
+                    if (pausing) {
+                        out.println();
+                        out.println("job " + id + " paused at step " + p.step() + " with a checkpoint; run the same"
+                                + " command with --job-id " + id + " to continue");
+                        return 0;
+                    }
+                }
+                default -> { }
+            }
+            if (!pausing && (interrupts.get() > 0 || System.nanoTime() > deadline)) {
+                pausing = true;
+                out.println();
+                out.println(interrupts.get() > 0 ? "pausing job " + id + " (waiting for its checkpoint; Ctrl-C again to"
+                        + " stop at once)" : "--max-minutes reached: pausing job " + id + " with a checkpoint");
+                runner.jobs().pause(id);
+            }
+            Thread.sleep(Duration.ofSeconds(1));
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package org.dinoj.worker.cli;
+
+import java.util.List;
+import org.dinoj.worker.jobs.JobService;
+import org.dinoj.workflows.Progress;
+import org.dinoj.workflows.RoundHeartbeat;
+
+/**
+ * One progress line: epoch, step (live, from the running rounds' heartbeats), a bar, loss,
+ * images/s and the ETA at the pace measured by the caller.
+ */
+final class ProgressLine {
+    private static final int BAR = 24;
+
+    private ProgressLine() {
+    }
+
+    /** The slowest running shard's step, else the job's. */
+    static long liveStep(Progress p, List<JobService.PendingRound> rounds) {
+        long step = Long.MAX_VALUE;
+        for (JobService.PendingRound r : rounds) {
+            if (r.heartbeat() != null) {
+                step = Math.min(step, r.heartbeat().step());
+            }
+        }
+        return step == Long.MAX_VALUE ? p.step() : Math.max(step, p.step());
+    }
+
+    static String render(Progress p, List<JobService.PendingRound> rounds, double stepsPerSecond) {
+        long step = liveStep(p, rounds);
+        double loss = Double.NaN;
+        double imagesPerSecond = 0;
+        for (JobService.PendingRound r : rounds) {
+            RoundHeartbeat hb = r.heartbeat();
+            if (hb != null && Double.isFinite(hb.loss())) {
+                loss = Double.isNaN(loss) ? hb.loss() / rounds.size() : loss + hb.loss() / rounds.size();
+                imagesPerSecond += hb.imagesPerSecond();
+            }
+        }
+        if (Double.isNaN(loss) && p.lastMetrics() != null) {
+            loss = p.lastMetrics().loss();
+            imagesPerSecond = p.lastMetrics().imagesPerSecond();
+        }
+        double fraction = p.totalSteps() == 0 ? 0 : Math.min(1, (double) step / p.totalSteps());
+        int filled = (int) Math.round(fraction * BAR);
+        long epochLength = p.epochs() == 0 ? 1 : Math.max(1, p.totalSteps() / p.epochs());
+        StringBuilder s = new StringBuilder();
+        s.append(String.format("epoch %d/%d  step %d/%d [", Math.min(p.epochs(), step / epochLength + 1), p.epochs(), step,
+                p.totalSteps()));
+        s.append("#".repeat(filled)).append("-".repeat(BAR - filled)).append(String.format("] %3.0f%%", fraction * 100));
+        s.append(Double.isFinite(loss) ? String.format("  loss %.4f", loss) : "  loss -");
+        s.append(String.format("  %.1f img/s", imagesPerSecond));
+        long remaining = p.totalSteps() - step;
+        if (stepsPerSecond > 0) {
+            s.append("  ETA ").append(duration(Math.round(remaining / stepsPerSecond)));
+        } else if (p.etaSeconds() >= 0) {
+            s.append("  ETA ").append(duration(p.etaSeconds()));
+        }
+        if (p.lastEval() != null) {
+            s.append(String.format("  k-NN %.1f%%", p.lastEval().top1()));
+        }
+        s.append("  ").append(p.status().name().toLowerCase());
+        return s.toString();
+    }
+
+    static String duration(long seconds) {
+        long h = seconds / 3600;
+        long m = seconds % 3600 / 60;
+        long sec = seconds % 60;
+        return h > 0 ? String.format("%dh%02dm", h, m) : String.format("%dm%02ds", m, sec);
+    }
+}

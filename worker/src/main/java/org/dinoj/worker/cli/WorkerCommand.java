@@ -1,0 +1,57 @@
+package org.dinoj.worker.cli;
+
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import org.dinoj.worker.activities.TrainingPolicy;
+import org.dinoj.worker.temporal.TrainingServices;
+import org.dinoj.worker.temporal.WorkerBootstrap;
+import org.dinoj.worker.temporal.WorkerSettings;
+import org.dinoj.workflows.ActivitySettings;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import sun.misc.Signal;
+
+/** {@code dinoj worker}: polls a Temporal task queue for pretraining workflows and training rounds. */
+@Command(name = "worker", mixinStandardHelpOptions = true,
+        description = "Runs one training worker: one round at a time; SIGTERM or Ctrl-C checkpoints and stops.")
+public final class WorkerCommand implements Callable<Integer> {
+
+    @Option(names = "--temporal", required = true, paramLabel = "HOST:PORT", description = "Temporal frontend.")
+    String temporal;
+
+    @Option(names = "--task-queue", defaultValue = ActivitySettings.DEFAULT_TASK_QUEUE,
+            description = "Task queue (default: ${DEFAULT-VALUE}).")
+    String taskQueue;
+
+    @Option(names = "--namespace", defaultValue = "default", description = "Temporal namespace (default: ${DEFAULT-VALUE}).")
+    String namespace;
+
+    @Option(names = "--no-sticky", description = "Turn sticky workflow execution off (needed with the embedded server).")
+    boolean noSticky;
+
+    @Option(names = "--keep-checkpoints", defaultValue = "3", description = "Checkpoints kept per shard (default: ${DEFAULT-VALUE}).")
+    int keep;
+
+    @Option(names = "--refusals-before-reopen", defaultValue = "3",
+            description = "Non-finite steps in a row before reopening from the last checkpoint (default: ${DEFAULT-VALUE}).")
+    int refusals;
+
+    @Option(names = "--ignore-sigint", hidden = true,
+            description = "Ignore Ctrl-C (the supervising 'dinoj pretrain' pauses the job first, then stops its workers).")
+    boolean ignoreSigint;
+
+    @Override
+    public Integer call() throws Exception {
+        TrainingServices services = TrainingServices.load();
+        if (ignoreSigint) {
+            Signal.handle(new Signal("INT"), signal -> { });
+        }
+        WorkerSettings settings = new WorkerSettings(temporal, namespace, taskQueue, !noSticky,
+                new TrainingPolicy(keep, refusals, TrainingPolicy.defaults().maxLearningRateHalvings()));
+        WorkerBootstrap worker = WorkerBootstrap.start(settings, services.sessions(), services.evaluator());
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> worker.shutdownGracefully(Duration.ofSeconds(60))));
+        System.out.println("dinoj worker polling '" + taskQueue + "' on " + temporal);
+        worker.awaitTermination();
+        return 0;
+    }
+}

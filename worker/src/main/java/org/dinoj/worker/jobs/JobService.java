@@ -1,0 +1,211 @@
+package org.dinoj.worker.jobs;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import io.temporal.api.enums.v1.WorkflowIdConflictPolicy;
+import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
+import io.temporal.api.workflow.v1.PendingActivityInfo;
+import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
+import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.common.converter.DataConverter;
+import io.temporal.common.converter.DefaultDataConverter;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.dinoj.model.checkpoint.Checkpoint;
+import org.dinoj.model.checkpoint.CheckpointStore;
+import org.dinoj.worker.activities.CheckpointLayout;
+import org.dinoj.workflows.CheckpointRef;
+import org.dinoj.workflows.JobResult;
+import org.dinoj.workflows.JobSpec;
+import org.dinoj.workflows.JobState;
+import org.dinoj.workflows.PretrainWorkflow;
+import org.dinoj.workflows.Progress;
+import org.dinoj.workflows.RoundHeartbeat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The client side of jobs: start (idempotently: workflow id = job id), reconcile the registry with
+ * the service, signal, query and describe. Works the same against the embedded server and a real
+ * cluster; nothing here needs visibility (list/count), which the embedded server lacks.
+ */
+public final class JobService {
+    private static final Logger log = LoggerFactory.getLogger(JobService.class);
+    private static final DataConverter CONVERTER = DefaultDataConverter.newDefaultInstance();
+
+    private final WorkflowClient client;
+    private final JobRegistry registry;
+
+    public JobService(WorkflowClient client, JobRegistry registry) {
+        this.client = client;
+        this.registry = registry;
+    }
+
+    public JobRegistry registry() {
+        return registry;
+    }
+
+    /** Where a workflow stands on the service: running, closed (with how), or unknown to it. */
+    public enum ServiceState { RUNNING, COMPLETED, CANCELLED, FAILED, UNKNOWN }
+
+    public ServiceState serviceState(String jobId) {
+        Optional<DescribeWorkflowExecutionResponse> d = describe(jobId);
+        if (d.isEmpty()) {
+            return ServiceState.UNKNOWN;
+        }
+        WorkflowExecutionStatus s = d.get().getWorkflowExecutionInfo().getStatus();
+        return switch (s) {
+            case WORKFLOW_EXECUTION_STATUS_RUNNING, WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW -> ServiceState.RUNNING;
+            case WORKFLOW_EXECUTION_STATUS_COMPLETED -> completedState(jobId);
+            case WORKFLOW_EXECUTION_STATUS_CANCELED -> ServiceState.CANCELLED;
+            default -> ServiceState.FAILED;
+        };
+    }
+
+    private ServiceState completedState(String jobId) {
+        JobResult r = client.newUntypedWorkflowStub(jobId).getResult(JobResult.class);
+        return r.status() == org.dinoj.workflows.JobStatus.CANCELLED ? ServiceState.CANCELLED : ServiceState.COMPLETED;
+    }
+
+    /**
+     * Starts the job's workflow unless it already runs (then attaches to it). {@code state} is null
+     * for a fresh start, or where the job resumes from.
+     */
+    public void start(JobSpec spec, JobState state) {
+        WorkflowOptions options = WorkflowOptions.newBuilder()
+                .setWorkflowId(spec.jobId())
+                .setTaskQueue(spec.activities().taskQueue())
+                .setWorkflowIdConflictPolicy(WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING)
+                .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
+                .build();
+        PretrainWorkflow workflow = client.newWorkflowStub(PretrainWorkflow.class, options);
+        WorkflowExecution e = WorkflowClient.start(workflow::run, spec, state);
+        log.info("job {} runs as workflow {} / {}", spec.jobId(), e.getWorkflowId(), e.getRunId());
+    }
+
+    /**
+     * Brings every unfinished job of the registry back: a job the service still runs is left alone,
+     * one it finished is marked so, and one it does not know (the embedded server restarted) is
+     * started again from its latest verified checkpoint, paused if it was paused.
+     *
+     * @return the ids of the jobs started again
+     */
+    public List<String> reconcile() throws IOException {
+        List<String> restarted = new ArrayList<>();
+        for (JobRecord record : registry.unfinished()) {
+            String id = record.jobId();
+            switch (serviceState(id)) {
+                case RUNNING -> log.debug("job {} is running", id);
+                case COMPLETED -> registry.update(id, JobRecord.RegistryStatus.COMPLETED, null, "completed");
+                case CANCELLED -> registry.update(id, JobRecord.RegistryStatus.CANCELLED, null, "cancelled");
+                case FAILED -> registry.update(id, JobRecord.RegistryStatus.FAILED, null,
+                        "the workflow failed or was terminated; see the Temporal history");
+                case UNKNOWN -> {
+                    boolean paused = record.status() == JobRecord.RegistryStatus.PAUSED;
+                    JobState state = resumeState(record.spec(), paused);
+                    String from = state.checkpoint() == null ? "the start" : "step " + state.step() + " ("
+                            + state.checkpoint().uri() + ")";
+                    log.info("job {} is unknown to the Temporal service: restarting it from {}{}", id, from,
+                            paused ? ", paused" : "");
+                    start(record.spec(), state);
+                    registry.update(id, record.status(), state.checkpoint(), "restarted from " + from);
+                    restarted.add(id);
+                }
+            }
+        }
+        return restarted;
+    }
+
+    /**
+     * The state a job resumes from: its newest verified global checkpoint (shard 0's with one
+     * shard), skipping (and logging) newer ones that do not verify. Work of an unfinished round
+     * of several shards after that checkpoint is redone.
+     */
+    public static JobState resumeState(JobSpec spec, boolean paused) throws IOException {
+        CheckpointLayout layout = CheckpointLayout.of(spec.checkpointStore());
+        Path store = spec.shards() == 1 ? layout.shard(0) : layout.global();
+        Optional<Checkpoint> latest = new CheckpointStore(store).latestVerified();
+        // With several shards, global step 0 is only the merge base of the first round.
+        if (latest.isEmpty() || latest.get().step() == 0) {
+            JobState fresh = JobState.start(spec);
+            return paused ? new JobState(0, fresh.checkpoint(), 0, List.of(), 0, 0, null, null, true, -1) : fresh;
+        }
+        CheckpointRef ref = CheckpointLayout.ref(latest.get());
+        int epoch = (int) (ref.step() / spec.stepsPerEpoch());
+        return new JobState(ref.step(), ref, 0, List.of(), 0, epoch, null, null, paused, -1);
+    }
+
+    public Progress progress(String jobId) {
+        return client.newWorkflowStub(PretrainWorkflow.class, jobId).progress();
+    }
+
+    public void pause(String jobId) {
+        client.newWorkflowStub(PretrainWorkflow.class, jobId).pause();
+    }
+
+    public void resume(String jobId) {
+        client.newWorkflowStub(PretrainWorkflow.class, jobId).resume();
+    }
+
+    public void cancel(String jobId) {
+        client.newWorkflowStub(PretrainWorkflow.class, jobId).cancel();
+    }
+
+    public JobResult result(String jobId) {
+        WorkflowStub stub = client.newUntypedWorkflowStub(jobId);
+        return stub.getResult(JobResult.class);
+    }
+
+    public Optional<DescribeWorkflowExecutionResponse> describe(String jobId) {
+        try {
+            return Optional.of(client.getWorkflowServiceStubs().blockingStub().describeWorkflowExecution(
+                    DescribeWorkflowExecutionRequest.newBuilder()
+                            .setNamespace(client.getOptions().getNamespace())
+                            .setExecution(WorkflowExecution.newBuilder().setWorkflowId(jobId))
+                            .build()));
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    /** A running TrainRound as DescribeWorkflowExecution shows it. */
+    public record PendingRound(String activityId, int attempt, String state, RoundHeartbeat heartbeat,
+                               String lastFailure, java.time.Instant lastStarted, java.time.Instant lastHeartbeat) {
+    }
+
+    private static java.time.Instant instant(com.google.protobuf.Timestamp t) {
+        return java.time.Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
+    }
+
+    public List<PendingRound> pendingRounds(String jobId) {
+        List<PendingRound> rounds = new ArrayList<>();
+        describe(jobId).ifPresent(d -> {
+            for (PendingActivityInfo a : d.getPendingActivitiesList()) {
+                if (!a.getActivityType().getName().equals("TrainRound")) {
+                    continue;
+                }
+                RoundHeartbeat hb = a.hasHeartbeatDetails()
+                        ? CONVERTER.fromPayloads(0, Optional.of(a.getHeartbeatDetails()), RoundHeartbeat.class,
+                        RoundHeartbeat.class)
+                        : null;
+                String failure = a.hasLastFailure() ? a.getLastFailure().getMessage() : null;
+                rounds.add(new PendingRound(a.getActivityId(), a.getAttempt(),
+                        a.getState().name().replace("PENDING_ACTIVITY_STATE_", "").toLowerCase(), hb, failure,
+                        a.hasLastStartedTime() ? instant(a.getLastStartedTime()) : null,
+                        a.hasLastHeartbeatTime() ? instant(a.getLastHeartbeatTime()) : null));
+            }
+        });
+        return rounds;
+    }
+}

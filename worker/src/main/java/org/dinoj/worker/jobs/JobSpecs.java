@@ -1,0 +1,28 @@
+package org.dinoj.worker.jobs;
+
+import java.nio.file.Path;
+import org.dinoj.workflows.CheckpointRef;
+import org.dinoj.workflows.JobSpec;
+
+/** Builds job specs from a resolved YAML configuration: the spec stores the text, the orchestration its numbers. */
+public final class JobSpecs {
+    private JobSpecs() {
+    }
+
+    /**
+     * @param config resolved YAML text (preset or file with overrides applied)
+     * @param jobDirectory the job's checkpoint store (becomes a file: URI)
+     * @param baseCheckpoint checkpoint to retrain from, or null
+     */
+    public static JobSpec create(String jobId, String config, Path jobDirectory, CheckpointRef baseCheckpoint) {
+        JobRegistry.checkJobId(jobId);
+        OrchestrationConfig job = OrchestrationConfig.fromJobConfig(config);
+        int epochs = OrchestrationConfig.epochs(config);
+        long stepsPerEpoch = OrchestrationConfig.stepsPerEpoch(config);
+        String summary = epochs + " epochs x " + stepsPerEpoch + " steps, " + job.shards() + " shard(s), rounds of "
+                + job.stepsPerRound() + " steps";
+        return new JobSpec(jobId, jobId, config, summary, jobDirectory.toAbsolutePath().normalize().toUri().toString(),
+                baseCheckpoint, job.shards(), epochs, stepsPerEpoch, job.stepsPerRound(), job.checkpointEverySteps(),
+                job.evalEveryEpochs(), job.roundsPerRun(), job.activitySettings());
+    }
+}

@@ -1,0 +1,179 @@
+package org.dinoj.worker.supervise;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps N worker processes alive: each is started with the same java binary, class path and
+ * native-access flags as this JVM; one that exits (crash, kill -9, OOM) is logged with its exit
+ * status and started again, after a short back-off when it keeps dying right after its start.
+ * Each worker writes its log to {@code <logDirectory>/worker-<i>.log}.
+ */
+public final class WorkerSupervisor implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(WorkerSupervisor.class);
+    private static final Duration QUICK_DEATH = Duration.ofSeconds(10);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+
+    private final List<String> command;
+    private final Path logDirectory;
+    private final Consumer<String> events;
+    private final Slot[] slots;
+    private volatile boolean closing;
+
+    /**
+     * @param mainClassAndArgs the worker's main class and its arguments
+     * @param events receives one line per notable event (restart), e.g. for the CLI
+     */
+    public WorkerSupervisor(List<String> mainClassAndArgs, int count, Path logDirectory, Consumer<String> events) {
+        if (count < 1) {
+            throw new IllegalArgumentException("--workers must be at least 1, got " + count);
+        }
+        this.command = javaCommand(mainClassAndArgs);
+        this.logDirectory = logDirectory;
+        this.events = events;
+        this.slots = new Slot[count];
+        for (int i = 0; i < count; i++) {
+            slots[i] = new Slot(i);
+        }
+    }
+
+    /** {@code java [--enable-native-access ...] -cp <this JVM's class path> mainClass args...}. */
+    static List<String> javaCommand(List<String> mainClassAndArgs) {
+        String javaBinary = ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        List<String> cmd = new ArrayList<>();
+        cmd.add(javaBinary);
+        List<String> jvmArgs = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments();
+        for (String a : jvmArgs) {
+            if (a.startsWith("--enable-native-access") || a.startsWith("--sun-misc-unsafe-memory-access")
+                    || a.startsWith("-Xss") || a.startsWith("-Xmx")) {
+                cmd.add(a);
+            }
+        }
+        if (jvmArgs.stream().noneMatch(a -> a.startsWith("--enable-native-access"))) {
+            cmd.add("--enable-native-access=ALL-UNNAMED");
+        }
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.addAll(mainClassAndArgs);
+        return List.copyOf(cmd);
+    }
+
+    public synchronized void start() throws IOException {
+        Files.createDirectories(logDirectory);
+        for (Slot s : slots) {
+            s.launch();
+        }
+    }
+
+    public int count() {
+        return slots.length;
+    }
+
+    /** The live process of worker {@code i} (for tests and status lines). */
+    public Optional<ProcessHandle> process(int i) {
+        Process p = slots[i].process;
+        return p != null && p.isAlive() ? Optional.of(p.toHandle()) : Optional.empty();
+    }
+
+    public int restarts(int i) {
+        return slots[i].restarts;
+    }
+
+    public Path logFile(int i) {
+        return logDirectory.resolve("worker-" + i + ".log");
+    }
+
+    /** Asks every worker to stop (SIGTERM: each checkpoints its round), then forces what is left. */
+    @Override
+    public void close() {
+        closing = true;
+        List<Process> running = new ArrayList<>();
+        for (Slot s : slots) {
+            Process p = s.process;
+            if (p != null && p.isAlive()) {
+                p.destroy();
+                running.add(p);
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        for (Process p : running) {
+            try {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || !p.waitFor(left, TimeUnit.NANOSECONDS)) {
+                    log.warn("worker process {} did not stop in time; killing it", p.pid());
+                    p.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    private final class Slot {
+        private final int index;
+        private volatile Process process;
+        private volatile long startedNanos;
+        private volatile int restarts;
+        private int quickDeaths;
+
+        Slot(int index) {
+            this.index = index;
+        }
+
+        void launch() throws IOException {
+            ProcessBuilder pb = new ProcessBuilder(command);
+            pb.redirectErrorStream(true);
+            pb.redirectOutput(ProcessBuilder.Redirect.appendTo(logFile(index).toFile()));
+            startedNanos = System.nanoTime();
+            Process p = pb.start();
+            process = p;
+            log.info("started worker {} (pid {}), log {}", index, p.pid(), logFile(index));
+            p.onExit().thenAccept(this::exited);
+        }
+
+        private void exited(Process p) {
+            if (closing) {
+                return;
+            }
+            long livedMillis = (System.nanoTime() - startedNanos) / 1_000_000;
+            quickDeaths = livedMillis < QUICK_DEATH.toMillis() ? quickDeaths + 1 : 0;
+            long backoff = quickDeaths <= 1 ? 0 : Math.min(MAX_BACKOFF.toMillis(), 1000L << Math.min(quickDeaths - 2, 5));
+            String line = "worker " + index + " (pid " + p.pid() + ") exited with status " + p.exitValue()
+                    + describe(p.exitValue()) + "; restarting it" + (backoff > 0 ? " in " + backoff / 1000 + " s" : "")
+                    + " (see " + logFile(index) + ")";
+            log.warn(line);
+            events.accept(line);
+            Thread.ofVirtual().start(() -> {
+                try {
+                    Thread.sleep(backoff);
+                    synchronized (WorkerSupervisor.this) {
+                        if (!closing) {
+                            restarts++;
+                            launch();
+                        }
+                    }
+                } catch (IOException e) {
+                    log.error("could not restart worker {}: {}", index, e.toString());
+                    events.accept("could not restart worker " + index + ": " + e.getMessage());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        }
+    }
+
+    private static String describe(int status) {
+        return status > 128 ? " (signal " + (status - 128) + (status == 137 ? ", SIGKILL" : "") + ")" : "";
+    }
+}

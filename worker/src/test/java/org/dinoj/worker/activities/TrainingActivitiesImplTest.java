@@ -1,0 +1,288 @@
+package org.dinoj.worker.activities;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.temporal.activity.ActivityOptions;
+import io.temporal.common.RetryOptions;
+import io.temporal.failure.ActivityFailure;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.CanceledFailure;
+import io.temporal.testing.TestActivityEnvironment;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.dinoj.model.checkpoint.CheckpointStore;
+import org.dinoj.model.checkpoint.SafeTensors;
+import org.dinoj.model.checkpoint.SafeTensorsFile;
+import org.dinoj.worker.toy.ToyEvaluator;
+import org.dinoj.worker.toy.ToyTrainingSessionFactory;
+import org.dinoj.workflows.CheckpointRef;
+import org.dinoj.workflows.EvalResult;
+import org.dinoj.workflows.EvaluateRequest;
+import org.dinoj.workflows.MergeRoundRequest;
+import org.dinoj.workflows.RoundHeartbeat;
+import org.dinoj.workflows.TrainRoundRequest;
+import org.dinoj.workflows.TrainRoundResult;
+import org.dinoj.workflows.TrainingActivities;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainingActivitiesImplTest {
+    private static final String CONFIG = "optim: {epochs: 1}\ntrain: {official_epoch_length: 100}\ntoy: {dim: 3}\n";
+
+    @TempDir
+    Path dir;
+
+    private TestActivityEnvironment env;
+    private final List<RoundHeartbeat> heartbeats = new CopyOnWriteArrayList<>();
+
+    private TrainingActivities activities(TrainingPolicy policy) {
+        env = TestActivityEnvironment.newInstance();
+        env.registerActivitiesImplementations(new TrainingActivitiesImpl(new ToyTrainingSessionFactory(),
+                new ToyEvaluator(), policy));
+        env.setActivityHeartbeatListener(RoundHeartbeat.class, heartbeats::add);
+        return env.newActivityStub(TrainingActivities.class, ActivityOptions.newBuilder()
+                .setStartToCloseTimeout(Duration.ofMinutes(1))
+                // The SDK sends heartbeats at most every 0.8 x this timeout: short, so that listeners see many.
+                .setHeartbeatTimeout(Duration.ofMillis(100))
+                .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(1).build())
+                .build());
+    }
+
+    @AfterEach
+    void close() {
+        if (env != null) {
+            env.close();
+        }
+    }
+
+    private TrainRoundRequest round(String config, CheckpointRef from, long end, long every) {
+        return round(config, 0, 1, from, end, every);
+    }
+
+    private TrainRoundRequest round(String config, int shard, int shards, CheckpointRef from, long end, long every) {
+        return new TrainRoundRequest("job", config, dir.toUri().toString(), 0, shard, shards, from, end, every);
+    }
+
+    private CheckpointStore shardStore(int shard) {
+        return new CheckpointStore(dir.resolve("shard-" + shard));
+    }
+
+    private CheckpointRef ref(int shard, long step) throws IOException {
+        return CheckpointLayout.ref(shardStore(shard).verify(step));
+    }
+
+    private static double[] student(CheckpointRef ref) throws IOException {
+        try (SafeTensorsFile f = SafeTensors.read(CheckpointLayout.directory(ref).resolve("model.safetensors"))) {
+            return f.tensor("student.w").toDoubleArray();
+        }
+    }
+
+    @Test
+    void checkpointsOnTheCadenceAndAtTheEndAndKeepsTheNewest() throws IOException {
+        String slow = CONFIG.replace("toy: {dim: 3}", "toy: {dim: 3, step_millis: 4}");
+        TrainRoundResult r = activities(new TrainingPolicy(3, 3, 2)).trainRound(round(slow, null, 100, 30));
+
+        assertThat(r.checkpoint().step()).isEqualTo(100);
+        assertThat(r.events().resumedFrom()).isEqualTo("fresh");
+        // Written at 30, 60, 90 and 100; retention keeps the newest three.
+        assertThat(shardStore(0).steps()).containsExactly(100L, 90L, 60L);
+        // Heartbeats are sampled by the SDK's throttling; each names the newest checkpoint at its step.
+        assertThat(heartbeats).hasSizeGreaterThan(2).allSatisfy(h -> {
+            long expected = h.step() / 30 * 30;
+            if (expected == 0) {
+                assertThat(h.lastCheckpoint()).isNull();
+            } else {
+                assertThat(h.lastCheckpoint().step()).isEqualTo(expected);
+            }
+        });
+        assertThat(r.metrics().step()).isEqualTo(100);
+        assertThat(r.metrics().loss()).isFinite();
+    }
+
+    @Test
+    void aRetryResumesFromTheHeartbeatCheckpointAndEndsWithTheSameWeights() throws IOException {
+        TrainingActivities a = activities(new TrainingPolicy(20, 3, 2));
+        double[] uninterrupted = student(a.trainRound(round(CONFIG, null, 10, 2)).checkpoint());
+
+        env.setHeartbeatDetails(new RoundHeartbeat(5, 10, 1.0, 1.0, ref(0, 4), null));
+        heartbeats.clear();
+        TrainRoundResult retried = a.trainRound(round(CONFIG, null, 10, 2));
+
+        assertThat(retried.events().resumedFromStep()).isEqualTo(4);
+        assertThat(retried.events().resumedFrom()).isEqualTo("heartbeat checkpoint");
+        assertThat(heartbeats.getFirst().step()).isEqualTo(4);
+        // The toy is deterministic: resuming must not change a single bit of the result.
+        assertThat(student(retried.checkpoint())).containsExactly(uninterrupted);
+    }
+
+    @Test
+    void aCorruptHeartbeatCheckpointFallsBackToThePreviousVerifiedOneAndSaysSo() throws IOException {
+        TrainingActivities a = activities(new TrainingPolicy(20, 3, 2));
+        a.trainRound(round(CONFIG, null, 10, 2));
+        CheckpointRef eight = ref(0, 8);
+        corrupt(CheckpointLayout.directory(eight).resolve("model.safetensors"));
+        env.setHeartbeatDetails(new RoundHeartbeat(9, 10, 1.0, 1.0, eight, null));
+
+        // The newest verified one of this round is step 10 (written before the "crash"): it is used.
+        TrainRoundResult r = a.trainRound(round(CONFIG, null, 12, 2));
+        assertThat(r.events().resumedFromStep()).isEqualTo(10);
+        assertThat(r.events().lastEvent()).contains("step 8").contains("sha256").contains("resumed from step 10");
+    }
+
+    @Test
+    void aCorruptStartCheckpointFallsBackToThePreviousVerifiedOne() throws IOException {
+        TrainingActivities a = activities(new TrainingPolicy(20, 3, 2));
+        a.trainRound(round(CONFIG, null, 6, 2));
+        CheckpointRef six = ref(0, 6);
+        corrupt(CheckpointLayout.directory(six).resolve("trainer.json"));
+
+        TrainRoundResult r = a.trainRound(round(CONFIG, six, 8, 2));
+        assertThat(r.events().resumedFromStep()).isEqualTo(4);
+        assertThat(r.events().lastEvent()).contains("checkpoint of step 6").contains("step 4");
+        assertThat(r.checkpoint().step()).isEqualTo(8);
+    }
+
+    @Test
+    void withNoVerifiedCheckpointToStartFromTheRoundFailsForGood() throws IOException {
+        TrainingActivities a = activities(new TrainingPolicy(20, 3, 2));
+        a.trainRound(round(CONFIG, null, 2, 2));
+        CheckpointRef two = ref(0, 2);
+        corrupt(CheckpointLayout.directory(two).resolve("model.safetensors"));
+
+        assertThatThrownBy(() -> a.trainRound(round(CONFIG, two, 4, 2)))
+                .isInstanceOf(ActivityFailure.class)
+                .cause().isInstanceOf(ApplicationFailure.class)
+                .hasMessageContaining("no earlier checkpoint that verifies");
+    }
+
+    @Test
+    void refusedStepsAreCountedAndApplyNothing() throws IOException {
+        TrainingActivities a = activities(new TrainingPolicy(20, 3, 2));
+        double[] clean = student(a.trainRound(round(CONFIG, null, 8, 4)).checkpoint());
+
+        String twoNaNs = CONFIG.replace("toy: {dim: 3}", "toy: {dim: 3, nan_at_step: 6, nan_repeats: 2}");
+        Path other = Files.createDirectory(dir.resolve("other"));
+        TrainRoundResult r = a.trainRound(new TrainRoundRequest("job", twoNaNs, other.toString(), 0, 0, 1, null, 8, 4));
+
+        assertThat(r.events().refusedSteps()).isEqualTo(2);
+        assertThat(r.events().reopens()).isZero();
+        assertThat(r.events().learningRateScale()).isEqualTo(1.0);
+        assertThat(r.events().lastEvent()).contains("step 6").contains("refused");
+        assertThat(student(r.checkpoint())).containsExactly(clean);
+    }
+
+    @Test
+    void refusalsInARowReopenFromTheLastCheckpointAndThenHalveTheLearningRate() throws IOException {
+        String persistent = CONFIG.replace("toy: {dim: 3}",
+                "toy: {dim: 3, nan_at_step: 6, nan_repeats: 1000, nan_clears_at_lr_scale: 0.5}");
+        TrainRoundResult r = activities(new TrainingPolicy(20, 3, 2)).trainRound(round(persistent, null, 8, 4));
+
+        // 3 refusals -> reopen at step 4; 3 more -> reopen with lr x0.5, which clears the toy's NaN.
+        assertThat(r.events().refusedSteps()).isEqualTo(6);
+        assertThat(r.events().reopens()).isEqualTo(2);
+        assertThat(r.events().learningRateScale()).isEqualTo(0.5);
+        assertThat(r.checkpoint().step()).isEqualTo(8);
+        assertThat(Files.readString(CheckpointLayout.directory(r.checkpoint()).resolve("trainer.json")))
+                .contains("\"lr_scale\":0.5");
+        assertThat(r.events().lastEvent()).contains("reopened from step 4").contains("halved");
+    }
+
+    @Test
+    void aRoundThatKeepsDivergingFailsForGoodAfterTheAllowedHalvings() {
+        String diverging = CONFIG.replace("toy: {dim: 3}", "toy: {dim: 3, nan_at_step: 3, nan_repeats: 1000}");
+        TrainingActivities a = activities(new TrainingPolicy(20, 2, 1));
+
+        assertThatThrownBy(() -> a.trainRound(round(diverging, null, 8, 2)))
+                .isInstanceOf(ActivityFailure.class)
+                .cause().isInstanceOf(ApplicationFailure.class)
+                .hasMessageContaining("after 1 halvings")
+                .satisfies(e -> assertThat(((ApplicationFailure) e).isNonRetryable()).isTrue());
+    }
+
+    @Test
+    void cancellationWritesACheckpointAtTheCurrentStep() throws IOException {
+        String slow = CONFIG.replace("toy: {dim: 3}", "toy: {dim: 3, step_millis: 5}");
+        TrainingActivities a = activities(new TrainingPolicy(20, 3, 2));
+        env.setActivityHeartbeatListener(RoundHeartbeat.class, h -> {
+            if (h.step() >= 7) {
+                env.requestCancelActivity();
+            }
+        });
+
+        assertThatThrownBy(() -> a.trainRound(round(slow, null, 400, 1000))).isInstanceOf(CanceledFailure.class);
+        // The cancel reaches the round with a later (throttled) heartbeat; no cadence checkpoint comes before 400.
+        List<Long> steps = shardStore(0).steps();
+        assertThat(steps).hasSize(1);
+        assertThat(steps.getFirst()).isBetween(7L, 399L);
+    }
+
+    @Test
+    void twoShardsMergeIntoAGlobalCheckpointAndTheNextRoundUsesTheGlobalModelWithTheShardState() throws IOException {
+        TrainingActivities a = activities(new TrainingPolicy(20, 3, 2));
+        TrainRoundResult s0 = a.trainRound(round(CONFIG, 0, 2, null, 4, 2));
+        TrainRoundResult s1 = a.trainRound(round(CONFIG, 1, 2, null, 4, 2));
+        assertThat(new CheckpointStore(dir.resolve("global")).steps()).containsExactly(0L);
+
+        CheckpointRef global = a.mergeRound(new MergeRoundRequest("job", CONFIG, dir.toString(), 0, null,
+                List.of(s0.checkpoint(), s1.checkpoint())));
+
+        assertThat(global.step()).isEqualTo(4);
+        Path g = CheckpointLayout.directory(global);
+        assertThat(g.getParent()).isEqualTo(dir.resolve("global"));
+        try (var files = Files.list(g)) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("model.safetensors",
+                    "outer_momentum.safetensors", "optimizer.safetensors", "trainer.json", "MANIFEST.json");
+        }
+        double[] t0 = tensor(s0.checkpoint(), "teacher.w");
+        double[] t1 = tensor(s1.checkpoint(), "teacher.w");
+        double[] merged = tensor(global, "teacher.w");
+        for (int i = 0; i < merged.length; i++) {
+            assertThat(merged[i]).isEqualTo((t0[i] + t1[i]) / 2);
+        }
+
+        TrainRoundResult next = a.trainRound(round(CONFIG, 1, 2, global, 6, 2));
+        assertThat(next.events().resumedFrom()).contains("global model + shard state");
+        assertThat(next.checkpoint().step()).isEqualTo(6);
+        assertThat(dir.resolve(".views")).isEmptyDirectory();
+    }
+
+    @Test
+    void evaluateAndLatestCheckpointWorkOnVerifiedCheckpoints() throws IOException {
+        TrainingActivities a = activities(new TrainingPolicy(20, 3, 2));
+        TrainRoundResult r = a.trainRound(round(CONFIG, null, 6, 2));
+        EvalResult eval = a.evaluate(new EvaluateRequest("job", CONFIG, r.checkpoint(), 1));
+        assertThat(eval.step()).isEqualTo(6);
+        assertThat(eval.top1()).isBetween(0.0, 100.0);
+
+        corrupt(CheckpointLayout.directory(r.checkpoint()).resolve("model.safetensors"));
+        assertThat(a.latestCheckpoint("job", dir.toString(), 0).step()).isEqualTo(4);
+        assertThat(a.latestCheckpoint("job", dir.toString(), 1)).isNull();
+    }
+
+    @Test
+    void onlyLocalCheckpointStoresAreAccepted() {
+        assertThatThrownBy(() -> CheckpointLayout.of("s3://bucket/job"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'s3'").hasMessageContaining("file: URIs or paths");
+        assertThat(CheckpointLayout.of("file:///tmp/x").root()).isEqualTo(Path.of("/tmp/x"));
+        assertThat(CheckpointLayout.of("relative/dir").root()).isEqualTo(Path.of("relative/dir").toAbsolutePath());
+    }
+
+    private static double[] tensor(CheckpointRef ref, String key) throws IOException {
+        try (SafeTensorsFile f = SafeTensors.read(CheckpointLayout.directory(ref).resolve("model.safetensors"))) {
+            return f.tensor(key).toDoubleArray();
+        }
+    }
+
+    private static void corrupt(Path file) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        bytes[bytes.length - 1] ^= 0x5A;
+        Files.write(file, bytes);
+    }
+}

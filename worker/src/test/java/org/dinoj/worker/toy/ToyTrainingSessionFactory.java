@@ -1,0 +1,14 @@
+package org.dinoj.worker.toy;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import org.dinoj.model.train.TrainingSession;
+import org.dinoj.model.train.TrainingSessionFactory;
+
+/** Opens {@link ToyTrainingSession}s; registered for tests through META-INF/services. */
+public final class ToyTrainingSessionFactory implements TrainingSessionFactory {
+    @Override
+    public TrainingSession open(String config, int shard, int shards, Path checkpoint) throws IOException {
+        return ToyTrainingSession.open(ToyConfig.parse(config), shard, shards, checkpoint);
+    }
+}
