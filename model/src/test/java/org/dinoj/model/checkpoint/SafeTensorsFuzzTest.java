@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
  * (valid files, malformed files, and any crash the fuzzer ever found) is replayed, in well under
  * a second. A real fuzzing session (see docs/fuzzing.md):
  * <pre>
- * JAZZER_FUZZ=1 JAZZER_MAX_DURATION=10m nice -n 10 mvn -pl model test -Dtest=SafeTensorsFuzzTest
+ * JAZZER_FUZZ=1 JAZZER_MAX_DURATION=10m JAZZER_INSTRUMENT='org.dinoj.**,com.fasterxml.jackson.**' \
+ *   nice -n 10 mvn -pl model test -Dtest=SafeTensorsFuzzTest
  * </pre>
  * Contract checked on every input: the reader either refuses it with a
  * {@link SafeTensorsFormatException} whose message names the file, or accepts it, and then every
