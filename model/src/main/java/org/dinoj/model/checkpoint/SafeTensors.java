@@ -13,6 +13,8 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -156,9 +158,19 @@ public final class SafeTensors {
     }
 
     static Header parseHeader(Path file, byte[] bytes, long dataSize) throws SafeTensorsFormatException {
+        String text;
+        try {
+            // Strict, as the reference reader: a lenient decode would silently turn bad bytes in a
+            // tensor name into U+FFFD, renaming the tensor.
+            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new SafeTensorsFormatException(file + " has a header that is not valid UTF-8 (" + e.getMessage()
+                    + "): not a safetensors file, or a corrupted one");
+        }
         JsonNode root;
         try {
-            root = JSON.readTree(new String(bytes, StandardCharsets.UTF_8).stripTrailing());
+            root = JSON.readTree(text.stripTrailing());
         } catch (JsonProcessingException e) {
             throw new SafeTensorsFormatException(file + " has a header that is not valid JSON ("
                     + e.getOriginalMessage() + ")");

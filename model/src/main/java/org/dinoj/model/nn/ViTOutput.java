@@ -63,6 +63,24 @@ public final class ViTOutput {
     }
 
     /**
+     * The residual stream after block {@code index} (before the final norm) {@code [B, N, D]}, as
+     * dinov2's {@code get_intermediate_layers(norm=False)}. Training passes only (an inference
+     * pass updates one buffer in place); valid until the next pass of this shape.
+     */
+    public Tensor blockOutput(int index) {
+        owner.requireCurrent(this);
+        if (!plan.training) {
+            throw new IllegalStateException("block outputs are kept by training passes only (forward), not by "
+                    + "forwardInference, which overwrites one buffer in place");
+        }
+        if (index < 0 || index >= plan.stream.length - 1) {
+            throw new IllegalArgumentException("block " + index + " does not exist: the model has "
+                    + (plan.stream.length - 1) + " blocks");
+        }
+        return plan.stream[index + 1].view(plan.batch, plan.tokens, tokens.size(2));
+    }
+
+    /**
      * The softmax attention probabilities {@code [B, H, N, N]} of the last block (token order CLS,
      * registers, patches), for attention maps. Only valid until the next pass of this shape; not
      * available when the last block ran on a stochastic-depth subset.

@@ -170,6 +170,19 @@ class SafeTensorsTest {
                 .isInstanceOf(SafeTensorsFormatException.class).hasMessageContaining("too short");
     }
 
+    /** Found by fuzzing: invalid UTF-8 used to be decoded leniently, renaming the tensor; the reference refuses it. */
+    @Test
+    void headersThatAreNotUtf8AreRefused() throws IOException {
+        byte[] json = "{\"w?\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]}}".getBytes(StandardCharsets.US_ASCII);
+        json[3] = (byte) 0xff;
+        ByteBuffer b = ByteBuffer.allocate(8 + json.length + 16).order(ByteOrder.LITTLE_ENDIAN);
+        b.putLong(json.length).put(json);
+        Path f = dir.resolve("latin1.safetensors");
+        Files.write(f, b.array());
+        assertThatThrownBy(() -> SafeTensors.read(f).close()).isInstanceOf(SafeTensorsFormatException.class)
+                .hasMessageContaining(f.toString()).hasMessageContaining("not valid UTF-8");
+    }
+
     @Test
     void everyTruncationOfAValidFileIsRefused() throws IOException {
         try (HostArena arena = new HostArena()) {
