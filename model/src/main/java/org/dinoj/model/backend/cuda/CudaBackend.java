@@ -268,6 +268,45 @@ public final class CudaBackend implements Backend {
                 .launch(Kernel.SOFTMAX_BACKWARD, rowGrid(rows), rowBlock(d));
     }
 
+    // ---------------------------------------------------------------- L2 normalisation
+
+    /** x, y: {@code [..., D]} (any strides, f32 or bf16); norm: f32, one per row. In place allowed (y == x). */
+    @Override
+    public void l2NormalizeForward(Tensor x, float eps, Tensor y, Tensor norm) {
+        long d = lastDim(x, "x");
+        requireSameShape(x, y, "x", "y");
+        requireCuda(y, "y");
+        long rows = d == 0 ? 0 : x.numel() / d;
+        requireRowStats(norm, rows, "norm");
+        if (rows == 0) {
+            return;
+        }
+        launcher.begin().rows(x).rows(y)
+                .pointer(norm.data().address()).desc(norm)
+                .i64(rows).i64(d).f32(eps)
+                .launch(Kernel.L2_NORMALIZE_FORWARD, rowGrid(rows), rowBlock(d));
+    }
+
+    /** y, dy, dx: {@code [..., D]}; norm: f32 {@code [rows]} from the forward pass. In place allowed (dx == dy). */
+    @Override
+    public void l2NormalizeBackward(Tensor y, Tensor norm, float eps, Tensor dy, Tensor dx) {
+        long d = lastDim(y, "y");
+        requireSameShape(y, dy, "y", "dy");
+        requireSameShape(y, dx, "y", "dx");
+        requireCuda(dy, "dy");
+        requireCuda(dx, "dx");
+        long rows = d == 0 ? 0 : y.numel() / d;
+        requireRowStats(norm, rows, "norm");
+        if (rows == 0) {
+            return;
+        }
+        launcher.begin().rows(y)
+                .pointer(norm.data().address()).desc(norm)
+                .rows(dy).rows(dx)
+                .i64(rows).i64(d).f32(eps)
+                .launch(Kernel.L2_NORMALIZE_BACKWARD, rowGrid(rows), rowBlock(d));
+    }
+
     // ---------------------------------------------------------------- element-wise
 
     @Override

@@ -15,6 +15,8 @@ enum Kernel {
     SUM_CHUNKS("rows.cu", "dinoj_sum_chunks"),
     SOFTMAX_FORWARD("rows.cu", "dinoj_softmax_forward"),
     SOFTMAX_BACKWARD("rows.cu", "dinoj_softmax_backward"),
+    L2_NORMALIZE_FORWARD("rows.cu", "dinoj_l2_normalize_forward"),
+    L2_NORMALIZE_BACKWARD("rows.cu", "dinoj_l2_normalize_backward"),
     REDUCE("reduce.cu", "dinoj_reduce");
 
     final String unit;
