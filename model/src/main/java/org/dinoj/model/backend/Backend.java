@@ -62,6 +62,24 @@ public interface Backend extends AutoCloseable {
     /** Backward of softmax from its output y: dx from y and dy. */
     void softmaxBackward(Tensor y, Tensor dy, Tensor dx, boolean log);
 
+    /**
+     * L2 normalisation over the last axis, as torch's {@code F.normalize(x, p=2, dim=-1, eps)}:
+     * {@code y = x / max(||x||_2, eps)}. x, y: {@code [..., D]}; norm: {@code [rows]} receives the
+     * unclamped {@code ||x||_2} of each row for the backward pass (f32, or f64 for f64 inputs).
+     * The default loops over host memory in double; device backends override it.
+     */
+    default void l2NormalizeForward(Tensor x, float eps, Tensor y, Tensor norm) {
+        HostL2Normalization.forward(x, eps, y, norm);
+    }
+
+    /**
+     * Backward of {@link #l2NormalizeForward} from its output y and the saved norms:
+     * {@code dx = (dy - y (y . dy)) / ||x||} per row, or {@code dy / eps} where the norm was clamped.
+     */
+    default void l2NormalizeBackward(Tensor y, Tensor norm, float eps, Tensor dy, Tensor dx) {
+        HostL2Normalization.backward(y, norm, eps, dy, dx);
+    }
+
     /** Element-wise activation. In place allowed (y == x). */
     void activationForward(Activation activation, Tensor x, Tensor y);
 
