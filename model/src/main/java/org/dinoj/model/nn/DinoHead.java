@@ -22,7 +22,10 @@ import org.dinoj.model.tensor.Tensor;
  * Keys as dinov2: {@code mlp.0}, {@code mlp.2}, {@code mlp.4} (one layer: {@code mlp}),
  * {@code last_layer.weight_g [K, 1]} (trainable, init 1), {@code last_layer.weight_v [K, bottleneck]}.
  * Activations live in a plan per row count; iBOT callers pad the masked tokens to a fixed upper
- * bound (as dinov2 does) so that the plan is reused. Backward ADDS to the parameter gradients.
+ * bound (as dinov2 does) so that the plan is reused. The weight-normalised W is recomputed by
+ * every forward pass (the parameters may have changed since). Each backward call turns its dW
+ * into dg and dv at once; that map is linear in dW, so calls for CLS and for patch tokens add up
+ * exactly. Backward ADDS to the parameter gradients.
  */
 public final class DinoHead {
     private final DinoHeadConfig config;

@@ -310,6 +310,9 @@ public final class VisionTransformer {
         place(dCls, clsView(p.dNormed, p), "dCls");
         if (registers > 0) {
             place(dRegisters, dNormed.slice(1, 1, registers), "dRegisters");
+        } else if (dRegisters != null) {
+            throw new IllegalArgumentException("dRegisters " + dRegisters + " given for a model without register "
+                    + "tokens: pass null");
         }
         place(dPatches, dNormed.slice(1, 1 + registers, p.patchCount), "dPatches");
 

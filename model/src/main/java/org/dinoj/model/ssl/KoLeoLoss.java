@@ -97,6 +97,28 @@ public final class KoLeoLoss implements AutoCloseable {
         return loss;
     }
 
+    /**
+     * dinov2's KoLeo term {@code weight * (KoLeo(crop 0) + KoLeo(crop 1))}: each global crop on its
+     * own, never between the two crops of one image. Writes its gradient.
+     *
+     * @param globalCls {@code [2B, D]} student backbone CLS tokens of the global crops, crop-major
+     * @param grad {@code [2B, D]} written
+     * @return the weighted term (dinov2 logs half of it as {@code koleo_loss})
+     */
+    public double forwardBackwardGlobalCrops(Tensor globalCls, double weight, Tensor grad) {
+        if (globalCls.rank() != 2 || globalCls.size(0) != 2L * batchSize || grad.rank() != 2
+                || grad.size(0) != 2L * batchSize) {
+            throw new IllegalArgumentException("KoLeo global-crop features " + globalCls + " and gradient " + grad
+                    + " must both be [" + 2 * batchSize + ", " + dim + "] (two crops of " + batchSize + " images)");
+        }
+        double sum = 0;
+        for (int c = 0; c < 2; c++) {
+            sum += forwardBackward(globalCls.slice(0, (long) c * batchSize, batchSize), weight,
+                    grad.slice(0, (long) c * batchSize, batchSize));
+        }
+        return weight * sum;
+    }
+
     private double forward(Tensor x) {
         for (int i = 0; i < batchSize; i++) {
             double sq = 0;

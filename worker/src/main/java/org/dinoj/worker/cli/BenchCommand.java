@@ -1,5 +1,6 @@
 package org.dinoj.worker.cli;
 
+import org.dinoj.bench.GemmBench;
 import picocli.CommandLine.Command;
 
 /** {@code dinoj bench ...}: throughput benchmarks (they live in the bench module). */
@@ -7,6 +8,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         description = "Throughput benchmarks.",
         subcommands = {
+                GemmBench.class,
         })
 public final class BenchCommand implements Runnable {
     @Override

@@ -1,0 +1,139 @@
+package org.dinoj.bench;
+
+import static org.dinoj.bindings.dnnl.dnnl_h.dnnl_sgemm;
+
+import java.io.PrintWriter;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import org.dinoj.bindings.dnnl.DnnlStatus;
+import org.dinoj.bindings.dnnl.omp_h;
+import org.dinoj.model.backend.Precision;
+import org.dinoj.model.backend.dnnl.DnnlBackend;
+import org.dinoj.model.tensor.HostArena;
+import org.dinoj.model.tensor.Tensor;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code dinoj bench gemm}: GFLOP/s of DnnlBackend.matmul on ViT-shaped GEMMs (the token count
+ * M of a batch times the width K, N of the qkv, proj and MLP layers), f32 and bf16, next to a
+ * plain {@code dnnl_sgemm} call on the same buffers as the in-run ceiling.
+ */
+@Command(name = "gemm",
+        mixinStandardHelpOptions = true,
+        description = "Matmul throughput of the dnnl backend against dnnl_sgemm (f32 and bf16).")
+public final class GemmBench implements Callable<Integer> {
+    /** Tokens per batch: 16 x 260 and 16 x 197 (ViT-S/14 with registers, ViT-S/16). */
+    private static final long[] M = {4160, 3152};
+    /** (K, N) of qkv, proj, fc1 and fc2 in a ViT-S block (width 384, MLP 1536). */
+    private static final long[][] KN = {{384, 1152}, {384, 384}, {384, 1536}, {1536, 384}};
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--json", description = "One JSON object per line.")
+    private boolean json;
+
+    @Option(names = "--runs", defaultValue = "10", description = "Timed runs per case; the median is reported (default ${DEFAULT-VALUE}).")
+    private int runs;
+
+    @Option(names = "--warmup", defaultValue = "3", description = "Untimed runs per case (default ${DEFAULT-VALUE}).")
+    private int warmup;
+
+    @Override
+    public Integer call() {
+        if (runs < 1 || warmup < 0) {
+            throw new IllegalArgumentException("--runs must be at least 1 and --warmup at least 0, got " + runs + " and " + warmup);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        int threads = omp_h.omp_get_max_threads();
+        if (!json) {
+            out.printf("gemm: median of %d runs after %d warm-up runs, %d threads%n", runs, warmup, threads);
+        }
+        for (Precision precision : Precision.values()) {
+            try (DnnlBackend backend = new DnnlBackend(precision)) {
+                for (long m : M) {
+                    for (long[] kn : KN) {
+                        Result r = measure(backend, m, kn[0], kn[1]);
+                        print(out, r, precision, threads);
+                    }
+                }
+            }
+        }
+        out.flush();
+        return 0;
+    }
+
+    private record Result(long m, long k, long n, double gflops, double sgemmGflops) {
+    }
+
+    private Result measure(DnnlBackend backend, long m, long k, long n) {
+        try (HostArena arena = new HostArena()) {
+            Tensor a = random(arena.f32(m, k), 1);
+            Tensor b = random(arena.f32(k, n), 2);
+            Tensor c = arena.f32(m, n);
+            MemorySegment a0 = a.data();
+            MemorySegment b0 = b.data();
+            MemorySegment c0 = c.data();
+            Runnable matmul = () -> backend.matmul(a, b, c);
+            // oneDNN's sgemm takes row-major matrices: C [M, N] = A [M, K] B [K, N], leading dims K, N, N.
+            Runnable sgemm = () -> DnnlStatus.check(
+                    dnnl_sgemm((byte) 'N', (byte) 'N', m, n, k, 1f, a0, k, b0, n, 0f, c0, n), "dnnl_sgemm");
+            for (int i = 0; i < warmup; i++) {
+                matmul.run();
+                sgemm.run();
+            }
+            double[] matmulSeconds = new double[runs];
+            double[] sgemmSeconds = new double[runs];
+            // Interleaved, so that both see the same machine load.
+            for (int i = 0; i < runs; i++) {
+                matmulSeconds[i] = time(matmul);
+                sgemmSeconds[i] = time(sgemm);
+            }
+            double flops = 2.0 * m * n * k;
+            return new Result(m, k, n, flops / median(matmulSeconds) / 1e9, flops / median(sgemmSeconds) / 1e9);
+        }
+    }
+
+    private void print(PrintWriter out, Result r, Precision precision, int threads) {
+        String p = precision.name().toLowerCase(Locale.ROOT);
+        double ratio = r.gflops() / r.sgemmGflops();
+        if (json) {
+            out.printf(Locale.ROOT, "{\"op\":\"matmul\",\"m\":%d,\"k\":%d,\"n\":%d,\"precision\":\"%s\",\"gflops\":%.1f,"
+                            + "\"sgemm_gflops\":%.1f,\"ratio_to_sgemm\":%.3f,\"threads\":%d,\"runs\":%d}%n",
+                    r.m(), r.k(), r.n(), p, r.gflops(), r.sgemmGflops(), ratio, threads, runs);
+        } else {
+            out.printf(Locale.ROOT, "matmul m=%-5d k=%-5d n=%-5d %-4s %8.1f GFLOP/s   dnnl_sgemm f32 %8.1f GFLOP/s   %5.1f%%%n",
+                    r.m(), r.k(), r.n(), p, r.gflops(), r.sgemmGflops(), 100 * ratio);
+        }
+        out.flush();
+    }
+
+    private static double time(Runnable op) {
+        long start = System.nanoTime();
+        op.run();
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int mid = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+
+    private static Tensor random(Tensor t, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        MemorySegment data = t.data();
+        for (long i = 0; i < t.numel(); i++) {
+            data.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) (random.nextDouble() - 0.5));
+        }
+        return t;
+    }
+}

@@ -1,0 +1,3 @@
+/* The oneDNN headers dinoj binds, as one translation unit for jextract (see dnnl.args). */
+#include <oneapi/dnnl/dnnl.h>
+#include <oneapi/dnnl/dnnl_debug.h>

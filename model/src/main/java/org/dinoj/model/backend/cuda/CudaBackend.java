@@ -1,0 +1,577 @@
+package org.dinoj.model.backend.cuda;
+
+import static org.dinoj.bindings.cuda.cuda_runtime_api_h.*;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+import org.dinoj.model.backend.Activation;
+import org.dinoj.model.backend.AdamWStep;
+import org.dinoj.model.backend.Backend;
+import org.dinoj.model.backend.BinaryOp;
+import org.dinoj.model.backend.Precision;
+import org.dinoj.model.backend.Reduction;
+import org.dinoj.model.tensor.DType;
+import org.dinoj.model.tensor.Device;
+import org.dinoj.model.tensor.Tensor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The GPU backend: device tensors in cudaMalloc'ed memory through a caching allocator, one
+ * non-blocking stream for all work, cuBLASLt for matmuls and dinoj's own NVRTC-compiled kernels
+ * for everything else (cuDNN is not used). Operations are queued asynchronously; copies to the
+ * host and {@link #synchronize()} wait. Element-wise and row kernels read and write f32 or bf16
+ * tensors with any strides and compute in f32. Each backend has its own stream: use a tensor with
+ * the backend whose arena made it (or synchronize between them). Not thread-safe: one backend per
+ * thread.
+ */
+public final class CudaBackend implements Backend {
+    private static final Logger LOG = LoggerFactory.getLogger(CudaBackend.class);
+    private static final int BLOCK = 256;
+
+    private final Precision precision;
+    private final CudaDevice device;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment stream;
+    private final CachingDeviceAllocator allocator;
+    private final CudaKernels kernels;
+    private final KernelLauncher launcher;
+    private final CublasLtMatmul cublas;
+    private final long workspace;
+    private long[] temps = new long[8];
+    private int tempCount;
+    private boolean closed;
+
+    /** Opens device 0. */
+    public CudaBackend(Precision precision) {
+        this(precision, 0);
+    }
+
+    /**
+     * @throws CudaException when no CUDA device or library can be used (the message says why)
+     */
+    public CudaBackend(Precision precision, int deviceIndex) {
+        this.precision = precision;
+        this.device = CudaDevice.open(deviceIndex);
+        MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
+        CudaErrors.checkRuntime(cudaStreamCreateWithFlags(out, cudaStreamNonBlocking()), "cudaStreamCreateWithFlags");
+        this.stream = out.get(ValueLayout.ADDRESS, 0);
+        this.allocator = new CachingDeviceAllocator(new CudaRawMemory());
+        this.kernels = new CudaKernels(device.ccMajor(), device.ccMinor());
+        this.launcher = new KernelLauncher(arena, kernels, stream);
+        this.workspace = allocator.allocate(CublasLtMatmul.WORKSPACE_BYTES);
+        this.cublas = new CublasLtMatmul(arena, stream, workspace);
+        LOG.info("CUDA backend on device {} (sm_{}{}, {} SMs), {} matmuls", device.index(), device.ccMajor(),
+                device.ccMinor(), device.multiprocessors(), precision);
+    }
+
+    @Override
+    public String name() {
+        return "cuda";
+    }
+
+    @Override
+    public Precision precision() {
+        return precision;
+    }
+
+    public CudaDevice device() {
+        return device;
+    }
+
+    /** The device allocator (its statistics show whether a loop allocates). */
+    public CachingDeviceAllocator allocator() {
+        return allocator;
+    }
+
+    @Override
+    public CudaArena newArena() {
+        return new CudaArena(allocator, stream);
+    }
+
+    // ---------------------------------------------------------------- matmul
+
+    @Override
+    public void matmul(Tensor a, Tensor b, Tensor bias, Tensor c, float alpha, float beta) {
+        requireCuda(a, "a");
+        requireCuda(b, "b");
+        requireCuda(c, "c");
+        requireF32(c, "matmul output c");
+        MatmulPlan plan = MatmulPlan.of(a, b, c);
+        long nn = c.size(-1);
+        if (bias != null) {
+            requireCuda(bias, "bias");
+            if (bias.rank() != 1 || bias.size(0) != nn) {
+                throw new IllegalArgumentException("matmul bias " + bias + " must be [N] = [" + nn + "] for c " + c);
+            }
+        }
+        if (c.numel() == 0) {
+            return;
+        }
+        try {
+            if (a.size(-1) == 0) { // empty inner dimension: c = beta * c (+ bias)
+                linear(c, beta, 0f, c);
+                addBias(bias, c);
+                return;
+            }
+            DType operandType = precision == Precision.BF16 || (a.dtype() == DType.BF16 && b.dtype() == DType.BF16)
+                    ? DType.BF16 : DType.F32;
+            Tensor aa = a.dtype() != operandType || plan.copyA() ? contiguousTemp(a, operandType) : a;
+            Tensor bb = b.dtype() != operandType || plan.copyB() ? contiguousTemp(b, operandType) : b;
+            Tensor cc = c;
+            if (plan.tempC()) {
+                cc = temp(DType.F32, c.shape());
+                if (beta != 0f) {
+                    copy(c, cc);
+                }
+            }
+            if (aa != a || bb != b || cc != c) {
+                plan = MatmulPlan.of(aa, bb, cc);
+            }
+            long biasAddress = 0;
+            if (bias != null && plan.biasEpilogue()) {
+                Tensor bf = bias.dtype() == DType.F32 && bias.stride(0) == 1 && bias.data().address() % 16 == 0
+                        ? bias : contiguousTemp(bias, DType.F32);
+                biasAddress = bf.data().address();
+            }
+            long opA = (plan.swapped() ? bb : aa).data().address();
+            long opB = (plan.swapped() ? aa : bb).data().address();
+            cublas.run(plan, opA, opB, cc.data().address(), biasAddress, alpha, beta, operandType == DType.BF16);
+            if (bias != null && !plan.biasEpilogue()) {
+                addBias(bias, cc);
+            }
+            if (cc != c) {
+                copy(cc, c);
+            }
+        } finally {
+            releaseTemps();
+        }
+    }
+
+    /** c += bias broadcast along c's last axis. */
+    private void addBias(Tensor bias, Tensor c) {
+        if (bias == null) {
+            return;
+        }
+        long[] shape = new long[c.rank()];
+        long[] strides = new long[c.rank()];
+        Arrays.fill(shape, 1);
+        shape[c.rank() - 1] = bias.size(0);
+        strides[c.rank() - 1] = bias.stride(0);
+        binary(BinaryOp.ADD, c, new Tensor(bias.data(), bias.dtype(), Device.CUDA, shape, strides), c);
+    }
+
+    // ---------------------------------------------------------------- layer norm
+
+    @Override
+    public void layerNormForward(Tensor x, Tensor gamma, Tensor beta, float eps, Tensor y, Tensor mean, Tensor variance) {
+        long d = lastDim(x, "x");
+        long rows = x.numel() / Math.max(d, 1);
+        requireSameShape(x, y, "x", "y");
+        requireVector(gamma, d, "gamma");
+        requireVector(beta, d, "beta");
+        requireRowStats(mean, rows, "mean");
+        requireRowStats(variance, rows, "variance");
+        if (rows == 0 || d == 0) {
+            return;
+        }
+        launcher.begin().rows(x)
+                .pointer(gamma.data().address()).i32(KernelLauncher.dtypeCode(gamma)).i64(gamma.stride(0))
+                .pointer(beta.data().address()).i32(KernelLauncher.dtypeCode(beta)).i64(beta.stride(0))
+                .rows(y)
+                .pointer(mean.data().address()).desc(mean)
+                .pointer(variance.data().address()).desc(variance)
+                .i64(rows).i64(d).f32(eps)
+                .launch(Kernel.LAYER_NORM_FORWARD, rowGrid(rows), rowBlock(d));
+    }
+
+    @Override
+    public void layerNormBackward(Tensor x, Tensor gamma, Tensor mean, Tensor variance, float eps, Tensor dy,
+                                  Tensor dx, Tensor dgamma, Tensor dbeta) {
+        long d = lastDim(x, "x");
+        long rows = x.numel() / Math.max(d, 1);
+        requireSameShape(x, dy, "x", "dy");
+        requireSameShape(x, dx, "x", "dx");
+        requireVector(gamma, d, "gamma");
+        requireVector(dgamma, d, "dgamma");
+        requireVector(dbeta, d, "dbeta");
+        requireRowStats(mean, rows, "mean");
+        requireRowStats(variance, rows, "variance");
+        if (d == 0) {
+            return;
+        }
+        if (rows == 0) {
+            fill(dgamma, 0f);
+            fill(dbeta, 0f);
+            return;
+        }
+        launcher.begin().rows(x)
+                .pointer(gamma.data().address()).i32(KernelLauncher.dtypeCode(gamma)).i64(gamma.stride(0))
+                .pointer(mean.data().address()).desc(mean)
+                .pointer(variance.data().address()).desc(variance)
+                .rows(dy).rows(dx)
+                .i64(rows).i64(d).f32(eps)
+                .launch(Kernel.LAYER_NORM_BACKWARD_DX, rowGrid(rows), rowBlock(d));
+        // Column sums in two deterministic passes: per-chunk partials, then the sum of the chunks.
+        long chunks = Math.min(rows, 256);
+        long rowsPerChunk = (rows + chunks - 1) / chunks;
+        chunks = (rows + rowsPerChunk - 1) / rowsPerChunk;
+        try {
+            Tensor partialGamma = temp(DType.F32, chunks, d);
+            Tensor partialBeta = temp(DType.F32, chunks, d);
+            launcher.begin().rows(x)
+                    .pointer(mean.data().address()).desc(mean)
+                    .pointer(variance.data().address()).desc(variance)
+                    .rows(dy)
+                    .pointer(partialGamma.data().address()).pointer(partialBeta.data().address())
+                    .i64(rows).i64(d).i64(rowsPerChunk).f32(eps)
+                    .launch(Kernel.LAYER_NORM_BACKWARD_PARAMS, (d + BLOCK - 1) / BLOCK, chunks, BLOCK);
+            sumChunks(partialGamma, chunks, d, dgamma);
+            sumChunks(partialBeta, chunks, d, dbeta);
+        } finally {
+            releaseTemps();
+        }
+    }
+
+    private void sumChunks(Tensor partial, long chunks, long d, Tensor out) {
+        launcher.begin().pointer(partial.data().address()).i64(chunks).i64(d)
+                .pointer(out.data().address()).i32(KernelLauncher.dtypeCode(out)).i64(out.stride(0))
+                .launch(Kernel.SUM_CHUNKS, elementGrid(d), BLOCK);
+    }
+
+    // ---------------------------------------------------------------- softmax
+
+    @Override
+    public void softmaxForward(Tensor x, Tensor y, boolean log) {
+        long d = lastDim(x, "x");
+        requireSameShape(x, y, "x", "y");
+        long rows = x.numel() / Math.max(d, 1);
+        if (rows == 0 || d == 0) {
+            return;
+        }
+        launcher.begin().rows(x).rows(y).i64(rows).i64(d).i32(log ? 1 : 0)
+                .launch(Kernel.SOFTMAX_FORWARD, rowGrid(rows), rowBlock(d));
+    }
+
+    @Override
+    public void softmaxBackward(Tensor y, Tensor dy, Tensor dx, boolean log) {
+        long d = lastDim(y, "y");
+        requireSameShape(y, dy, "y", "dy");
+        requireSameShape(y, dx, "y", "dx");
+        long rows = y.numel() / Math.max(d, 1);
+        if (rows == 0 || d == 0) {
+            return;
+        }
+        launcher.begin().rows(y).rows(dy).rows(dx).i64(rows).i64(d).i32(log ? 1 : 0)
+                .launch(Kernel.SOFTMAX_BACKWARD, rowGrid(rows), rowBlock(d));
+    }
+
+    // ---------------------------------------------------------------- element-wise
+
+    @Override
+    public void activationForward(Activation activation, Tensor x, Tensor y) {
+        requireCuda(x, "x");
+        requireSameShape(x, y, "x", "y");
+        long n = x.numel();
+        launcher.begin().i32(activation.ordinal()).tensor(x).tensor(y).i64(n)
+                .launch(Kernel.ACTIVATION_FORWARD, elementGrid(n), BLOCK);
+    }
+
+    @Override
+    public void activationBackward(Activation activation, Tensor x, Tensor dy, Tensor dx) {
+        requireCuda(x, "x");
+        requireSameShape(x, dy, "x", "dy");
+        requireSameShape(x, dx, "x", "dx");
+        long n = x.numel();
+        launcher.begin().i32(activation.ordinal()).tensor(x).tensor(dy).tensor(dx).i64(n)
+                .launch(Kernel.ACTIVATION_BACKWARD, elementGrid(n), BLOCK);
+    }
+
+    @Override
+    public void binary(BinaryOp op, Tensor a, Tensor b, Tensor out) {
+        requireCuda(a, "a");
+        requireCuda(b, "b");
+        requireSameShape(a, out, "a", "out");
+        if (b.rank() != a.rank()) {
+            throw new IllegalArgumentException("binary " + op + ": b " + b + " must have a's rank (a " + a + ")");
+        }
+        long[] bStrides = new long[a.rank()];
+        for (int i = 0; i < a.rank(); i++) {
+            if (b.size(i) == a.size(i)) {
+                bStrides[i] = b.stride(i);
+            } else if (b.size(i) != 1) {
+                throw new IllegalArgumentException("binary " + op + ": b " + b + " does not broadcast to a " + a
+                        + " (dimension " + i + " is neither 1 nor " + a.size(i) + ")");
+            }
+        }
+        Tensor bb = new Tensor(b.data(), b.dtype(), Device.CUDA, a.shape(), bStrides);
+        long n = a.numel();
+        launcher.begin().i32(op.ordinal()).tensor(a).tensor(bb).tensor(out).i64(n)
+                .launch(Kernel.BINARY, elementGrid(n), BLOCK);
+    }
+
+    @Override
+    public void linear(Tensor x, float alpha, float beta, Tensor out) {
+        requireCuda(x, "x");
+        requireSameShape(x, out, "x", "out");
+        long n = x.numel();
+        launcher.begin().tensor(x).tensor(out).i64(n).f32(alpha).f32(beta)
+                .launch(Kernel.LINEAR, elementGrid(n), BLOCK);
+    }
+
+    @Override
+    public void reduce(Reduction op, Tensor x, Tensor out) {
+        requireCuda(x, "x");
+        requireCuda(out, "out");
+        if (out.rank() != x.rank()) {
+            throw new IllegalArgumentException("reduce " + op + ": out " + out + " must have x's rank (x " + x + ")");
+        }
+        int rank = x.rank();
+        long[] keptStrides = new long[rank];
+        long[] redShape = new long[rank];
+        long[] redStrides = new long[rank];
+        int redRank = 0;
+        long redCount = 1;
+        for (int i = 0; i < rank; i++) {
+            if (out.size(i) == x.size(i)) {
+                keptStrides[i] = x.stride(i);
+            } else if (out.size(i) == 1) {
+                redShape[redRank] = x.size(i);
+                redStrides[redRank++] = x.stride(i);
+                redCount *= x.size(i);
+            } else {
+                throw new IllegalArgumentException("reduce " + op + ": out " + out + " dimension " + i
+                        + " must be 1 (reduced) or x's " + x.size(i));
+            }
+        }
+        long outCount = out.numel();
+        if (outCount == 0) {
+            return;
+        }
+        if (redCount == 0) {
+            fill(out, op == Reduction.MAX ? Float.NEGATIVE_INFINITY : op == Reduction.MEAN ? Float.NaN : 0f);
+            return;
+        }
+        int block = redCount >= BLOCK ? BLOCK : (int) Math.max(32, (redCount + 31) / 32 * 32);
+        launcher.begin().i32(op.ordinal())
+                .pointer(x.data().address()).i32(KernelLauncher.dtypeCode(x))
+                .desc(out.shape(), keptStrides, rank)
+                .desc(redShape, redStrides, redRank).i64(redCount)
+                .tensor(out).i64(outCount)
+                .launch(Kernel.REDUCE, rowGrid(outCount), block);
+    }
+
+    @Override
+    public void fill(Tensor x, float value) {
+        requireCuda(x, "x");
+        long n = x.numel();
+        launcher.begin().tensor(x).i64(n).f32(value).launch(Kernel.FILL, elementGrid(n), BLOCK);
+    }
+
+    @Override
+    public void adamw(Tensor param, Tensor grad, Tensor m, Tensor v, AdamWStep step) {
+        for (Tensor t : new Tensor[] {param, grad, m, v}) {
+            requireCuda(t, "adamw tensor");
+            requireF32(t, "adamw tensor");
+        }
+        requireSameShape(param, grad, "param", "grad");
+        requireSameShape(param, m, "param", "m");
+        requireSameShape(param, v, "param", "v");
+        long n = param.numel();
+        float biasCorrection1 = (float) (1 - Math.pow(step.beta1(), step.step()));
+        float biasCorrection2 = (float) (1 - Math.pow(step.beta2(), step.step()));
+        launcher.begin().pointer(param.data().address()).desc(param).pointer(grad.data().address()).desc(grad)
+                .pointer(m.data().address()).desc(m).pointer(v.data().address()).desc(v).i64(n)
+                .f32(step.lr()).f32(step.beta1()).f32(step.beta2()).f32(step.eps()).f32(step.weightDecay())
+                .f32(biasCorrection1).f32(biasCorrection2)
+                .launch(Kernel.ADAMW, elementGrid(n), BLOCK);
+    }
+
+    // ---------------------------------------------------------------- copies
+
+    @Override
+    public void copy(Tensor src, Tensor dst) {
+        requireSameShape(src, dst, "src", "dst");
+        long n = src.numel();
+        if (n == 0) {
+            return;
+        }
+        boolean srcDevice = src.device() == Device.CUDA;
+        boolean dstDevice = dst.device() == Device.CUDA;
+        if (srcDevice && dstDevice) {
+            launcher.begin().tensor(src).tensor(dst).i64(n).launch(Kernel.COPY, elementGrid(n), BLOCK);
+        } else if (!srcDevice && !dstDevice) {
+            for (long i = 0; i < n; i++) {
+                dst.setFlat(i, src.getFlat(i));
+            }
+        } else if (dstDevice) {
+            copyToDevice(src, dst);
+        } else {
+            copyToHost(src, dst);
+        }
+    }
+
+    private void copyToDevice(Tensor src, Tensor dst) {
+        long bytes = src.numel() * src.dtype().byteSize();
+        try (Arena staging = Arena.ofConfined()) {
+            MemorySegment host = src.isContiguous() && src.data().isNative() ? src.data() : packed(src, staging);
+            if (dst.isContiguous() && dst.dtype() == src.dtype()) {
+                memcpy(dst.data(), host, bytes, cudaMemcpyHostToDevice());
+            } else {
+                try {
+                    Tensor packedOnDevice = temp(src.dtype(), src.shape());
+                    memcpy(packedOnDevice.data(), host, bytes, cudaMemcpyHostToDevice());
+                    copy(packedOnDevice, dst);
+                    synchronize(); // the temporary goes back to the cache; the copy must be done first
+                } finally {
+                    releaseTemps();
+                }
+            }
+        }
+    }
+
+    private void copyToHost(Tensor src, Tensor dst) {
+        long bytes = dst.numel() * dst.dtype().byteSize();
+        boolean direct = dst.isContiguous() && dst.data().isNative();
+        try (Arena staging = Arena.ofConfined()) {
+            MemorySegment host = direct ? dst.data() : staging.allocate(bytes, 64);
+            if (src.isContiguous() && src.dtype() == dst.dtype()) {
+                memcpy(host, src.data(), bytes, cudaMemcpyDeviceToHost());
+            } else {
+                try {
+                    Tensor packedOnDevice = temp(dst.dtype(), dst.shape());
+                    copy(src, packedOnDevice);
+                    memcpy(host, packedOnDevice.data(), bytes, cudaMemcpyDeviceToHost());
+                } finally {
+                    releaseTemps();
+                }
+            }
+            if (!direct) {
+                Tensor packed = Tensor.of(host, dst.dtype(), dst.shape());
+                for (long i = 0; i < dst.numel(); i++) {
+                    dst.setFlat(i, packed.getFlat(i));
+                }
+            }
+        }
+    }
+
+    /** Host memory copy in queue order; returns when the copy is complete. */
+    private void memcpy(MemorySegment dst, MemorySegment src, long bytes, int kind) {
+        CudaErrors.checkRuntime(cudaMemcpyAsync(dst, src, bytes, kind, stream), "cudaMemcpyAsync");
+        synchronize();
+    }
+
+    /** A contiguous native copy of a host tensor, in its own dtype. */
+    private static MemorySegment packed(Tensor src, Arena staging) {
+        MemorySegment out = staging.allocate(src.numel() * src.dtype().byteSize(), 64);
+        Tensor packed = Tensor.of(out, src.dtype(), src.shape());
+        for (long i = 0; i < src.numel(); i++) {
+            packed.setFlat(i, src.getFlat(i));
+        }
+        return out;
+    }
+
+    @Override
+    public void synchronize() {
+        CudaErrors.checkRuntime(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        synchronize();
+        cublas.close();
+        kernels.close();
+        allocator.free(workspace);
+        allocator.close();
+        cudaStreamDestroy(stream);
+        arena.close();
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    /** A zero-initialised-or-not device temporary, given back by {@link #releaseTemps()}. */
+    private Tensor temp(DType dtype, long... shape) {
+        long bytes = Math.max(Tensor.numel(shape) * dtype.byteSize(), 1);
+        long address = allocator.allocate(bytes);
+        if (tempCount == temps.length) {
+            temps = Arrays.copyOf(temps, tempCount * 2);
+        }
+        temps[tempCount++] = address;
+        return new Tensor(MemorySegment.ofAddress(address), dtype, Device.CUDA, shape, Tensor.contiguousStrides(shape));
+    }
+
+    /** A contiguous device copy of t in {@code dtype} (a temporary). */
+    private Tensor contiguousTemp(Tensor t, DType dtype) {
+        Tensor out = temp(dtype, t.shape());
+        copy(t, out);
+        return out;
+    }
+
+    /** Temporaries are reused by later work on the same stream, which runs after the work using them. */
+    private void releaseTemps() {
+        for (int i = 0; i < tempCount; i++) {
+            allocator.free(temps[i]);
+        }
+        tempCount = 0;
+    }
+
+    private long elementGrid(long n) {
+        return Math.max(1, Math.min((n + BLOCK - 1) / BLOCK, (long) device.multiprocessors() * 16));
+    }
+
+    private long rowGrid(long rows) {
+        return Math.max(1, Math.min(rows, (long) device.multiprocessors() * 32));
+    }
+
+    private static int rowBlock(long d) {
+        return d >= 2048 ? 512 : d >= 256 ? 256 : d > 64 ? 128 : 32;
+    }
+
+    private static void requireCuda(Tensor t, String name) {
+        if (t.device() != Device.CUDA) {
+            throw new IllegalArgumentException(name + " " + t + " is on " + t.device()
+                    + ": the CUDA backend computes on device tensors; copy it with copy() first");
+        }
+    }
+
+    private static void requireF32(Tensor t, String name) {
+        if (t.dtype() != DType.F32) {
+            throw new IllegalArgumentException(name + " " + t + " must be F32");
+        }
+    }
+
+    private static void requireSameShape(Tensor a, Tensor b, String aName, String bName) {
+        if (!a.sameShape(b)) {
+            throw new IllegalArgumentException(bName + " " + b + " must have the shape of " + aName + " " + a);
+        }
+    }
+
+    private static long lastDim(Tensor x, String name) {
+        requireCuda(x, name);
+        if (x.rank() == 0) {
+            throw new IllegalArgumentException(name + " " + x + " needs at least one dimension");
+        }
+        return x.size(-1);
+    }
+
+    private static void requireVector(Tensor t, long d, String name) {
+        requireCuda(t, name);
+        if (t.rank() != 1 || t.size(0) != d) {
+            throw new IllegalArgumentException(name + " " + t + " must be [" + d + "]");
+        }
+    }
+
+    private static void requireRowStats(Tensor t, long rows, String name) {
+        requireCuda(t, name);
+        requireF32(t, name);
+        if (t.numel() != rows) {
+            throw new IllegalArgumentException(name + " " + t + " must hold one f32 per row (" + rows + ")");
+        }
+    }
+}

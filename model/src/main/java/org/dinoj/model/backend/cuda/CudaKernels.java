@@ -1,0 +1,72 @@
+package org.dinoj.model.backend.cuda;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.dinoj.bindings.cuda.cuda_h;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * dinoj's kernels compiled with NVRTC to CUBIN for the current device's architecture and loaded
+ * as driver-API modules (in the primary context the runtime made current).
+ */
+final class CudaKernels implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(CudaKernels.class);
+
+    private final List<MemorySegment> modules = new ArrayList<>();
+    private final MemorySegment[] functions = new MemorySegment[Kernel.values().length];
+
+    /** The kernel symbols a compilation unit defines. */
+    static List<String> kernelsOf(String unit) {
+        List<String> names = new ArrayList<>();
+        for (Kernel kernel : Kernel.values()) {
+            if (kernel.unit.equals(unit)) {
+                names.add(kernel.symbol);
+            }
+        }
+        return names;
+    }
+
+    CudaKernels(int ccMajor, int ccMinor) {
+        long start = System.nanoTime();
+        Map<String, String> headers = KernelSources.headers();
+        List<String> options = NvrtcCompiler.options(ccMajor, ccMinor, NvrtcCompiler.Output.CUBIN);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
+            for (String unit : KernelSources.UNITS) {
+                byte[] cubin = NvrtcCompiler.compile(unit, KernelSources.read(unit), headers, options,
+                        NvrtcCompiler.Output.CUBIN);
+                MemorySegment image = arena.allocate(cubin.length, 16);
+                image.copyFrom(MemorySegment.ofArray(cubin));
+                CudaErrors.checkDriver(cuda_h.cuModuleLoadData(out, image), "cuModuleLoadData " + unit);
+                MemorySegment module = out.get(ValueLayout.ADDRESS, 0);
+                modules.add(module);
+                for (Kernel kernel : Kernel.values()) {
+                    if (kernel.unit.equals(unit)) {
+                        CudaErrors.checkDriver(cuda_h.cuModuleGetFunction(out, module, arena.allocateFrom(kernel.symbol)),
+                                "cuModuleGetFunction " + kernel.symbol);
+                        functions[kernel.ordinal()] = out.get(ValueLayout.ADDRESS, 0);
+                    }
+                }
+            }
+        }
+        LOG.info("compiled {} CUDA kernels for sm_{}{} in {} ms", functions.length, ccMajor, ccMinor,
+                (System.nanoTime() - start) / 1_000_000);
+    }
+
+    MemorySegment function(Kernel kernel) {
+        return functions[kernel.ordinal()];
+    }
+
+    @Override
+    public void close() {
+        for (MemorySegment module : modules) {
+            cuda_h.cuModuleUnload(module);
+        }
+        modules.clear();
+    }
+}

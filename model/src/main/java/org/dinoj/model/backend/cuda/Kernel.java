@@ -1,0 +1,27 @@
+package org.dinoj.model.backend.cuda;
+
+/** Every kernel dinoj launches, with the compilation unit that defines it. */
+enum Kernel {
+    FILL("elementwise.cu", "dinoj_fill"),
+    COPY("elementwise.cu", "dinoj_copy"),
+    LINEAR("elementwise.cu", "dinoj_linear"),
+    BINARY("elementwise.cu", "dinoj_binary"),
+    ACTIVATION_FORWARD("elementwise.cu", "dinoj_activation_forward"),
+    ACTIVATION_BACKWARD("elementwise.cu", "dinoj_activation_backward"),
+    ADAMW("elementwise.cu", "dinoj_adamw"),
+    LAYER_NORM_FORWARD("rows.cu", "dinoj_layer_norm_forward"),
+    LAYER_NORM_BACKWARD_DX("rows.cu", "dinoj_layer_norm_backward_dx"),
+    LAYER_NORM_BACKWARD_PARAMS("rows.cu", "dinoj_layer_norm_backward_params"),
+    SUM_CHUNKS("rows.cu", "dinoj_sum_chunks"),
+    SOFTMAX_FORWARD("rows.cu", "dinoj_softmax_forward"),
+    SOFTMAX_BACKWARD("rows.cu", "dinoj_softmax_backward"),
+    REDUCE("reduce.cu", "dinoj_reduce");
+
+    final String unit;
+    final String symbol;
+
+    Kernel(String unit, String symbol) {
+        this.unit = unit;
+        this.symbol = symbol;
+    }
+}

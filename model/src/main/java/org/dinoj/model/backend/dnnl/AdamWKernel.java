@@ -1,0 +1,94 @@
+package org.dinoj.model.backend.dnnl;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.dinoj.model.backend.AdamWStep;
+
+/**
+ * The fused AdamW update as one pass over four f32 arrays, as torch.optim.AdamW:
+ * {@code p *= 1 - lr*wd; m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
+ * p -= (lr / (1-b1^t)) * m / (sqrt(v) / sqrt(1-b2^t) + eps)}.
+ * Scalars are formed once per call in double and used as floats in the loop. Large tensors are
+ * split in two halves, one on a helper thread: the update is memory-bound and one core does not
+ * saturate the memory bandwidth.
+ */
+final class AdamWKernel implements AutoCloseable {
+    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT;
+    /** Below this many elements the hand-off costs more than the second core saves. */
+    private static final long PARALLEL_THRESHOLD = 1 << 16;
+    /** Elements per inner loop: int-indexed so the JIT can vectorise it. */
+    private static final int CHUNK = 1 << 14;
+
+    private ExecutorService helper;
+
+    /** Updates {@code n} elements of param, m and v in place from grad. */
+    void update(MemorySegment param, MemorySegment grad, MemorySegment m, MemorySegment v, long n, AdamWStep s) {
+        double bc1 = 1 - Math.pow(s.beta1(), s.step());
+        double bc2 = 1 - Math.pow(s.beta2(), s.step());
+        Scalars k = new Scalars((float) (1 - (double) s.lr() * s.weightDecay()), (float) (s.lr() / bc1),
+                (float) (1 / Math.sqrt(bc2)), s.beta1(), s.beta2(), s.eps());
+        if (n < PARALLEL_THRESHOLD) {
+            range(param, grad, m, v, 0, n, k);
+            return;
+        }
+        if (helper == null) {
+            helper = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "dinoj-adamw");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        long half = n / 2;
+        Future<?> second = helper.submit(() -> range(param, grad, m, v, half, n, k));
+        range(param, grad, m, v, 0, half, k);
+        try {
+            second.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted during an AdamW update", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("AdamW update failed on its helper thread", e.getCause());
+        }
+    }
+
+    private record Scalars(float decay, float stepSize, float invSqrtBc2, float b1, float b2, float eps) {
+    }
+
+    private static void range(MemorySegment param, MemorySegment grad, MemorySegment m, MemorySegment v,
+                              long from, long to, Scalars k) {
+        for (long base = from; base < to; base += CHUNK) {
+            int len = (int) Math.min(CHUNK, to - base);
+            chunk(param.asSlice(base * 4, len * 4L), grad.asSlice(base * 4, len * 4L),
+                    m.asSlice(base * 4, len * 4L), v.asSlice(base * 4, len * 4L), len, k);
+        }
+    }
+
+    private static void chunk(MemorySegment p, MemorySegment g, MemorySegment m, MemorySegment v, int len, Scalars k) {
+        float decay = k.decay();
+        float stepSize = k.stepSize();
+        float invSqrtBc2 = k.invSqrtBc2();
+        float b1 = k.b1();
+        float b2 = k.b2();
+        float oneMinusB1 = 1 - b1;
+        float oneMinusB2 = 1 - b2;
+        float eps = k.eps();
+        for (int i = 0; i < len; i++) {
+            float gi = g.getAtIndex(F32, i);
+            float mi = b1 * m.getAtIndex(F32, i) + oneMinusB1 * gi;
+            float vi = b2 * v.getAtIndex(F32, i) + oneMinusB2 * gi * gi;
+            m.setAtIndex(F32, i, mi);
+            v.setAtIndex(F32, i, vi);
+            p.setAtIndex(F32, i, p.getAtIndex(F32, i) * decay - stepSize * mi / ((float) Math.sqrt(vi) * invSqrtBc2 + eps));
+        }
+    }
+
+    @Override
+    public void close() {
+        if (helper != null) {
+            helper.shutdownNow();
+        }
+    }
+}
