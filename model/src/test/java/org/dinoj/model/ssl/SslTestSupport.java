@@ -1,26 +1,26 @@
 package org.dinoj.model.ssl;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 
+import java.util.Arrays;
 import java.util.Random;
 import java.util.function.DoubleSupplier;
 import org.dinoj.model.backend.Backend;
+import org.dinoj.model.backend.Precision;
 import org.dinoj.model.backend.reference.ReferenceBackend;
 import org.dinoj.model.tensor.DType;
 import org.dinoj.model.tensor.Tensor;
 import org.dinoj.model.tensor.TensorAllocator;
+import org.dinoj.model.testing.FiniteDifference;
+import org.dinoj.model.testing.Tolerance;
 
 /** Small helpers of the ssl tests: the oracle backend, tensors from arrays, finite differences. */
 final class SslTestSupport {
-    /** Central-difference step for F64 inputs of order 1: truncation ~h^2, rounding ~1e-16/h. */
-    private static final double STEP = 1e-5;
-
     private SslTestSupport() {
     }
 
     static Backend referenceBackend() {
-        return new ReferenceBackend();
+        return new ReferenceBackend(Precision.F32);
     }
 
     static Tensor tensor(TensorAllocator allocator, DType dtype, double[][] rows) {
@@ -55,28 +55,13 @@ final class SslTestSupport {
 
     /**
      * Compares an analytic gradient with central differences of {@code loss} in every element of
-     * {@code input} (F64). Tolerance 1e-6 relative to the largest gradient entry: the analytic
-     * side passes its scale through Backend.linear as a float (~6e-8 relative), the numeric side
-     * has O(h^2) ~ 1e-10 truncation.
+     * {@code input} (F64), using the shared finite-difference kit. Tolerance 1e-6 relative: the
+     * analytic side passes its scale factors through Backend.linear as floats (~6e-8 relative);
+     * 1e-9 absolute covers the differences' rounding noise (~1e-16 / 1e-5) at near-zero entries.
      */
     static void assertGradientMatches(Tensor input, Tensor analytic, DoubleSupplier loss) {
-        int n = (int) input.numel();
-        double[] numeric = new double[n];
-        double largest = 0;
-        for (int i = 0; i < n; i++) {
-            double x = input.getFlat(i);
-            input.setFlat(i, x + STEP);
-            double up = loss.getAsDouble();
-            input.setFlat(i, x - STEP);
-            double down = loss.getAsDouble();
-            input.setFlat(i, x);
-            numeric[i] = (up - down) / (2 * STEP);
-            largest = Math.max(largest, Math.abs(numeric[i]));
-        }
-        assertThat(largest).as("finite differences of a non-constant loss").isGreaterThan(0);
-        for (int i = 0; i < n; i++) {
-            assertThat(analytic.getFlat(i)).as("gradient element %d", i)
-                    .isCloseTo(numeric[i], within(1e-6 * largest + 1e-9));
-        }
+        assertThat(Arrays.stream(FiniteDifference.gradient(loss, input)).anyMatch(g -> g != 0))
+                .as("finite differences of a non-constant loss").isTrue();
+        FiniteDifference.checkScalar("input", loss, input, analytic, new Tolerance(1e-9, 1e-6));
     }
 }
