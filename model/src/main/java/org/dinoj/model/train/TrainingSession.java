@@ -30,6 +30,19 @@ public interface TrainingSession extends AutoCloseable {
      */
     void saveTo(Path directory) throws IOException;
 
+    /**
+     * Multiplies the learning rate of every parameter group by {@code factor} from the next step on,
+     * on top of the schedule (the orchestration layer halves it when a round keeps producing
+     * non-finite steps). The accumulated factor is part of the session's state: {@link #saveTo}
+     * must record it, so a session reopened from a later checkpoint keeps the lower rate.
+     *
+     * @throws UnsupportedOperationException when the session cannot scale its learning rate; the
+     *     default, so that a session never silently ignores the request
+     */
+    default void scaleLearningRate(double factor) {
+        throw new UnsupportedOperationException(getClass().getName() + " cannot scale its learning rate");
+    }
+
     @Override
     void close();
 }
