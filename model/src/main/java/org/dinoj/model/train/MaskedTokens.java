@@ -9,7 +9,7 @@ import org.dinoj.model.tensor.Tensor;
  * Moves the tokens of masked patches between a backbone's token tensor and a packed
  * {@code [rows, D]} head input (dinov2's {@code x_norm_patchtokens.flatten(0, 1)[mask_indices_list]}
  * and its adjoint). Host tensors are copied row by row with memory copies; device tensors with one
- * backend copy per row.
+ * {@link Backend#copyRows} (one kernel on the GPU).
  */
 final class MaskedTokens {
     private MaskedTokens() {
@@ -36,11 +36,8 @@ final class MaskedTokens {
             }
             return;
         }
-        Tensor rows = tokens.view(-1, dim);
-        for (int i = 0; i < indices.length; i++) {
-            long row = (indices[i] / patchesPerCrop) * tokensPerCrop + first + indices[i] % patchesPerCrop;
-            backend.copy(rows.slice(0, row, 1), dst.slice(0, i, 1));
-        }
+        // [N, Np, D] patch tokens: row c * Np + p of this view is flat index c * Np + p
+        backend.copyRows(tokens.slice(1, first, patchesPerCrop), indices, dst, null, indices.length, false);
     }
 
     /**
@@ -60,10 +57,7 @@ final class MaskedTokens {
             }
             return;
         }
-        Tensor rows = patches.view(-1, dim);
-        for (int i = 0; i < indices.length; i++) {
-            backend.copy(src.slice(0, i, 1), rows.slice(0, indices[i], 1));
-        }
+        backend.copyRows(src, null, patches, indices, indices.length, false);
     }
 
     private static void requireContiguous(Tensor a, Tensor b) {

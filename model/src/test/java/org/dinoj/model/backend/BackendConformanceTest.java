@@ -926,6 +926,44 @@ public abstract class BackendConformanceTest {
     }
 
     @Test
+    void copyRowsGathersMaskedTokensFromAStridedPatchView() {
+        // Masked patch tokens of [2B, 1 + Np, D] (patches after the CLS token) packed into [U, D] rows.
+        Operand tokens = normal(4, 1 + 9, 65);
+        Operand patches = tokens.slice(1, 1, 9);
+        int[] masked = {0, 4, 8, 10, 17, 26, 35};
+        Operand packed = output(8, 65);
+        reference.copyRows(patches.host(), masked, packed.host(), null, masked.length, false);
+        backend.copyRows(patches.device(), masked, packed.device(), null, masked.length, false);
+        assertExact("copyRows gather (the unused last row keeps its garbage)", packed);
+    }
+
+    @Test
+    void copyRowsScattersAndScatterAddsRows() {
+        int[] targets = {5, 0, 3};
+        Operand src = normal(3, 14);
+        Operand dst = normal(14, 6).transpose(0, 1); // rows with a last-axis stride of 6
+        reference.copyRows(src.host(), null, dst.host(), targets, 3, false);
+        backend.copyRows(src.device(), null, dst.device(), targets, 3, false);
+        assertExact("copyRows scatter", dst);
+
+        Operand base = normal(6, 2, 7);
+        Operand rows = normal(5, 2, 7);
+        int[] from = {4, 1};
+        int[] to = {2, 5};
+        double[] scale = abs(base.values());
+        double[] rv = rows.values();
+        for (int i = 0; i < from.length; i++) {
+            for (int j = 0; j < 14; j++) {
+                scale[to[i] * 14 + j] += Math.abs(rv[from[i] * 14 + j]);
+            }
+        }
+        reference.copyRows(rows.host().view(5, 14), from, base.host().view(6, 14), to, 2, true);
+        backend.copyRows(rows.device().view(5, 14), from, base.device().view(6, 14), to, 2, true);
+        // a + b rounds once; its scale is |a| + |b|
+        assertMatches("copyRows scatter-add", base, F32_REL, scale);
+    }
+
+    @Test
     void fillWritesEveryElementOfAView() {
         Operand x = output(7, 197);
         reference.fill(x.host(), 0.3f);

@@ -9,6 +9,7 @@ enum Kernel {
     ACTIVATION_FORWARD("elementwise.cu", "dinoj_activation_forward"),
     ACTIVATION_BACKWARD("elementwise.cu", "dinoj_activation_backward"),
     ADAMW("elementwise.cu", "dinoj_adamw"),
+    COPY_ROWS("elementwise.cu", "dinoj_copy_rows"),
     LAYER_NORM_FORWARD("rows.cu", "dinoj_layer_norm_forward"),
     LAYER_NORM_BACKWARD_DX("rows.cu", "dinoj_layer_norm_backward_dx"),
     LAYER_NORM_BACKWARD_PARAMS("rows.cu", "dinoj_layer_norm_backward_params"),
