@@ -2,7 +2,6 @@ package org.dinoj.model.ssl;
 
 import static org.dinoj.model.ssl.DinoConfig.requirePositive;
 
-import com.fasterxml.jackson.annotation.JsonAlias;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
@@ -12,13 +11,13 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * spec, not here.
  *
  * @param batchSizePerGpu {@code train.batch_size_per_gpu}: images per process and step
- * @param officialEpochLength {@code train.OFFICIAL_EPOCH_LENGTH} (as dinov2 spells it; {@code official_epoch_length}
- *     is accepted too): iterations per "epoch", the unit of every schedule
+ * @param officialEpochLength {@code train.OFFICIAL_EPOCH_LENGTH} (upper case, as dinov2 spells it): iterations
+ *     per "epoch", the unit of every schedule
  * @param centering {@code train.centering}
  * @param seed {@code train.seed}
  */
 public record TrainConfig(int batchSizePerGpu,
-                          @JsonProperty("OFFICIAL_EPOCH_LENGTH") @JsonAlias("official_epoch_length") int officialEpochLength, CenteringMode centering, long seed) {
+                          @JsonProperty("OFFICIAL_EPOCH_LENGTH") int officialEpochLength, CenteringMode centering, long seed) {
 
     public TrainConfig {
         requirePositive("train.batch_size_per_gpu", batchSizePerGpu);

@@ -6,6 +6,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import org.dinoj.model.config.ConfigException;
 import org.dinoj.model.config.ConfigLoader;
 import org.dinoj.model.data.augment.AugmentationConfig;
 import org.dinoj.model.data.augment.CropsConfig;
@@ -39,41 +40,55 @@ public record DinoV2Config(StudentConfig student, DinoConfig dino, IbotConfig ib
                 || crops == null || data == null || eval == null || compute == null || job == null) {
             throw new IllegalArgumentException("a configuration section is null; leave a section out to get its defaults");
         }
-        ViTConfig vit = student.vit(crops.globalCropsSize());
-        if (crops.localCropsNumber() > 0 && crops.localCropsSize() % vit.patchSize() != 0) {
-            throw new IllegalArgumentException("crops.local_crops_size " + crops.localCropsSize()
-                    + " is not a multiple of the patch size " + vit.patchSize() + " (dinov2 uses 98 px with patch 14)");
-        }
-        if (crops.localCropsNumber() * crops.localCropsSize() == 2 * crops.globalCropsSize()
-                && crops.localCropsSize() == crops.globalCropsSize()) {
-            throw new IllegalArgumentException("2 local crops of the global crop size would share the global crops' "
-                    + "activation buffers: change crops.local_crops_size or crops.local_crops_number");
-        }
-        if (data.mean().size() != student.inChans()) {
-            throw new IllegalArgumentException("data.mean has " + data.mean().size() + " values but student.in_chans is "
-                    + student.inChans() + ": give one mean and std per image channel");
-        }
-        if (dino.koleoLossWeight() > 0 && train.batchSizePerGpu() < 2) {
-            throw new IllegalArgumentException("KoLeo needs train.batch_size_per_gpu >= 2 (got "
-                    + train.batchSizePerGpu() + "); raise it or set dino.koleo_loss_weight to 0");
-        }
     }
 
-    /** dinov2's {@code ssl_default_config.yaml} (vit_large/16, 224/96 px crops) with dinoj's own sections. */
+    /** dinov2's {@code ssl_default_config.yaml} (vit_large, 224/96 px crops; the patch size is the preset's) with dinoj's
+     * own sections. Not checked with {@link #requireConsistent()}: 96 px local crops need patch 16. */
     public static DinoV2Config defaults() {
         return new DinoV2Config(StudentConfig.defaults(), DinoConfig.defaults(), IbotConfig.defaults(),
                 TeacherConfig.defaults(), OptimConfig.defaults(), TrainConfig.defaults(), CropsConfig.dinov2Default(),
                 DataConfig.defaults(), EvalConfig.defaults(), ComputeConfig.defaults(), JobConfig.defaults());
     }
 
+    /**
+     * Checks what crosses sections (patch size against crop sizes, channels against normalisation,
+     * KoLeo against the batch); {@link #load} and {@link #parse} call it.
+     *
+     * @throws ConfigException naming the keys in one sentence
+     */
+    public DinoV2Config requireConsistent() {
+        try {
+            ViTConfig vit = student.vit(crops.globalCropsSize());
+            if (crops.localCropsNumber() > 0 && crops.localCropsSize() % vit.patchSize() != 0) {
+                throw new IllegalArgumentException("crops.local_crops_size " + crops.localCropsSize()
+                        + " is not a multiple of the patch size " + vit.patchSize() + " (dinov2 uses 98 px with patch 14)");
+            }
+            if (crops.localCropsNumber() == 2 && crops.localCropsSize() == crops.globalCropsSize()) {
+                throw new IllegalArgumentException("2 local crops of the global crop size would share the global crops' "
+                        + "activation buffers: change crops.local_crops_size or crops.local_crops_number");
+            }
+            if (data.mean().size() != student.inChans()) {
+                throw new IllegalArgumentException("data.mean has " + data.mean().size() + " values but student.in_chans is "
+                        + student.inChans() + ": give one mean and std per image channel");
+            }
+            if (dino.koleoLossWeight() > 0 && train.batchSizePerGpu() < 2) {
+                throw new IllegalArgumentException("KoLeo needs train.batch_size_per_gpu >= 2 (got "
+                        + train.batchSizePerGpu() + "); raise it or set dino.koleo_loss_weight to 0");
+            }
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage(), e);
+        }
+        return this;
+    }
+
     /** A preset name or YAML file, then {@code section.key=value} overrides. */
     public static DinoV2Config load(String source, List<String> overrides) {
-        return ConfigLoader.load(source, overrides, defaults());
+        return ConfigLoader.load(source, overrides, defaults()).requireConsistent();
     }
 
     /** The YAML text of a job spec. */
     public static DinoV2Config parse(String yaml) {
-        return ConfigLoader.parse(yaml, defaults());
+        return ConfigLoader.parse(yaml, defaults()).requireConsistent();
     }
 
     /** Every key, defaults included, as YAML. */

@@ -41,9 +41,13 @@ public record StudentConfig(String arch, Integer patchSize, double dropPathRate,
         }
     }
 
-    /** dinov2's {@code ssl_default_config.yaml} student (vit_large, patch 16, drop path 0.3, LayerScale 1e-5). */
+    /**
+     * dinov2's {@code ssl_default_config.yaml} student (vit_large, drop path 0.3, LayerScale 1e-5),
+     * except that the patch size is the preset's (14 for vit_large) rather than 16, so that naming
+     * another preset brings its own patch size.
+     */
     public static StudentConfig defaults() {
-        return new StudentConfig("vit_large", 16, 0.3, 1e-5, "mlp", 0, 3, 0.1);
+        return new StudentConfig("vit_large", null, 0.3, 1e-5, "mlp", 0, 3, 0.1);
     }
 
     /** The architecture with pos_embed for {@code imageSize} (the global crop size). */
