@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Run ON THE GPU MACHINE from the repository root, with .gpujars/ and .jre.tgz carried beside the
-# working tree (made by tests/gpu/prepare-gpu-bundle.sh). Runs the CUDA tests (the gpu-tagged
-# CudaBackendTest plus the NVRTC compile and symbol checks) with the JUnit console launcher, prints a
-# compact summary, and writes the logs and XML report to $OUT (default target/gpu-out).
+# working tree (made by tests/gpu/prepare-gpu-bundle.sh). Runs the CUDA tests (every test class of
+# the cuda packages, with the NVRTC compile and symbol checks, and every Cuda*Test elsewhere: the
+# conformance suite in f32 and bf16, the layers and the DINOv2 step on the device) with the JUnit
+# console launcher, prints a compact summary, and writes the logs and XML report to $OUT (default
+# target/gpu-out).
 # CUDA libraries: DINOJ_CUDA_LIB_DIR if set, else dinoj's discovery (standard library path,
 # /usr/local/cuda, and Python environments such as /opt/torch/.venv/lib/python3*/site-packages/nvidia/*/lib).
 #   Usage: bash tests/gpu/run-on-gpu.sh [extra console-launcher arguments]
@@ -43,10 +45,11 @@ cp=$(ls .gpujars/*.jar | grep -v junit-platform-console-standalone | tr '\n' ':'
 cat "$env_log"
 
 echo "== running CUDA tests (log: $log)"
-timeout 540 "$java" --enable-native-access=ALL-UNNAMED -Xss4m \
+timeout "${GPU_TEST_TIMEOUT:-540}" "$java" --enable-native-access=ALL-UNNAMED -Xss4m \
   -Dorg.slf4j.simpleLogger.defaultLogLevel=info \
   -jar "$console" execute --class-path "$cp" \
-  --select-package org.dinoj.model.backend.cuda --select-package org.dinoj.bindings.cuda \
+  --scan-class-path ".gpujars/$(basename "$(ls .gpujars/dinoj-model-*-tests.jar | head -1)"):.gpujars/dinoj-bindings-tests.jar" \
+  --include-classname '^(org\.dinoj\.(model\.backend|bindings)\.cuda\..*Test|.*\.Cuda[A-Za-z0-9]*Test)$' \
   --details=tree --disable-banner --fail-if-no-tests --reports-dir "$OUT/reports" "$@" > "$log" 2>&1
 rc=$?
 
@@ -57,5 +60,5 @@ passed=$(num tests successful); failed=$(( $(num tests failed) + $(num container
 skipped=$(( $(num tests skipped) + $(num tests aborted) ))
 # a failed container (e.g. a failing @BeforeAll) counts as a failure; an aborted one skipped its tests
 echo "gpu: ${passed:-0} passed, ${failed:-0} failed, ${skipped:-0} skipped"
-[ $rc -eq 124 ] && echo "run-on-gpu: the tests ran past 540 s and were stopped" >&2
+[ $rc -eq 124 ] && echo "run-on-gpu: the tests ran past ${GPU_TEST_TIMEOUT:-540} s and were stopped" >&2
 exit $rc

@@ -110,3 +110,22 @@ extern "C" __global__ void dinoj_adamw(float* p, Desc pd, const float* g, Desc g
         p[po] = param - lr * (m1 / bias_correction1) / (sqrtf(v1 / bias_correction2) + eps);
     }
 }
+
+// Row gather/scatter over [..., D] tensors: dst row (didx ? didx[i] : i) = (or +=) src row
+// (sidx ? sidx[i] : i) for i < count. Rows come as the row kernels' (leading Desc, last stride).
+// One block per row (grid-stride); with add, destination rows never repeat (no two blocks race).
+extern "C" __global__ void dinoj_copy_rows(const void* src, int st, Desc sr, long long ss, const int* sidx,
+                                           void* dst, int dt, Desc dr, long long ds, const int* didx,
+                                           long long count, long long d, int add) {
+    for (long long i = blockIdx.x; i < count; i += gridDim.x) {
+        long long so = offset_of(sr, sidx ? (long long) sidx[i] : i);
+        long long dso = offset_of(dr, didx ? (long long) didx[i] : i);
+        for (long long j = threadIdx.x; j < d; j += blockDim.x) {
+            float v = load(src, st, so + j * ss);
+            if (add) {
+                v += load(dst, dt, dso + j * ds);
+            }
+            store(dst, dt, dso + j * ds, v);
+        }
+    }
+}

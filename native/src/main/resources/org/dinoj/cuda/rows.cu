@@ -163,3 +163,64 @@ extern "C" __global__ void dinoj_softmax_backward(
         }
     }
 }
+
+// L2 normalisation as torch's F.normalize: y = x / max(||x||, eps); norm[r] = ||x|| unclamped (f32).
+// y may be x.
+extern "C" __global__ void dinoj_l2_normalize_forward(
+        const void* x, int xt, Desc xr, long long xs,
+        void* y, int yt, Desc yr, long long ys,
+        float* norm, Desc nr,
+        long long rows, long long d, float eps) {
+    __shared__ float scratch[32];
+    for (long long r = blockIdx.x; r < rows; r += gridDim.x) {
+        long long xo = offset_of(xr, r);
+        float sq = 0.0f;
+        for (long long j = threadIdx.x; j < d; j += blockDim.x) {
+            float v = load(x, xt, xo + j * xs);
+            sq += v * v;
+        }
+        float n = sqrtf(block_sum(sq, scratch));
+        float inv = 1.0f / fmaxf(n, eps);
+        long long yo = offset_of(yr, r);
+        for (long long j = threadIdx.x; j < d; j += blockDim.x) {
+            store(y, yt, yo + j * ys, load(x, xt, xo + j * xs) * inv);
+        }
+        if (threadIdx.x == 0) {
+            norm[offset_of(nr, r)] = n;
+        }
+    }
+}
+
+// Backward from y and the saved norms: dx = (dy - y (y . dy)) / norm, or dy / eps where the norm was
+// clamped (norm <= eps: the denominator was the constant eps). dx may be dy.
+extern "C" __global__ void dinoj_l2_normalize_backward(
+        const void* y, int yt, Desc yr, long long ys,
+        const float* norm, Desc nr,
+        const void* dy, int dyt, Desc dyr, long long dys,
+        void* dx, int dxt, Desc dxr, long long dxs,
+        long long rows, long long d, float eps) {
+    __shared__ float scratch[32];
+    for (long long r = blockIdx.x; r < rows; r += gridDim.x) {
+        long long yo = offset_of(yr, r);
+        long long dyo = offset_of(dyr, r);
+        long long dxo = offset_of(dxr, r);
+        float n = norm[offset_of(nr, r)];
+        if (n > eps) {
+            float dot = 0.0f;
+            for (long long j = threadIdx.x; j < d; j += blockDim.x) {
+                dot += load(y, yt, yo + j * ys) * load(dy, dyt, dyo + j * dys);
+            }
+            dot = block_sum(dot, scratch);
+            float inv = 1.0f / n;
+            for (long long j = threadIdx.x; j < d; j += blockDim.x) {
+                float g = load(dy, dyt, dyo + j * dys);
+                store(dx, dxt, dxo + j * dxs, (g - load(y, yt, yo + j * ys) * dot) * inv);
+            }
+        } else {
+            float inv = 1.0f / eps;
+            for (long long j = threadIdx.x; j < d; j += blockDim.x) {
+                store(dx, dxt, dxo + j * dxs, load(dy, dyt, dyo + j * dys) * inv);
+            }
+        }
+    }
+}

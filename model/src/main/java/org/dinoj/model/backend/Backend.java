@@ -104,6 +104,17 @@ public interface Backend extends AutoCloseable {
     /** Copies with any strides on either side; converts dtypes (f32 <-> bf16). */
     void copy(Tensor src, Tensor dst);
 
+    /**
+     * Row gather and scatter: {@code dst[dstRows[i]] = src[srcRows[i]]} (or {@code +=} when
+     * {@code add}) for {@code i < count}; a null index array stands for {@code i}. src {@code [..., D]}
+     * and dst {@code [..., D]} have any strides; rows are numbered in row-major order of the leading
+     * dimensions. With {@code add}, dstRows must not repeat a row. The default copies row by row
+     * through {@link #copy} and {@link #binary}; device backends override it with one kernel.
+     */
+    default void copyRows(Tensor src, int[] srcRows, Tensor dst, int[] dstRows, int count, boolean add) {
+        RowCopies.rowByRow(this, src, srcRows, dst, dstRows, count, add);
+    }
+
     /** Sets every element to {@code value}. */
     void fill(Tensor x, float value);
 

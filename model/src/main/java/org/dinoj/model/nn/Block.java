@@ -289,10 +289,7 @@ public final class Block {
         if (out != base) {
             backend.copy(base, out);
         }
-        for (int j = 0; j < b.kept; j++) {
-            Tensor target = sample(out, subset[j], b.tokens);
-            backend.binary(BinaryOp.ADD, target, sample(scratch, j, b.tokens), target);
-        }
+        addSamples(scratch, subset, out, b.kept, b.tokens);
     }
 
     /** The gradient at the branch output (before LayerScale), given d(out of the residual add). */
@@ -316,17 +313,36 @@ public final class Block {
             backend.binary(BinaryOp.ADD, dStream, dSubset, dStream);
             return;
         }
-        for (int j = 0; j < b.kept; j++) {
-            Tensor target = sample(dStream, subset[j], b.tokens);
-            backend.binary(BinaryOp.ADD, target, sample(dSubset, j, b.tokens), target);
-        }
+        addSamples(dSubset, subset, dStream, b.kept, b.tokens);
     }
 
+    /** into[j] = x[subset[j]] for each sample j (rows [N, D] of [B*N, D]). */
     private Tensor gather(Tensor x, int[] subset, Tensor into, long tokens) {
+        if (x.isContiguous() && into.isContiguous()) {
+            backend.copyRows(samples(x, tokens), subset, samples(into, tokens), null, subset.length, false);
+            return into;
+        }
         for (int j = 0; j < subset.length; j++) {
             backend.copy(sample(x, subset[j], tokens), sample(into, j, tokens));
         }
         return into;
+    }
+
+    /** target[subset[j]] += source[j] for the first {@code kept} samples (subset entries are distinct). */
+    private void addSamples(Tensor source, int[] subset, Tensor target, int kept, long tokens) {
+        if (source.isContiguous() && target.isContiguous()) {
+            backend.copyRows(samples(source, tokens), null, samples(target, tokens), subset, kept, true);
+            return;
+        }
+        for (int j = 0; j < kept; j++) {
+            Tensor t = sample(target, subset[j], tokens);
+            backend.binary(BinaryOp.ADD, t, sample(source, j, tokens), t);
+        }
+    }
+
+    /** Contiguous rows {@code [B*N, D]} seen as one row per sample: {@code [B, N*D]}. */
+    private static Tensor samples(Tensor rows, long tokens) {
+        return rows.view(-1, tokens * rows.size(-1));
     }
 
     /** Rows of sample i of a {@code [B*N, D]} tensor: {@code [N, D]}. */

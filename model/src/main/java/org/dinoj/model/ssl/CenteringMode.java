@@ -1,5 +1,7 @@
 package org.dinoj.model.ssl;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Arrays;
 
 /** How teacher logits become targets: dinov2's {@code train.centering} values. */
@@ -16,11 +18,13 @@ public enum CenteringMode {
     }
 
     /** The value as written in a dinov2 yaml. */
+    @JsonValue
     public String key() {
         return key;
     }
 
     /** Parses a dinov2 yaml value ({@code centering} or {@code sinkhorn_knopp}). */
+    @JsonCreator
     public static CenteringMode fromKey(String key) {
         for (CenteringMode mode : values()) {
             if (mode.key.equals(key)) {

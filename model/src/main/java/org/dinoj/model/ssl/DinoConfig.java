@@ -1,5 +1,7 @@
 package org.dinoj.model.ssl;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 /**
  * The {@code dino.*} keys of dinov2's {@code ssl_default_config.yaml}, with its defaults.
  *
@@ -10,7 +12,7 @@ package org.dinoj.model.ssl;
  * @param headHiddenDim {@code dino.head_hidden_dim}
  * @param koleoLossWeight {@code dino.koleo_loss_weight}: multiplies the sum of the two per-crop KoLeo terms
  */
-public record DinoConfig(double lossWeight, int headNPrototypes, int headBottleneckDim, int headNlayers,
+public record DinoConfig(double lossWeight, @JsonProperty("head_n_prototypes") int headNPrototypes, int headBottleneckDim, int headNlayers,
                          int headHiddenDim, double koleoLossWeight) {
 
     public DinoConfig {

@@ -3,6 +3,8 @@ package org.dinoj.model.ssl;
 import static org.dinoj.model.ssl.DinoConfig.requireNonNegative;
 import static org.dinoj.model.ssl.DinoConfig.requirePositive;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 /**
  * The {@code ibot.*} keys of dinov2's {@code ssl_default_config.yaml}, with its defaults.
  *
@@ -17,7 +19,7 @@ import static org.dinoj.model.ssl.DinoConfig.requirePositive;
  * @param headHiddenDim {@code ibot.head_hidden_dim}
  */
 public record IbotConfig(double lossWeight, double maskSampleProbability, double maskRatioMin, double maskRatioMax,
-                         boolean separateHead, int headNPrototypes, int headBottleneckDim, int headNlayers,
+                         boolean separateHead, @JsonProperty("head_n_prototypes") int headNPrototypes, int headBottleneckDim, int headNlayers,
                          int headHiddenDim) {
 
     public IbotConfig {

@@ -146,6 +146,10 @@ public final class KoLeoLoss implements AutoCloseable {
                     best = j;
                 }
             }
+            if (best < 0) {
+                // every dot product is NaN (non-finite features): any neighbour gives a NaN loss, which refuses the step
+                best = i == 0 ? 1 : 0;
+            }
             neighbour[i] = best;
             double sq = 0;
             for (int c = 0; c < dim; c++) {

@@ -79,6 +79,14 @@ public final class TeacherCentering implements TeacherTargets {
         pendingRows = 0;
     }
 
+    /**
+     * Forgets the rows of the last {@link #compute} call without folding them into the center: a
+     * refused (non-finite) step must leave the centering state as if it had never run.
+     */
+    public void discardPendingUpdate() {
+        pendingRows = 0;
+    }
+
     public boolean hasPendingUpdate() {
         return pendingRows > 0;
     }

@@ -519,6 +519,89 @@ public abstract class BackendConformanceTest {
         assertMatches((log ? "log-" : "") + "softmaxBackward", dx, F32_REL, scale);
     }
 
+    // ---------------------------------------------------------------- L2 normalisation
+
+    static Stream<long[]> l2Shapes() {
+        return Stream.of(dims(1, 1), dims(3, 7), dims(197, 65), dims(2, 7, 197), dims(65, 1));
+    }
+
+    @ParameterizedTest(name = "x {0}")
+    @MethodSource("l2Shapes")
+    void l2NormalizeForward(long[] shape) {
+        checkL2NormalizeForward(normalWith(0.5, 2, shape), 1e-12f);
+    }
+
+    @Test
+    void l2NormalizeForwardOnStridedRowsWithClampedNorms() {
+        // Rows of a transposed view; every other row is tiny, so its norm falls below eps and y = x / eps.
+        Tensor x = random.normal(host.allocate(DType.F32, 65, 6), 0, 1);
+        for (long c = 0; c < 6; c += 2) {
+            for (long r = 0; r < 65; r++) {
+                x.set(x.get(r, c) * 1e-4, r, c);
+            }
+        }
+        checkL2NormalizeForward(upload(x).transpose(0, 1), 1e-2f);
+    }
+
+    private void checkL2NormalizeForward(Operand x, float eps) {
+        long d = x.host().size(-1);
+        int rows = (int) (x.host().numel() / d);
+        Operand y = output(x.shape());
+        Operand norm = output(rows);
+        reference.l2NormalizeForward(x.host(), eps, y.host(), norm.host());
+        backend.l2NormalizeForward(x.device(), eps, y.device(), norm.device());
+        // y = x / max(||x||, eps) and ||x|| are sums of positive terms and a quotient: |ref| is their scale.
+        assertMatches("l2NormalizeForward y", y, F32_REL, null);
+        assertMatches("l2NormalizeForward norm", norm, F32_REL, null);
+    }
+
+    @ParameterizedTest(name = "y {0}")
+    @MethodSource("l2Shapes")
+    void l2NormalizeBackward(long[] shape) {
+        checkL2NormalizeBackward(normalWith(0.5, 2, shape), 1e-12f, false);
+    }
+
+    @Test
+    void l2NormalizeBackwardWithClampedNormsInPlace() {
+        Tensor x = random.normal(host.allocate(DType.F32, 6, 65), 0, 1);
+        for (long c = 0; c < 65; c++) {
+            x.set(x.get(1, c) * 1e-4, 1, c);
+            x.set(x.get(4, c) * 1e-4, 4, c);
+        }
+        checkL2NormalizeBackward(upload(x), 1e-2f, true);
+    }
+
+    private void checkL2NormalizeBackward(Operand x, float eps, boolean inPlace) {
+        long d = x.host().size(-1);
+        int rows = (int) (x.host().numel() / d);
+        // Both sides get the reference's forward results, so this checks the backward alone.
+        Tensor yHost = host.allocate(DType.F32, x.shape());
+        Tensor normHost = host.allocate(DType.F32, rows);
+        reference.l2NormalizeForward(x.host(), eps, yHost, normHost);
+        Operand y = upload(yHost);
+        Operand norm = upload(normHost);
+        Operand dy = normal(x.shape());
+        Operand dx = inPlace ? dy : output(x.shape());
+        double[] yv = y.values();
+        double[] dyv = dy.values();
+        double[] nv = norm.values();
+        double[] scale = new double[yv.length];
+        for (int r = 0; r < rows; r++) {
+            double dotScale = 0;
+            for (int j = 0; j < d; j++) {
+                dotScale += Math.abs(yv[(int) (r * d + j)] * dyv[(int) (r * d + j)]);
+            }
+            for (int j = 0; j < d; j++) {
+                int i = (int) (r * d + j);
+                // dx = (dy - y (y . dy)) / ||x||: the terms before they cancel, over the denominator.
+                scale[i] = (Math.abs(dyv[i]) + Math.abs(yv[i]) * dotScale) / Math.max(nv[r], eps);
+            }
+        }
+        reference.l2NormalizeBackward(y.host(), norm.host(), eps, dy.host(), dx.host());
+        backend.l2NormalizeBackward(y.device(), norm.device(), eps, dy.device(), dx.device());
+        assertMatches("l2NormalizeBackward dx" + (inPlace ? " in place" : ""), dx, F32_REL, scale);
+    }
+
     // ---------------------------------------------------------------- activations
 
     static Stream<Arguments> activationCases() {
@@ -628,6 +711,23 @@ public abstract class BackendConformanceTest {
         reference.binary(op, a.host(), b.host(), a.host());
         backend.binary(op, a.device(), b.device(), a.device());
         assertMatches("binary " + op + " in place", a, F32_REL, scale);
+    }
+
+    @ParameterizedTest
+    @EnumSource(BinaryOp.class)
+    void binaryIntoStridedSliceOfALargerTensor(BinaryOp op) {
+        // As the layers do with the tokens of a [B, 1 + R + P, D] sequence: out is a token slice
+        // [B, P, D] of a larger buffer, a is another slice, b a [1, P, D] position table.
+        Operand a = normal(3, 9, 65).slice(1, 2, 7);
+        Operand b = binaryOperand(op, dims(1, 7, 65));
+        Operand whole = output(3, 8, 65);
+        Operand out = whole.slice(1, 1, 7);
+        double[] scale = binaryScale(op, a.values(), b.host(), a.shape());
+        reference.binary(op, a.host(), b.host(), out.host());
+        backend.binary(op, a.device(), b.device(), out.device());
+        assertMatches("binary " + op + " into a token slice", out, F32_REL, scale);
+        // The untouched token keeps its garbage on both sides: a write outside the slice fails.
+        assertExact("binary " + op + " leaves the rest of the buffer", whole.slice(1, 0, 1));
     }
 
     /** Divisors are kept away from zero: 1/b amplifies nothing but its own rounding then. */
@@ -764,6 +864,42 @@ public abstract class BackendConformanceTest {
     }
 
     @Test
+    void copyFromStrideZeroBroadcastView() {
+        // The CLS token [1, 1, D] repeated over the batch with stride 0 into a column slice of [B, N, D].
+        Operand cls = normal(1, 1, 65);
+        Tensor hostRepeated = repeatDim0(cls.host(), 7);
+        Tensor deviceRepeated = repeatDim0(cls.device(), 7);
+        Operand tokens = output(7, 5, 65);
+        Operand first = tokens.slice(1, 0, 1);
+        reference.copy(hostRepeated, first.host());
+        backend.copy(deviceRepeated, first.device());
+        assertExact("copy of a stride-0 broadcast into a token slice", tokens);
+    }
+
+    private static Tensor repeatDim0(Tensor t, long n) {
+        long[] shape = t.shape();
+        long[] strides = t.strides();
+        shape[0] = n;
+        strides[0] = 0;
+        return new Tensor(t.data(), t.dtype(), t.device(), shape, strides);
+    }
+
+    @Test
+    void copyRank6PermutedPatchUnfold() {
+        // Patch embedding's unfold: images [B, C, H/p, p, W/p, p] permuted to [B, H/p, W/p, C, p, p].
+        Operand images = normal(2, 3, 3, 7, 2, 7);
+        Operand patches = images.permute(0, 2, 4, 1, 3, 5);
+        Operand out = output(2, 3, 2, 3, 7, 7);
+        reference.copy(patches.host(), out.host());
+        backend.copy(patches.device(), out.device());
+        assertExact("rank-6 permuted copy", out);
+        Operand back = output(2, 3, 3, 7, 2, 7);
+        reference.copy(out.host(), back.permute(0, 2, 4, 1, 3, 5).host());
+        backend.copy(out.device(), back.permute(0, 2, 4, 1, 3, 5).device());
+        assertExact("rank-6 copy into a permuted destination (fold)", back);
+    }
+
+    @Test
     void copyConvertsF32ToBf16AndBack() {
         // Exact: both sides round to nearest even (DType.floatToBf16), and bf16 -> f32 is a widening.
         Operand src = normalWith(0, 3, 197, 65);
@@ -787,6 +923,44 @@ public abstract class BackendConformanceTest {
         reference.copy(src.host(), dst.host());
         backend.copy(src.device(), dst.device());
         assertExact("copy f32 -> bf16 ties to even", dst);
+    }
+
+    @Test
+    void copyRowsGathersMaskedTokensFromAStridedPatchView() {
+        // Masked patch tokens of [2B, 1 + Np, D] (patches after the CLS token) packed into [U, D] rows.
+        Operand tokens = normal(4, 1 + 9, 65);
+        Operand patches = tokens.slice(1, 1, 9);
+        int[] masked = {0, 4, 8, 10, 17, 26, 35};
+        Operand packed = output(8, 65);
+        reference.copyRows(patches.host(), masked, packed.host(), null, masked.length, false);
+        backend.copyRows(patches.device(), masked, packed.device(), null, masked.length, false);
+        assertExact("copyRows gather (the unused last row keeps its garbage)", packed);
+    }
+
+    @Test
+    void copyRowsScattersAndScatterAddsRows() {
+        int[] targets = {5, 0, 3};
+        Operand src = normal(3, 14);
+        Operand dst = normal(14, 6).transpose(0, 1); // rows with a last-axis stride of 6
+        reference.copyRows(src.host(), null, dst.host(), targets, 3, false);
+        backend.copyRows(src.device(), null, dst.device(), targets, 3, false);
+        assertExact("copyRows scatter", dst);
+
+        Operand base = normal(6, 2, 7);
+        Operand rows = normal(5, 2, 7);
+        int[] from = {4, 1};
+        int[] to = {2, 5};
+        double[] scale = abs(base.values());
+        double[] rv = rows.values();
+        for (int i = 0; i < from.length; i++) {
+            for (int j = 0; j < 14; j++) {
+                scale[to[i] * 14 + j] += Math.abs(rv[from[i] * 14 + j]);
+            }
+        }
+        reference.copyRows(rows.host().view(5, 14), from, base.host().view(6, 14), to, 2, true);
+        backend.copyRows(rows.device().view(5, 14), from, base.device().view(6, 14), to, 2, true);
+        // a + b rounds once; its scale is |a| + |b|
+        assertMatches("copyRows scatter-add", base, F32_REL, scale);
     }
 
     @Test

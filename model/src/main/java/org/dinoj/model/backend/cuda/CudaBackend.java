@@ -12,6 +12,7 @@ import org.dinoj.model.backend.Backend;
 import org.dinoj.model.backend.BinaryOp;
 import org.dinoj.model.backend.Precision;
 import org.dinoj.model.backend.Reduction;
+import org.dinoj.model.backend.RowCopies;
 import org.dinoj.model.tensor.DType;
 import org.dinoj.model.tensor.Device;
 import org.dinoj.model.tensor.Tensor;
@@ -40,6 +41,10 @@ public final class CudaBackend implements Backend {
     private final KernelLauncher launcher;
     private final CublasLtMatmul cublas;
     private final long workspace;
+    /** Row indices of copyRows: host staging (native, pageable) and their device copy, grown on demand. */
+    private MemorySegment indexStaging;
+    private long indexDevice;
+    private long indexDeviceBytes;
     private long[] temps = new long[8];
     private int tempCount;
     private boolean closed;
@@ -268,6 +273,45 @@ public final class CudaBackend implements Backend {
                 .launch(Kernel.SOFTMAX_BACKWARD, rowGrid(rows), rowBlock(d));
     }
 
+    // ---------------------------------------------------------------- L2 normalisation
+
+    /** x, y: {@code [..., D]} (any strides, f32 or bf16); norm: f32, one per row. In place allowed (y == x). */
+    @Override
+    public void l2NormalizeForward(Tensor x, float eps, Tensor y, Tensor norm) {
+        long d = lastDim(x, "x");
+        requireSameShape(x, y, "x", "y");
+        requireCuda(y, "y");
+        long rows = d == 0 ? 0 : x.numel() / d;
+        requireRowStats(norm, rows, "norm");
+        if (rows == 0) {
+            return;
+        }
+        launcher.begin().rows(x).rows(y)
+                .pointer(norm.data().address()).desc(norm)
+                .i64(rows).i64(d).f32(eps)
+                .launch(Kernel.L2_NORMALIZE_FORWARD, rowGrid(rows), rowBlock(d));
+    }
+
+    /** y, dy, dx: {@code [..., D]}; norm: f32 {@code [rows]} from the forward pass. In place allowed (dx == dy). */
+    @Override
+    public void l2NormalizeBackward(Tensor y, Tensor norm, float eps, Tensor dy, Tensor dx) {
+        long d = lastDim(y, "y");
+        requireSameShape(y, dy, "y", "dy");
+        requireSameShape(y, dx, "y", "dx");
+        requireCuda(dy, "dy");
+        requireCuda(dx, "dx");
+        long rows = d == 0 ? 0 : y.numel() / d;
+        requireRowStats(norm, rows, "norm");
+        if (rows == 0) {
+            return;
+        }
+        launcher.begin().rows(y)
+                .pointer(norm.data().address()).desc(norm)
+                .rows(dy).rows(dx)
+                .i64(rows).i64(d).f32(eps)
+                .launch(Kernel.L2_NORMALIZE_BACKWARD, rowGrid(rows), rowBlock(d));
+    }
+
     // ---------------------------------------------------------------- element-wise
 
     @Override
@@ -361,6 +405,54 @@ public final class CudaBackend implements Backend {
                 .desc(redShape, redStrides, redRank).i64(redCount)
                 .tensor(out).i64(outCount)
                 .launch(Kernel.REDUCE, rowGrid(outCount), block);
+    }
+
+    /**
+     * One kernel for the whole gather/scatter. The index arrays travel with one asynchronous copy
+     * from pageable memory, which returns once CUDA has staged them, so the host buffer is free
+     * again and the stream is not waited for.
+     */
+    @Override
+    public void copyRows(Tensor src, int[] srcRows, Tensor dst, int[] dstRows, int count, boolean add) {
+        requireCuda(src, "src");
+        requireCuda(dst, "dst");
+        RowCopies.check(src, srcRows, dst, dstRows, count);
+        long d = src.size(-1);
+        if (count == 0 || d == 0) {
+            return;
+        }
+        long srcIndexBytes = srcRows == null ? 0 : 4L * count;
+        long bytes = srcIndexBytes + (dstRows == null ? 0 : 4L * count);
+        long srcIndex = 0;
+        long dstIndex = 0;
+        if (bytes > 0) {
+            ensureIndexBuffers(bytes);
+            if (srcRows != null) {
+                MemorySegment.copy(srcRows, 0, indexStaging, ValueLayout.JAVA_INT, 0, count);
+            }
+            if (dstRows != null) {
+                MemorySegment.copy(dstRows, 0, indexStaging, ValueLayout.JAVA_INT, srcIndexBytes, count);
+            }
+            CudaErrors.checkRuntime(cudaMemcpyAsync(MemorySegment.ofAddress(indexDevice), indexStaging, bytes,
+                    cudaMemcpyHostToDevice(), stream), "cudaMemcpyAsync (row indices)");
+            srcIndex = srcRows == null ? 0 : indexDevice;
+            dstIndex = dstRows == null ? 0 : indexDevice + srcIndexBytes;
+        }
+        launcher.begin().rows(src).pointer(srcIndex).rows(dst).pointer(dstIndex).i64(count).i64(d).i32(add ? 1 : 0)
+                .launch(Kernel.COPY_ROWS, rowGrid(count), rowBlock(d));
+    }
+
+    private void ensureIndexBuffers(long bytes) {
+        if (indexDeviceBytes >= bytes) {
+            return;
+        }
+        long size = Math.max(bytes, 64 * 1024);
+        if (indexDevice != 0) {
+            allocator.free(indexDevice); // reused only by work queued after the kernels that read it
+        }
+        indexDevice = allocator.allocate(size);
+        indexDeviceBytes = size;
+        indexStaging = arena.allocate(size, 16);
     }
 
     @Override
@@ -488,6 +580,9 @@ public final class CudaBackend implements Backend {
         cublas.close();
         kernels.close();
         allocator.free(workspace);
+        if (indexDevice != 0) {
+            allocator.free(indexDevice);
+        }
         allocator.close();
         cudaStreamDestroy(stream);
         arena.close();

@@ -6,6 +6,7 @@ import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.dinoj.bindings.cuda.cuda_h;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,6 +17,12 @@ import org.slf4j.LoggerFactory;
  */
 final class CudaKernels implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CudaKernels.class);
+
+    /**
+     * CUBIN images by unit and architecture, compiled once per process: NVRTC takes seconds, and
+     * tests open many backends.
+     */
+    private static final Map<String, byte[]> COMPILED = new ConcurrentHashMap<>();
 
     private final List<MemorySegment> modules = new ArrayList<>();
     private final MemorySegment[] functions = new MemorySegment[Kernel.values().length];
@@ -38,8 +45,9 @@ final class CudaKernels implements AutoCloseable {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
             for (String unit : KernelSources.UNITS) {
-                byte[] cubin = NvrtcCompiler.compile(unit, KernelSources.read(unit), headers, options,
-                        NvrtcCompiler.Output.CUBIN);
+                byte[] cubin = COMPILED.computeIfAbsent(unit + "@sm_" + ccMajor + ccMinor,
+                        key -> NvrtcCompiler.compile(unit, KernelSources.read(unit), headers, options,
+                                NvrtcCompiler.Output.CUBIN));
                 MemorySegment image = arena.allocate(cubin.length, 16);
                 image.copyFrom(MemorySegment.ofArray(cubin));
                 CudaErrors.checkDriver(cuda_h.cuModuleLoadData(out, image), "cuModuleLoadData " + unit);
@@ -54,7 +62,7 @@ final class CudaKernels implements AutoCloseable {
                 }
             }
         }
-        LOG.info("compiled {} CUDA kernels for sm_{}{} in {} ms", functions.length, ccMajor, ccMinor,
+        LOG.info("loaded {} CUDA kernels for sm_{}{} in {} ms", functions.length, ccMajor, ccMinor,
                 (System.nanoTime() - start) / 1_000_000);
     }
 

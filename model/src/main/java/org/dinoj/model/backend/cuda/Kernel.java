@@ -9,12 +9,15 @@ enum Kernel {
     ACTIVATION_FORWARD("elementwise.cu", "dinoj_activation_forward"),
     ACTIVATION_BACKWARD("elementwise.cu", "dinoj_activation_backward"),
     ADAMW("elementwise.cu", "dinoj_adamw"),
+    COPY_ROWS("elementwise.cu", "dinoj_copy_rows"),
     LAYER_NORM_FORWARD("rows.cu", "dinoj_layer_norm_forward"),
     LAYER_NORM_BACKWARD_DX("rows.cu", "dinoj_layer_norm_backward_dx"),
     LAYER_NORM_BACKWARD_PARAMS("rows.cu", "dinoj_layer_norm_backward_params"),
     SUM_CHUNKS("rows.cu", "dinoj_sum_chunks"),
     SOFTMAX_FORWARD("rows.cu", "dinoj_softmax_forward"),
     SOFTMAX_BACKWARD("rows.cu", "dinoj_softmax_backward"),
+    L2_NORMALIZE_FORWARD("rows.cu", "dinoj_l2_normalize_forward"),
+    L2_NORMALIZE_BACKWARD("rows.cu", "dinoj_l2_normalize_backward"),
     REDUCE("reduce.cu", "dinoj_reduce");
 
     final String unit;

@@ -462,7 +462,22 @@ public final class DnnlBackend implements Backend {
         if (x.numel() == 0) {
             return;
         }
+        if (x.device() == Device.CPU && out.device() == Device.CPU && x.dtype() == DType.F32
+                && out.dtype() == DType.F32 && x.isContiguous() && out.isContiguous()) {
+            // alpha and beta change from step to step (EMA momentum, clipping factors, temperatures)
+            // and a oneDNN eltwise primitive bakes them in: each new value would create and keep a
+            // primitive. A plain loop is as fast for this memory-bound op and allocates nothing.
+            linearContiguous(x.data(), alpha, beta, out.data(), x.numel());
+            return;
+        }
         eltwiseForward(PrimitiveOp.LINEAR, dnnl_eltwise_linear(), alpha, beta, x, out);
+    }
+
+    private static void linearContiguous(MemorySegment x, float alpha, float beta, MemorySegment out, long n) {
+        for (long i = 0; i < n; i++) {
+            out.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i,
+                    alpha * x.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i) + beta);
+        }
     }
 
     private void eltwiseForward(PrimitiveOp op, int alg, float alpha, float beta, Tensor x, Tensor y) {

@@ -139,6 +139,23 @@ public final class MultiCropCollator implements BatchCollator<MultiCropSample, M
                 indices, weights, targets, upperbound);
     }
 
+    /**
+     * dinov2's {@code upperbound} for batches of {@code batchSize} images: the same for every batch
+     * (it depends only on the stratum bounds), so a consumer can plan its masked-token buffers once.
+     */
+    public int maskedPatchUpperbound(int batchSize) {
+        int side = globalCropsSize / masking.patchSize();
+        int masked = (int) (2 * batchSize * masking.maskSampleProbability());
+        float[] probs = linspaceFloat32((float) masking.maskRatioMinMax().min(), (float) masking.maskRatioMinMax().max(),
+                masked + 1);
+        float n = side * side;
+        int upperbound = 0;
+        for (int i = 0; i < masked; i++) {
+            upperbound += (int) (n * probs[i + 1]);
+        }
+        return upperbound;
+    }
+
     /** torch.linspace(start, end, steps) in float32 (CPU kernel: from both ends towards the middle). */
     static float[] linspaceFloat32(float start, float end, int steps) {
         float[] out = new float[steps];

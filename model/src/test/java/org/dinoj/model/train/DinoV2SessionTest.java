@@ -1,0 +1,134 @@
+package org.dinoj.model.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.ServiceLoader;
+import org.dinoj.model.checkpoint.SafeTensors;
+import org.dinoj.model.checkpoint.SafeTensorsFile;
+import org.dinoj.model.config.ConfigException;
+import org.dinoj.model.ssl.CenteringMode;
+import org.dinoj.model.ssl.NonFiniteStepException;
+import org.dinoj.model.train.config.DinoV2Config;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Configuration, checkpoints and exact resume of a DINOv2 session on the tiny-test preset. */
+class DinoV2SessionTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void presetsLoadWithDinov2KeyNames() {
+        DinoV2Config fmnist = DinoV2Config.load("fashion-mnist", List.of());
+        assertThat(fmnist.vit().embedDim()).isEqualTo(192);
+        assertThat(fmnist.vit().imageSize()).isEqualTo(28);
+        assertThat(fmnist.vit().inChannels()).isEqualTo(1);
+        assertThat(fmnist.train().officialEpochLength()).isEqualTo(100);
+        assertThat(fmnist.compute().precision()).isEqualTo("bf16");
+        DinoV2Config vits14 = DinoV2Config.load("vits14", List.of("train.centering=sinkhorn_knopp"));
+        assertThat(vits14.vit().patchSize()).isEqualTo(14);
+        assertThat(vits14.vit().gridSize()).isEqualTo(16);
+        assertThat(vits14.crops().localCropsSize()).isEqualTo(98);
+        assertThat(vits14.train().centering()).isEqualTo(CenteringMode.SINKHORN_KNOPP);
+        DinoV2Config tiny = DinoV2Config.load("tiny-test", List.of("train.OFFICIAL_EPOCH_LENGTH=7",
+                "crops.global_crops_scale=[0.5, 1.0]"));
+        assertThat(tiny.train().officialEpochLength()).isEqualTo(7);
+        assertThat(tiny.crops().globalCropsScale().min()).isEqualTo(0.5);
+        assertThat(tiny.totalSteps()).isEqualTo(4 * 7);
+        // What toYaml writes reads back as the same configuration.
+        assertThat(DinoV2Config.parse(tiny.toYaml())).isEqualTo(tiny);
+        assertThat(tiny.toYaml()).contains("OFFICIAL_EPOCH_LENGTH: 7").contains("centering: centering");
+    }
+
+    @Test
+    void configurationMistakesAreOneSentenceNamingTheKey() {
+        assertThatThrownBy(() -> DinoV2Config.load("tiny-test", List.of("train.official_epoch_length=7")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("train.official_epoch_length")
+                .hasMessageContaining("OFFICIAL_EPOCH_LENGTH");
+        assertThatThrownBy(() -> DinoV2Config.load("tiny-test", List.of("optim.base_learning_rate=1")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("optim.base_learning_rate");
+        assertThatThrownBy(() -> DinoV2Config.load("tiny-test", List.of("train.centering=median")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("train.centering")
+                .hasMessageContaining("sinkhorn_knopp");
+        assertThatThrownBy(() -> DinoV2Config.load("tiny-test", List.of("crops.local_crops_size=6")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("local_crops_size 6")
+                .hasMessageContaining("patch size 4");
+    }
+
+    @Test
+    void theFactoryIsFoundThroughServiceLoader() {
+        assertThat(ServiceLoader.load(TrainingSessionFactory.class).stream().map(ServiceLoader.Provider::type))
+                .contains(DinoV2SessionFactory.class);
+    }
+
+    /**
+     * A session saved at step 3 and reopened continues bit for bit as the uninterrupted one (same
+     * thread count: the test JVM's), learning-rate factor included; checkpoints hold the documented keys.
+     */
+    @Test
+    void aReopenedSessionContinuesExactlyAsTheUninterruptedOne() throws IOException, NonFiniteStepException {
+        String yaml = DinoV2Config.load("tiny-test", List.of("train.centering=centering")).toYaml();
+        TrainingSessionFactory factory = new DinoV2SessionFactory();
+        Path atThree = Files.createDirectory(dir.resolve("a3"));
+        Path uninterrupted = Files.createDirectory(dir.resolve("a6"));
+        Path resumed = Files.createDirectory(dir.resolve("b6"));
+        try (TrainingSession a = factory.open(yaml, 0, 1, null)) {
+            assertThat(a.totalSteps()).isEqualTo(40);
+            for (int i = 0; i < 3; i++) {
+                StepResult r = a.trainStep();
+                assertThat(r.step()).isEqualTo(i + 1);
+                assertThat(r.loss()).isFinite();
+                assertThat(r.lossTerms()).containsKeys("dino_local_crops_loss", "dino_global_crops_loss", "koleo_loss",
+                        "ibot_loss", "total_loss");
+            }
+            a.scaleLearningRate(0.5);
+            a.saveTo(atThree);
+            for (int i = 0; i < 3; i++) {
+                a.trainStep();
+            }
+            a.saveTo(uninterrupted);
+        }
+        try (TrainingSession b = factory.open(yaml, 0, 1, atThree)) {
+            assertThat(b.step()).isEqualTo(3);
+            for (int i = 0; i < 3; i++) {
+                b.trainStep();
+            }
+            assertThat(b.step()).isEqualTo(6);
+            b.saveTo(resumed);
+        }
+        for (String file : List.of(DinoV2Session.MODEL_FILE, DinoV2Session.OPTIMIZER_FILE, DinoV2Session.TRAINER_FILE)) {
+            assertThat(Files.readAllBytes(resumed.resolve(file))).as(file)
+                    .isEqualTo(Files.readAllBytes(uninterrupted.resolve(file)));
+        }
+        assertThat(Files.readString(resumed.resolve(DinoV2Session.TRAINER_FILE))).contains("\"lr_scale\" : 0.5")
+                .contains("\"step\" : 6");
+        try (SafeTensorsFile model = SafeTensors.read(resumed.resolve(DinoV2Session.MODEL_FILE))) {
+            assertThat(model.names()).contains("student.backbone.cls_token", "student.backbone.blocks.1.mlp.fc2.weight",
+                    "student.dino_head.last_layer.weight_g", "teacher.backbone.pos_embed",
+                    "teacher.dino_head.mlp.4.bias", "dino_loss.center", "ibot_patch_loss.center");
+            assertThat(model.names()).allMatch(n -> n.startsWith("student.") || n.startsWith("teacher.")
+                    || n.startsWith("dino_loss.") || n.startsWith("ibot_patch_loss."));
+        }
+        try (SafeTensorsFile optimizer = SafeTensors.read(resumed.resolve(DinoV2Session.OPTIMIZER_FILE))) {
+            assertThat(optimizer.names()).contains("student.backbone.cls_token.exp_avg",
+                    "student.dino_head.last_layer.weight_v.exp_avg_sq");
+        }
+    }
+
+    @Test
+    void aCheckpointOfAnotherArchitectureIsRefusedNamingTheTensor() throws IOException, NonFiniteStepException {
+        Path saved = Files.createDirectory(dir.resolve("s"));
+        try (DinoV2Session s = DinoV2Session.open(DinoV2Config.load("tiny-test", List.of()), 0, 1, null)) {
+            s.trainStep();
+            s.saveTo(saved);
+        }
+        DinoV2Config wider = DinoV2Config.load("tiny-test", List.of("dino.head_n_prototypes=48"));
+        assertThatThrownBy(() -> DinoV2Session.open(wider, 0, 1, saved))
+                .isInstanceOf(IOException.class).hasMessageContaining("student.dino_head.last_layer.weight_g");
+    }
+}
