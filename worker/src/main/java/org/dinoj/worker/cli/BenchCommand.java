@@ -1,6 +1,7 @@
 package org.dinoj.worker.cli;
 
 import org.dinoj.bench.GemmBench;
+import org.dinoj.bench.StepBench;
 import picocli.CommandLine.Command;
 
 /** {@code dinoj bench ...}: throughput benchmarks (they live in the bench module). */
@@ -9,6 +10,7 @@ import picocli.CommandLine.Command;
         description = "Throughput benchmarks.",
         subcommands = {
                 GemmBench.class,
+                StepBench.class,
         })
 public final class BenchCommand implements Runnable {
     @Override
