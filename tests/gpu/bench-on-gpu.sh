@@ -2,7 +2,7 @@
 # Run ON THE GPU MACHINE from the repository root, with .gpujars/ and .jre.tgz carried (made by
 # tests/gpu/prepare-gpu-bundle.sh). In one call, within about 6 minutes:
 #   1. the CUDA test suite (tests/gpu/run-on-gpu.sh, at most GPU_TEST_TIMEOUT = 200 s);
-#   2. dinoj's full DINOv2 step (`dinoj bench step`, run as org.dinoj.bench.BenchMain) on the cuda
+#   2. dinoj's full DINOv2 step (`dinoj bench gpu-step`, run as org.dinoj.bench.BenchMain) on the cuda
 #      backend, vits14-224, bf16 and f32, at batch 8 (the PyTorch reference's) and BIG_BATCH (64,
 #      dinov2's batch per GPU for ViT-S);
 #   3. the same step in PyTorch on the same GPU (bench/pytorch/dinov2_step_gpu.py);
@@ -71,7 +71,7 @@ run() {
 }
 
 DINOJ=("$java" --enable-native-access=ALL-UNNAMED -Xss4m -Xmx8g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn
-  -cp "$cp" org.dinoj.bench.BenchMain step --backend cuda --config vits14-224 --steps "$STEPS" --warmup "$WARMUP")
+  -cp "$cp" org.dinoj.bench.BenchMain gpu-step --backend cuda --config vits14-224 --steps "$STEPS" --warmup "$WARMUP")
 if [ -n "$python" ]; then
   TORCH=("$python" bench/pytorch/dinov2_step_gpu.py --config vits14-224 --device cuda --steps "$STEPS" --warmup "$WARMUP")
 else

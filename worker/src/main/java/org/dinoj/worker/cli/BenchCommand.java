@@ -1,6 +1,7 @@
 package org.dinoj.worker.cli;
 
 import org.dinoj.bench.GemmBench;
+import org.dinoj.bench.GpuStepBench;
 import org.dinoj.bench.StepBench;
 import picocli.CommandLine.Command;
 
@@ -11,6 +12,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 GemmBench.class,
                 StepBench.class,
+                GpuStepBench.class,
         })
 public final class BenchCommand implements Runnable {
     @Override

@@ -11,11 +11,11 @@ import org.dinoj.model.train.config.DinoV2Config;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-class StepBenchTest {
+class GpuStepBenchTest {
 
     @Test
     void vits14ConfigIsThePyTorchScriptsWorkload() {
-        DinoV2Config c = StepBench.config("vits14-224", "cuda", "bf16", null, List.of());
+        DinoV2Config c = GpuStepBench.config("vits14-224", "cuda", "bf16", null, List.of());
         assertThat(c.vit().embedDim()).isEqualTo(384);
         assertThat(c.vit().depth()).isEqualTo(12);
         assertThat(c.vit().patchSize()).isEqualTo(14);
@@ -30,15 +30,15 @@ class StepBenchTest {
         assertThat(c.train().centering()).isEqualTo(CenteringMode.SINKHORN_KNOPP);
         assertThat(c.ibot().separateHead()).isFalse();
         assertThat(c.compute().backendKind()).isEqualTo("cuda");
-        assertThat(StepBench.config("vits14-224", "cuda", "f32", 64, List.of()).train().batchSizePerGpu()).isEqualTo(64);
+        assertThat(GpuStepBench.config("vits14-224", "cuda", "f32", 64, List.of()).train().batchSizePerGpu()).isEqualTo(64);
     }
 
     @Test
     void flopsPerImageMatchThePyTorchScriptsCount() {
         // bench/pytorch/dinov2_step_gpu.py step_flops_per_image(CONFIGS["vits14-224"], m) for m = 0 and 40.5
-        DinoV2Config c = StepBench.config("vits14-224", "cuda", "bf16", null, List.of());
-        assertThat(StepBench.stepFlopsPerImage(c, 0)).isCloseTo(152000831488.0, within(1.0));
-        assertThat(StepBench.stepFlopsPerImage(c, 40.5)).isCloseTo(159220277248.0, within(1.0));
+        DinoV2Config c = GpuStepBench.config("vits14-224", "cuda", "bf16", null, List.of());
+        assertThat(GpuStepBench.stepFlopsPerImage(c, 0)).isCloseTo(152000831488.0, within(1.0));
+        assertThat(GpuStepBench.stepFlopsPerImage(c, 40.5)).isCloseTo(159220277248.0, within(1.0));
     }
 
     @Test
