@@ -39,7 +39,7 @@ class PretrainJobsTest {
 
     private static String config(int shards, long epochLength, long stepMillis) {
         return "optim: {epochs: 1}\n"
-                + "train: {official_epoch_length: " + epochLength + "}\n"
+                + "train: {OFFICIAL_EPOCH_LENGTH: " + epochLength + "}\n"
                 + "job: {shards: " + shards + ", steps_per_round: 40, checkpoint_every_steps: 5, eval_every_epochs: 0,"
                 + " heartbeat_timeout_seconds: 2}\n"
                 + "toy: {dim: 4, step_millis: " + stepMillis + "}\n";

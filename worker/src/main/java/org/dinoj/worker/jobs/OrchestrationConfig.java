@@ -26,7 +26,7 @@ import org.dinoj.workflows.ActivitySettings;
  *   <li>{@code job.outer_lr} [0.7], {@code job.outer_momentum} [0.9]: DiLoCo's outer Nesterov SGD</li>
  * </ul>
  * The job's length comes from the trainer's own keys so the two never disagree:
- * {@code optim.epochs} [100] epochs of {@code train.official_epoch_length} [1250] steps (dinov2's
+ * {@code optim.epochs} [100] epochs of {@code train.OFFICIAL_EPOCH_LENGTH} [1250] steps (dinov2's
  * {@code OFFICIAL_EPOCH_LENGTH}).
  */
 public record OrchestrationConfig(int shards, long stepsPerRound, long checkpointEverySteps, int evalEveryEpochs,
@@ -62,10 +62,10 @@ public record OrchestrationConfig(int shards, long stepsPerRound, long checkpoin
         return n.isMissingNode() ? DEFAULT_EPOCHS : positiveInt(n, "optim.epochs");
     }
 
-    /** {@code train.official_epoch_length}. */
+    /** {@code train.OFFICIAL_EPOCH_LENGTH}. */
     public static long stepsPerEpoch(String yaml) {
-        JsonNode n = tree(yaml).at("/train/official_epoch_length");
-        return n.isMissingNode() ? DEFAULT_EPOCH_LENGTH : positiveInt(n, "train.official_epoch_length");
+        JsonNode n = tree(yaml).at("/train/OFFICIAL_EPOCH_LENGTH");
+        return n.isMissingNode() ? DEFAULT_EPOCH_LENGTH : positiveInt(n, "train.OFFICIAL_EPOCH_LENGTH");
     }
 
     public ActivitySettings activitySettings() {

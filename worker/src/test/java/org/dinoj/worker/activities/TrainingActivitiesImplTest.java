@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class TrainingActivitiesImplTest {
-    private static final String CONFIG = "optim: {epochs: 1}\ntrain: {official_epoch_length: 100}\ntoy: {dim: 3}\n";
+    private static final String CONFIG = "optim: {epochs: 1}\ntrain: {OFFICIAL_EPOCH_LENGTH: 100}\ntoy: {dim: 3}\n";
 
     @TempDir
     Path dir;

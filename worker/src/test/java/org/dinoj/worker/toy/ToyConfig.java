@@ -15,7 +15,7 @@ import java.io.UncheckedIOException;
  * @param nanAtStep the step (1-based: the step being computed) that produces a non-finite loss, or -1
  * @param nanRepeats how many times in a row that step fails within one session
  * @param nanClearsAtLrScale the failure stops once the learning-rate scale is at or below this (0: never)
- * @param totalSteps optim.epochs x train.official_epoch_length
+ * @param totalSteps optim.epochs x train.OFFICIAL_EPOCH_LENGTH
  */
 public record ToyConfig(int dim, long stepMillis, double lr, long nanAtStep, int nanRepeats, double nanClearsAtLrScale,
                         long totalSteps) {
@@ -26,7 +26,7 @@ public record ToyConfig(int dim, long stepMillis, double lr, long nanAtStep, int
             JsonNode root = YAML.readTree(yaml == null ? "" : yaml);
             JsonNode toy = root == null ? YAML.createObjectNode() : root.path("toy");
             long epochs = root == null ? 100 : root.at("/optim/epochs").asLong(100);
-            long epochLength = root == null ? 1250 : root.at("/train/official_epoch_length").asLong(1250);
+            long epochLength = root == null ? 1250 : root.at("/train/OFFICIAL_EPOCH_LENGTH").asLong(1250);
             return new ToyConfig(toy.path("dim").asInt(4), toy.path("step_millis").asLong(0), toy.path("lr").asDouble(0.1),
                     toy.path("nan_at_step").asLong(-1), toy.path("nan_repeats").asInt(1),
                     toy.path("nan_clears_at_lr_scale").asDouble(0), epochs * epochLength);

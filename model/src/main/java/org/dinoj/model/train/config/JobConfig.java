@@ -8,7 +8,6 @@ package org.dinoj.model.train.config;
  * @param shards                  data shards = workers training in parallel per round (DiLoCo when > 1)
  * @param stepsPerRound           steps per round (DiLoCo's H)
  * @param checkpointEverySteps    checkpoint interval inside a round
- * @param keepCheckpoints         checkpoints kept per shard, newest first
  * @param evalEveryEpochs         k-NN every this many epochs (0: only at the end)
  * @param roundsPerRun            rounds before the workflow continues as new
  * @param heartbeatTimeoutSeconds a round silent for this long is retried
@@ -18,14 +17,14 @@ package org.dinoj.model.train.config;
  * @param outerLr                 DiLoCo outer SGD learning rate
  * @param outerMomentum           DiLoCo outer Nesterov momentum
  */
-public record JobConfig(int shards, long stepsPerRound, long checkpointEverySteps, int keepCheckpoints,
+public record JobConfig(int shards, long stepsPerRound, long checkpointEverySteps,
                         int evalEveryEpochs, int roundsPerRun, int heartbeatTimeoutSeconds, int roundTimeoutHours,
                         int maxAttempts, String taskQueue, double outerLr, double outerMomentum) {
 
     public JobConfig {
-        if (shards < 1 || stepsPerRound < 1 || checkpointEverySteps < 1 || keepCheckpoints < 1 || roundsPerRun < 1
+        if (shards < 1 || stepsPerRound < 1 || checkpointEverySteps < 1 || roundsPerRun < 1
                 || heartbeatTimeoutSeconds < 1 || roundTimeoutHours < 1) {
-            throw new IllegalArgumentException("job.shards, steps_per_round, checkpoint_every_steps, keep_checkpoints, "
+            throw new IllegalArgumentException("job.shards, steps_per_round, checkpoint_every_steps, "
                     + "rounds_per_run, heartbeat_timeout_seconds and round_timeout_hours must all be >= 1");
         }
         if (evalEveryEpochs < 0 || maxAttempts < 0) {
@@ -39,6 +38,6 @@ public record JobConfig(int shards, long stepsPerRound, long checkpointEveryStep
     }
 
     public static JobConfig defaults() {
-        return new JobConfig(1, 500, 100, 3, 10, 20, 30, 12, 0, "dinoj-training", 0.7, 0.9);
+        return new JobConfig(1, 500, 100, 10, 20, 30, 12, 0, "dinoj-training", 0.7, 0.9);
     }
 }
