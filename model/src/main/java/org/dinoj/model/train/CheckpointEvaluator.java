@@ -17,6 +17,11 @@ public interface CheckpointEvaluator {
      */
     KnnResult knn(String config, Path checkpoint) throws IOException;
 
+    /** As {@link TrainingSessionFactory#priority()}: the highest wins; production is 0. */
+    default int priority() {
+        return 0;
+    }
+
     /** Accuracy in percent, with the k used. */
     record KnnResult(int k, double top1, double top5) {
         public KnnResult {

@@ -309,17 +309,7 @@ public final class DinoV2Session implements TrainingSession {
     }
 
     private void load(SafeTensorsFile file, String key, Tensor target) throws IOException {
-        if (!file.names().contains(key)) {
-            throw new IOException("checkpoint file " + file + " has no tensor '" + key + "': it does not match this"
-                    + " configuration's model (" + config.vit().name() + ")");
-        }
-        Tensor source = file.tensor(key);
-        if (!source.sameShape(target)) {
-            throw new IOException("checkpoint tensor '" + key + "' is " + source + " but the model expects "
-                    + java.util.Arrays.toString(target.shape()) + ": the checkpoint belongs to another architecture");
-        }
-        backend.copy(source, target);
-        backend.synchronize();
+        CheckpointTensors.load(backend, file, key, target, config.vit().name());
     }
 
     @Override

@@ -12,4 +12,12 @@ public interface TrainingSessionFactory {
      * (already verified) checkpoint directory.
      */
     TrainingSession open(String config, int shard, int shards, Path checkpoint) throws IOException;
+
+    /**
+     * Which implementation wins when several are on the class path: the highest priority. The
+     * production trainer has 0; a test double declares more to stand in for it in tests.
+     */
+    default int priority() {
+        return 0;
+    }
 }

@@ -15,6 +15,9 @@ import org.dinoj.model.eval.FeatureExtractors;
 import org.dinoj.model.eval.KnnAccuracy;
 import org.dinoj.model.eval.KnnEvaluation;
 import org.dinoj.model.eval.LabeledFeatures;
+import org.dinoj.model.train.DinoV2KnnEvaluator;
+import org.dinoj.model.train.TeacherFeatures;
+import org.dinoj.model.train.config.DinoV2Config;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -43,8 +46,16 @@ public final class KnnEvalCommand implements Callable<Integer> {
             description = "fashion-mnist, idx:DIR, folder:DIR or synthetic:N[:HxW[xC]][:K] (default: ${DEFAULT-VALUE}).")
     private String dataset;
 
-    @Option(names = "--checkpoint", paramLabel = "DIR", description = "Checkpoint whose teacher gives the features (not available yet).")
+    @Option(names = "--checkpoint", paramLabel = "DIR",
+            description = "Checkpoint directory whose teacher CLS token gives the features (instead of --features).")
     private Path checkpoint;
+
+    @Option(names = "--config", defaultValue = "fashion-mnist", paramLabel = "PRESET|FILE",
+            description = "With --checkpoint: the training configuration the checkpoint was made with (default: ${DEFAULT-VALUE}).")
+    private String config;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "With --checkpoint: configuration overrides, as for pretrain.")
+    private List<String> overrides = new java.util.ArrayList<>();
 
     @Option(names = "--ks", split = ",", paramLabel = "K", defaultValue = "10,20,100,200",
             description = "Neighbour counts (default: ${DEFAULT-VALUE}).")
@@ -64,40 +75,53 @@ public final class KnnEvalCommand implements Callable<Integer> {
     private int batchSize;
 
     @Override
-    public Integer call() {
-        if (checkpoint != null) {
-            throw new UnsupportedOperationException("not available yet: --checkpoint " + checkpoint
-                    + " needs the ViT model and checkpoint loading, which dinoj does not have yet; use --features raw-pixels without --checkpoint");
-        }
-        FeatureExtractor extractor = FeatureExtractors.byName(features);
+    public Integer call() throws Exception {
         int[] kValues = ks.stream().mapToInt(Integer::intValue).toArray();
-        Dataset train = Datasets.open(dataset, Split.TRAIN);
-        Dataset test = Datasets.open(dataset, Split.TEST);
         long start = System.nanoTime();
-        LabeledFeatures bank = FeatureExtraction.extract(train, extractor, batchSize);
-        LabeledFeatures queries = FeatureExtraction.extract(test, extractor, batchSize);
-        BlockedNeighbourSearch search = threads == null ? new BlockedNeighbourSearch() : new BlockedNeighbourSearch(threads);
-        List<KnnAccuracy> results = new KnnEvaluation(search).run(bank, queries, kValues, temperature);
-        LOG.info("k-NN evaluation of {} on {} took {} s", extractor.name(), dataset,
+        String featureName;
+        List<KnnAccuracy> results;
+        int bankRows;
+        int queryRows;
+        if (checkpoint != null) {
+            List<String> withTemperature = new java.util.ArrayList<>(overrides);
+            withTemperature.add("eval.temperature=" + temperature);
+            DinoV2Config trained = DinoV2Config.load(config, withTemperature);
+            featureName = TeacherFeatures.NAME;
+            results = DinoV2KnnEvaluator.evaluate(trained, checkpoint, dataset, kValues);
+            bankRows = Datasets.open(dataset, Split.TRAIN).size();
+            queryRows = Datasets.open(dataset, Split.TEST).size();
+        } else {
+            FeatureExtractor extractor = FeatureExtractors.byName(features);
+            featureName = extractor.name();
+            Dataset train = Datasets.open(dataset, Split.TRAIN);
+            Dataset test = Datasets.open(dataset, Split.TEST);
+            LabeledFeatures bank = FeatureExtraction.extract(train, extractor, batchSize);
+            LabeledFeatures queries = FeatureExtraction.extract(test, extractor, batchSize);
+            BlockedNeighbourSearch search = threads == null ? new BlockedNeighbourSearch() : new BlockedNeighbourSearch(threads);
+            results = new KnnEvaluation(search).run(bank, queries, kValues, temperature);
+            bankRows = bank.rows();
+            queryRows = queries.rows();
+        }
+        LOG.info("k-NN evaluation of {} on {} took {} s", featureName, dataset,
                 String.format(Locale.ROOT, "%.1f", (System.nanoTime() - start) * 1e-9));
 
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             for (KnnAccuracy r : results) {
                 out.println("{\"k\":" + r.k() + ",\"neighbours\":" + r.neighbours() + ",\"top1\":" + r.top1() + ",\"top5\":" + r.top5()
-                        + ",\"queries\":" + r.queries() + ",\"bank\":" + bank.rows() + ",\"features\":" + quote(extractor.name())
+                        + ",\"queries\":" + r.queries() + ",\"bank\":" + bankRows + ",\"features\":" + quote(featureName)
                         + ",\"dataset\":" + quote(dataset) + ",\"temperature\":" + temperature + "}");
             }
         } else {
             out.printf(Locale.ROOT, "k-NN on %s features of %s: %d train images (bank), %d test images (queries), T = %s%n",
-                    extractor.name(), dataset, bank.rows(), queries.rows(), temperature);
+                    featureName, dataset, bankRows, queryRows, temperature);
             out.printf(Locale.ROOT, "%6s %9s %9s%n", "k", "top-1 %", "top-5 %");
             for (KnnAccuracy r : results) {
                 String k = r.neighbours() == r.k() ? Integer.toString(r.k()) : r.k() + "*";
                 out.printf(Locale.ROOT, "%6s %9.2f %9.2f%n", k, r.top1(), r.top5());
             }
             if (results.stream().anyMatch(r -> r.neighbours() != r.k())) {
-                out.printf(Locale.ROOT, "* larger than the bank: all %d train images used%n", bank.rows());
+                out.printf(Locale.ROOT, "* larger than the bank: all %d train images used%n", bankRows);
             }
         }
         out.flush();

@@ -14,7 +14,12 @@ import org.dinoj.model.eval.FeatureExtraction;
 import org.dinoj.model.eval.KnnAccuracy;
 import org.dinoj.model.eval.KnnEvaluation;
 import org.dinoj.model.eval.RawPixelFeatures;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.dinoj.model.train.DinoV2Session;
+import org.dinoj.model.train.config.DinoV2Config;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class KnnEvalCommandTest {
@@ -74,11 +79,38 @@ class KnnEvalCommandTest {
     }
 
     @Test
-    void checkpointIsRefusedAsNotAvailableYet() {
-        Run run = dinoj("eval", "knn", "--checkpoint", "/tmp/ckpt", "--dataset", "synthetic:10");
+    void checkpointTeacherFeaturesAreEvaluatedFromARealSession(@TempDir Path dir) throws Exception {
+        DinoV2Config config = DinoV2Config.load("tiny-test", List.of());
+        Path checkpoint = dir.resolve("ckpt");
+        Files.createDirectories(checkpoint);
+        try (DinoV2Session session = DinoV2Session.open(config, 0, 1, null)) {
+            session.trainStep();
+            session.saveTo(checkpoint);
+        }
+        Run run = dinoj("eval", "knn", "--checkpoint", checkpoint.toString(), "--config", "tiny-test",
+                "--dataset", "synthetic:64:16x16x1", "--ks", "5,20", "--json");
+        assertThat(run.err()).isEmpty();
+        assertThat(run.code()).isZero();
+        List<String> lines = run.out().lines().toList();
+        assertThat(lines).hasSize(2);
+        assertThat(lines.getFirst()).contains("\"k\":5").contains("\"features\":\"teacher-cls\"");
+        // The CLI prints what the evaluator computes from the checkpoint's teacher.
+        List<org.dinoj.model.eval.KnnAccuracy> expected = org.dinoj.model.train.DinoV2KnnEvaluator.evaluate(
+                DinoV2Config.load("tiny-test", List.of("eval.temperature=0.07")), checkpoint, "synthetic:64:16x16x1",
+                new int[] {5, 20});
+        for (int i = 0; i < 2; i++) {
+            assertThat(lines.get(i)).contains("\"top1\":" + expected.get(i).top1() + ",")
+                    .contains("\"top5\":" + expected.get(i).top5() + ",");
+        }
+    }
+
+    @Test
+    void aMissingCheckpointIsOneLineError() {
+        Run run = dinoj("eval", "knn", "--checkpoint", "/nonexistent/ckpt", "--config", "tiny-test",
+                "--dataset", "synthetic:10:16x16x1");
         assertThat(run.code()).isEqualTo(1);
         assertThat(run.out()).isEmpty();
-        assertThat(run.err()).startsWith("dinoj: not available yet: --checkpoint /tmp/ckpt");
+        assertThat(run.err().strip()).startsWith("dinoj: ").contains("/nonexistent/ckpt").doesNotContain("\n");
     }
 
     @Test

@@ -11,6 +11,12 @@ import org.dinoj.model.train.CheckpointEvaluator;
  * as the toy trains. Registered for tests through META-INF/services.
  */
 public final class ToyEvaluator implements CheckpointEvaluator {
+    /** Stands in for the production implementation on the test class path. */
+    @Override
+    public int priority() {
+        return 1;
+    }
+
     @Override
     public KnnResult knn(String config, Path checkpoint) throws IOException {
         try (SafeTensorsFile model = SafeTensors.read(checkpoint.resolve("model.safetensors"))) {

@@ -7,6 +7,12 @@ import org.dinoj.model.train.TrainingSessionFactory;
 
 /** Opens {@link ToyTrainingSession}s; registered for tests through META-INF/services. */
 public final class ToyTrainingSessionFactory implements TrainingSessionFactory {
+    /** Stands in for the production implementation on the test class path. */
+    @Override
+    public int priority() {
+        return 1;
+    }
+
     @Override
     public TrainingSession open(String config, int shard, int shards, Path checkpoint) throws IOException {
         return ToyTrainingSession.open(ToyConfig.parse(config), shard, shards, checkpoint);

@@ -1,0 +1,56 @@
+package org.dinoj.model.train;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.dinoj.model.data.Dataset;
+import org.dinoj.model.data.Datasets;
+import org.dinoj.model.data.Split;
+import org.dinoj.model.eval.BlockedNeighbourSearch;
+import org.dinoj.model.eval.FeatureExtraction;
+import org.dinoj.model.eval.KnnAccuracy;
+import org.dinoj.model.eval.KnnEvaluation;
+import org.dinoj.model.eval.LabeledFeatures;
+import org.dinoj.model.train.config.DinoV2Config;
+import org.dinoj.model.train.config.EvalConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The production {@link CheckpointEvaluator}: dinov2's k-NN on the teacher's CLS features, the
+ * evaluation dataset's train split as the bank and its test split as the queries ({@code eval.*}).
+ */
+public final class DinoV2KnnEvaluator implements CheckpointEvaluator {
+    private static final Logger LOG = LoggerFactory.getLogger(DinoV2KnnEvaluator.class);
+
+    @Override
+    public KnnResult knn(String config, Path checkpoint) throws IOException {
+        DinoV2Config parsed = DinoV2Config.parse(config);
+        EvalConfig eval = parsed.eval();
+        String spec = eval.datasetOr(parsed.data().dataset());
+        List<KnnAccuracy> results = evaluate(parsed, checkpoint, spec, new int[] {eval.k()});
+        KnnAccuracy r = results.getFirst();
+        return new KnnResult(r.k(), r.top1(), r.top5());
+    }
+
+    /** k-NN of the teacher in {@code checkpoint} on dataset {@code spec} for each of {@code ks}. */
+    public static List<KnnAccuracy> evaluate(DinoV2Config config, Path checkpoint, String spec, int[] ks)
+            throws IOException {
+        Dataset train = Datasets.open(spec, Split.TRAIN);
+        Dataset test = Datasets.open(spec, Split.TEST);
+        if (train.numClasses() == 0) {
+            throw new IllegalArgumentException("k-NN needs labels, but evaluation dataset " + spec
+                    + " has none: set eval.dataset to a labelled dataset");
+        }
+        long start = System.nanoTime();
+        try (TeacherFeatures teacher = TeacherFeatures.open(config, checkpoint)) {
+            LabeledFeatures bank = FeatureExtraction.extract(train, teacher, config.eval().batchSize());
+            LabeledFeatures queries = FeatureExtraction.extract(test, teacher, config.eval().batchSize());
+            List<KnnAccuracy> results = new KnnEvaluation(new BlockedNeighbourSearch())
+                    .run(bank, queries, ks, config.eval().temperature());
+            LOG.info("k-NN of {} on {} ({} bank, {} queries) took {} s", checkpoint, spec, bank.rows(), queries.rows(),
+                    String.format("%.1f", (System.nanoTime() - start) * 1e-9));
+            return results;
+        }
+    }
+}
