@@ -1,0 +1,291 @@
+package org.dinoj.tests.ui;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * Debian's headless Chromium driven over the Chrome DevTools Protocol (a WebSocket, JSON
+ * messages), to look at a web page as a person does: navigate, read the rendered text, click, and
+ * take screenshots. Only what the UI tests need; one page per browser.
+ */
+public final class HeadlessChromium implements AutoCloseable {
+    private static final List<String> CANDIDATES = List.of(
+            "/usr/bin/chromium", "/usr/bin/chromium-headless-shell", "/usr/bin/google-chrome");
+    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
+
+    private final ObjectMapper json = new ObjectMapper();
+    private final Process process;
+    private final WebSocket socket;
+    private final AtomicInteger nextId = new AtomicInteger(1);
+    private final Map<Integer, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
+
+    private HeadlessChromium(Process process, URI pageSocket) {
+        this.process = process;
+        this.socket = HttpClient.newHttpClient().newWebSocketBuilder()
+                .buildAsync(pageSocket, new Listener()).join();
+    }
+
+    /** The browser binary: {@code $DINOJ_CHROMIUM}, else Debian's chromium or chromium-headless-shell. */
+    public static Optional<Path> find() {
+        String explicit = System.getenv("DINOJ_CHROMIUM");
+        if (explicit != null && !explicit.isBlank()) {
+            Path path = Path.of(explicit);
+            return Files.isExecutable(path) ? Optional.of(path) : Optional.empty();
+        }
+        return CANDIDATES.stream().map(Path::of).filter(Files::isExecutable).findFirst();
+    }
+
+    /** Skips the calling test, with the reason printed, when no Chromium is installed. */
+    public static Path assumeInstalled() {
+        Optional<Path> found = find();
+        if (found.isEmpty()) {
+            String reason = "SKIPPED (ui): no headless Chromium (looked for $DINOJ_CHROMIUM and " + CANDIDATES
+                    + "); install it with: apt-get install chromium-headless-shell";
+            System.err.println(reason);
+            Assumptions.abort(reason);
+        }
+        return found.get();
+    }
+
+    /** Starts the browser with a fresh profile in {@code profileDir} and a {@code width x height} viewport. */
+    public static HeadlessChromium launch(Path profileDir, int width, int height) {
+        Path binary = assumeInstalled();
+        try {
+            Files.createDirectories(profileDir);
+            Path portFile = profileDir.resolve("DevToolsActivePort");
+            Files.deleteIfExists(portFile);
+            Process process = new ProcessBuilder(binary.toString(),
+                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--no-first-run", "--hide-scrollbars", "--remote-debugging-address=127.0.0.1",
+                    "--remote-debugging-port=0", "--user-data-dir=" + profileDir,
+                    "--window-size=" + width + "," + height, "about:blank")
+                    .redirectErrorStream(true)
+                    .redirectOutput(profileDir.resolve("chromium.log").toFile())
+                    .start();
+            Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly, "chromium-reaper"));
+            int port = awaitDevToolsPort(process, portFile);
+            HeadlessChromium browser = new HeadlessChromium(process, pageSocket(port));
+            browser.send("Page.enable", Map.of());
+            browser.send("Emulation.setDeviceMetricsOverride",
+                    Map.of("width", width, "height", height, "deviceScaleFactor", 1, "mobile", false));
+            return browser;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + binary + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Opens {@code uri} and waits until the document has loaded. */
+    public void navigate(URI uri) {
+        send("Page.navigate", Map.of("url", uri.toString()));
+        waitUntil("document.readyState === 'complete'", Duration.ofSeconds(30));
+    }
+
+    /** Evaluates a JavaScript expression in the page (promises awaited) and returns its JSON value. */
+    public JsonNode evaluate(String expression) {
+        JsonNode result = send("Runtime.evaluate",
+                Map.of("expression", expression, "returnByValue", true, "awaitPromise", true));
+        if (result.has("exceptionDetails")) {
+            throw new IllegalStateException("JavaScript failed: " + expression + " -> " + result.get("exceptionDetails"));
+        }
+        return result.path("result").path("value");
+    }
+
+    /** The page's visible text, as a person reads it. */
+    public String visibleText() {
+        return evaluate("document.body ? document.body.innerText : ''").asText();
+    }
+
+    /** Waits until the JavaScript {@code condition} is true; false when {@code timeout} passed. */
+    public boolean waitUntil(String condition, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (evaluate("Boolean(" + condition + ")").asBoolean()) {
+                return true;
+            }
+            sleep(200);
+        }
+        return false;
+    }
+
+    /** Waits until the visible text contains every one of {@code texts}; returns the text then, or throws. */
+    public String awaitText(Duration timeout, String... texts) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String text = "";
+        while (System.nanoTime() < deadline) {
+            text = visibleText();
+            String current = text;
+            if (java.util.Arrays.stream(texts).allMatch(current::contains)) {
+                return text;
+            }
+            sleep(250);
+        }
+        throw new AssertionError("the page did not show " + List.of(texts) + " within " + timeout
+                + "; it shows:\n" + text);
+    }
+
+    /** Saves a PNG of the viewport (or of the whole page when {@code fullPage}). */
+    public Path screenshot(Path png, boolean fullPage) {
+        ObjectNode params = json.createObjectNode().put("format", "png").put("captureBeyondViewport", fullPage);
+        if (fullPage) {
+            JsonNode metrics = send("Page.getLayoutMetrics", Map.of()).path("cssContentSize");
+            params.putObject("clip").put("x", 0).put("y", 0)
+                    .put("width", metrics.path("width").asDouble()).put("height", metrics.path("height").asDouble())
+                    .put("scale", 1);
+        }
+        String data = send("Page.captureScreenshot", params).path("data").asText();
+        try {
+            Files.createDirectories(png.toAbsolutePath().getParent());
+            Files.write(png, Base64.getDecoder().decode(data));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the screenshot " + png, e);
+        }
+        return png;
+    }
+
+    @Override
+    public void close() {
+        try {
+            socket.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException ignored) {
+            // the browser is killed below either way
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Sends one DevTools command and waits for its result. */
+    public JsonNode send(String method, Object params) {
+        int id = nextId.getAndIncrement();
+        CompletableFuture<JsonNode> reply = new CompletableFuture<>();
+        pending.put(id, reply);
+        ObjectNode message = json.createObjectNode().put("id", id).put("method", method);
+        message.set("params", json.valueToTree(params));
+        try {
+            synchronized (socket) {
+                socket.sendText(json.writeValueAsString(message), true).get(COMMAND_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            }
+            JsonNode answer = reply.get(COMMAND_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            if (answer.has("error")) {
+                throw new IllegalStateException("DevTools " + method + " failed: " + answer.get("error"));
+            }
+            return answer.path("result");
+        } catch (IOException | ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("DevTools " + method + " did not answer: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted during DevTools " + method, e);
+        } finally {
+            pending.remove(id);
+        }
+    }
+
+    private final class Listener implements WebSocket.Listener {
+        private final StringBuilder partial = new StringBuilder();
+
+        @Override
+        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            partial.append(data);
+            if (last) {
+                String text = partial.toString();
+                partial.setLength(0);
+                try {
+                    JsonNode message = json.readTree(text);
+                    // Events (no id) are not needed: the tests poll the page instead.
+                    if (message.has("id")) {
+                        CompletableFuture<JsonNode> reply = pending.get(message.get("id").asInt());
+                        if (reply != null) {
+                            reply.complete(message);
+                        }
+                    }
+                } catch (IOException e) {
+                    pending.values().forEach(f -> f.completeExceptionally(e));
+                }
+            }
+            webSocket.request(1);
+            return null;
+        }
+    }
+
+    private static int awaitDevToolsPort(Process process, Path portFile) throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("Chromium exited with code " + process.exitValue()
+                        + "; see " + portFile.resolveSibling("chromium.log"));
+            }
+            if (Files.isRegularFile(portFile)) {
+                List<String> lines = Files.readAllLines(portFile);
+                if (!lines.isEmpty() && !lines.getFirst().isBlank()) {
+                    return Integer.parseInt(lines.getFirst().trim());
+                }
+            }
+            sleep(50);
+        }
+        process.destroyForcibly();
+        throw new IllegalStateException("Chromium did not open its DevTools port within 30 s");
+    }
+
+    /** The WebSocket of the first page target, from the DevTools HTTP endpoint. */
+    private static URI pageSocket(int port) throws IOException {
+        HttpClient http = HttpClient.newHttpClient();
+        ObjectMapper json = new ObjectMapper();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            try {
+                String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/json/list"))
+                        .build(), HttpResponse.BodyHandlers.ofString()).body();
+                for (JsonNode target : json.readTree(body)) {
+                    if ("page".equals(target.path("type").asText())) {
+                        return URI.create(target.path("webSocketDebuggerUrl").asText());
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while asking Chromium for its page", e);
+            }
+            sleep(100);
+        }
+        throw new IllegalStateException("Chromium on port " + port + " has no page target");
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+}
