@@ -113,9 +113,22 @@ public final class HeadlessChromium implements AutoCloseable {
         return result.path("result").path("value");
     }
 
-    /** The page's visible text, as a person reads it. */
+    /** The page's visible text, as a person reads it, with that of its same-origin frames appended. */
     public String visibleText() {
-        return evaluate("document.body ? document.body.innerText : ''").asText();
+        return evaluate("""
+                (() => {
+                  const parts = [document.body ? document.body.innerText : ''];
+                  for (const frame of document.querySelectorAll('iframe')) {
+                    try {
+                      if (frame.contentDocument && frame.contentDocument.body) {
+                        parts.push(frame.contentDocument.body.innerText);
+                      }
+                    } catch (crossOrigin) {
+                      // a frame from another origin cannot be read; a person would still see it
+                    }
+                  }
+                  return parts.join('\\n');
+                })()""").asText();
     }
 
     /** Waits until the JavaScript {@code condition} is true; false when {@code timeout} passed. */
