@@ -32,7 +32,7 @@ trap 'rm -f "$tmp"' EXIT
 echo "build-temporal-server: building $module $version (a few minutes on 2 cores)..." >&2
 start=$SECONDS
 # -mod=mod: go.sum is checked, go.mod may be completed; CGO off: the SQLite driver is pure Go.
-(cd "$tooldir" && GOFLAGS=-mod=mod CGO_ENABLED=0 nice -n 10 \
+(cd "$tooldir" && GOFLAGS="${GOFLAGS:+$GOFLAGS }-mod=mod" CGO_ENABLED=0 nice -n 10 \
   go build -trimpath -ldflags "-s -w -X $module/temporalcli.Version=${version#v}" \
   -o "$tmp" "$module/cmd/temporal")
 chmod 755 "$tmp"
