@@ -43,7 +43,7 @@ public final class SearchAttributeRegistration {
                                         Collection<SearchAttributeKey<?>> keys) {
         OperatorServiceStubs operator = OperatorServiceStubs.newServiceStubs(OperatorServiceStubsOptions.newBuilder()
                 .setChannel(service.getRawChannel())
-                .build());
+                .validateAndBuildWithDefaults());
         try {
             return register(operator, namespace, keys);
         } finally {
