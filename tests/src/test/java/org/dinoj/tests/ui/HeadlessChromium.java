@@ -159,16 +159,9 @@ public final class HeadlessChromium implements AutoCloseable {
                 + "; it shows:\n" + text);
     }
 
-    /** Saves a PNG of the viewport (or of the whole page when {@code fullPage}). */
-    public Path screenshot(Path png, boolean fullPage) {
-        ObjectNode params = json.createObjectNode().put("format", "png").put("captureBeyondViewport", fullPage);
-        if (fullPage) {
-            JsonNode metrics = send("Page.getLayoutMetrics", Map.of()).path("cssContentSize");
-            params.putObject("clip").put("x", 0).put("y", 0)
-                    .put("width", metrics.path("width").asDouble()).put("height", metrics.path("height").asDouble())
-                    .put("scale", 1);
-        }
-        String data = send("Page.captureScreenshot", params).path("data").asText();
+    /** Saves a PNG of what the viewport shows. */
+    public Path screenshot(Path png) {
+        String data = send("Page.captureScreenshot", Map.of("format", "png")).path("data").asText();
         try {
             Files.createDirectories(png.toAbsolutePath().getParent());
             Files.write(png, Base64.getDecoder().decode(data));

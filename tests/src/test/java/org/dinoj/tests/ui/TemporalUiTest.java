@@ -113,7 +113,7 @@ class TemporalUiTest {
                 + " || document.querySelector('#workflows-table-configuration-drawer').getBoundingClientRect().width === 0",
                 PAGE_TIMEOUT)).as("the column drawer closed").isTrue();
         Map<String, String> row = awaitRow(browser, JOB_ID);
-        browser.screenshot(SCREENSHOTS.resolve("workflow-list.png"), false);
+        browser.screenshot(SCREENSHOTS.resolve("workflow-list.png"));
 
         assertThat(row).containsEntry("Status", "Running")
                 .containsEntry("Workflow ID", JOB_ID)
@@ -130,11 +130,11 @@ class TemporalUiTest {
     private static void checkWorkflowPage(HeadlessChromium browser, URI ui, WorkflowExecution execution) {
         browser.navigate(ui.resolve("/namespaces/default/workflows/" + JOB_ID + "/" + execution.getRunId() + "/history"));
         browser.awaitText(PAGE_TIMEOUT, JOB_ID, "Pending Activities");
-        browser.screenshot(SCREENSHOTS.resolve("workflow-history.png"), false);
+        browser.screenshot(SCREENSHOTS.resolve("workflow-history.png"));
 
         clickTab(browser, "Pending Activities");
         String pending = browser.awaitText(PAGE_TIMEOUT, "TrainRound", "Heartbeat Details", "\"endStep\": 40");
-        browser.screenshot(SCREENSHOTS.resolve("workflow-pending-activities.png"), false);
+        browser.screenshot(SCREENSHOTS.resolve("workflow-pending-activities.png"));
         // The heartbeat of the round of epoch 2 (steps 20 to 40), as RoundHeartbeat's JSON.
         Matcher step = Pattern.compile("\"step\": (\\d+),").matcher(pending);
         assertThat(step.find()).as("heartbeat step in:%n%s", pending).isTrue();
@@ -146,15 +146,14 @@ class TemporalUiTest {
         // Workflow.setCurrentDetails: the job's status line, rendered by the UI as markdown.
         clickTab(browser, "User Metadata");
         String metadata = browser.awaitText(PAGE_TIMEOUT, "Current Details", "running: epoch");
-        browser.screenshot(SCREENSHOTS.resolve("workflow-current-details.png"), false);
+        browser.screenshot(SCREENSHOTS.resolve("workflow-current-details.png"));
         assertThat(metadata).contains("loss 0.4762").contains("k-NN top-1 51.00%");
     }
 
     private static void click(HeadlessChromium browser, String selector) {
-        String quoted = browser.evaluate("JSON.stringify(" + jsString(selector) + ")").asText();
-        assertThat(browser.waitUntil("document.querySelector(" + quoted + ")", PAGE_TIMEOUT))
-                .as("the page has %s", selector).isTrue();
-        browser.evaluate("document.querySelector(" + quoted + ").click()");
+        String element = "document.querySelector(" + jsString(selector) + ")";
+        assertThat(browser.waitUntil(element, PAGE_TIMEOUT)).as("the page has %s", selector).isTrue();
+        browser.evaluate(element + ".click()");
     }
 
     /** Clicks the tab of the workflow page whose label starts with {@code label}. */
