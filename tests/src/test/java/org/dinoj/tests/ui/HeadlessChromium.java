@@ -85,7 +85,7 @@ public final class HeadlessChromium implements AutoCloseable {
                     .redirectErrorStream(true)
                     .redirectOutput(profileDir.resolve("chromium.log").toFile())
                     .start();
-            Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly, "chromium-reaper"));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> kill(process), "chromium-reaper"));
             int port = awaitDevToolsPort(process, portFile);
             HeadlessChromium browser = new HeadlessChromium(process, pageSocket(port));
             browser.send("Page.enable", Map.of());
@@ -174,21 +174,34 @@ public final class HeadlessChromium implements AutoCloseable {
     @Override
     public void close() {
         try {
-            socket.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException ignored) {
-            // the browser is killed below either way
+            send("Browser.close", Map.of());
+        } catch (IllegalStateException alreadyGone) {
+            // the browser may close the connection before it answers; it is killed below either way
         }
+        socket.abort();
+        kill(process);
+    }
+
+    /**
+     * Debian's /usr/bin/chromium* are shell scripts that start the real browser as a child: the
+     * browser and its helper processes are ended along with the script.
+     */
+    private static void kill(Process process) {
+        List<ProcessHandle> browser = process.descendants().toList();
+        browser.forEach(ProcessHandle::destroy);
         process.destroy();
-        try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        for (ProcessHandle handle : browser) {
+            try {
+                handle.onExit().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (ExecutionException | TimeoutException e) {
+                handle.destroyForcibly();
             }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
         }
+        process.destroyForcibly();
     }
 
     /** Sends one DevTools command and waits for its result. */
@@ -259,7 +272,7 @@ public final class HeadlessChromium implements AutoCloseable {
             }
             sleep(50);
         }
-        process.destroyForcibly();
+        kill(process);
         throw new IllegalStateException("Chromium did not open its DevTools port within 30 s");
     }
 
