@@ -1,27 +1,21 @@
 package org.dinoj.workflows;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowOptions;
-import io.temporal.client.WorkflowStub;
-import io.temporal.client.WorkflowUpdateException;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
-import java.time.Duration;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class PretrainWorkflowTest {
+/** The workflow scenarios on Temporal's Java test server, in-process (wall-clock time). */
+class PretrainWorkflowTest extends PretrainWorkflowScenarios {
     private static final String QUEUE = "test-training";
 
     private TestWorkflowEnvironment env;
-    private WorkflowClient client;
-    private SimulatedTraining training;
 
     @BeforeEach
     void start() {
@@ -32,7 +26,6 @@ class PretrainWorkflowTest {
         env.registerSearchAttribute("DinojStep", IndexedValueType.INDEXED_VALUE_TYPE_INT);
         env.registerSearchAttribute("DinojLoss", IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE);
         env.registerSearchAttribute("DinojKnnTop1", IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE);
-        client = env.getWorkflowClient();
     }
 
     @AfterEach
@@ -40,155 +33,28 @@ class PretrainWorkflowTest {
         env.close();
     }
 
-    private void worker(long millisPerStep) {
-        Worker worker = env.newWorker(QUEUE);
+    @Override
+    protected WorkflowClient client() {
+        return env.getWorkflowClient();
+    }
+
+    @Override
+    protected void startWorker(String taskQueue, SimulatedTraining activities) {
+        Worker worker = env.newWorker(taskQueue);
         worker.registerWorkflowImplementationTypes(PretrainWorkflowImpl.class);
-        training = new SimulatedTraining(millisPerStep);
-        worker.registerActivitiesImplementations(training);
+        worker.registerActivitiesImplementations(activities);
         env.start();
     }
 
+    /** The job spec {@link RecordHistories} records (its histories name this queue). */
     static JobSpec spec(String id, int shards, int epochs, long stepsPerEpoch, long stepsPerRound, int roundsPerRun) {
-        // A short heartbeat timeout so that pause and cancel reach the simulated round quickly.
-        ActivitySettings activities = new ActivitySettings(QUEUE, Duration.ofSeconds(1), Duration.ofMinutes(5), 3);
-        return new JobSpec(id, "test " + id, "model: tiny", "tiny test", "file:///ckpt/" + id, null, shards, epochs,
-                stepsPerEpoch, stepsPerRound, 2, 1, roundsPerRun, activities);
-    }
-
-    private PretrainWorkflow stub(String id) {
-        return client.newWorkflowStub(PretrainWorkflow.class,
-                WorkflowOptions.newBuilder().setWorkflowId(id).setTaskQueue(QUEUE).build());
-    }
-
-    @Test
-    void singleShardJobRunsRoundsBackToBackAndEvaluatesEveryEpoch() {
-        worker(0);
-        JobResult result = stub("single").run(spec("single", 1, 2, 10, 4, 100), null);
-
-        assertThat(result.status()).isEqualTo(JobStatus.COMPLETED);
-        assertThat(result.step()).isEqualTo(20);
-        // Rounds end at global multiples of 4 and at epoch ends (10, 20).
-        assertThat(training.rounds).extracting(TrainRoundRequest::endStep).containsExactly(4L, 8L, 10L, 12L, 16L, 20L);
-        // Each round starts where the previous one ended; the first from scratch.
-        assertThat(training.rounds.getFirst().startFrom()).isNull();
-        for (int i = 1; i < training.rounds.size(); i++) {
-            assertThat(training.rounds.get(i).startFrom().step()).isEqualTo(training.rounds.get(i - 1).endStep());
-        }
-        assertThat(training.merges).isEmpty();
-        assertThat(training.evaluations).extracting(EvaluateRequest::epoch).containsExactly(1, 2);
-        assertThat(result.lastEval().top1()).isEqualTo(52);
-        assertThat(result.lastMetrics().loss()).isEqualTo(SimulatedTraining.lossAt(20));
-        assertThat(result.finalCheckpoint().step()).isEqualTo(20);
-    }
-
-    @Test
-    void severalShardsTrainInParallelAndMergeEveryRound() {
-        worker(0);
-        JobResult result = stub("multi").run(spec("multi", 3, 1, 8, 4, 100), null);
-
-        assertThat(result.status()).isEqualTo(JobStatus.COMPLETED);
-        assertThat(training.rounds).hasSize(6);
-        assertThat(training.rounds).extracting(TrainRoundRequest::shard).containsExactlyInAnyOrder(0, 0, 1, 1, 2, 2);
-        assertThat(training.merges).hasSize(2);
-        assertThat(training.merges.getFirst().shardCheckpoints()).extracting(CheckpointRef::step).containsOnly(4L);
-        // The second round of every shard starts from the merged global checkpoint.
-        assertThat(training.rounds.stream().filter(r -> r.endStep() == 8).map(r -> r.startFrom().uri()))
-                .containsOnly("file:///ckpt/multi/global/step-4");
-        assertThat(result.finalCheckpoint().uri()).isEqualTo("file:///ckpt/multi/global/step-8");
-    }
-
-    @Test
-    void continuesAsNewAndCarriesProgress() {
-        worker(0);
-        PretrainWorkflow workflow = stub("can");
-        JobResult result = workflow.run(spec("can", 1, 3, 4, 2, 2), null);
-
-        assertThat(result.status()).isEqualTo(JobStatus.COMPLETED);
-        assertThat(result.step()).isEqualTo(12);
-        assertThat(training.rounds).hasSize(6);
-        assertThat(training.evaluations).extracting(EvaluateRequest::epoch).containsExactly(1, 2, 3);
-        // Two rounds per run: the last run was started by continue-as-new, carrying the counters.
-        var started = client.fetchHistory("can").getEvents().getFirst().getWorkflowExecutionStartedEventAttributes();
-        assertThat(started.getContinuedExecutionRunId()).isNotEmpty();
-        assertThat(started.getInput().getPayloadsCount()).isEqualTo(2);
-    }
-
-    @Test
-    void pauseCheckpointsAndWaitsThenResumeFinishesTheJob() throws Exception {
-        worker(20);
-        PretrainWorkflow workflow = stub("pause");
-        WorkflowClient.start(workflow::run, spec("pause", 1, 1, 200, 200, 100), null);
-        awaitStep(workflow, 5);
-
-        workflow.pause();
-        Progress paused = awaitStatus(workflow, JobStatus.PAUSED);
-        assertThat(paused.step()).isGreaterThan(0).isLessThan(200);
-        assertThat(paused.lastCheckpoint().step()).isEqualTo(paused.step());
-        int roundsBefore = training.rounds.size();
-
-        workflow.resume();
-        JobResult result = WorkflowStub.fromTyped(workflow).getResult(30, TimeUnit.SECONDS, JobResult.class);
-        assertThat(result.status()).isEqualTo(JobStatus.COMPLETED);
-        assertThat(result.step()).isEqualTo(200);
-        TrainRoundRequest resumed = training.rounds.get(roundsBefore);
-        assertThat(resumed.startFrom().step()).isEqualTo(paused.step());
-    }
-
-    @Test
-    void cancelCheckpointsAndEndsCancelled() throws Exception {
-        worker(20);
-        PretrainWorkflow workflow = stub("cancel");
-        WorkflowClient.start(workflow::run, spec("cancel", 1, 1, 500, 500, 100), null);
-        awaitStep(workflow, 3);
-
-        workflow.cancel();
-        JobResult result = WorkflowStub.fromTyped(workflow).getResult(30, TimeUnit.SECONDS, JobResult.class);
-        assertThat(result.status()).isEqualTo(JobStatus.CANCELLED);
-        assertThat(result.step()).isBetween(3L, 499L);
-        assertThat(result.finalCheckpoint().step()).isEqualTo(result.step());
-        assertThat(training.evaluations).isEmpty();
-    }
-
-    @Test
-    void setEpochsExtendsTheJobAndRefusesShrinkingBelowDoneWork() throws Exception {
-        worker(20);
-        PretrainWorkflow workflow = stub("epochs");
-        WorkflowClient.start(workflow::run, spec("epochs", 1, 1, 40, 10, 100), null);
-        awaitStep(workflow, 10);
-
-        assertThatThrownBy(() -> workflow.setEpochs(0)).isInstanceOf(WorkflowUpdateException.class);
-        assertThat(workflow.setEpochs(2)).isEqualTo(2);
-        JobResult result = WorkflowStub.fromTyped(workflow).getResult(30, TimeUnit.SECONDS, JobResult.class);
-        assertThat(result.step()).isEqualTo(80);
-        assertThat(training.evaluations).extracting(EvaluateRequest::epoch).containsExactly(1, 2);
+        return spec(QUEUE, id, shards, epochs, stepsPerEpoch, stepsPerRound, roundsPerRun);
     }
 
     @Test
     void progressSummaryReadsLikeAStatusLine() {
         Progress p = new Progress("j", JobStatus.RUNNING, 3, 100, 412, 1250,
-                new TrainingMetrics(412, 6.21, java.util.Map.of(), 1e-3, 0.99, 48), null, null, 3725);
+                new TrainingMetrics(412, 6.21, Map.of(), 1e-3, 0.99, 48), null, null, 3725);
         assertThat(p.summary()).isEqualTo("running: epoch 3/100, step 412/1250, loss 6.210, 48.0 img/s, ETA 1h02m");
-    }
-
-    /** Waits until the simulated round has trained past {@code step}. */
-    private void awaitStep(PretrainWorkflow workflow, long step) throws InterruptedException {
-        awaitProgress(workflow, p -> training.currentStep() >= step);
-    }
-
-    private Progress awaitStatus(PretrainWorkflow workflow, JobStatus status) throws InterruptedException {
-        return awaitProgress(workflow, p -> p.status() == status);
-    }
-
-    private Progress awaitProgress(PretrainWorkflow workflow, java.util.function.Predicate<Progress> condition)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            Progress p = workflow.progress();
-            if (condition.test(p)) {
-                return p;
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("condition not reached in 30 s; last progress " + workflow.progress());
     }
 }

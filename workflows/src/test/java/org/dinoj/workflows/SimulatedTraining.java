@@ -11,26 +11,42 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * Stand-in for the worker's activities in workflow unit tests: "training" advances a step counter
  * with a short sleep, heartbeats like the real one, and keeps checkpoints in memory. The loss is a
- * known function of the step so tests can check what the workflow reports.
+ * known function of the step so tests can check what the workflow reports. Shared with the tests
+ * module (test-jar) for the same scenarios on the real Temporal server.
  */
-final class SimulatedTraining implements TrainingActivities {
+public final class SimulatedTraining implements TrainingActivities {
     final List<TrainRoundRequest> rounds = new CopyOnWriteArrayList<>();
     final List<MergeRoundRequest> merges = new CopyOnWriteArrayList<>();
     final List<EvaluateRequest> evaluations = new CopyOnWriteArrayList<>();
     private final Map<Integer, CheckpointRef> latestByShard = new ConcurrentHashMap<>();
-    private final long millisPerStep;
+    private volatile long millisPerStep;
     private volatile long currentStep;
 
-    SimulatedTraining(long millisPerStep) {
+    public SimulatedTraining(long millisPerStep) {
         this.millisPerStep = millisPerStep;
     }
 
     /** The step the most recent round has reached. */
-    long currentStep() {
+    public long currentStep() {
         return currentStep;
     }
 
-    static double lossAt(long step) {
+    /** Changes the pace of every running and later round, e.g. to keep a round in flight for a while. */
+    public void setMillisPerStep(long millis) {
+        millisPerStep = millis;
+    }
+
+    /** Every TrainRound request received, retries included, in arrival order. */
+    public List<TrainRoundRequest> rounds() {
+        return List.copyOf(rounds);
+    }
+
+    /** Every Evaluate request received. */
+    public List<EvaluateRequest> evaluations() {
+        return List.copyOf(evaluations);
+    }
+
+    public static double lossAt(long step) {
         return 10.0 / (1 + step);
     }
 
