@@ -48,6 +48,8 @@ public final class CudaBackend implements Backend {
     private long[] temps = new long[8];
     private int tempCount;
     private boolean closed;
+    private long synchronizations;
+    private long hostCopies;
 
     /** Opens device 0. */
     public CudaBackend(Precision precision) {
@@ -89,6 +91,19 @@ public final class CudaBackend implements Backend {
     /** The device allocator (its statistics show whether a loop allocates). */
     public CachingDeviceAllocator allocator() {
         return allocator;
+    }
+
+    /**
+     * Work items queued on the stream so far: kernel launches, cublasLtMatmul calls and copies
+     * between host and device (a diagnostic: per-operation counts show launch-bound operations).
+     */
+    public long deviceCalls() {
+        return launcher.launches() + cublas.calls() + hostCopies;
+    }
+
+    /** Times the host waited for the stream so far (synchronize and host copies). */
+    public long synchronizations() {
+        return synchronizations;
     }
 
     @Override
@@ -435,6 +450,7 @@ public final class CudaBackend implements Backend {
             }
             CudaErrors.checkRuntime(cudaMemcpyAsync(MemorySegment.ofAddress(indexDevice), indexStaging, bytes,
                     cudaMemcpyHostToDevice(), stream), "cudaMemcpyAsync (row indices)");
+            hostCopies++;
             srcIndex = srcRows == null ? 0 : indexDevice;
             dstIndex = dstRows == null ? 0 : indexDevice + srcIndexBytes;
         }
@@ -552,6 +568,7 @@ public final class CudaBackend implements Backend {
     /** Host memory copy in queue order; returns when the copy is complete. */
     private void memcpy(MemorySegment dst, MemorySegment src, long bytes, int kind) {
         CudaErrors.checkRuntime(cudaMemcpyAsync(dst, src, bytes, kind, stream), "cudaMemcpyAsync");
+        hostCopies++;
         synchronize();
     }
 
@@ -567,6 +584,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void synchronize() {
+        synchronizations++;
         CudaErrors.checkRuntime(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
     }
 
