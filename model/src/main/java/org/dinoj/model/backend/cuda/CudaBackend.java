@@ -31,6 +31,10 @@ import org.slf4j.LoggerFactory;
 public final class CudaBackend implements Backend {
     private static final Logger LOG = LoggerFactory.getLogger(CudaBackend.class);
     private static final int BLOCK = 256;
+    /** Rows at least this long, fewer than the SMs, get the split softmax. */
+    private static final long SPLIT_ROW_MIN = 32768;
+    /** Least elements per block of a split softmax or reduction. */
+    private static final long SPLIT_CHUNK_MIN = 4096;
 
     private final Precision precision;
     private final CudaDevice device;
@@ -271,8 +275,35 @@ public final class CudaBackend implements Backend {
         if (rows == 0 || d == 0) {
             return;
         }
+        if (rows < device.multiprocessors() && d >= SPLIT_ROW_MIN) {
+            softmaxSplit(x, y, rows, d, log);
+            return;
+        }
         launcher.begin().rows(x).rows(y).i64(rows).i64(d).i32(log ? 1 : 0)
                 .launch(Kernel.SOFTMAX_FORWARD, rowGrid(rows), rowBlock(d));
+    }
+
+    /**
+     * Softmax of few rows of huge length d (one block per row would leave the device idle): each
+     * row is cut into chunks of at least {@link #SPLIT_CHUNK_MIN}, one block each; a first pass
+     * keeps each chunk's max and sum of exponentials, the second combines them and writes y.
+     */
+    private void softmaxSplit(Tensor x, Tensor y, long rows, long d, boolean log) {
+        long target = Math.max(1, (long) device.multiprocessors() * 8 / rows);
+        long chunks = Math.min(Math.min(target, (d + SPLIT_CHUNK_MIN - 1) / SPLIT_CHUNK_MIN), 4096);
+        long chunk = (d + chunks - 1) / chunks;
+        chunks = (d + chunk - 1) / chunk;
+        long gridRows = Math.min(rows, 65535);
+        try {
+            Tensor partial = temp(DType.F32, rows, chunks, 2);
+            launcher.begin().rows(x).i64(rows).i64(d).i64(chunk).pointer(partial.data().address())
+                    .launch(Kernel.SOFTMAX_PARTIAL, chunks, gridRows, 512);
+            launcher.begin().rows(x).rows(y).i64(rows).i64(d).i64(chunk).pointer(partial.data().address())
+                    .i32(log ? 1 : 0)
+                    .launch(Kernel.SOFTMAX_FINISH, chunks, gridRows, 512);
+        } finally {
+            releaseTemps();
+        }
     }
 
     @Override
@@ -413,6 +444,21 @@ public final class CudaBackend implements Backend {
             fill(out, op == Reduction.MAX ? Float.NEGATIVE_INFINITY : op == Reduction.MEAN ? Float.NaN : 0f);
             return;
         }
+        int innermostKept = -1;
+        for (int i = rank - 1; i >= 0; i--) {
+            if (out.size(i) != 1) {
+                innermostKept = i;
+                break;
+            }
+        }
+        if (innermostKept >= 0 && keptStrides[innermostKept] == 1 && outCount >= 256 && redCount >= 64) {
+            reduceColumns(op, x, out, keptStrides, redShape, redStrides, redRank, redCount, outCount);
+            return;
+        }
+        if (outCount < 2L * device.multiprocessors() && redCount >= 2 * SPLIT_CHUNK_MIN) {
+            reduceSplit(op, x, out, keptStrides, redShape, redStrides, redRank, redCount, outCount);
+            return;
+        }
         int block = redCount >= BLOCK ? BLOCK : (int) Math.max(32, (redCount + 31) / 32 * 32);
         launcher.begin().i32(op.ordinal())
                 .pointer(x.data().address()).i32(KernelLauncher.dtypeCode(x))
@@ -420,6 +466,61 @@ public final class CudaBackend implements Backend {
                 .desc(redShape, redStrides, redRank).i64(redCount)
                 .tensor(out).i64(outCount)
                 .launch(Kernel.REDUCE, rowGrid(outCount), block);
+    }
+
+    /**
+     * Few outputs, each over many elements (a whole tensor's sum of squares, a loss total): the
+     * reduced elements of each output are cut into chunks, one block per chunk and output, then
+     * each output's chunk totals are combined.
+     */
+    private void reduceSplit(Reduction op, Tensor x, Tensor out, long[] keptStrides, long[] redShape,
+                             long[] redStrides, int redRank, long redCount, long outCount) {
+        long target = Math.max(1, (long) device.multiprocessors() * 8 / outCount);
+        long chunks = Math.min(Math.min(target, (redCount + SPLIT_CHUNK_MIN - 1) / SPLIT_CHUNK_MIN), 4096);
+        long chunk = (redCount + chunks - 1) / chunks;
+        chunks = (redCount + chunk - 1) / chunk;
+        try {
+            Tensor partial = temp(DType.F32, outCount, chunks);
+            launcher.begin().i32(op.ordinal())
+                    .pointer(x.data().address()).i32(KernelLauncher.dtypeCode(x))
+                    .desc(out.shape(), keptStrides, x.rank())
+                    .desc(redShape, redStrides, redRank).i64(redCount).i64(chunk)
+                    .pointer(partial.data().address()).i64(outCount)
+                    .launch(Kernel.REDUCE_PARTIAL, chunks, Math.min(outCount, 65535), BLOCK);
+            launcher.begin().i32(op.ordinal()).pointer(partial.data().address()).i64(chunks).i64(redCount)
+                    .tensor(out).i64(outCount)
+                    .launch(Kernel.REDUCE_FINISH, rowGrid(outCount), BLOCK);
+        } finally {
+            releaseTemps();
+        }
+    }
+
+    /**
+     * Column reductions (x's kept innermost dimension has stride 1, e.g. a bias gradient [rows, D]
+     * -> [D]): one thread per output so that a warp reads neighbouring addresses, the reduced
+     * elements cut into chunks along the grid's y axis, then the chunk totals combined per output.
+     */
+    private void reduceColumns(Reduction op, Tensor x, Tensor out, long[] keptStrides, long[] redShape,
+                               long[] redStrides, int redRank, long redCount, long outCount) {
+        long gridX = Math.min((outCount + BLOCK - 1) / BLOCK, (long) device.multiprocessors() * 16);
+        long target = Math.max(1, (long) device.multiprocessors() * 8 / gridX);
+        long chunks = Math.min(Math.min(target, (redCount + 15) / 16), 4096);
+        long chunk = (redCount + chunks - 1) / chunks;
+        chunks = (redCount + chunk - 1) / chunk;
+        try {
+            Tensor partial = temp(DType.F32, chunks, outCount);
+            launcher.begin().i32(op.ordinal())
+                    .pointer(x.data().address()).i32(KernelLauncher.dtypeCode(x))
+                    .desc(out.shape(), keptStrides, x.rank())
+                    .desc(redShape, redStrides, redRank).i64(redCount).i64(chunk)
+                    .pointer(partial.data().address()).i64(outCount)
+                    .launch(Kernel.REDUCE_COLUMNS_PARTIAL, gridX, chunks, BLOCK);
+            launcher.begin().i32(op.ordinal()).pointer(partial.data().address()).i64(chunks).i64(redCount)
+                    .tensor(out).i64(outCount)
+                    .launch(Kernel.REDUCE_COLUMNS_FINISH, elementGrid(outCount), BLOCK);
+        } finally {
+            releaseTemps();
+        }
     }
 
     /**
