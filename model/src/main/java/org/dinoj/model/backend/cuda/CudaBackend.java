@@ -142,8 +142,8 @@ public final class CudaBackend implements Backend {
             }
             DType operandType = precision == Precision.BF16 || (a.dtype() == DType.BF16 && b.dtype() == DType.BF16)
                     ? DType.BF16 : DType.F32;
-            Tensor aa = a.dtype() != operandType || plan.copyA() ? contiguousTemp(a, operandType) : a;
-            Tensor bb = b.dtype() != operandType || plan.copyB() ? contiguousTemp(b, operandType) : b;
+            Tensor aa = a.dtype() != operandType || plan.copyA() ? operandTemp(a, operandType) : a;
+            Tensor bb = b.dtype() != operandType || plan.copyB() ? operandTemp(b, operandType) : b;
             Tensor cc = c;
             if (plan.tempC()) {
                 cc = temp(DType.F32, c.shape());
@@ -725,6 +725,25 @@ public final class CudaBackend implements Backend {
         Tensor out = temp(dtype, t.shape());
         copy(t, out);
         return out;
+    }
+
+    /**
+     * A matmul operand converted to {@code dtype} in a layout cuBLASLt reads. A transposed view of
+     * a contiguous tensor (x^T in a weight gradient, P^T in attention) is converted in its storage
+     * order and handed over as the transposed view of the copy: both sides of the copy are then
+     * contiguous, where a row-major copy of the view would read across rows.
+     */
+    private Tensor operandTemp(Tensor t, DType dtype) {
+        int r = t.rank();
+        if (r >= 2 && t.size(r - 2) > 1 && t.size(r - 1) > 1) {
+            Tensor stored = t.transpose(r - 2, r - 1);
+            if (stored.isContiguous()) {
+                Tensor out = temp(dtype, stored.shape());
+                copy(stored, out);
+                return out.transpose(r - 2, r - 1);
+            }
+        }
+        return contiguousTemp(t, dtype);
     }
 
     /** Temporaries are reused by later work on the same stream, which runs after the work using them. */
