@@ -79,7 +79,7 @@ run() {
   timeout "$limit" "$@" > "$OUT/$name.log" 2>&1
   local rc=$?
   grep -E '^(dinoj|pytorch) .* step [0-9]+ ' "$OUT/$name.log" | tail -2
-  grep '^PROFILE ' "$OUT/$name.log" | head -"${PROFILE_LINES:-75}"
+  grep '^PROFILE ' "$OUT/$name.log" | head -"${PROFILE_LINES:-50}"
   if grep -q '^RESULT ' "$OUT/$name.log"; then
     grep '^RESULT ' "$OUT/$name.log" | tail -1 | sed 's/^RESULT //' >> "$results"
   else

@@ -32,6 +32,7 @@ public final class ProfilingBackend implements Backend {
     private final LongSupplier deviceCalls;
     private final Map<String, Stat> byKind = new HashMap<>();
     private long totalNanos;
+    private long ownSynchronizations;
 
     /**
      * @param deviceCalls a running count of the delegate's kernel launches and library calls (shown
@@ -56,6 +57,12 @@ public final class ProfilingBackend implements Backend {
     public void reset() {
         byKind.clear();
         totalNanos = 0;
+        ownSynchronizations = 0;
+    }
+
+    /** The waits this wrapper added around operations since the last reset (two per operation). */
+    public long ownSynchronizations() {
+        return ownSynchronizations;
     }
 
     /** Total time inside the wrapped operations since the last reset, in nanoseconds. */
@@ -80,11 +87,11 @@ public final class ProfilingBackend implements Backend {
         }
         out.append(String.format(Locale.ROOT, "PROFILE %s: %.1f ms per step inside backend operations (%d steps)%n",
                 delegate.name(), totalNanos / 1e6 / per, steps));
-        out.append(String.format(Locale.ROOT, "PROFILE %-22s %10s %10s %12s %10s%n", "operation", "ms/step",
+        out.append(String.format(Locale.ROOT, "PROFILE %-46s %10s %10s %12s %10s%n", "operation", "ms/step",
                 "calls/step", "launches/step", "us/call"));
-        appendRows(out, byOp, per, byOp.size(), 22);
+        appendRows(out, byOp, per, byOp.size(), 46);
         out.append(String.format(Locale.ROOT, "PROFILE top %d kinds (operation and operand shapes):%n", top));
-        appendRows(out, byKind, per, top, 22);
+        appendRows(out, byKind, per, top, 46);
         return out.toString();
     }
 
@@ -101,11 +108,13 @@ public final class ProfilingBackend implements Backend {
 
     private long start() {
         delegate.synchronize();
+        ownSynchronizations++;
         return System.nanoTime();
     }
 
     private void stop(long started, long deviceCallsBefore, String kind) {
         delegate.synchronize();
+        ownSynchronizations++;
         long dt = System.nanoTime() - started;
         Stat s = byKind.computeIfAbsent(kind, k -> new Stat());
         s.calls++;

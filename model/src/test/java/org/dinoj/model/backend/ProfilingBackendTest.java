@@ -32,9 +32,11 @@ class ProfilingBackendTest {
             assertThat(report).containsPattern("PROFILE fill +[0-9.]+ +2\\.0 ");
             assertThat(report).contains("matmul [2,3][3,4]");
             assertThat(backend.totalNanos()).isPositive();
+            assertThat(backend.ownSynchronizations()).as("a wait before and after each of 4 operations").isEqualTo(8);
 
             backend.reset();
             assertThat(backend.totalNanos()).isZero();
+            assertThat(backend.ownSynchronizations()).isZero();
             assertThat(backend.report(1, 10)).doesNotContain("matmul");
         }
     }
