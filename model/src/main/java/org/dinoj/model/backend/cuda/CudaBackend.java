@@ -728,20 +728,19 @@ public final class CudaBackend implements Backend {
     }
 
     /**
-     * A matmul operand converted to {@code dtype} in a layout cuBLASLt reads. A transposed view of
-     * a contiguous tensor (x^T in a weight gradient, P^T in attention) is converted in its storage
-     * order and handed over as the transposed view of the copy: both sides of the copy are then
-     * contiguous, where a row-major copy of the view would read across rows.
+     * A matmul operand converted to {@code dtype} in a layout cuBLASLt reads. An operand whose
+     * rows run down memory columns (x^T in a weight gradient, P^T and k^T in attention) is copied
+     * as its transpose, whose last axis is the unit-stride one, and handed over as the transposed
+     * view of the copy: the copy then reads along memory rows, where a row-major copy of the view
+     * would read across them.
      */
     private Tensor operandTemp(Tensor t, DType dtype) {
         int r = t.rank();
-        if (r >= 2 && t.size(r - 2) > 1 && t.size(r - 1) > 1) {
+        if (r >= 2 && t.size(r - 2) > 1 && t.size(r - 1) > 1 && t.stride(r - 1) != 1 && t.stride(r - 2) == 1) {
             Tensor stored = t.transpose(r - 2, r - 1);
-            if (stored.isContiguous()) {
-                Tensor out = temp(dtype, stored.shape());
-                copy(stored, out);
-                return out.transpose(r - 2, r - 1);
-            }
+            Tensor out = temp(dtype, stored.shape());
+            copy(stored, out);
+            return out.transpose(r - 2, r - 1);
         }
         return contiguousTemp(t, dtype);
     }
