@@ -2,24 +2,36 @@
 # Run ON THE GPU MACHINE from the repository root, with .gpujars/ and .jre.tgz carried (made by
 # tests/gpu/prepare-gpu-bundle.sh). In one call, within about 6 minutes:
 #   1. the CUDA test suite (tests/gpu/run-on-gpu.sh, at most GPU_TEST_TIMEOUT = 200 s);
-#   2. dinoj's full DINOv2 step (`dinoj bench gpu-step`, run as org.dinoj.bench.BenchMain) on the cuda
+#   2. dinoj's full DINOv2 step (`dinoj bench step`, run as org.dinoj.bench.BenchMain) on the cuda
 #      backend, vits14-224, bf16 and f32, at batch 8 (the PyTorch reference's) and BIG_BATCH (64,
 #      dinov2's batch per GPU for ViT-S);
 #   3. the same step in PyTorch on the same GPU (bench/pytorch/dinov2_step_gpu.py);
 # then a table with step times, images/s, the dinoj/PyTorch speed ratio and MFU against the H100
 # dense bf16 peak. Runs are ordered by importance and skipped once DEADLINE seconds (330) have
 # passed, so the call ends in time. Logs and RESULT lines go to $OUT (default target/gpu-out).
-#   Usage: bash tests/gpu/bench-on-gpu.sh        (env: BIG_BATCH, DEADLINE, STEPS, WARMUP, PYTHON)
+# With QUICK=1 (tests/gpu/bench-quick-on-gpu.sh), about 4 minutes: the tests, one profiled dinoj
+# step run (DINOJ_CUDA_PROFILE=1: time per operation kind, PROFILE lines in dinoj-profile-*.log),
+# then dinoj and PyTorch at BIG_BATCH bf16 and f32 and batch 8 bf16, with fewer steps.
+# Without a GPU (no nvidia-smi or no device) the benchmark runs are skipped.
+#   Usage: bash tests/gpu/bench-on-gpu.sh        (env: QUICK, BIG_BATCH, DEADLINE, STEPS, WARMUP, PYTHON)
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-$PWD/target/gpu-out}
 mkdir -p "$OUT"
 export OUT
 start=$(date +%s)
-DEADLINE=${DEADLINE:-330}
+QUICK=${QUICK:-0}
+if [ "$QUICK" = 1 ]; then
+  DEADLINE=${DEADLINE:-235}
+  STEPS=${STEPS:-5}
+  WARMUP=${WARMUP:-2}
+  GPU_TEST_TIMEOUT=${GPU_TEST_TIMEOUT:-90}
+else
+  DEADLINE=${DEADLINE:-330}
+  STEPS=${STEPS:-10}
+  WARMUP=${WARMUP:-3}
+fi
 BIG_BATCH=${BIG_BATCH:-64}
-STEPS=${STEPS:-10}
-WARMUP=${WARMUP:-3}
 results="$OUT/bench-results.jsonl"
 : > "$results"
 
@@ -30,6 +42,11 @@ echo "== 1. CUDA tests"
 GPU_TEST_TIMEOUT=${GPU_TEST_TIMEOUT:-200} bash tests/gpu/run-on-gpu.sh
 test_rc=$?
 echo "tests: exit $test_rc after $(elapsed) s"
+
+if ! command -v nvidia-smi >/dev/null || ! nvidia-smi -L 2>/dev/null | grep -q '^GPU '; then
+  echo "bench-on-gpu: no NVIDIA GPU visible (nvidia-smi): skipping the benchmark runs"
+  exit $test_rc
+fi
 
 java=/tmp/dinoj-jre/jre/bin/java
 [ -x "$java" ] || java=$(command -v java || true)
@@ -62,6 +79,7 @@ run() {
   timeout "$limit" "$@" > "$OUT/$name.log" 2>&1
   local rc=$?
   grep -E '^(dinoj|pytorch) .* step [0-9]+ ' "$OUT/$name.log" | tail -2
+  grep '^PROFILE ' "$OUT/$name.log" | head -"${PROFILE_LINES:-50}"
   if grep -q '^RESULT ' "$OUT/$name.log"; then
     grep '^RESULT ' "$OUT/$name.log" | tail -1 | sed 's/^RESULT //' >> "$results"
   else
@@ -70,8 +88,9 @@ run() {
   fi
 }
 
-DINOJ=("$java" --enable-native-access=ALL-UNNAMED -Xss4m -Xmx8g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn
-  -cp "$cp" org.dinoj.bench.BenchMain gpu-step --backend cuda --config vits14-224 --steps "$STEPS" --warmup "$WARMUP")
+DINOJ_BASE=("$java" --enable-native-access=ALL-UNNAMED -Xss4m -Xmx8g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn
+  -cp "$cp" org.dinoj.bench.BenchMain gpu-step --backend cuda --config vits14-224)
+DINOJ=("${DINOJ_BASE[@]}" --steps "$STEPS" --warmup "$WARMUP")
 if [ -n "$python" ]; then
   TORCH=("$python" bench/pytorch/dinov2_step_gpu.py --config vits14-224 --device cuda --steps "$STEPS" --warmup "$WARMUP")
 else
@@ -80,6 +99,21 @@ else
 fi
 
 echo "== 2./3. DINOv2 step, vits14-224: dinoj (cuda backend) and PyTorch on this GPU"
+if [ "$QUICK" = 1 ]; then
+  # The profiled run first: it says where the time goes even if the rest runs out of time. Its
+  # step times include a device wait around every operation, so its RESULT line is kept apart.
+  results_all=$results
+  results="$OUT/profile-results.jsonl"
+  run dinoj-profile-bf16-b$BIG_BATCH 75 env DINOJ_CUDA_PROFILE=1 "${DINOJ_BASE[@]}" --steps 3 --warmup 1 \
+    --precision bf16 --batch "$BIG_BATCH"
+  results=$results_all
+  run dinoj-bf16-b$BIG_BATCH 45 "${DINOJ[@]}" --precision bf16 --batch "$BIG_BATCH"
+  run torch-bf16-b$BIG_BATCH 40 "${TORCH[@]}" --prec bf16 --batch "$BIG_BATCH"
+  run dinoj-f32-b$BIG_BATCH 45 "${DINOJ[@]}" --precision f32 --batch "$BIG_BATCH"
+  run torch-f32-b$BIG_BATCH 40 "${TORCH[@]}" --prec f32 --batch "$BIG_BATCH"
+  run dinoj-bf16-b8 30 "${DINOJ[@]}" --precision bf16 --batch 8
+  run torch-bf16-b8 30 "${TORCH[@]}" --prec bf16 --batch 8
+else
 run dinoj-bf16-b8 90 "${DINOJ[@]}" --precision bf16 --batch 8
 run torch-bf16-b8 60 "${TORCH[@]}" --prec bf16 --batch 8
 run dinoj-f32-b8 90 "${DINOJ[@]}" --precision f32 --batch 8
@@ -89,6 +123,7 @@ run torch-bf16-b$BIG_BATCH 60 "${TORCH[@]}" --prec bf16 --batch "$BIG_BATCH"
 run dinoj-f32-b$BIG_BATCH 90 "${DINOJ[@]}" --precision f32 --batch "$BIG_BATCH"
 run torch-f32-b$BIG_BATCH 60 "${TORCH[@]}" --prec f32 --batch "$BIG_BATCH"
 run torch-bf16-sdpa-b$BIG_BATCH 60 "${TORCH[@]}" --prec bf16 --batch "$BIG_BATCH" --attention sdpa
+fi
 
 echo "== summary (H100 dense bf16 peak 989 TFLOP/s; analytic matmul FLOPs, the same formula on both sides)"
 summarize() {

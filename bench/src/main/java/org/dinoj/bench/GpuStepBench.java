@@ -8,6 +8,8 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import org.dinoj.model.backend.Backend;
+import org.dinoj.model.backend.ProfilingBackend;
+import org.dinoj.model.backend.cuda.CudaBackend;
 import org.dinoj.model.data.augment.MultiCropBatch;
 import org.dinoj.model.data.augment.MultiCropCollator;
 import org.dinoj.model.data.augment.MultiCropSample;
@@ -39,7 +41,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "gpu-step",
         mixinStandardHelpOptions = true,
-        description = "The full DINOv2 step exactly as bench/pytorch/dinov2_step_gpu.py runs it, for the side-by-side GPU run (tests/gpu/bench-on-gpu.sh).")
+        description = "Time one full DINOv2 training step (reference, dnnl or cuda backend).")
 public final class GpuStepBench implements Callable<Integer> {
     /** H100 SXM dense bf16 tensor-core peak, the MFU denominator (as the PyTorch script). */
     static final double H100_BF16_DENSE_PEAK = 989e12;
@@ -107,7 +109,9 @@ public final class GpuStepBench implements Callable<Integer> {
         for (int i = 0; i < batches.length; i++) {
             batches[i] = collator.collate(randomSamples(config, b, rng), rng);
         }
-        try (Backend backend = Backends.open(config.compute())) {
+        try (Backend backend = profiledIfRequested(Backends.open(config.compute()))) {
+            ProfilingBackend profiler = backend instanceof ProfilingBackend p ? p : null;
+            long syncsBefore = 0;
             TensorAllocator allocator = backend.newArena();
             try {
                 LayerContext context = new LayerContext(backend, allocator, DType.F32);
@@ -120,6 +124,10 @@ public final class GpuStepBench implements Callable<Integer> {
                         config.crops().globalCropsSize(), config.crops().localCropsSize(),
                         config.crops().localCropsNumber(), collator.maskedPatchUpperbound(b))) {
                     for (int i = 0; i < warmup + steps; i++) {
+                        if (i == warmup && profiler != null) {
+                            profiler.reset();
+                            syncsBefore = synchronizations(backend);
+                        }
                         MultiCropBatch batchNow = batches[i % batches.length];
                         SslSchedules.Values schedule = schedules.at(i);
                         step.load(batchNow);
@@ -139,6 +147,15 @@ public final class GpuStepBench implements Callable<Integer> {
                             maskedPerImage += (double) step.maskedPatches() / b / steps;
                         }
                     }
+                }
+                if (profiler != null) {
+                    double stepMs = Arrays.stream(seconds).sum() * 1e3 / steps;
+                    out.printf(Locale.ROOT, "PROFILE %.1f ms per profiled step, %.1f ms of it outside backend operations "
+                                    + "(host work), %.1f host synchronizations per step (the profiler's own excluded, the benchmark's two included)%n",
+                            stepMs, stepMs - profiler.totalNanos() / 1e6 / steps,
+                            (double) (synchronizations(backend) - syncsBefore - profiler.ownSynchronizations()) / steps);
+                    out.print(profiler.report(steps, 30));
+                    out.flush();
                 }
                 double median = median(seconds);
                 double flopPerImage = stepFlopsPerImage(config, maskedPerImage);
@@ -161,6 +178,20 @@ public final class GpuStepBench implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** The backend wrapped in a {@link ProfilingBackend} when {@code DINOJ_CUDA_PROFILE=1}. */
+    private static Backend profiledIfRequested(Backend backend) {
+        if (!ProfilingBackend.requested()) {
+            return backend;
+        }
+        return new ProfilingBackend(backend, backend instanceof CudaBackend cuda ? cuda::deviceCalls : null);
+    }
+
+    /** The host waits of a CUDA backend outside the profiler's own (0 for other backends). */
+    private static long synchronizations(Backend backend) {
+        Backend inner = backend instanceof ProfilingBackend p ? p.delegate() : backend;
+        return inner instanceof CudaBackend cuda ? cuda.synchronizations() : 0;
     }
 
     /** Normal(0, 1) crops, as the PyTorch script's torch.randn images. */

@@ -224,3 +224,71 @@ extern "C" __global__ void dinoj_l2_normalize_backward(
         }
     }
 }
+
+// Softmax over few, huge rows (Sinkhorn-Knopp normalises all rows * K teacher logits as one row):
+// blockIdx.x takes one chunk of a row, blockIdx.y the row, so the whole device works on it.
+// Pass 1 writes each chunk's max and sum of exp(x - max) to partial[(r * chunks + c) * 2 + {0, 1}].
+extern "C" __global__ void dinoj_softmax_partial(
+        const void* x, int xt, Desc xr, long long xs,
+        long long rows, long long d, long long chunk, float* partial) {
+    __shared__ float scratch[32];
+    long long chunks = gridDim.x;
+    long long begin = (long long) blockIdx.x * chunk;
+    long long end = min(d, begin + chunk);
+    for (long long r = blockIdx.y; r < rows; r += gridDim.y) {
+        long long xo = offset_of(xr, r);
+        float m = DINOJ_NEG_INF;
+        for (long long j = begin + threadIdx.x; j < end; j += blockDim.x) {
+            m = max_nan(m, load(x, xt, xo + j * xs));
+        }
+        m = block_max(m, scratch);
+        float s = 0.0f;
+        if (m != DINOJ_NEG_INF) {  // an all -inf chunk adds nothing
+            for (long long j = begin + threadIdx.x; j < end; j += blockDim.x) {
+                s += expf(load(x, xt, xo + j * xs) - m);
+            }
+        }
+        s = block_sum(s, scratch);
+        if (threadIdx.x == 0) {
+            partial[(r * chunks + blockIdx.x) * 2] = m;
+            partial[(r * chunks + blockIdx.x) * 2 + 1] = s;
+        }
+    }
+}
+
+// Pass 2: every block combines its row's chunk statistics (few) and writes its chunk of y.
+extern "C" __global__ void dinoj_softmax_finish(
+        const void* x, int xt, Desc xr, long long xs,
+        void* y, int yt, Desc yr, long long ys,
+        long long rows, long long d, long long chunk, const float* partial, int log_softmax) {
+    __shared__ float scratch[32];
+    long long chunks = gridDim.x;
+    long long begin = (long long) blockIdx.x * chunk;
+    long long end = min(d, begin + chunk);
+    for (long long r = blockIdx.y; r < rows; r += gridDim.y) {
+        float m = DINOJ_NEG_INF;
+        for (long long c = threadIdx.x; c < chunks; c += blockDim.x) {
+            m = max_nan(m, partial[(r * chunks + c) * 2]);
+        }
+        m = block_max(m, scratch);
+        float s = 0.0f;
+        for (long long c = threadIdx.x; c < chunks; c += blockDim.x) {
+            float mc = partial[(r * chunks + c) * 2];
+            if (mc != DINOJ_NEG_INF) {
+                s += partial[(r * chunks + c) * 2 + 1] * expf(mc - m);
+            }
+        }
+        s = block_sum(s, scratch);
+        if (m == DINOJ_NEG_INF) {
+            s = nanf("");  // every logit -inf: NaN, as the one-block kernel's exp(-inf - -inf)
+        }
+        long long xo = offset_of(xr, r);
+        long long yo = offset_of(yr, r);
+        float log_s = logf(s);
+        float inv_s = 1.0f / s;
+        for (long long j = begin + threadIdx.x; j < end; j += blockDim.x) {
+            float v = load(x, xt, xo + j * xs) - m;
+            store(y, yt, yo + j * ys, log_softmax ? v - log_s : expf(v) * inv_s);
+        }
+    }
+}

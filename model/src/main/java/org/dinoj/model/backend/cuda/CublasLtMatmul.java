@@ -38,6 +38,7 @@ final class CublasLtMatmul implements AutoCloseable {
     private final MemorySegment beta;
     private final MemorySegment biasPointer;
     private final Map<Key, Prepared> prepared = new HashMap<>();
+    private long calls;
 
     CublasLtMatmul(Arena arena, MemorySegment stream, long workspace) {
         this.arena = arena;
@@ -96,6 +97,7 @@ final class CublasLtMatmul implements AutoCloseable {
                 offC += idx * plan.outerStridesC()[i];
             }
             MemorySegment cPtr = MemorySegment.ofAddress(c + offC * 4);
+            calls++;
             CudaErrors.checkCublas(cublasLtMatmul(handle, p.desc, alpha, MemorySegment.ofAddress(a + offA * elem),
                     p.layoutA, MemorySegment.ofAddress(b + offB * elem), p.layoutB, beta, cPtr, p.layoutC, cPtr,
                     p.layoutC, p.algo, MemorySegment.ofAddress(workspace), WORKSPACE_BYTES, stream), "cublasLtMatmul");
@@ -176,6 +178,11 @@ final class CublasLtMatmul implements AutoCloseable {
                     CUBLASLT_MATRIX_LAYOUT_STRIDED_BATCH_OFFSET(), offset, 8), "set STRIDED_BATCH_OFFSET");
         }
         return layout;
+    }
+
+    /** cublasLtMatmul calls made so far. */
+    long calls() {
+        return calls;
     }
 
     @Override

@@ -31,6 +31,10 @@ import org.slf4j.LoggerFactory;
 public final class CudaBackend implements Backend {
     private static final Logger LOG = LoggerFactory.getLogger(CudaBackend.class);
     private static final int BLOCK = 256;
+    /** Rows at least this long, fewer than the SMs, get the split softmax. */
+    private static final long SPLIT_ROW_MIN = 32768;
+    /** Least elements per block of a split softmax or reduction. */
+    private static final long SPLIT_CHUNK_MIN = 4096;
 
     private final Precision precision;
     private final CudaDevice device;
@@ -48,6 +52,8 @@ public final class CudaBackend implements Backend {
     private long[] temps = new long[8];
     private int tempCount;
     private boolean closed;
+    private long synchronizations;
+    private long hostCopies;
 
     /** Opens device 0. */
     public CudaBackend(Precision precision) {
@@ -91,6 +97,19 @@ public final class CudaBackend implements Backend {
         return allocator;
     }
 
+    /**
+     * Work items queued on the stream so far: kernel launches, cublasLtMatmul calls and copies
+     * between host and device (a diagnostic: per-operation counts show launch-bound operations).
+     */
+    public long deviceCalls() {
+        return launcher.launches() + cublas.calls() + hostCopies;
+    }
+
+    /** Times the host waited for the stream so far (synchronize and host copies). */
+    public long synchronizations() {
+        return synchronizations;
+    }
+
     @Override
     public CudaArena newArena() {
         return new CudaArena(allocator, stream);
@@ -123,8 +142,8 @@ public final class CudaBackend implements Backend {
             }
             DType operandType = precision == Precision.BF16 || (a.dtype() == DType.BF16 && b.dtype() == DType.BF16)
                     ? DType.BF16 : DType.F32;
-            Tensor aa = a.dtype() != operandType || plan.copyA() ? contiguousTemp(a, operandType) : a;
-            Tensor bb = b.dtype() != operandType || plan.copyB() ? contiguousTemp(b, operandType) : b;
+            Tensor aa = a.dtype() != operandType || plan.copyA() ? operandTemp(a, operandType) : a;
+            Tensor bb = b.dtype() != operandType || plan.copyB() ? operandTemp(b, operandType) : b;
             Tensor cc = c;
             if (plan.tempC()) {
                 cc = temp(DType.F32, c.shape());
@@ -256,8 +275,35 @@ public final class CudaBackend implements Backend {
         if (rows == 0 || d == 0) {
             return;
         }
+        if (rows < device.multiprocessors() && d >= SPLIT_ROW_MIN) {
+            softmaxSplit(x, y, rows, d, log);
+            return;
+        }
         launcher.begin().rows(x).rows(y).i64(rows).i64(d).i32(log ? 1 : 0)
                 .launch(Kernel.SOFTMAX_FORWARD, rowGrid(rows), rowBlock(d));
+    }
+
+    /**
+     * Softmax of few rows of huge length d (one block per row would leave the device idle): each
+     * row is cut into chunks of at least {@link #SPLIT_CHUNK_MIN}, one block each; a first pass
+     * keeps each chunk's max and sum of exponentials, the second combines them and writes y.
+     */
+    private void softmaxSplit(Tensor x, Tensor y, long rows, long d, boolean log) {
+        long target = Math.max(1, (long) device.multiprocessors() * 8 / rows);
+        long chunks = Math.min(Math.min(target, (d + SPLIT_CHUNK_MIN - 1) / SPLIT_CHUNK_MIN), 4096);
+        long chunk = (d + chunks - 1) / chunks;
+        chunks = (d + chunk - 1) / chunk;
+        long gridRows = Math.min(rows, 65535);
+        try {
+            Tensor partial = temp(DType.F32, rows, chunks, 2);
+            launcher.begin().rows(x).i64(rows).i64(d).i64(chunk).pointer(partial.data().address())
+                    .launch(Kernel.SOFTMAX_PARTIAL, chunks, gridRows, 512);
+            launcher.begin().rows(x).rows(y).i64(rows).i64(d).i64(chunk).pointer(partial.data().address())
+                    .i32(log ? 1 : 0)
+                    .launch(Kernel.SOFTMAX_FINISH, chunks, gridRows, 512);
+        } finally {
+            releaseTemps();
+        }
     }
 
     @Override
@@ -398,6 +444,21 @@ public final class CudaBackend implements Backend {
             fill(out, op == Reduction.MAX ? Float.NEGATIVE_INFINITY : op == Reduction.MEAN ? Float.NaN : 0f);
             return;
         }
+        int innermostKept = -1;
+        for (int i = rank - 1; i >= 0; i--) {
+            if (out.size(i) != 1) {
+                innermostKept = i;
+                break;
+            }
+        }
+        if (innermostKept >= 0 && keptStrides[innermostKept] == 1 && outCount >= 256 && redCount >= 64) {
+            reduceColumns(op, x, out, keptStrides, redShape, redStrides, redRank, redCount, outCount);
+            return;
+        }
+        if (outCount < 2L * device.multiprocessors() && redCount >= 2 * SPLIT_CHUNK_MIN) {
+            reduceSplit(op, x, out, keptStrides, redShape, redStrides, redRank, redCount, outCount);
+            return;
+        }
         int block = redCount >= BLOCK ? BLOCK : (int) Math.max(32, (redCount + 31) / 32 * 32);
         launcher.begin().i32(op.ordinal())
                 .pointer(x.data().address()).i32(KernelLauncher.dtypeCode(x))
@@ -405,6 +466,61 @@ public final class CudaBackend implements Backend {
                 .desc(redShape, redStrides, redRank).i64(redCount)
                 .tensor(out).i64(outCount)
                 .launch(Kernel.REDUCE, rowGrid(outCount), block);
+    }
+
+    /**
+     * Few outputs, each over many elements (a whole tensor's sum of squares, a loss total): the
+     * reduced elements of each output are cut into chunks, one block per chunk and output, then
+     * each output's chunk totals are combined.
+     */
+    private void reduceSplit(Reduction op, Tensor x, Tensor out, long[] keptStrides, long[] redShape,
+                             long[] redStrides, int redRank, long redCount, long outCount) {
+        long target = Math.max(1, (long) device.multiprocessors() * 8 / outCount);
+        long chunks = Math.min(Math.min(target, (redCount + SPLIT_CHUNK_MIN - 1) / SPLIT_CHUNK_MIN), 4096);
+        long chunk = (redCount + chunks - 1) / chunks;
+        chunks = (redCount + chunk - 1) / chunk;
+        try {
+            Tensor partial = temp(DType.F32, outCount, chunks);
+            launcher.begin().i32(op.ordinal())
+                    .pointer(x.data().address()).i32(KernelLauncher.dtypeCode(x))
+                    .desc(out.shape(), keptStrides, x.rank())
+                    .desc(redShape, redStrides, redRank).i64(redCount).i64(chunk)
+                    .pointer(partial.data().address()).i64(outCount)
+                    .launch(Kernel.REDUCE_PARTIAL, chunks, Math.min(outCount, 65535), BLOCK);
+            launcher.begin().i32(op.ordinal()).pointer(partial.data().address()).i64(chunks).i64(redCount)
+                    .tensor(out).i64(outCount)
+                    .launch(Kernel.REDUCE_FINISH, rowGrid(outCount), BLOCK);
+        } finally {
+            releaseTemps();
+        }
+    }
+
+    /**
+     * Column reductions (x's kept innermost dimension has stride 1, e.g. a bias gradient [rows, D]
+     * -> [D]): one thread per output so that a warp reads neighbouring addresses, the reduced
+     * elements cut into chunks along the grid's y axis, then the chunk totals combined per output.
+     */
+    private void reduceColumns(Reduction op, Tensor x, Tensor out, long[] keptStrides, long[] redShape,
+                               long[] redStrides, int redRank, long redCount, long outCount) {
+        long gridX = Math.min((outCount + BLOCK - 1) / BLOCK, (long) device.multiprocessors() * 16);
+        long target = Math.max(1, (long) device.multiprocessors() * 8 / gridX);
+        long chunks = Math.min(Math.min(target, (redCount + 15) / 16), 4096);
+        long chunk = (redCount + chunks - 1) / chunks;
+        chunks = (redCount + chunk - 1) / chunk;
+        try {
+            Tensor partial = temp(DType.F32, chunks, outCount);
+            launcher.begin().i32(op.ordinal())
+                    .pointer(x.data().address()).i32(KernelLauncher.dtypeCode(x))
+                    .desc(out.shape(), keptStrides, x.rank())
+                    .desc(redShape, redStrides, redRank).i64(redCount).i64(chunk)
+                    .pointer(partial.data().address()).i64(outCount)
+                    .launch(Kernel.REDUCE_COLUMNS_PARTIAL, gridX, chunks, BLOCK);
+            launcher.begin().i32(op.ordinal()).pointer(partial.data().address()).i64(chunks).i64(redCount)
+                    .tensor(out).i64(outCount)
+                    .launch(Kernel.REDUCE_COLUMNS_FINISH, elementGrid(outCount), BLOCK);
+        } finally {
+            releaseTemps();
+        }
     }
 
     /**
@@ -435,6 +551,7 @@ public final class CudaBackend implements Backend {
             }
             CudaErrors.checkRuntime(cudaMemcpyAsync(MemorySegment.ofAddress(indexDevice), indexStaging, bytes,
                     cudaMemcpyHostToDevice(), stream), "cudaMemcpyAsync (row indices)");
+            hostCopies++;
             srcIndex = srcRows == null ? 0 : indexDevice;
             dstIndex = dstRows == null ? 0 : indexDevice + srcIndexBytes;
         }
@@ -552,6 +669,7 @@ public final class CudaBackend implements Backend {
     /** Host memory copy in queue order; returns when the copy is complete. */
     private void memcpy(MemorySegment dst, MemorySegment src, long bytes, int kind) {
         CudaErrors.checkRuntime(cudaMemcpyAsync(dst, src, bytes, kind, stream), "cudaMemcpyAsync");
+        hostCopies++;
         synchronize();
     }
 
@@ -567,6 +685,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void synchronize() {
+        synchronizations++;
         CudaErrors.checkRuntime(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
     }
 
@@ -606,6 +725,24 @@ public final class CudaBackend implements Backend {
         Tensor out = temp(dtype, t.shape());
         copy(t, out);
         return out;
+    }
+
+    /**
+     * A matmul operand converted to {@code dtype} in a layout cuBLASLt reads. An operand whose
+     * rows run down memory columns (x^T in a weight gradient, P^T and k^T in attention) is copied
+     * as its transpose, whose last axis is the unit-stride one, and handed over as the transposed
+     * view of the copy: the copy then reads along memory rows, where a row-major copy of the view
+     * would read across them.
+     */
+    private Tensor operandTemp(Tensor t, DType dtype) {
+        int r = t.rank();
+        if (r >= 2 && t.size(r - 2) > 1 && t.size(r - 1) > 1 && t.stride(r - 1) != 1 && t.stride(r - 2) == 1) {
+            Tensor stored = t.transpose(r - 2, r - 1);
+            Tensor out = temp(dtype, stored.shape());
+            copy(stored, out);
+            return out.transpose(r - 2, r - 1);
+        }
+        return contiguousTemp(t, dtype);
     }
 
     /** Temporaries are reused by later work on the same stream, which runs after the work using them. */

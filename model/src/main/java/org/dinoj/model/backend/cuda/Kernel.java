@@ -16,9 +16,15 @@ enum Kernel {
     SUM_CHUNKS("rows.cu", "dinoj_sum_chunks"),
     SOFTMAX_FORWARD("rows.cu", "dinoj_softmax_forward"),
     SOFTMAX_BACKWARD("rows.cu", "dinoj_softmax_backward"),
+    SOFTMAX_PARTIAL("rows.cu", "dinoj_softmax_partial"),
+    SOFTMAX_FINISH("rows.cu", "dinoj_softmax_finish"),
     L2_NORMALIZE_FORWARD("rows.cu", "dinoj_l2_normalize_forward"),
     L2_NORMALIZE_BACKWARD("rows.cu", "dinoj_l2_normalize_backward"),
-    REDUCE("reduce.cu", "dinoj_reduce");
+    REDUCE("reduce.cu", "dinoj_reduce"),
+    REDUCE_PARTIAL("reduce.cu", "dinoj_reduce_partial"),
+    REDUCE_FINISH("reduce.cu", "dinoj_reduce_finish"),
+    REDUCE_COLUMNS_PARTIAL("reduce.cu", "dinoj_reduce_columns_partial"),
+    REDUCE_COLUMNS_FINISH("reduce.cu", "dinoj_reduce_columns_finish");
 
     final String unit;
     final String symbol;

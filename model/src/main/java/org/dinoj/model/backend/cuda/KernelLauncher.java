@@ -22,6 +22,7 @@ final class KernelLauncher {
     private final MemorySegment pointers;
     private int count;
     private long used;
+    private long launches;
 
     KernelLauncher(Arena arena, CudaKernels kernels, MemorySegment stream) {
         this.kernels = kernels;
@@ -114,8 +115,17 @@ final class KernelLauncher {
         if (gridX <= 0 || gridY <= 0) {
             return;
         }
-        CudaErrors.checkDriver(cuda_h.cuLaunchKernel(kernels.function(kernel), (int) Math.min(gridX, Integer.MAX_VALUE),
-                (int) gridY, 1, block, 1, 1, 0, stream, pointers, MemorySegment.NULL), "cuLaunchKernel " + kernel.symbol);
+        int rc = cuda_h.cuLaunchKernel(kernels.function(kernel), (int) Math.min(gridX, Integer.MAX_VALUE),
+                (int) gridY, 1, block, 1, 1, 0, stream, pointers, MemorySegment.NULL);
+        launches++;
+        if (rc != 0) { // the message is built only on failure: no string per launch
+            CudaErrors.checkDriver(rc, "cuLaunchKernel " + kernel.symbol);
+        }
+    }
+
+    /** Kernels launched so far. */
+    long launches() {
+        return launches;
     }
 
     static int dtypeCode(Tensor t) {

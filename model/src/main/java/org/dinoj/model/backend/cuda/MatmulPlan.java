@@ -14,8 +14,8 @@ import org.dinoj.model.tensor.Tensor;
  * tensor first ({@link #copyA()}, {@link #copyB()}); so must c ({@link #tempC()}).
  *
  * <p>Batch dimensions (all but the last two; a and b are left-padded with size-1 dimensions and
- * may broadcast) are merged where their strides allow: the innermost merged group becomes the
- * cuBLASLt strided batch, the rest an outer loop ({@link #outerShape()} with per-tensor strides).
+ * may broadcast) are merged where their strides allow: the merged run with the most matrices
+ * becomes the cuBLASLt strided batch, the other batch dimensions an outer loop ({@link #outerShape()} with per-tensor strides).
  * A weight b broadcast over a row-major a's batch is folded into M (one large GEMM).
  *
  * @param swapped       true when cuBLAS A is our b (row-major c), false when cuBLAS A is our a
@@ -138,34 +138,65 @@ public record MatmulPlan(boolean swapped, boolean transA, boolean transB, long m
                                       long[] cShape, long[] sA, long[] sB, long[] sC, boolean biasEpilogue,
                                       boolean copyA, boolean copyB, boolean tempC) {
         int batchRank = cShape.length - 2;
-        // Merge batch dimensions from the innermost outwards while strides stack.
+        // The cuBLASLt batch is the run of adjacent batch dimensions whose strides stack (merged
+        // from its inner end outwards) with the most matrices; the other batch dimensions are
+        // looped over on the host. Attention's q [B, H, N, hd] taken from a [B, N, 3D] buffer
+        // merges neither way, so the larger of B and H becomes the batch: a handful of calls
+        // rather than one per sample. Ties keep the innermost run.
         long group = 1;
         long gA = 0;
         long gB = 0;
         long gC = 0;
-        int outerRank = batchRank;
-        for (int i = batchRank - 1; i >= 0; i--) {
-            long size = cShape[i];
-            if (size == 1) {
-                outerRank = i;
-                continue;
+        int lo = batchRank;
+        int hi = batchRank;
+        for (int end = batchRank; end > 0; end--) {
+            long runGroup = 1;
+            long rA = 0;
+            long rB = 0;
+            long rC = 0;
+            for (int i = end - 1; i >= 0; i--) {
+                long size = cShape[i];
+                if (size == 1) {
+                    continue;
+                }
+                if (runGroup == 1) {
+                    runGroup = size;
+                    rA = sA[i];
+                    rB = sB[i];
+                    rC = sC[i];
+                } else if (sA[i] == rA * runGroup && sB[i] == rB * runGroup && sC[i] == rC * runGroup) {
+                    runGroup *= size;
+                } else {
+                    break;
+                }
+                if (runGroup > group) {
+                    group = runGroup;
+                    gA = rA;
+                    gB = rB;
+                    gC = rC;
+                    lo = i;
+                    hi = end;
+                }
             }
-            if (group == 1) {
-                group = size;
-                gA = sA[i];
-                gB = sB[i];
-                gC = sC[i];
-            } else if (sA[i] == gA * group && sB[i] == gB * group && sC[i] == gC * group) {
-                group *= size;
-            } else {
-                break;
-            }
-            outerRank = i;
         }
-        long[] outerShape = Arrays.copyOf(cShape, outerRank);
-        long[] oA = Arrays.copyOf(sA, outerRank);
-        long[] oB = Arrays.copyOf(sB, outerRank);
-        long[] oC = Arrays.copyOf(sC, outerRank);
+        int outerRank = 0; // size-1 dimensions need no loop
+        for (int i = 0; i < batchRank; i++) {
+            if ((i < lo || i >= hi) && cShape[i] != 1) {
+                outerRank++;
+            }
+        }
+        long[] outerShape = new long[outerRank];
+        long[] oA = new long[outerRank];
+        long[] oB = new long[outerRank];
+        long[] oC = new long[outerRank];
+        for (int i = 0, o = 0; i < batchRank; i++) {
+            if ((i < lo || i >= hi) && cShape[i] != 1) {
+                outerShape[o] = cShape[i];
+                oA[o] = sA[i];
+                oB[o] = sB[i];
+                oC[o++] = sC[i];
+            }
+        }
         // A weight broadcast over the batch of a row-major a and c: one GEMM with G*M columns.
         if (swapped && group > 1 && gA == 0 && !opB.trans && gB == opB.storedCols * opB.ld
                 && gC == opB.storedCols * ldc) {

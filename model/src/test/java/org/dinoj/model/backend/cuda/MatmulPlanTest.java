@@ -213,6 +213,27 @@ class MatmulPlanTest {
     }
 
     @Test
+    void unmergeableBatchUsesTheLargerDimensionAsTheCublasBatch() {
+        // q taken from a [B, N, H, D] buffer as [B, H, N, D] with B = 5 > H = 2: one call per head
+        // (batch B) rather than one per sample, so a step makes a few calls instead of B.
+        View buffer = contiguous(5, 4, 2, 3);
+        View q = new View(s(5, 2, 4, 3), s(24, 3, 6, 1), buffer.data);
+        View kT = new View(s(5, 2, 3, 4), s(24, 3, 1, 6), contiguous(5, 4, 2, 3).data);
+        View scores = contiguous(5, 2, 4, 4);
+        MatmulPlan plan = MatmulPlan.of(q.probe(), kT.probe(), scores.probe());
+        assertThat(plan.batch()).isEqualTo(5);
+        assertThat(plan.outerShape()).containsExactly(2);
+        check(q, kT, scores);
+        // and the transposed products of the backward pass: dv = P^T dC, dq = dS k
+        View p = contiguous(5, 2, 4, 4);
+        View pT = new View(s(5, 2, 4, 4), s(32, 16, 1, 4), p.data);
+        View dC = new View(s(5, 2, 4, 3), s(24, 3, 6, 1), contiguous(5, 4, 2, 3).data);
+        View dv = new View(s(5, 2, 4, 3), s(24, 3, 6, 1), new double[120]);
+        assertThat(MatmulPlan.of(pT.probe(), dC.probe(), dv.probe()).batch()).isEqualTo(5);
+        check(pT, dC, dv);
+    }
+
+    @Test
     void broadcastFirstOperandAndLowerRankOperands() {
         check(contiguous(1, 3, 4), contiguous(2, 4, 5), contiguous(2, 3, 5));
         check(contiguous(3, 4), contiguous(2, 4, 5), contiguous(2, 3, 5));
