@@ -40,6 +40,10 @@ public final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--set", paramLabel = "key=value", description = "Dotted override, e.g. optim.epochs=10 (repeatable).")
     List<String> overrides = new ArrayList<>();
 
+    @Option(names = "--device", paramLabel = "dnnl|cuda|reference",
+            description = "Compute backend of the training workers; the same as --set compute.backend=...")
+    String device;
+
     @Option(names = "--temporal", paramLabel = "HOST:PORT", description = "Temporal frontend (default: an embedded server).")
     String temporal;
 
@@ -67,6 +71,9 @@ public final class PretrainCommand implements Callable<Integer> {
         TrainingServices.load();
         String id = jobId != null ? jobId : "pretrain-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
         Path root = checkpointDir.toAbsolutePath().normalize();
+        if (device != null) {
+            overrides.add("compute.backend=" + device);
+        }
         JobSpec requested = JobSpecs.create(id, ConfigLoader.resolve(config, overrides), root.resolve(id), null);
 
         Signal.handle(new Signal("INT"), s -> onInterrupt());
