@@ -11,7 +11,7 @@ public final class FeatureExtractors {
         return switch (key) {
             case RawPixelFeatures.NAME -> new RawPixelFeatures();
             case "teacher-cls" -> throw new UnsupportedOperationException(
-                    "not available yet: teacher-cls features need the ViT model and checkpoint loading, which dinoj does not have yet; use raw-pixels");
+                    "teacher-cls features come from a checkpoint: use --checkpoint DIR --config PRESET instead of --features");
             default -> throw new IllegalArgumentException("unknown features '" + name + "': use raw-pixels");
         };
     }
