@@ -27,10 +27,13 @@ class ShortTrainingRunTest {
     private static final int WINDOW = 30;
 
     @Test
-    @Disabled("open problem: in this 300-step tiny run the teacher targets drift to uniform (row entropy -> log K)"
-            + " for every recipe variant tried (centering and Sinkhorn-Knopp, lr 0.004-0.03, teacher temperature"
-            + " 0.04, no iBOT, wider head, milder crops); gradients pass central differences and fixed-target"
-            + " steps descend, so the dynamics at this scale remain to be understood")
+    @Disabled("open problem, no bug found in the teacher path (DinoV2TeacherPathTest, TeacherEmaTest,"
+            + " TeacherCenteringTest, SinkhornKnoppTest, SslSchedulesTest pass): with LayerScale 1e-5 the teacher CLS is"
+            + " input-independent at init (pairwise cosine 1.0000) and the cosine 0.992->1 momentum over only 300 steps"
+            + " freezes the teacher before it follows the student (student CLS cosine -> 0, teacher stays > 0.99); with"
+            + " momentum 0.95->0.99 the teacher CLS diversifies (cosine ~0.5) but the head's bottleneck z becomes"
+            + " dominated by a sample-independent component (bias; 3-layer head of width 32 shrinks the input-dependent"
+            + " part to |z| ~ 2e-3), z cosine -> 0.99+, so centering or Sinkhorn-Knopp yields near-uniform targets")
     void theLossFallsAndTheTeacherDoesNotCollapse() throws IOException, NonFiniteStepException {
         DinoV2Config config = DinoV2Config.load("tiny-test", List.of(
                 "data.dataset=synthetic:1024:16x16x1", "data.workers=1", "data.prefetch=2",
