@@ -737,6 +737,9 @@ public final class DnnlBackend implements Backend {
                     Tensor.of(out.data(), DType.F32, 1, 1), 1f, 0f, false);
             return true;
         }
+        if (sumOverLeadingDim(x, out)) {
+            return true;
+        }
         Layout rows = DnnlLayouts.rows(x);
         if (rows == null || (x.rank() > 1 && rows.dims()[0] > 1
                 && DnnlLayouts.collapsedStride(x.shape(), x.strides(), x.rank() - 2) == 0)) {
@@ -758,6 +761,29 @@ public final class DnnlBackend implements Backend {
             return true;
         }
         return false;
+    }
+
+    /**
+     * x {@code [B, ...]} summed over its first dimension into out {@code [1, ...]}, when x's
+     * trailing dimensions are packed (a batch of contiguous blocks at any batch stride): out
+     * {@code [1, R]} = ones {@code [1, B]} @ x {@code [B, R]}. Position-embedding gradients.
+     */
+    private boolean sumOverLeadingDim(Tensor x, Tensor out) {
+        int r = x.rank();
+        if (r < 3 || out.size(0) != 1 || x.size(0) < 2 || x.stride(0) <= 0) {
+            return false;
+        }
+        long inner = 1;
+        for (int i = r - 1; i >= 1; i--) {
+            if (out.size(i) != x.size(i) || (x.size(i) > 1 && x.stride(i) != inner)) {
+                return false;
+            }
+            inner *= x.size(i);
+        }
+        long b = x.size(0);
+        Tensor x2 = new Tensor(x.data(), DType.F32, Device.CPU, new long[] {b, inner}, new long[] {x.stride(0), 1});
+        matmul(onesVector(b).view(1, b), x2, null, Tensor.of(out.data(), DType.F32, 1, inner), 1f, 0f, false);
+        return true;
     }
 
     /**
