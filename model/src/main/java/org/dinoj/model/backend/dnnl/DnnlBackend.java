@@ -48,6 +48,7 @@ public final class DnnlBackend implements Backend {
     private final OpProfile.Entry adamwProfile = profile == null ? null : profile.entry("ADAMW [java]");
     private final OpProfile.Entry linearProfile = profile == null ? null : profile.entry("LINEAR [java]");
     private final OpProfile.Entry fillProfile = profile == null ? null : profile.entry("FILL [java]");
+    private final OpProfile.Entry rowsProfile = profile == null ? null : profile.entry("COPY_ROWS [java]");
     private final OpProfile.Entry l2Profile = profile == null ? null : profile.entry("L2_NORMALIZE [java]");
     private final PrimitiveCache cache = new PrimitiveCache(CACHE_CAPACITY, profile);
     private final PrimitiveKey key = new PrimitiveKey();
@@ -954,6 +955,40 @@ public final class DnnlBackend implements Backend {
         if (l2Profile != null) {
             l2Profile.add(System.nanoTime() - t0);
         }
+    }
+
+    /**
+     * Row gather/scatter ({@link Backend#copyRows}); rows of f32 host tensors with unit last-axis
+     * stride are moved with bulk copies (or a float add loop) on the Java side instead of one
+     * oneDNN call per row; anything else goes row by row through {@link #copy} and {@link #binary}.
+     */
+    @Override
+    public void copyRows(Tensor src, int[] srcRows, Tensor dst, int[] dstRows, int count, boolean add) {
+        if (!unitRowsF32(src) || !unitRowsF32(dst)) {
+            Backend.super.copyRows(src, srcRows, dst, dstRows, count, add);
+            return;
+        }
+        org.dinoj.model.backend.RowCopies.check(src, srcRows, dst, dstRows, count);
+        long t0 = rowsProfile != null ? System.nanoTime() : 0;
+        int d = (int) src.size(-1);
+        for (int i = 0; i < count; i++) {
+            long from = org.dinoj.model.backend.RowCopies.rowOffset(src, srcRows == null ? i : srcRows[i]) * Float.BYTES;
+            long to = org.dinoj.model.backend.RowCopies.rowOffset(dst, dstRows == null ? i : dstRows[i]) * Float.BYTES;
+            if (add) {
+                HostLoops.addRow(src.data(), from, dst.data(), to, d);
+            } else {
+                MemorySegment.copy(src.data(), from, dst.data(), to, (long) d * Float.BYTES);
+            }
+        }
+        if (rowsProfile != null) {
+            rowsProfile.add(System.nanoTime() - t0);
+        }
+    }
+
+    /** An f32 host tensor of rank >= 1 whose rows are unit-stride (any row strides). */
+    private static boolean unitRowsF32(Tensor t) {
+        return t.device() == Device.CPU && t.dtype() == DType.F32 && t.rank() > 0
+                && (t.stride(-1) == 1 || t.size(-1) <= 1) && t.size(-1) <= Integer.MAX_VALUE;
     }
 
     /** True when every tensor is an f32 host tensor, contiguous, with at least one axis. */

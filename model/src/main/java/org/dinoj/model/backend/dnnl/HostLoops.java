@@ -94,6 +94,18 @@ final class HostLoops {
         }
     }
 
+    /** {@code dst[to + i] += src[from + i]} for {@code i < d}; offsets in bytes, rows packed f32. */
+    static void addRow(MemorySegment src, long from, MemorySegment dst, long to, int d) {
+        float[] a = rowBuffer(d, 0);
+        float[] b = rowBuffer(d, 1);
+        MemorySegment.copy(src, F32, from, a, 0, d);
+        MemorySegment.copy(dst, F32, to, b, 0, d);
+        for (int i = 0; i < d; i++) {
+            b[i] += a[i];
+        }
+        MemorySegment.copy(b, 0, dst, F32, to, d);
+    }
+
     private static float[] rowBuffer(int d, int slot) {
         float[][] s = scratch();
         if (s[slot].length < d) {
