@@ -632,6 +632,9 @@ public final class DnnlBackend implements Backend {
         if (a.numel() == 0) {
             return;
         }
+        if (binaryPerBlock(op, a, b, out)) {
+            return;
+        }
         int alg = binaryAlg(op);
         threadsFor(a.numel());
         key.reset(PrimitiveOp.BINARY).add(a).add(b).add(out).add(alg);
@@ -643,6 +646,41 @@ public final class DnnlBackend implements Backend {
         p.bind(1, b.data());
         p.bind(2, out.data());
         p.execute(runtime);
+    }
+
+    /**
+     * b {@code [1, ...]} broadcast over the first dimension of a and out {@code [B, ...]} that are
+     * batches of packed blocks at a batch stride (e.g. position embeddings added into a token
+     * slice): oneDNN has only its reference kernel for that strided broadcast, so this runs one
+     * flat, vectorised binary per block. False, doing nothing, for other shapes.
+     */
+    private boolean binaryPerBlock(BinaryOp op, Tensor a, Tensor b, Tensor out) {
+        int r = a.rank();
+        if (r < 2 || b.size(0) != 1 || a.size(0) < 2 || (a.isContiguous() && out.isContiguous())) {
+            return false;
+        }
+        long inner = 1;
+        for (int i = r - 1; i >= 1; i--) {
+            long size = a.size(i);
+            if (b.size(i) != size || (size > 1 && (a.stride(i) != inner || b.stride(i) != inner || out.stride(i) != inner))) {
+                return false;
+            }
+            inner *= size;
+        }
+        if (inner < 1024) {
+            return false; // many tiny blocks: one strided primitive is cheaper than a call per block
+        }
+        Tensor bFlat = Tensor.of(b.data().asSlice(0, inner * b.dtype().byteSize()), b.dtype(), inner);
+        for (long j = 0; j < a.size(0); j++) {
+            binary(op, block(a, j, inner), bFlat, block(out, j, inner));
+        }
+        return true;
+    }
+
+    /** Block j {@code [inner]} of t {@code [B, ...]} whose trailing dimensions are packed. */
+    private static Tensor block(Tensor t, long j, long inner) {
+        long bytes = t.dtype().byteSize();
+        return Tensor.of(t.data().asSlice(j * t.stride(0) * bytes, inner * bytes), t.dtype(), inner);
     }
 
     private DnnlPrimitive createBinary(int alg, Tensor a, Tensor b, Tensor out) {

@@ -7,14 +7,16 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Opt-in per-op timing of the dnnl backend ({@code DINOJ_PROFILE=1}): for each label (an op kind
+ * Opt-in per-op timing of the dnnl backend ({@code DINOJ_PROFILE=1}, or {@code shapes} per primitive key): for each label (an op kind
  * with oneDNN's implementation name, a primitive creation, or a host loop) the number of calls and
  * their total wall time. Entries are made once (on a primitive's creation or the backend's) and
  * updated in place, so a profiled steady state still allocates nothing.
  */
 final class OpProfile {
-    /** True when {@code DINOJ_PROFILE=1} is set in the environment. */
-    static final boolean ENABLED = "1".equals(System.getenv("DINOJ_PROFILE"));
+    /** True when {@code DINOJ_PROFILE} is 1 or shapes. */
+    static final boolean ENABLED = "1".equals(System.getenv("DINOJ_PROFILE")) || "shapes".equals(System.getenv("DINOJ_PROFILE"));
+    /** {@code DINOJ_PROFILE=shapes}: one line per primitive key (shapes, strides, attributes), not per op kind. */
+    static final boolean BY_SHAPE = "shapes".equals(System.getenv("DINOJ_PROFILE"));
 
     /** Calls and nanoseconds of one label. */
     static final class Entry {

@@ -49,7 +49,7 @@ final class PrimitiveCache implements AutoCloseable {
         if (profile != null) {
             String op = probe.op().name();
             profile.entry("create " + op).add(System.nanoTime() - missStart);
-            primitive.profileInto(profile.entry(op + " [" + primitive.implementation() + "]"));
+            primitive.profileInto(profile.entry(op + (OpProfile.BY_SHAPE ? " " + probe : "") + " [" + primitive.implementation() + "]"));
         }
         entries.put(probe.copy(), primitive);
         return primitive;
