@@ -46,7 +46,7 @@ class GpuStepBenchTest {
         StringWriter text = new StringWriter();
         CommandLine cli = new CommandLine(new BenchMain());
         cli.setOut(new PrintWriter(text));
-        int rc = cli.execute("step", "--backend", "reference", "--config", "tiny-test", "--precision", "f32",
+        int rc = cli.execute("gpu-step", "--backend", "reference", "--config", "tiny-test", "--precision", "f32",
                 "--steps", "1", "--warmup", "0");
         assertThat(rc).isZero();
         assertThat(text.toString()).contains("RESULT {\"impl\":\"dinoj\",\"backend\":\"reference\"")
