@@ -80,6 +80,38 @@ public interface Backend extends AutoCloseable {
         HostL2Normalization.backward(y, norm, eps, dy, dx);
     }
 
+    /**
+     * True when {@link #attentionForward} and {@link #attentionBackward} are this backend's fast
+     * path (layers then call them instead of composing matmul and softmax); false where they are
+     * only the plain-Java specification.
+     */
+    default boolean fusesAttention() {
+        return false;
+    }
+
+    /**
+     * Fused multi-head self-attention, {@code out = softmax(scale q k^T) v} per sample and head,
+     * without materialising the {@code [N, N]} scores. qkv: {@code [B, N, 3D]}, channel
+     * {@code s*D + h*hd + d} holding part s (q, k, v) of head h; out: {@code [B, N, D]}, heads
+     * concatenated; lse: contiguous f32 {@code [B, H, N]}, receives each query row's log-sum-exp
+     * of the scaled scores for the backward pass. Last axes have unit stride. Computes in at least
+     * f32 from the stored values (no bf16 rounding of operands). The default loops over host
+     * memory in double (see {@link HostAttention}); device backends override it.
+     */
+    default void attentionForward(Tensor qkv, int heads, float scale, Tensor out, Tensor lse) {
+        HostAttention.forward(qkv, heads, scale, out, lse);
+    }
+
+    /**
+     * Backward of {@link #attentionForward} from qkv, its out and lse and dOut {@code [B, N, D]}:
+     * writes dQkv {@code [B, N, 3D]} (dq, dk, dv in qkv's channel layout), recomputing the
+     * probabilities from lse.
+     */
+    default void attentionBackward(Tensor qkv, Tensor out, Tensor lse, Tensor dOut, int heads, float scale,
+                                   Tensor dQkv) {
+        HostAttention.backward(qkv, out, lse, dOut, heads, scale, dQkv);
+    }
+
     /** Element-wise activation. In place allowed (y == x). */
     void activationForward(Activation activation, Tensor x, Tensor y);
 

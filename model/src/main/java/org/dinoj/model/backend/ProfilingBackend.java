@@ -207,6 +207,28 @@ public final class ProfilingBackend implements Backend {
     }
 
     @Override
+    public boolean fusesAttention() {
+        return delegate.fusesAttention();
+    }
+
+    @Override
+    public void attentionForward(Tensor qkv, int heads, float scale, Tensor out, Tensor lse) {
+        long calls = deviceCalls.getAsLong();
+        long t = start();
+        delegate.attentionForward(qkv, heads, scale, out, lse);
+        stop(t, calls, "attentionForward " + shapes(qkv));
+    }
+
+    @Override
+    public void attentionBackward(Tensor qkv, Tensor out, Tensor lse, Tensor dOut, int heads, float scale,
+                                  Tensor dQkv) {
+        long calls = deviceCalls.getAsLong();
+        long t = start();
+        delegate.attentionBackward(qkv, out, lse, dOut, heads, scale, dQkv);
+        stop(t, calls, "attentionBackward " + shapes(qkv));
+    }
+
+    @Override
     public void activationForward(Activation activation, Tensor x, Tensor y) {
         long calls = deviceCalls.getAsLong();
         long t = start();

@@ -519,6 +519,98 @@ public abstract class BackendConformanceTest {
         assertMatches((log ? "log-" : "") + "softmaxBackward", dx, F32_REL, scale);
     }
 
+    // ---------------------------------------------------------------- fused attention
+
+    /** [B, N, H, hd]: odd token counts (1, 7, 65, and 50 and 257 of the ViT-S/14 crops' shapes at small B), head dims 8 to 64. */
+    static Stream<Arguments> attentionCases() {
+        return Stream.of(Arguments.of(2, 1, 2, 8), Arguments.of(2, 7, 3, 16), Arguments.of(1, 65, 2, 64),
+                Arguments.of(1, 50, 1, 64), Arguments.of(1, 257, 1, 32), Arguments.of(3, 7, 2, 24));
+    }
+
+    /**
+     * A {@code [B, N, 3D]} qkv operand whose rows are strided (a slice of {@code [B, N, 3D + 5]}),
+     * as the fused kernels must accept any batch and token strides.
+     */
+    private Operand stridedQkv(int batch, int tokens, int heads, int headDim) {
+        long width = 3L * heads * headDim;
+        return normalWith(0, 1, batch, tokens, width + 5).slice(2, 3, width);
+    }
+
+    /**
+     * Tolerance scale of a fused attention result: the online softmax computes scores in f32, and
+     * exp turns an absolute score error (~ f32 rounding of scale sum |q||k| <= max |S| + the dot
+     * product's own magnitude) into a relative error of every probability; each output is a sum
+     * of probability-weighted terms bounded by the tensor's largest |value|. So the scale is
+     * {@code max|ref| * (1 + max|S|) * hd}, with the f32 rel: a wrong index or a missing rescale
+     * is off by O(max|ref|), orders of magnitude more.
+     */
+    private static double[] attentionScale(Tensor reference, double maxScore, int headDim) {
+        double[] values = reference.toDoubleArray();
+        double max = 0;
+        for (double v : values) {
+            max = Math.max(max, Math.abs(v));
+        }
+        double[] scale = new double[values.length];
+        java.util.Arrays.fill(scale, max * (1 + maxScore) * headDim);
+        return scale;
+    }
+
+    /** max over (b, h, i, j) of |scale q_i . k_j| of a host qkv. */
+    private static double maxAbsScore(Tensor qkv, int heads, int headDim, float scale) {
+        long dim = (long) heads * headDim;
+        double max = 0;
+        for (long b = 0; b < qkv.size(0); b++) {
+            for (int h = 0; h < heads; h++) {
+                for (long i = 0; i < qkv.size(1); i++) {
+                    for (long j = 0; j < qkv.size(1); j++) {
+                        double s = 0;
+                        for (int d = 0; d < headDim; d++) {
+                            s += qkv.get(b, i, (long) h * headDim + d) * qkv.get(b, j, dim + (long) h * headDim + d);
+                        }
+                        max = Math.max(max, Math.abs(scale * s));
+                    }
+                }
+            }
+        }
+        return max;
+    }
+
+    @ParameterizedTest(name = "B {0}, N {1}, H {2}, hd {3}")
+    @MethodSource("attentionCases")
+    void attentionForward(int batch, int tokens, int heads, int headDim) {
+        float scale = (float) (1 / Math.sqrt(headDim));
+        Operand qkv = stridedQkv(batch, tokens, heads, headDim);
+        Operand out = output(batch, tokens, (long) heads * headDim);
+        Operand lse = output(batch, heads, tokens);
+        reference.attentionForward(qkv.host(), heads, scale, out.host(), lse.host());
+        backend.attentionForward(qkv.device(), heads, scale, out.device(), lse.device());
+        double maxScore = maxAbsScore(qkv.host(), heads, headDim, scale);
+        assertMatches("attentionForward out", out, F32_REL, attentionScale(out.host(), maxScore, headDim));
+        assertMatches("attentionForward lse", lse, F32_REL, attentionScale(lse.host(), maxScore, headDim));
+    }
+
+    @ParameterizedTest(name = "B {0}, N {1}, H {2}, hd {3}")
+    @MethodSource("attentionCases")
+    void attentionBackward(int batch, int tokens, int heads, int headDim) {
+        float scale = (float) (1 / Math.sqrt(headDim));
+        long dim = (long) heads * headDim;
+        Operand qkv = stridedQkv(batch, tokens, heads, headDim);
+        // out and lse from the reference on both sides, so only the backward differs.
+        Tensor outHost = host.allocate(DType.F32, batch, tokens, dim);
+        Tensor lseHost = host.allocate(DType.F32, batch, heads, tokens);
+        reference.attentionForward(qkv.host(), heads, scale, outHost, lseHost);
+        Operand out = upload(outHost);
+        Operand lse = upload(lseHost);
+        Operand dOut = normal(batch, tokens, dim);
+        Operand dQkv = output(batch, tokens, 3 * dim);
+        reference.attentionBackward(qkv.host(), out.host(), lse.host(), dOut.host(), heads, scale, dQkv.host());
+        backend.attentionBackward(qkv.device(), out.device(), lse.device(), dOut.device(), heads, scale, dQkv.device());
+        double maxScore = maxAbsScore(qkv.host(), heads, headDim, scale);
+        // dS = P (dP - rowsum(dO out)) cancels: its terms are as large as |dO| |v| hd, hence the extra hd.
+        assertMatches("attentionBackward dQkv", dQkv, F32_REL,
+                attentionScale(dQkv.host(), maxScore + headDim, headDim));
+    }
+
     // ---------------------------------------------------------------- L2 normalisation
 
     static Stream<long[]> l2Shapes() {
