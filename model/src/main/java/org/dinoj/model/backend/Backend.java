@@ -82,10 +82,10 @@ public interface Backend extends AutoCloseable {
 
     /**
      * True when {@link #attentionForward} and {@link #attentionBackward} are this backend's fast
-     * path (layers then call them instead of composing matmul and softmax); false where they are
-     * only the plain-Java specification.
+     * path for heads of {@code headDim} channels (layers then call them instead of composing
+     * matmul and softmax); false where they are only the plain-Java specification.
      */
-    default boolean fusesAttention() {
+    default boolean fusesAttention(int headDim) {
         return false;
     }
 

@@ -207,8 +207,8 @@ public final class ProfilingBackend implements Backend {
     }
 
     @Override
-    public boolean fusesAttention() {
-        return delegate.fusesAttention();
+    public boolean fusesAttention(int headDim) {
+        return delegate.fusesAttention(headDim);
     }
 
     @Override

@@ -17,6 +17,8 @@ public final class Attention {
     private final int heads;
     private final int headDim;
     private final float scale;
+    /** True when the backend's fused attention replaces matmul, softmax, matmul (no [N, N] buffers). */
+    private final boolean fused;
     private final Linear qkv;
     private final Linear proj;
 
@@ -26,23 +28,31 @@ public final class Attention {
         final long tokens;
         /** [B, N, 3D] */
         final Tensor qkv;
-        /** [B, H, N, N] softmax probabilities (the attention map). */
+        /** [B, H, N, N] softmax probabilities (the attention map); null with fused attention. */
         final Tensor probabilities;
+        /** [B, H, N] log-sum-exp of each query row's scores (fused attention only, else null). */
+        final Tensor logSumExp;
         /** [B, N, D] heads concatenated, input of proj. */
         final Tensor context;
         final Scratch scratch;
 
-        Buffers(long batch, long tokens, Tensor qkv, Tensor probabilities, Tensor context, Scratch scratch) {
+        Buffers(long batch, long tokens, Tensor qkv, Tensor probabilities, Tensor logSumExp, Tensor context,
+                Scratch scratch) {
             this.batch = batch;
             this.tokens = tokens;
             this.qkv = qkv;
             this.probabilities = probabilities;
+            this.logSumExp = logSumExp;
             this.context = context;
             this.scratch = scratch;
         }
 
         /** The attention probabilities {@code [B, H, N, N]} of the latest forward pass. */
         public Tensor probabilities() {
+            if (probabilities == null) {
+                throw new IllegalStateException("this attention layer ran the backend's fused attention, which keeps "
+                        + "no [B, H, N, N] probabilities; set DINOJ_CUDA_ATTENTION=composed to keep attention maps");
+            }
             return probabilities;
         }
     }
@@ -52,6 +62,7 @@ public final class Attention {
         final long rows;
         final Tensor dContext;
         final Tensor dQkv;
+        /** [B, H, N, N] each, null with fused attention. */
         final Tensor dProbabilities;
         final Tensor dScores;
 
@@ -75,6 +86,7 @@ public final class Attention {
         this.heads = heads;
         this.headDim = dim / heads;
         this.scale = (float) (1.0 / Math.sqrt(headDim));
+        this.fused = backend.fusesAttention(headDim);
         this.qkv = new Linear(context, prefix + ".qkv", dim, 3 * dim, qkvBias);
         this.proj = new Linear(context, prefix + ".proj", dim, dim, projBias);
     }
@@ -96,7 +108,8 @@ public final class Attention {
     public Scratch newScratch(LayerContext context, long batch, long tokens) {
         long rows = batch * tokens;
         return new Scratch(rows, context.tensor(batch, tokens, dim), context.tensor(batch, tokens, 3L * dim),
-                context.tensor(batch, heads, tokens, tokens), context.tensor(batch, heads, tokens, tokens));
+                fused ? null : context.tensor(batch, heads, tokens, tokens),
+                fused ? null : context.tensor(batch, heads, tokens, tokens));
     }
 
     public Buffers newBuffers(LayerContext context, long batch, long tokens, Scratch scratch) {
@@ -105,13 +118,20 @@ public final class Attention {
                     + batch + " x " + tokens + " tokens");
         }
         return new Buffers(batch, tokens, context.tensor(batch, tokens, 3L * dim),
-                context.tensor(batch, heads, tokens, tokens), context.tensor(batch, tokens, dim), scratch);
+                fused ? null : context.tensor(batch, heads, tokens, tokens),
+                fused ? context.statistics(batch, heads, tokens) : null,
+                context.tensor(batch, tokens, dim), scratch);
     }
 
     /** x, y: {@code [B*N, D]} (rows ordered by sample, then token). */
     public void forward(Buffers b, Tensor x, Tensor y) {
         Tensor qkvRows = Views.rows(b.qkv);
         qkv.forward(x, qkvRows);
+        if (fused) {
+            backend.attentionForward(b.qkv, heads, scale, b.context, b.logSumExp);
+            proj.forward(Views.rows(b.context), y);
+            return;
+        }
         Tensor q = part(b.qkv, 0, b);
         Tensor k = part(b.qkv, 1, b);
         Tensor v = part(b.qkv, 2, b);
@@ -131,8 +151,14 @@ public final class Attention {
         long rows = b.batch * b.tokens;
         Tensor dContext = Views.rows(s.dContext).slice(0, 0, rows);
         proj.backward(Views.rows(b.context), dy, dContext);
-        Tensor dContextHeads = headsView(shaped(s.dContext, b.batch, b.tokens, dim), b);
         Tensor dQkv = shaped(s.dQkv, b.batch, b.tokens, 3L * dim);
+        if (fused) {
+            backend.attentionBackward(b.qkv, b.context, b.logSumExp, shaped(s.dContext, b.batch, b.tokens, dim), heads,
+                    scale, dQkv);
+            qkv.backward(x, Views.rows(dQkv), dx);
+            return;
+        }
+        Tensor dContextHeads = headsView(shaped(s.dContext, b.batch, b.tokens, dim), b);
         Tensor dProbabilities = shaped4(s.dProbabilities, b);
         Tensor dScores = shaped4(s.dScores, b);
         Tensor q = part(b.qkv, 0, b);

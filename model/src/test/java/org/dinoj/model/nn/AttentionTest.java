@@ -1,6 +1,7 @@
 package org.dinoj.model.nn;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.dinoj.model.nn.NnTesting.assertGradient;
 import static org.dinoj.model.nn.NnTesting.dot;
 import static org.dinoj.model.nn.NnTesting.random;
@@ -9,10 +10,13 @@ import java.util.SplittableRandom;
 import java.util.function.DoubleSupplier;
 import org.assertj.core.data.Offset;
 import org.dinoj.model.backend.Backend;
+import org.dinoj.model.backend.Precision;
+import org.dinoj.model.backend.reference.ReferenceBackend;
 import org.dinoj.model.tensor.DType;
 import org.dinoj.model.tensor.HostArena;
 import org.dinoj.model.tensor.Tensor;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class AttentionTest {
     private static final int B = 2;
@@ -20,9 +24,15 @@ class AttentionTest {
     private static final int D = 8;
     private static final int H = 2;
 
-    @Test
-    void forwardMatchesADirectLoop() {
-        try (Backend backend = NnTesting.backend(); HostArena arena = new HostArena()) {
+    /** Composed (matmul, softmax, matmul) and fused (Backend#attentionForward) paths of the layer. */
+    private static Backend backend(boolean fused) {
+        return new ReferenceBackend(Precision.F32, fused);
+    }
+
+    @ParameterizedTest(name = "fused {0}")
+    @ValueSource(booleans = {false, true})
+    void forwardMatchesADirectLoop(boolean fused) {
+        try (Backend backend = backend(fused); HostArena arena = new HostArena()) {
             LayerContext context = NnTesting.f64(backend, arena);
             Attention attn = new Attention(context, "attn", D, H, true, true);
             randomize(attn);
@@ -36,6 +46,11 @@ class AttentionTest {
                 // same double arithmetic in another order
                 assertThat(actual[i]).isCloseTo(expected[i], Offset.offset(1e-12));
             }
+            if (fused) {
+                assertThatThrownBy(buffers::probabilities).isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("DINOJ_CUDA_ATTENTION=composed");
+                return;
+            }
             Tensor p = buffers.probabilities();
             for (int row = 0; row < B * H * N; row++) {
                 double sum = 0;
@@ -47,9 +62,10 @@ class AttentionTest {
         }
     }
 
-    @Test
-    void backwardMatchesFiniteDifferences() {
-        try (Backend backend = NnTesting.backend(); HostArena arena = new HostArena()) {
+    @ParameterizedTest(name = "fused {0}")
+    @ValueSource(booleans = {false, true})
+    void backwardMatchesFiniteDifferences(boolean fused) {
+        try (Backend backend = backend(fused); HostArena arena = new HostArena()) {
             LayerContext context = NnTesting.f64(backend, arena);
             Attention attn = new Attention(context, "attn", D, H, true, true);
             randomize(attn);

@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The GPU backend: device tensors in cudaMalloc'ed memory through a caching allocator, one
  * non-blocking stream for all work, cuBLASLt for matmuls and dinoj's own NVRTC-compiled kernels
- * for everything else (cuDNN is not used). Operations are queued asynchronously; copies to the
+ * for everything else, including fused (flash) attention. Operations are queued asynchronously; copies to the
  * host and {@link #synchronize()} wait. Element-wise and row kernels read and write f32 or bf16
  * tensors with any strides and compute in f32. Each backend has its own stream: use a tensor with
  * the backend whose arena made it (or synchronize between them). Not thread-safe: one backend per
@@ -35,6 +35,8 @@ public final class CudaBackend implements Backend {
     private static final long SPLIT_ROW_MIN = 32768;
     /** Least elements per block of a split softmax or reduction. */
     private static final long SPLIT_CHUNK_MIN = 4096;
+    /** Environment setting: {@code fused} (default) or {@code composed} attention in the layers. */
+    public static final String ATTENTION_ENV = "DINOJ_CUDA_ATTENTION";
 
     private final Precision precision;
     private final CudaDevice device;
@@ -45,6 +47,8 @@ public final class CudaBackend implements Backend {
     private final KernelLauncher launcher;
     private final CublasLtMatmul cublas;
     private final long workspace;
+    private final FusedAttention attention;
+    private final boolean fuseAttention;
     /** Row indices of copyRows: host staging (native, pageable) and their device copy, grown on demand. */
     private MemorySegment indexStaging;
     private long indexDevice;
@@ -74,6 +78,8 @@ public final class CudaBackend implements Backend {
         this.launcher = new KernelLauncher(arena, kernels, stream);
         this.workspace = allocator.allocate(CublasLtMatmul.WORKSPACE_BYTES);
         this.cublas = new CublasLtMatmul(arena, stream, workspace);
+        this.attention = new FusedAttention(launcher, allocator, device.multiprocessors());
+        this.fuseAttention = fusedAttentionSetting(System.getenv(ATTENTION_ENV));
         LOG.info("CUDA backend on device {} (sm_{}{}, {} SMs), {} matmuls", device.index(), device.ccMajor(),
                 device.ccMinor(), device.multiprocessors(), precision);
     }
@@ -317,6 +323,37 @@ public final class CudaBackend implements Backend {
         }
         launcher.begin().rows(y).rows(dy).rows(dx).i64(rows).i64(d).i32(log ? 1 : 0)
                 .launch(Kernel.SOFTMAX_BACKWARD, rowGrid(rows), rowBlock(d));
+    }
+
+    // ---------------------------------------------------------------- fused attention
+
+    /** Whether {@code DINOJ_CUDA_ATTENTION} (null: unset) asks for the fused attention kernels. */
+    static boolean fusedAttentionSetting(String value) {
+        if (value == null || value.isEmpty() || value.equals("fused")) {
+            return true;
+        }
+        if (value.equals("composed")) {
+            return false;
+        }
+        throw new IllegalArgumentException(ATTENTION_ENV + "=" + value + " is not a choice: use fused or composed");
+    }
+
+    @Override
+    public boolean fusesAttention(int headDim) {
+        return fuseAttention && FusedAttention.supports(headDim);
+    }
+
+    /** qkv {@code [B, N, 3D]} and out {@code [B, N, D]} f32 or bf16, any row strides; lse f32 {@code [B, H, N]}. */
+    @Override
+    public void attentionForward(Tensor qkv, int heads, float scale, Tensor out, Tensor lse) {
+        attention.forward(qkv, heads, scale, out, lse);
+    }
+
+    /** As {@link #attentionForward}; dOut {@code [B, N, D]}, dQkv {@code [B, N, 3D]}. */
+    @Override
+    public void attentionBackward(Tensor qkv, Tensor out, Tensor lse, Tensor dOut, int heads, float scale,
+                                  Tensor dQkv) {
+        attention.backward(qkv, out, lse, dOut, heads, scale, dQkv);
     }
 
     // ---------------------------------------------------------------- L2 normalisation

@@ -24,7 +24,20 @@ enum Kernel {
     REDUCE_PARTIAL("reduce.cu", "dinoj_reduce_partial"),
     REDUCE_FINISH("reduce.cu", "dinoj_reduce_finish"),
     REDUCE_COLUMNS_PARTIAL("reduce.cu", "dinoj_reduce_columns_partial"),
-    REDUCE_COLUMNS_FINISH("reduce.cu", "dinoj_reduce_columns_finish");
+    REDUCE_COLUMNS_FINISH("reduce.cu", "dinoj_reduce_columns_finish"),
+    ATTENTION_FORWARD_HD16("attention.cu", "dinoj_attention_forward_hd16"),
+    ATTENTION_FORWARD_HD32("attention.cu", "dinoj_attention_forward_hd32"),
+    ATTENTION_FORWARD_HD64("attention.cu", "dinoj_attention_forward_hd64"),
+    ATTENTION_FORWARD_HD128("attention.cu", "dinoj_attention_forward_hd128"),
+    ATTENTION_BACKWARD_DELTA("attention.cu", "dinoj_attention_backward_delta"),
+    ATTENTION_BACKWARD_DQ_HD16("attention.cu", "dinoj_attention_backward_dq_hd16"),
+    ATTENTION_BACKWARD_DQ_HD32("attention.cu", "dinoj_attention_backward_dq_hd32"),
+    ATTENTION_BACKWARD_DQ_HD64("attention.cu", "dinoj_attention_backward_dq_hd64"),
+    ATTENTION_BACKWARD_DQ_HD128("attention.cu", "dinoj_attention_backward_dq_hd128"),
+    ATTENTION_BACKWARD_DKV_HD16("attention.cu", "dinoj_attention_backward_dkv_hd16"),
+    ATTENTION_BACKWARD_DKV_HD32("attention.cu", "dinoj_attention_backward_dkv_hd32"),
+    ATTENTION_BACKWARD_DKV_HD64("attention.cu", "dinoj_attention_backward_dkv_hd64"),
+    ATTENTION_BACKWARD_DKV_HD128("attention.cu", "dinoj_attention_backward_dkv_hd128");
 
     final String unit;
     final String symbol;

@@ -12,7 +12,7 @@ public final class KernelSources {
     /** The header every source includes. */
     public static final String COMMON_HEADER = "dinoj_common.cuh";
     /** The compilation units, one CUDA module each. */
-    public static final List<String> UNITS = List.of("elementwise.cu", "rows.cu", "reduce.cu");
+    public static final List<String> UNITS = List.of("elementwise.cu", "rows.cu", "reduce.cu", "attention.cu");
 
     private static final String FOLDER = "/org/dinoj/cuda/";
 

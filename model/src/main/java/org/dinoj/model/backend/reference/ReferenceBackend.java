@@ -33,9 +33,25 @@ import org.dinoj.model.tensor.TensorAllocator;
  */
 public final class ReferenceBackend implements Backend {
     private final Precision precision;
+    private final boolean fusesAttention;
 
     public ReferenceBackend(Precision precision) {
+        this(precision, false);
+    }
+
+    /**
+     * @param fusesAttention whether layers should call the fused attention (the plain-Java
+     *                       specification, {@link Backend#attentionForward}) instead of composing
+     *                       matmul and softmax: tests of the layers' fused path set it
+     */
+    public ReferenceBackend(Precision precision, boolean fusesAttention) {
         this.precision = Objects.requireNonNull(precision, "precision");
+        this.fusesAttention = fusesAttention;
+    }
+
+    @Override
+    public boolean fusesAttention(int headDim) {
+        return fusesAttention;
     }
 
     @Override
