@@ -18,7 +18,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Every function a binding class declares must exist, under that exact name, in the dynamic symbol
  * table of the library found on this machine (DINOJ_CUDA_LIB_DIR or discovery). Skips, saying why,
- * where the library is absent (the driver, libcuda.so.1, exists only where an NVIDIA driver is).
+ * where the library is absent (the driver, libcuda.so.1, exists only where an NVIDIA driver is;
+ * cuDNN, libcudnn.so.9, where the nvidia-cudnn-cu12/-cu13 wheel or a cuDNN package is installed).
  */
 class CudaSymbolsTest {
 
@@ -27,6 +28,7 @@ class CudaSymbolsTest {
                 Arguments.of(cuda_runtime_api_h.class, CudaLibrary.CUDART),
                 Arguments.of(cublasLt_h.class, CudaLibrary.CUBLASLT),
                 Arguments.of(nvrtc_h.class, CudaLibrary.NVRTC),
+                Arguments.of(cudnn_h.class, CudaLibrary.CUDNN),
                 Arguments.of(cuda_h.class, CudaLibrary.DRIVER));
     }
 

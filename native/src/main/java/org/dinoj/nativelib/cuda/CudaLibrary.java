@@ -15,7 +15,7 @@ public enum CudaLibrary {
     NVRTC("libnvrtc.so.%d", true),
     /** The driver API (loads NVRTC output, launches kernels); installed with the NVIDIA driver. */
     DRIVER("libcuda.so.1", false),
-    /** cuDNN 9 (not used by the backend yet; located for diagnostics). */
+    /** cuDNN 9 (optional: the CUDA backend's softmax uses it where found, its own kernels elsewhere). */
     CUDNN("libcudnn.so.9", false);
 
     /** CUDA major versions dinoj was written against, most preferred first. */
