@@ -49,6 +49,8 @@ public final class CudaBackend implements Backend {
     private final long workspace;
     private final FusedAttention attention;
     private final boolean fuseAttention;
+    /** cuDNN's softmax where asked for ({@code DINOJ_CUDA_SOFTMAX=cudnn}), else null. */
+    private final CudnnSoftmax cudnnSoftmax;
     /** Row indices of copyRows: host staging (native, pageable) and their device copy, grown on demand. */
     private MemorySegment indexStaging;
     private long indexDevice;
@@ -68,6 +70,15 @@ public final class CudaBackend implements Backend {
      * @throws CudaException when no CUDA device or library can be used (the message says why)
      */
     public CudaBackend(Precision precision, int deviceIndex) {
+        this(precision, deviceIndex, CudnnSoftmax.requested(System.getenv(CudnnSoftmax.SETTING)));
+    }
+
+    /**
+     * @param cudnnSoftmax whether row softmax runs through cuDNN (libcudnn.so.9 must be found) where
+     *                     it covers the tensors, instead of dinoj's kernels
+     * @throws CudaException when no CUDA device or library can be used (the message says why)
+     */
+    CudaBackend(Precision precision, int deviceIndex, boolean cudnnSoftmax) {
         this.precision = precision;
         this.device = CudaDevice.open(deviceIndex);
         MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
@@ -80,6 +91,10 @@ public final class CudaBackend implements Backend {
         this.cublas = new CublasLtMatmul(arena, stream, workspace);
         this.attention = new FusedAttention(launcher, allocator, device.multiprocessors());
         this.fuseAttention = fusedAttentionSetting(System.getenv(ATTENTION_ENV));
+        this.cudnnSoftmax = cudnnSoftmax ? new CudnnSoftmax(stream) : null;
+        if (this.cudnnSoftmax != null) {
+            LOG.info("row softmax through cuDNN {}", this.cudnnSoftmax.version());
+        }
         LOG.info("CUDA backend on device {} (sm_{}{}, {} SMs), {} matmuls", device.index(), device.ccMajor(),
                 device.ccMinor(), device.multiprocessors(), precision);
     }
@@ -285,6 +300,10 @@ public final class CudaBackend implements Backend {
             softmaxSplit(x, y, rows, d, log);
             return;
         }
+        if (cudnnSoftmax != null && CudnnSoftmax.handles(x, y)) {
+            cudnnSoftmax.forward(x, y, log);
+            return;
+        }
         launcher.begin().rows(x).rows(y).i64(rows).i64(d).i32(log ? 1 : 0)
                 .launch(Kernel.SOFTMAX_FORWARD, rowGrid(rows), rowBlock(d));
     }
@@ -319,6 +338,10 @@ public final class CudaBackend implements Backend {
         requireSameShape(y, dx, "y", "dx");
         long rows = y.numel() / Math.max(d, 1);
         if (rows == 0 || d == 0) {
+            return;
+        }
+        if (cudnnSoftmax != null && CudnnSoftmax.handles(y, dy, dx)) {
+            cudnnSoftmax.backward(y, dy, dx, log);
             return;
         }
         launcher.begin().rows(y).rows(dy).rows(dx).i64(rows).i64(d).i32(log ? 1 : 0)
@@ -733,6 +756,9 @@ public final class CudaBackend implements Backend {
         }
         closed = true;
         synchronize();
+        if (cudnnSoftmax != null) {
+            cudnnSoftmax.close();
+        }
         cublas.close();
         kernels.close();
         allocator.free(workspace);
