@@ -1,5 +1,6 @@
 package org.dinoj.model.backend;
 
+import org.dinoj.model.tensor.HostArena;
 import org.dinoj.model.tensor.Tensor;
 import org.dinoj.model.tensor.TensorAllocator;
 
@@ -27,6 +28,15 @@ public interface Backend extends AutoCloseable {
 
     /** A new owner for tensors that this backend can work on (host or device memory). */
     TensorAllocator newArena();
+
+    /**
+     * A new owner for host tensors that are copied to this backend's tensors again and again
+     * (upload staging planned once): host memory the backend copies from fastest, page-locked
+     * memory on a GPU. Close it (it is {@link AutoCloseable}) after the last copy.
+     */
+    default TensorAllocator newHostStagingArena() {
+        return new HostArena();
+    }
 
     /**
      * {@code c = alpha * (a @ b) + bias + beta * c}.

@@ -149,6 +149,11 @@ public final class ProfilingBackend implements Backend {
     }
 
     @Override
+    public TensorAllocator newHostStagingArena() {
+        return delegate.newHostStagingArena();
+    }
+
+    @Override
     public void matmul(Tensor a, Tensor b, Tensor bias, Tensor c, float alpha, float beta) {
         long calls = deviceCalls.getAsLong();
         long t = start();

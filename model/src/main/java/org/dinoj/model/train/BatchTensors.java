@@ -9,7 +9,7 @@ import org.dinoj.model.data.augment.MultiCropBatch;
 import org.dinoj.model.nn.LayerContext;
 import org.dinoj.model.tensor.DType;
 import org.dinoj.model.tensor.Device;
-import org.dinoj.model.tensor.HostArena;
+import org.dinoj.model.tensor.TensorAllocator;
 import org.dinoj.model.tensor.Tensor;
 
 /**
@@ -34,7 +34,8 @@ final class BatchTensors implements AutoCloseable {
     private final Tensor maskWeights;
     private final float[] maskValues;
     private final float[] weightValues;
-    private final HostArena staging;
+    /** Upload staging from the backend (page-locked on a GPU), null on host backends. */
+    private final TensorAllocator staging;
     /** Device tensor -> its F32 host staging twin, allocated on first use. */
     private final IdentityHashMap<Tensor, Tensor> stagingTensors = new IdentityHashMap<>();
     private int[] maskIndices = new int[0];
@@ -58,7 +59,7 @@ final class BatchTensors implements AutoCloseable {
         this.maskWeights = context.tensor(Math.max(capacity, 1), 1);
         this.maskValues = new float[2 * batch * patches];
         this.weightValues = new float[Math.max(capacity, 1)];
-        this.staging = globalImages.device() == Device.CPU ? null : new HostArena();
+        this.staging = globalImages.device() == Device.CPU ? null : context.backend().newHostStagingArena();
     }
 
     /** Copies a collated batch in; its geometry must be the planned one. */
@@ -143,8 +144,12 @@ final class BatchTensors implements AutoCloseable {
 
     @Override
     public void close() {
-        if (staging != null) {
-            staging.close();
+        if (staging instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("could not free the batch upload staging memory", e);
+            }
         }
     }
 }

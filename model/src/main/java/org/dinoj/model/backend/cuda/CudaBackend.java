@@ -136,6 +136,12 @@ public final class CudaBackend implements Backend {
         return new CudaArena(allocator, stream);
     }
 
+    /** Page-locked host memory: uploads from it run at DMA speed (see {@link PinnedHostArena}). */
+    @Override
+    public PinnedHostArena newHostStagingArena() {
+        return new PinnedHostArena();
+    }
+
     // ---------------------------------------------------------------- matmul
 
     @Override
