@@ -160,10 +160,13 @@ public final class GpuStepBench implements Callable<Integer> {
                 double median = median(seconds);
                 double flopPerImage = stepFlopsPerImage(config, maskedPerImage);
                 double achieved = flopPerImage * b / median;
+                // "fused": the backend's flash attention; "matmul": matmul, softmax, matmul (the default elsewhere).
+                String attention = backend.fusesAttention(vit.embedDim() / vit.heads()) ? "fused" : "matmul";
                 out.printf(Locale.ROOT, "RESULT {\"impl\":\"dinoj\",\"backend\":\"%s\",\"config\":\"%s\",\"prec\":\"%s\","
-                                + "\"batch\":%d,\"steps\":%d,\"step_ms\":%.3f,\"min_ms\":%.3f,\"max_ms\":%.3f,\"img_s\":%.3f,"
+                                + "\"attention\":\"%s\",\"softmax\":\"%s\",\"batch\":%d,\"steps\":%d,\"step_ms\":%.3f,\"min_ms\":%.3f,\"max_ms\":%.3f,\"img_s\":%.3f,"
                                 + "\"gflop_per_img\":%.3f,\"tflops\":%.4f,\"mfu_bf16_peak\":%.5f}%n",
-                        backend.name(), configName, precision.toLowerCase(Locale.ROOT), b, steps, median * 1e3,
+                        backend.name(), configName, precision.toLowerCase(Locale.ROOT), attention,
+                        System.getenv().getOrDefault("DINOJ_CUDA_SOFTMAX", "dinoj"), b, steps, median * 1e3,
                         Arrays.stream(seconds).min().orElse(0) * 1e3, Arrays.stream(seconds).max().orElse(0) * 1e3,
                         b / median, flopPerImage / 1e9, achieved / 1e12, achieved / H100_BF16_DENSE_PEAK);
                 out.flush();
