@@ -25,16 +25,26 @@ __device__ __forceinline__ float group_sum(float value) {
     return value;
 }
 
+// Shared tiles hold each lane's SL channels followed by 4 floats of padding (row length
+// TPK * (SL + 4)): the lanes of a row group read the same channel offset of different slices, and
+// without the padding those addresses would share a bank (2- or 4-way conflicts). The padding keeps
+// 16-byte alignment, so the reads stay vectorised.
+template <int SL>
+__device__ __forceinline__ int tile_column(int d) {
+    return d + 4 * (d / SL);
+}
+
 // Loads rows [row0, row0 + TILE) of the channels [c0, c0 + hd) of a [B, N, *] tensor of sample b
-// into tile[TILE][HDP]; rows past n and channels past hd become 0.
-template <int TILE, int HDP>
-__device__ __forceinline__ void load_tile(float (*tile)[HDP], const void* p, int pt, long long bs, long long ns,
-                                          long long b, long long c0, int row0, int n, int hd) {
+// into tile[TILE][ROW] (channel d at tile_column(d)); rows past n and channels past hd become 0.
+template <int TILE, int SL, int TPK>
+__device__ __forceinline__ void load_tile(float (*tile)[TPK * (SL + 4)], const void* p, int pt, long long bs,
+                                          long long ns, long long b, long long c0, int row0, int n, int hd) {
+    constexpr int HDP = SL * TPK;
     for (int idx = threadIdx.x; idx < TILE * HDP; idx += blockDim.x) {
         int r = idx / HDP;
         int d = idx - r * HDP;
         int row = row0 + r;
-        tile[r][d] = (row < n && d < hd) ? load(p, pt, b * bs + (long long) row * ns + c0 + d) : 0.0f;
+        tile[r][tile_column<SL>(d)] = (row < n && d < hd) ? load(p, pt, b * bs + (long long) row * ns + c0 + d) : 0.0f;
     }
 }
 
@@ -43,12 +53,13 @@ template <int SL, int TPK, int TILE>
 __device__ void attention_forward(const void* qkv, int qt, long long qkv_bs, long long qkv_ns,
                                   void* out, int ot, long long out_bs, long long out_ns, float* lse,
                                   int batch, int heads, int n, int hd, float scale) {
-    constexpr int HDP = SL * TPK;
-    __shared__ float ks[TILE][HDP];
-    __shared__ float vs[TILE][HDP];
+    constexpr int ROW = TPK * (SL + 4);
+    __shared__ __align__(16) float ks[TILE][ROW];
+    __shared__ __align__(16) float vs[TILE][ROW];
     const int group = threadIdx.x / TPK;
     const int part = threadIdx.x - group * TPK;
-    const int c_lo = part * SL;
+    const int c_lo = part * SL;        // first global channel of this lane
+    const int s_lo = part * (SL + 4);  // its first shared-tile column
     const int row = blockIdx.x * TILE + group;
     const long long dim = (long long) heads * hd;
     // Scores in base 2: q carries scale * log2(e), so exp2 of score differences is exp of the scaled ones.
@@ -69,8 +80,8 @@ __device__ void attention_forward(const void* qkv, int qt, long long qkv_bs, lon
         float l = 0.0f;
         for (int key0 = 0; key0 < n; key0 += TILE) {
             __syncthreads();  // the previous tile is no longer read
-            load_tile<TILE, HDP>(ks, qkv, qt, qkv_bs, qkv_ns, b, dim + qc, key0, n, hd);
-            load_tile<TILE, HDP>(vs, qkv, qt, qkv_bs, qkv_ns, b, 2 * dim + qc, key0, n, hd);
+            load_tile<TILE, SL, TPK>(ks, qkv, qt, qkv_bs, qkv_ns, b, dim + qc, key0, n, hd);
+            load_tile<TILE, SL, TPK>(vs, qkv, qt, qkv_bs, qkv_ns, b, 2 * dim + qc, key0, n, hd);
             __syncthreads();
             const int keys = min(TILE, n - key0);
             // Chunks of 16 keys: scores in registers, one rescale of acc per chunk.
@@ -84,7 +95,7 @@ __device__ void attention_forward(const void* qkv, int qt, long long qkv_bs, lon
                     if (j < keys) {  // uniform over the block: every lane of a group shuffles together
 #pragma unroll
                         for (int t = 0; t < SL; ++t) {
-                            dot += q[t] * ks[j][c_lo + t];
+                            dot += q[t] * ks[j][s_lo + t];
                         }
                         dot = group_sum<TPK>(dot);
                     }
@@ -106,7 +117,7 @@ __device__ void attention_forward(const void* qkv, int qt, long long qkv_bs, lon
                         l += p;
 #pragma unroll
                         for (int t = 0; t < SL; ++t) {
-                            acc[t] += p * vs[j][c_lo + t];
+                            acc[t] += p * vs[j][s_lo + t];
                         }
                     }
                 }
@@ -155,12 +166,13 @@ __device__ void attention_backward_dq(const void* qkv, int qt, long long qkv_bs,
                                       const float* lse, const float* delta,
                                       void* dqkv, int gt, long long dqkv_bs, long long dqkv_ns,
                                       int batch, int heads, int n, int hd, float scale) {
-    constexpr int HDP = SL * TPK;
-    __shared__ float ks[TILE][HDP];
-    __shared__ float vs[TILE][HDP];
+    constexpr int ROW = TPK * (SL + 4);
+    __shared__ __align__(16) float ks[TILE][ROW];
+    __shared__ __align__(16) float vs[TILE][ROW];
     const int group = threadIdx.x / TPK;
     const int part = threadIdx.x - group * TPK;
-    const int c_lo = part * SL;
+    const int c_lo = part * SL;        // first global channel of this lane
+    const int s_lo = part * (SL + 4);  // its first shared-tile column
     const int row = blockIdx.x * TILE + group;
     const long long dim = (long long) heads * hd;
     const float q_scale = scale * DINOJ_LOG2E;
@@ -184,8 +196,8 @@ __device__ void attention_backward_dq(const void* qkv, int qt, long long qkv_bs,
         const float dlt = row < n ? delta[bh * n + row] : 0.0f;
         for (int key0 = 0; key0 < n; key0 += TILE) {
             __syncthreads();
-            load_tile<TILE, HDP>(ks, qkv, qt, qkv_bs, qkv_ns, b, dim + qc, key0, n, hd);
-            load_tile<TILE, HDP>(vs, qkv, qt, qkv_bs, qkv_ns, b, 2 * dim + qc, key0, n, hd);
+            load_tile<TILE, SL, TPK>(ks, qkv, qt, qkv_bs, qkv_ns, b, dim + qc, key0, n, hd);
+            load_tile<TILE, SL, TPK>(vs, qkv, qt, qkv_bs, qkv_ns, b, 2 * dim + qc, key0, n, hd);
             __syncthreads();
             const int keys = min(TILE, n - key0);
             for (int j = 0; j < keys; ++j) {
@@ -193,15 +205,15 @@ __device__ void attention_backward_dq(const void* qkv, int qt, long long qkv_bs,
                 float dp = 0.0f;
 #pragma unroll
                 for (int t = 0; t < SL; ++t) {
-                    s += q[t] * ks[j][c_lo + t];
-                    dp += g[t] * vs[j][c_lo + t];
+                    s += q[t] * ks[j][s_lo + t];
+                    dp += g[t] * vs[j][s_lo + t];
                 }
                 s = group_sum<TPK>(s);
                 dp = group_sum<TPK>(dp);
                 const float ds = exp2f(s - lse2) * (dp - dlt);
 #pragma unroll
                 for (int t = 0; t < SL; ++t) {
-                    dq[t] += ds * ks[j][c_lo + t];
+                    dq[t] += ds * ks[j][s_lo + t];
                 }
             }
         }
@@ -224,14 +236,15 @@ __device__ void attention_backward_dkv(const void* qkv, int qt, long long qkv_bs
                                        const float* lse, const float* delta,
                                        void* dqkv, int gt, long long dqkv_bs, long long dqkv_ns,
                                        int batch, int heads, int n, int hd, float scale) {
-    constexpr int HDP = SL * TPK;
-    __shared__ float qs[TILE][HDP];
-    __shared__ float gs[TILE][HDP];
+    constexpr int ROW = TPK * (SL + 4);
+    __shared__ __align__(16) float qs[TILE][ROW];
+    __shared__ __align__(16) float gs[TILE][ROW];
     __shared__ float lse2s[TILE];
     __shared__ float deltas[TILE];
     const int group = threadIdx.x / TPK;
     const int part = threadIdx.x - group * TPK;
-    const int c_lo = part * SL;
+    const int c_lo = part * SL;        // first global channel of this lane
+    const int s_lo = part * (SL + 4);  // its first shared-tile column
     const int key = blockIdx.x * TILE + group;
     const long long dim = (long long) heads * hd;
     const float q_scale = scale * DINOJ_LOG2E;
@@ -255,8 +268,8 @@ __device__ void attention_backward_dkv(const void* qkv, int qt, long long qkv_bs
         }
         for (int row0 = 0; row0 < n; row0 += TILE) {
             __syncthreads();
-            load_tile<TILE, HDP>(qs, qkv, qt, qkv_bs, qkv_ns, b, qc, row0, n, hd);
-            load_tile<TILE, HDP>(gs, dout, dt, dout_bs, dout_ns, b, qc, row0, n, hd);
+            load_tile<TILE, SL, TPK>(qs, qkv, qt, qkv_bs, qkv_ns, b, qc, row0, n, hd);
+            load_tile<TILE, SL, TPK>(gs, dout, dt, dout_bs, dout_ns, b, qc, row0, n, hd);
             for (int r = threadIdx.x; r < TILE; r += blockDim.x) {
                 int row = row0 + r;
                 lse2s[r] = row < n ? lse[bh * n + row] * DINOJ_LOG2E : DINOJ_POS_INF;
@@ -269,8 +282,8 @@ __device__ void attention_backward_dkv(const void* qkv, int qt, long long qkv_bs
                 float dp = 0.0f;
 #pragma unroll
                 for (int t = 0; t < SL; ++t) {
-                    s += k[t] * qs[i][c_lo + t];
-                    dp += v[t] * gs[i][c_lo + t];
+                    s += k[t] * qs[i][s_lo + t];
+                    dp += v[t] * gs[i][s_lo + t];
                 }
                 s = group_sum<TPK>(s);
                 dp = group_sum<TPK>(dp);
@@ -279,8 +292,8 @@ __device__ void attention_backward_dkv(const void* qkv, int qt, long long qkv_bs
                 const float ds = p * (dp - deltas[i]);
 #pragma unroll
                 for (int t = 0; t < SL; ++t) {
-                    dv[t] += p * gs[i][c_lo + t];
-                    dk[t] += ds * qs[i][c_lo + t];
+                    dv[t] += p * gs[i][s_lo + t];
+                    dk[t] += ds * qs[i][s_lo + t];
                 }
             }
         }
