@@ -23,6 +23,8 @@ final class CudaKernels implements AutoCloseable {
      * tests open many backends.
      */
     private static final Map<String, byte[]> COMPILED = new ConcurrentHashMap<>();
+    /** Across processes: the GPU test run and each benchmark process would otherwise recompile. */
+    private static final CubinCache DISK = CubinCache.ofSystem();
 
     private final List<MemorySegment> modules = new ArrayList<>();
     private final MemorySegment[] functions = new MemorySegment[Kernel.values().length];
@@ -45,9 +47,12 @@ final class CudaKernels implements AutoCloseable {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
             for (String unit : KernelSources.UNITS) {
-                byte[] cubin = COMPILED.computeIfAbsent(unit + "@sm_" + ccMajor + ccMinor,
-                        key -> NvrtcCompiler.compile(unit, KernelSources.read(unit), headers, options,
-                                NvrtcCompiler.Output.CUBIN));
+                byte[] cubin = COMPILED.computeIfAbsent(unit + "@sm_" + ccMajor + ccMinor, key -> {
+                    String source = KernelSources.read(unit);
+                    return DISK.get(unit, () -> NvrtcCompiler.compile(unit, source, headers, options,
+                                    NvrtcCompiler.Output.CUBIN),
+                            source, new java.util.TreeMap<>(headers).toString(), options.toString(), nvrtcVersion());
+                });
                 MemorySegment image = arena.allocate(cubin.length, 16);
                 image.copyFrom(MemorySegment.ofArray(cubin));
                 CudaErrors.checkDriver(cuda_h.cuModuleLoadData(out, image), "cuModuleLoadData " + unit);
@@ -64,6 +69,13 @@ final class CudaKernels implements AutoCloseable {
         }
         LOG.info("loaded {} CUDA kernels for sm_{}{} in {} ms", functions.length, ccMajor, ccMinor,
                 (System.nanoTime() - start) / 1_000_000);
+    }
+
+    private static String nvrtcVersion() {
+        int[] version = NvrtcCompiler.version();
+        return "nvrtc " + version[0] + "." + version[1] + " from "
+                + org.dinoj.nativelib.cuda.CudaLibraries.path(org.dinoj.nativelib.cuda.CudaLibrary.NVRTC)
+                        .map(Object::toString).orElse("the dynamic loader");
     }
 
     MemorySegment function(Kernel kernel) {
