@@ -79,6 +79,9 @@ public final class CudaBackend implements Backend {
      * @throws CudaException when no CUDA device or library can be used (the message says why)
      */
     CudaBackend(Precision precision, int deviceIndex, boolean cudnnSoftmax) {
+        if (cudnnSoftmax) {
+            CudnnSoftmax.requireLibrary(); // before anything is allocated
+        }
         this.precision = precision;
         this.device = CudaDevice.open(deviceIndex);
         MemorySegment out = arena.allocate(ValueLayout.ADDRESS);

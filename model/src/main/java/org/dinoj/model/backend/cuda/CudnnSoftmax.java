@@ -6,6 +6,9 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import org.dinoj.model.tensor.DType;
+import org.dinoj.nativelib.cuda.CudaLibraries;
+import org.dinoj.nativelib.cuda.CudaLibrary;
+import org.dinoj.nativelib.cuda.CudaLibraryNotFoundException;
 import org.dinoj.model.tensor.Tensor;
 
 /**
@@ -41,6 +44,21 @@ final class CudnnSoftmax implements AutoCloseable {
         this.dyDesc = descriptor(out);
         this.one = arena.allocateFrom(ValueLayout.JAVA_FLOAT, 1f);
         this.zero = arena.allocateFrom(ValueLayout.JAVA_FLOAT, 0f);
+    }
+
+    /**
+     * Loads libcudnn.so.9 up front, so that a missing cuDNN is one clear error instead of a
+     * failed class initialisation of the bindings.
+     *
+     * @throws CudaLibraryNotFoundException naming cuDNN and where it was looked for
+     */
+    static void requireLibrary() {
+        try {
+            CudaLibraries.lookup(CudaLibrary.CUDNN);
+        } catch (CudaLibraryNotFoundException e) {
+            throw new CudaLibraryNotFoundException(SETTING + "=cudnn needs cuDNN 9, which is missing: " + e.getMessage()
+                    + " (or unset " + SETTING + " to use dinoj's softmax kernels)");
+        }
     }
 
     /** Whether {@code DINOJ_CUDA_SOFTMAX} (null: unset) asks for cuDNN. */

@@ -7,6 +7,9 @@ import java.lang.foreign.MemorySegment;
 import org.dinoj.model.tensor.DType;
 import org.dinoj.model.tensor.Device;
 import org.dinoj.model.tensor.Tensor;
+import org.dinoj.nativelib.cuda.CudaLibraries;
+import org.dinoj.nativelib.cuda.CudaLibrary;
+import org.dinoj.nativelib.cuda.CudaLibraryNotFoundException;
 import org.junit.jupiter.api.Test;
 
 /** The CUDA backend's settings and its choice of cuDNN softmax, without a device (shapes only). */
@@ -32,6 +35,17 @@ class CudaSettingsTest {
         assertThat(CudnnSoftmax.requested("cudnn")).isTrue();
         assertThatThrownBy(() -> CudnnSoftmax.requested("cuDNN"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("DINOJ_CUDA_SOFTMAX=cuDNN");
+    }
+
+    @Test
+    void aMissingCudnnIsOneErrorNamingIt() {
+        // Either cuDNN is found (DINOJ_CUDA_LIB_DIR or a Python env) or the error says what is missing.
+        try {
+            CudnnSoftmax.requireLibrary();
+            assertThat(CudaLibraries.path(CudaLibrary.CUDNN)).isPresent();
+        } catch (CudaLibraryNotFoundException e) {
+            assertThat(e.getMessage()).contains("cuDNN 9").contains("libcudnn.so.9").contains("DINOJ_CUDA_SOFTMAX");
+        }
     }
 
     @Test
