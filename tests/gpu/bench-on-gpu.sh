@@ -11,8 +11,9 @@
 # passed, so the call ends in time. Logs and RESULT lines go to $OUT (default target/gpu-out).
 # With QUICK=1 (tests/gpu/bench-quick-on-gpu.sh), about 5 minutes: the tests, dinoj and PyTorch at
 # BIG_BATCH bf16 and f32, one profiled dinoj step run (DINOJ_CUDA_PROFILE=1: time per operation
-# kind, PROFILE lines in dinoj-profile-*.log), dinoj bf16 with DINOJ_CUDA_ATTENTION=composed and
-# with DINOJ_CUDA_SOFTMAX=cudnn (A/B of the fused attention and cuDNN's softmax), then batch 8 bf16;
+# kind, PROFILE lines in dinoj-profile-*.log), dinoj bf16 with DINOJ_CUDA_ATTENTION=fused and
+# with DINOJ_CUDA_SOFTMAX=dinoj (A/B of the fused attention and of cuDNN's softmax, the default), then batch 8 bf16
+# (default and fused);
 # fewer steps.
 # Without a GPU (no nvidia-smi or no device) the benchmark runs are skipped.
 #   Usage: bash tests/gpu/bench-on-gpu.sh        (env: QUICK, BIG_BATCH, DEADLINE, STEPS, WARMUP, PYTHON)
@@ -104,7 +105,7 @@ fi
 echo "== 2./3. DINOv2 step, vits14-224: dinoj (cuda backend) and PyTorch on this GPU"
 if [ "$QUICK" = 1 ]; then
   # Most important first: the batch-64 comparisons, then the profile (where the time goes), then
-  # A/B runs of this round's switches (composed attention, cuDNN softmax), then batch 8.
+  # A/B runs of the switches (fused attention, dinoj's softmax kernels instead of cuDNN's), then batch 8 (default and fused).
   run dinoj-bf16-b$BIG_BATCH 45 "${DINOJ[@]}" --precision bf16 --batch "$BIG_BATCH"
   run torch-bf16-b$BIG_BATCH 40 "${TORCH[@]}" --prec bf16 --batch "$BIG_BATCH"
   run dinoj-f32-b$BIG_BATCH 45 "${DINOJ[@]}" --precision f32 --batch "$BIG_BATCH"
@@ -115,11 +116,12 @@ if [ "$QUICK" = 1 ]; then
   run dinoj-profile-bf16-b$BIG_BATCH 60 env DINOJ_CUDA_PROFILE=1 "${DINOJ_BASE[@]}" --steps 2 --warmup 1 \
     --precision bf16 --batch "$BIG_BATCH"
   results=$results_all
-  run dinoj-bf16-b$BIG_BATCH-composed 40 env DINOJ_CUDA_ATTENTION=composed "${DINOJ[@]}" --precision bf16 \
+  run dinoj-bf16-b$BIG_BATCH-fused 40 env DINOJ_CUDA_ATTENTION=fused "${DINOJ[@]}" --precision bf16 \
     --batch "$BIG_BATCH"
-  run dinoj-bf16-b$BIG_BATCH-cudnnsoftmax 40 env DINOJ_CUDA_SOFTMAX=cudnn "${DINOJ[@]}" --precision bf16 \
+  run dinoj-bf16-b$BIG_BATCH-dinojsoftmax 40 env DINOJ_CUDA_SOFTMAX=dinoj "${DINOJ[@]}" --precision bf16 \
     --batch "$BIG_BATCH"
   run dinoj-bf16-b8 30 "${DINOJ[@]}" --precision bf16 --batch 8
+  run dinoj-bf16-b8-fused 30 env DINOJ_CUDA_ATTENTION=fused "${DINOJ[@]}" --precision bf16 --batch 8
   run torch-bf16-b8 30 "${TORCH[@]}" --prec bf16 --batch 8
 else
 run dinoj-bf16-b8 90 "${DINOJ[@]}" --precision bf16 --batch 8
@@ -140,12 +142,12 @@ import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 key = lambda r: (r["prec"], r["batch"])
 torch = {key(r): r for r in rows if r["impl"] == "pytorch" and r.get("attention", "matmul") == "matmul"}
-print(f"{'impl':<8}{'attn':<14}{'prec':<6}{'batch':>6}{'step ms':>10}{'img/s':>9}{'GFLOP/img':>11}{'TFLOP/s':>9}{'MFU':>8}{'vs torch':>10}")
+print(f"{'impl':<8}{'attn':<16}{'prec':<6}{'batch':>6}{'step ms':>10}{'img/s':>9}{'GFLOP/img':>11}{'TFLOP/s':>9}{'MFU':>8}{'vs torch':>10}")
 for r in rows:
     t = torch.get(key(r))
     ratio = f"{t['step_ms'] / r['step_ms']:.2f}x" if t and r["impl"] == "dinoj" else ""
     attn = r.get('attention', '-') + ('+cudnnsm' if r.get('softmax') == 'cudnn' else '')
-    print(f"{r['impl']:<8}{attn:<14}{r['prec']:<6}{r['batch']:>6}{r['step_ms']:>10.1f}{r['img_s']:>9.1f}"
+    print(f"{r['impl']:<8}{attn:<16}{r['prec']:<6}{r['batch']:>6}{r['step_ms']:>10.1f}{r['img_s']:>9.1f}"
           f"{r['gflop_per_img']:>11.1f}{r['tflops']:>9.1f}{100 * r['mfu_bf16_peak']:>7.2f}%{ratio:>10}")
 print("vs torch: PyTorch step time / dinoj step time at the same precision and batch (above 1: dinoj faster)")
 PY

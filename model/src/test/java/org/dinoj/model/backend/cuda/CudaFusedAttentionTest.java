@@ -72,7 +72,9 @@ class CudaFusedAttentionTest {
     private static Tensor part(Tensor qkv, int s, int heads, int hd) {
         long n = qkv.size(1);
         long dim = (long) heads * hd;
-        return new Tensor(qkv.data().asSlice(s * dim * Float.BYTES), DType.F32, qkv.device(),
+        // Tensor.slice, not MemorySegment.asSlice: a device tensor's segment is a bare address.
+        Tensor slice = qkv.slice(2, s * dim, dim);
+        return new Tensor(slice.data(), DType.F32, qkv.device(),
                 new long[] {qkv.size(0), heads, n, hd}, new long[] {qkv.stride(0), hd, qkv.stride(1), 1});
     }
 

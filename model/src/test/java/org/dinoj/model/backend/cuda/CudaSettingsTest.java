@@ -20,8 +20,9 @@ class CudaSettingsTest {
     }
 
     @Test
-    void attentionSettingDefaultsToFused() {
-        assertThat(CudaBackend.fusedAttentionSetting(null)).isTrue();
+    void attentionSettingDefaultsToComposed() {
+        assertThat(CudaBackend.fusedAttentionSetting(null)).isFalse();
+        assertThat(CudaBackend.fusedAttentionSetting("")).isFalse();
         assertThat(CudaBackend.fusedAttentionSetting("fused")).isTrue();
         assertThat(CudaBackend.fusedAttentionSetting("composed")).isFalse();
         assertThatThrownBy(() -> CudaBackend.fusedAttentionSetting("flash"))
@@ -29,10 +30,16 @@ class CudaSettingsTest {
     }
 
     @Test
-    void softmaxSettingDefaultsToDinojKernels() {
-        assertThat(CudnnSoftmax.requested(null)).isFalse();
+    void softmaxSettingDefaultsToCudnnWhereFound() {
+        assertThat(CudnnSoftmax.requested(null)).isEqualTo(CudnnSoftmax.available());
+        assertThat(CudnnSoftmax.requested("")).isEqualTo(CudnnSoftmax.available());
         assertThat(CudnnSoftmax.requested("dinoj")).isFalse();
-        assertThat(CudnnSoftmax.requested("cudnn")).isTrue();
+        if (CudnnSoftmax.available()) {
+            assertThat(CudnnSoftmax.requested("cudnn")).isTrue();
+        } else {
+            assertThatThrownBy(() -> CudnnSoftmax.requested("cudnn"))
+                    .isInstanceOf(CudaLibraryNotFoundException.class).hasMessageContaining("cuDNN");
+        }
         assertThatThrownBy(() -> CudnnSoftmax.requested("cuDNN"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("DINOJ_CUDA_SOFTMAX=cuDNN");
     }
