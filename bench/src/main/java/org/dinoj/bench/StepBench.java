@@ -156,6 +156,10 @@ public final class StepBench implements Callable<Integer> {
                                 + " (%.3f GFLOP per image)%n", m, config, precision, backend.name(), r.batch, median, steps,
                         imagesPerSecond, gflops, r.flopsPerImage / 1e9);
             }
+            if (backend instanceof DnnlBackend dnnl && dnnl.profileReport() != null) {
+                // DINOJ_PROFILE=1: where the timed steps went, per op (warm-up excluded).
+                out.printf(Locale.ROOT, "dnnl profile over %d timed steps (DINOJ_PROFILE=1):%n%s", steps, dnnl.profileReport());
+            }
             out.flush();
         }
         return 0;
@@ -203,7 +207,7 @@ public final class StepBench implements Callable<Integer> {
                     adamw.step(1e-4, 0.04, 1e-4);
                     backend.synchronize();
                 };
-                double[] seconds = timeSteps(step);
+                double[] seconds = timeSteps(backend, step);
                 long patches = (long) (c.image / c.patch) * (c.image / c.patch);
                 double fwd = backboneFlops(patches, c.channels, c.patch, c.dim, c.depth) + headFlops(1, c.dim, c.prototypes);
                 return new Result(batch, 3 * fwd, seconds);
@@ -247,6 +251,9 @@ public final class StepBench implements Callable<Integer> {
                 double[] seconds = new double[steps];
                 double masked = 0;
                 for (int i = 0; i < warmup + steps; i++) {
+                    if (i == warmup) {
+                        resetProfile(backend);
+                    }
                     MultiCropBatch b = collator.collate(samples, rng);
                     long t0 = System.nanoTime();
                     step.run(b, i, schedules.at(1250 + i), 1.0, rng);
@@ -284,10 +291,11 @@ public final class StepBench implements Callable<Integer> {
                 + (double) HEAD_HIDDEN * HEAD_BOTTLENECK + (double) HEAD_BOTTLENECK * prototypes);
     }
 
-    private double[] timeSteps(Runnable step) {
+    private double[] timeSteps(Backend backend, Runnable step) {
         for (int i = 0; i < warmup; i++) {
             step.run();
         }
+        resetProfile(backend);
         double[] seconds = new double[steps];
         for (int i = 0; i < steps; i++) {
             long t0 = System.nanoTime();
@@ -295,6 +303,12 @@ public final class StepBench implements Callable<Integer> {
             seconds[i] = (System.nanoTime() - t0) / 1e9;
         }
         return seconds;
+    }
+
+    private static void resetProfile(Backend backend) {
+        if (backend instanceof DnnlBackend dnnl) {
+            dnnl.resetProfile();
+        }
     }
 
     private static double median(double[] values) {

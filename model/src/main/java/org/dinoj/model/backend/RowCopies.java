@@ -43,8 +43,8 @@ public final class RowCopies {
         }
     }
 
-    /** Row r of t as a rank-1 view {@code [D]}. */
-    public static Tensor row(Tensor t, long r) {
+    /** The element offset of row r of t {@code [..., D]} (rows in row-major order of the leading dims). */
+    public static long rowOffset(Tensor t, long r) {
         long offset = 0;
         long rest = r;
         for (int dim = t.rank() - 2; dim >= 0; dim--) {
@@ -52,6 +52,12 @@ public final class RowCopies {
             offset += (rest % size) * t.stride(dim);
             rest /= size;
         }
+        return offset;
+    }
+
+    /** Row r of t as a rank-1 view {@code [D]}. */
+    public static Tensor row(Tensor t, long r) {
+        long offset = rowOffset(t, r);
         long d = t.size(-1);
         long span = d == 0 ? 0 : (d - 1) * t.stride(-1) + 1;
         long bytes = span * t.dtype().byteSize();

@@ -16,11 +16,9 @@ import org.dinoj.model.backend.AdamWStep;
  * saturate the memory bandwidth.
  */
 final class AdamWKernel implements AutoCloseable {
-    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT;
+    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
     /** Below this many elements the hand-off costs more than the second core saves. */
     private static final long PARALLEL_THRESHOLD = 1 << 16;
-    /** Elements per inner loop: int-indexed so the JIT can vectorise it. */
-    private static final int CHUNK = 1 << 14;
 
     private ExecutorService helper;
 
@@ -59,14 +57,27 @@ final class AdamWKernel implements AutoCloseable {
 
     private static void range(MemorySegment param, MemorySegment grad, MemorySegment m, MemorySegment v,
                               long from, long to, Scalars k) {
-        for (long base = from; base < to; base += CHUNK) {
-            int len = (int) Math.min(CHUNK, to - base);
-            chunk(param.asSlice(base * 4, len * 4L), grad.asSlice(base * 4, len * 4L),
-                    m.asSlice(base * 4, len * 4L), v.asSlice(base * 4, len * 4L), len, k);
+        // Blocks go through float[] scratch: array loops vectorise, per-element segment accesses do not.
+        float[][] s = HostLoops.scratch();
+        float[] p = s[0];
+        float[] g = s[1];
+        float[] mb = s[2];
+        float[] vb = s[3];
+        for (long base = from; base < to; base += HostLoops.BLOCK) {
+            int len = (int) Math.min(HostLoops.BLOCK, to - base);
+            long offset = base * Float.BYTES;
+            MemorySegment.copy(param, F32, offset, p, 0, len);
+            MemorySegment.copy(grad, F32, offset, g, 0, len);
+            MemorySegment.copy(m, F32, offset, mb, 0, len);
+            MemorySegment.copy(v, F32, offset, vb, 0, len);
+            block(p, g, mb, vb, len, k);
+            MemorySegment.copy(p, 0, param, F32, offset, len);
+            MemorySegment.copy(mb, 0, m, F32, offset, len);
+            MemorySegment.copy(vb, 0, v, F32, offset, len);
         }
     }
 
-    private static void chunk(MemorySegment p, MemorySegment g, MemorySegment m, MemorySegment v, int len, Scalars k) {
+    private static void block(float[] p, float[] g, float[] m, float[] v, int len, Scalars k) {
         float decay = k.decay();
         float stepSize = k.stepSize();
         float invSqrtBc2 = k.invSqrtBc2();
@@ -76,12 +87,12 @@ final class AdamWKernel implements AutoCloseable {
         float oneMinusB2 = 1 - b2;
         float eps = k.eps();
         for (int i = 0; i < len; i++) {
-            float gi = g.getAtIndex(F32, i);
-            float mi = b1 * m.getAtIndex(F32, i) + oneMinusB1 * gi;
-            float vi = b2 * v.getAtIndex(F32, i) + oneMinusB2 * gi * gi;
-            m.setAtIndex(F32, i, mi);
-            v.setAtIndex(F32, i, vi);
-            p.setAtIndex(F32, i, p.getAtIndex(F32, i) * decay - stepSize * mi / ((float) Math.sqrt(vi) * invSqrtBc2 + eps));
+            float gi = g[i];
+            float mi = b1 * m[i] + oneMinusB1 * gi;
+            float vi = b2 * v[i] + oneMinusB2 * gi * gi;
+            m[i] = mi;
+            v[i] = vi;
+            p[i] = p[i] * decay - stepSize * mi / ((float) Math.sqrt(vi) * invSqrtBc2 + eps);
         }
     }
 

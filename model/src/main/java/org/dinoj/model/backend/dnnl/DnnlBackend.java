@@ -43,7 +43,14 @@ public final class DnnlBackend implements Backend {
 
     private final Precision precision;
     private final DnnlRuntime runtime;
-    private final PrimitiveCache cache = new PrimitiveCache(CACHE_CAPACITY);
+    /** Per-op timing when DINOJ_PROFILE=1, else null (no timing calls at all). */
+    private final OpProfile profile = OpProfile.ENABLED ? new OpProfile() : null;
+    private final OpProfile.Entry adamwProfile = profile == null ? null : profile.entry("ADAMW [java]");
+    private final OpProfile.Entry linearProfile = profile == null ? null : profile.entry("LINEAR [java]");
+    private final OpProfile.Entry fillProfile = profile == null ? null : profile.entry("FILL [java]");
+    private final OpProfile.Entry rowsProfile = profile == null ? null : profile.entry("COPY_ROWS [java]");
+    private final OpProfile.Entry l2Profile = profile == null ? null : profile.entry("L2_NORMALIZE [java]");
+    private final PrimitiveCache cache = new PrimitiveCache(CACHE_CAPACITY, profile);
     private final PrimitiveKey key = new PrimitiveKey();
     /** The runtime scale of matmuls with alpha != 1, bound once into each of their primitives. */
     private final MemorySegment alphaCell;
@@ -51,11 +58,18 @@ public final class DnnlBackend implements Backend {
     /** Slots 0-2: layer-norm inputs and output that are strided (x, dy, y or dx). */
     private final DenseStaging staging;
     private MemorySegment fillBuffer = MemorySegment.NULL;
+    /** The OpenMP team size of the calling thread: one thread for small primitives. */
+    private final OmpThreads threads;
+    /** Primitives on fewer elements than this (matmuls: 64x as many multiply-adds) run on one thread. */
+    private final long serialBelow = serialBelowFromEnv();
+    /** f32 ones for sums over rows or columns as matmuls; grown, never shrunk. */
+    private MemorySegment ones = MemorySegment.NULL;
 
     public DnnlBackend(Precision precision) {
         this.precision = precision;
         this.runtime = new DnnlRuntime();
         this.alphaCell = runtime.allocate(Float.BYTES);
+        this.threads = new OmpThreads();
         this.staging = new DenseStaging(runtime, 3);
     }
 
@@ -88,6 +102,40 @@ public final class DnnlBackend implements Backend {
         return cache.misses();
     }
 
+    /**
+     * The per-op profile (calls, total and mean time per op kind and oneDNN implementation, and
+     * primitive creations) when {@code DINOJ_PROFILE=1} is set, else null.
+     */
+    public String profileReport() {
+        return profile == null ? null : profile.report();
+    }
+
+    /** Zeroes the profile (e.g. after warm-up); a no-op when profiling is off. */
+    public void resetProfile() {
+        if (profile != null) {
+            profile.reset();
+        }
+    }
+
+    /** {@code DINOJ_SERIAL_BELOW} (elements), default 65536: below it a primitive runs on one thread. */
+    private static long serialBelowFromEnv() {
+        String v = System.getenv("DINOJ_SERIAL_BELOW");
+        if (v == null || v.isBlank()) {
+            return 1 << 16;
+        }
+        try {
+            return Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("DINOJ_SERIAL_BELOW=" + v + " is not an element count: set it to a "
+                    + "number such as 65536 (0 keeps every primitive on the full thread team)", e);
+        }
+    }
+
+    /** Picks the team for a primitive touching {@code elements} elements (its largest operand). */
+    private void threadsFor(long elements) {
+        threads.use(elements < serialBelow);
+    }
+
     /** Primitives held now. */
     public int cachedPrimitives() {
         return cache.size();
@@ -102,6 +150,11 @@ public final class DnnlBackend implements Backend {
      */
     @Override
     public void matmul(Tensor a, Tensor b, Tensor bias, Tensor c, float alpha, float beta) {
+        matmul(a, b, bias, c, alpha, beta, precision == Precision.BF16);
+    }
+
+    /** As {@link #matmul(Tensor, Tensor, Tensor, Tensor, float, float)}, bf16 math only if asked. */
+    private void matmul(Tensor a, Tensor b, Tensor bias, Tensor c, float alpha, float beta, boolean bf16Math) {
         checkMatmul(a, b, bias, c);
         if (c.numel() == 0) {
             return;
@@ -112,13 +165,14 @@ public final class DnnlBackend implements Backend {
             return;
         }
         boolean scaled = alpha != 1f;
-        key.reset(PrimitiveOp.MATMUL).add(a).add(b).add(c).add(bias != null).add(scaled).add(beta).add(precision.ordinal());
+        threadsFor(c.numel() * a.size(-1) / 64);
+        key.reset(PrimitiveOp.MATMUL).add(a).add(b).add(c).add(bias != null).add(scaled).add(beta).add(bf16Math);
         if (bias != null) {
             key.add(bias);
         }
         DnnlPrimitive p = cache.find(key);
         if (p == null) {
-            p = cache.put(key, createMatmul(a, b, bias, c, scaled, beta));
+            p = cache.put(key, createMatmul(a, b, bias, c, scaled, beta, bf16Math));
         }
         if (scaled) {
             alphaCell.set(ValueLayout.JAVA_FLOAT, 0, alpha);
@@ -164,7 +218,8 @@ public final class DnnlBackend implements Backend {
         }
     }
 
-    private DnnlPrimitive createMatmul(Tensor a, Tensor b, Tensor bias, Tensor c, boolean scaled, float beta) {
+    private DnnlPrimitive createMatmul(Tensor a, Tensor b, Tensor bias, Tensor c, boolean scaled, float beta,
+                                       boolean bf16Math) {
         int r = c.rank();
         Layout la = DnnlLayouts.padded(a, r);
         Layout lb = DnnlLayouts.padded(b, r);
@@ -192,7 +247,7 @@ public final class DnnlBackend implements Backend {
                 dims[n - 1] = c.size(-1);
                 biasMd = scope.memoryDesc(bias.dtype(), dims, DnnlLayouts.dense(dims));
             }
-            MemorySegment attr = scope.attr(precision == Precision.BF16);
+            MemorySegment attr = scope.attr(bf16Math);
             if (scaled) {
                 DnnlStatus.check(dnnl_primitive_attr_set_scales_mask(attr, DNNL_ARG_SRC(), 0), "dnnl_primitive_attr_set_scales_mask");
             }
@@ -224,7 +279,7 @@ public final class DnnlBackend implements Backend {
             if (scaled) {
                 p.bind(count - 1, alphaCell);
             }
-            LOG.debug("matmul {} x {} -> {} ({}): {}", a, b, c, precision, p.implementation());
+            LOG.debug("matmul {} x {} -> {} (bf16 math {}): {}", a, b, c, bf16Math, p.implementation());
             return p;
         }
     }
@@ -266,6 +321,7 @@ public final class DnnlBackend implements Backend {
         }
         Tensor xs = denseInput(0, x);
         Tensor ys = DenseStaging.isDense(y) ? y : staging.like(1, y);
+        threadsFor(x.numel());
         key.reset(PrimitiveOp.LAYER_NORM_FORWARD).add(xs).add(ys).add(eps);
         DnnlPrimitive p = cache.find(key);
         if (p == null) {
@@ -327,6 +383,7 @@ public final class DnnlBackend implements Backend {
         Tensor xs = denseInput(0, x);
         Tensor dys = denseInput(1, dy);
         Tensor dxs = DenseStaging.isDense(dx) ? dx : staging.like(2, dx);
+        threadsFor(x.numel());
         key.reset(PrimitiveOp.LAYER_NORM_BACKWARD).add(xs).add(dys).add(dxs).add(eps);
         DnnlPrimitive p = cache.find(key);
         if (p == null) {
@@ -380,6 +437,7 @@ public final class DnnlBackend implements Backend {
         if (x.numel() == 0) {
             return;
         }
+        threadsFor(x.numel());
         key.reset(PrimitiveOp.SOFTMAX_FORWARD).add(x).add(y).add(log);
         DnnlPrimitive p = cache.find(key);
         if (p == null) {
@@ -411,6 +469,7 @@ public final class DnnlBackend implements Backend {
         if (y.numel() == 0) {
             return;
         }
+        threadsFor(y.numel());
         key.reset(PrimitiveOp.SOFTMAX_BACKWARD).add(y).add(dy).add(dx).add(log);
         DnnlPrimitive p = cache.find(key);
         if (p == null) {
@@ -467,20 +526,18 @@ public final class DnnlBackend implements Backend {
             // alpha and beta change from step to step (EMA momentum, clipping factors, temperatures)
             // and a oneDNN eltwise primitive bakes them in: each new value would create and keep a
             // primitive. A plain loop is as fast for this memory-bound op and allocates nothing.
-            linearContiguous(x.data(), alpha, beta, out.data(), x.numel());
+            long t0 = linearProfile != null ? System.nanoTime() : 0;
+            HostLoops.linear(x.data(), alpha, beta, out.data(), x.numel());
+            if (linearProfile != null) {
+                linearProfile.add(System.nanoTime() - t0);
+            }
             return;
         }
         eltwiseForward(PrimitiveOp.LINEAR, dnnl_eltwise_linear(), alpha, beta, x, out);
     }
 
-    private static void linearContiguous(MemorySegment x, float alpha, float beta, MemorySegment out, long n) {
-        for (long i = 0; i < n; i++) {
-            out.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i,
-                    alpha * x.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i) + beta);
-        }
-    }
-
     private void eltwiseForward(PrimitiveOp op, int alg, float alpha, float beta, Tensor x, Tensor y) {
+        threadsFor(x.numel());
         key.reset(op).add(x).add(y).add(alg).add(alpha).add(beta);
         DnnlPrimitive p = cache.find(key);
         if (p == null) {
@@ -515,6 +572,7 @@ public final class DnnlBackend implements Backend {
         }
         int alg = activationAlg(activation);
         float alpha = activationAlpha(activation);
+        threadsFor(x.numel());
         key.reset(PrimitiveOp.ELTWISE_BACKWARD).add(x).add(dy).add(dx).add(alg);
         DnnlPrimitive p = cache.find(key);
         if (p == null) {
@@ -574,7 +632,11 @@ public final class DnnlBackend implements Backend {
         if (a.numel() == 0) {
             return;
         }
+        if (binaryPerBlock(op, a, b, out)) {
+            return;
+        }
         int alg = binaryAlg(op);
+        threadsFor(a.numel());
         key.reset(PrimitiveOp.BINARY).add(a).add(b).add(out).add(alg);
         DnnlPrimitive p = cache.find(key);
         if (p == null) {
@@ -584,6 +646,41 @@ public final class DnnlBackend implements Backend {
         p.bind(1, b.data());
         p.bind(2, out.data());
         p.execute(runtime);
+    }
+
+    /**
+     * b {@code [1, ...]} broadcast over the first dimension of a and out {@code [B, ...]} that are
+     * batches of packed blocks at a batch stride (e.g. position embeddings added into a token
+     * slice): oneDNN has only its reference kernel for that strided broadcast, so this runs one
+     * flat, vectorised binary per block. False, doing nothing, for other shapes.
+     */
+    private boolean binaryPerBlock(BinaryOp op, Tensor a, Tensor b, Tensor out) {
+        int r = a.rank();
+        if (r < 2 || b.size(0) != 1 || a.size(0) < 2 || (a.isContiguous() && out.isContiguous())) {
+            return false;
+        }
+        long inner = 1;
+        for (int i = r - 1; i >= 1; i--) {
+            long size = a.size(i);
+            if (b.size(i) != size || (size > 1 && (a.stride(i) != inner || b.stride(i) != inner || out.stride(i) != inner))) {
+                return false;
+            }
+            inner *= size;
+        }
+        if (inner < 1024) {
+            return false; // many tiny blocks: one strided primitive is cheaper than a call per block
+        }
+        Tensor bFlat = Tensor.of(b.data().asSlice(0, inner * b.dtype().byteSize()), b.dtype(), inner);
+        for (long j = 0; j < a.size(0); j++) {
+            binary(op, block(a, j, inner), bFlat, block(out, j, inner));
+        }
+        return true;
+    }
+
+    /** Block j {@code [inner]} of t {@code [B, ...]} whose trailing dimensions are packed. */
+    private static Tensor block(Tensor t, long j, long inner) {
+        long bytes = t.dtype().byteSize();
+        return Tensor.of(t.data().asSlice(j * t.stride(0) * bytes, inner * bytes), t.dtype(), inner);
     }
 
     private DnnlPrimitive createBinary(int alg, Tensor a, Tensor b, Tensor out) {
@@ -642,12 +739,16 @@ public final class DnnlBackend implements Backend {
             }
             return;
         }
+        if ((op == Reduction.SUM && sumAsMatmul(x, out)) || (op == Reduction.SUM_OF_SQUARES && sumOfSquaresAsDot(x, out))) {
+            return;
+        }
         int alg = switch (op) {
             case SUM -> dnnl_reduction_sum();
             case SUM_OF_SQUARES -> dnnl_reduction_norm_lp_power_p_sum();
             case MEAN -> dnnl_reduction_mean();
             case MAX -> dnnl_reduction_max();
         };
+        threadsFor(x.numel());
         key.reset(PrimitiveOp.REDUCTION).add(x).add(out).add(alg);
         DnnlPrimitive p = cache.find(key);
         if (p == null) {
@@ -656,6 +757,97 @@ public final class DnnlBackend implements Backend {
         p.bind(0, x.data());
         p.bind(1, out.data());
         p.execute(runtime);
+    }
+
+    /**
+     * Sums over all rows ({@code out [1, ..., 1, D]}) or along each row ({@code out [..., 1]}) of
+     * an f32 x {@code [..., D]} whose rows are evenly strided, as an f32 matmul with a ones
+     * vector: oneDNN's reduction kernels are far slower at these shapes (bias gradients). False
+     * when x or out does not fit, and nothing was done.
+     */
+    private boolean sumAsMatmul(Tensor x, Tensor out) {
+        if (x.dtype() != DType.F32 || out.dtype() != DType.F32 || !out.isContiguous()) {
+            return false;
+        }
+        if (out.numel() == 1 && x.isContiguous()) {
+            // out [1, 1] = x [1, n] @ ones [n, 1]
+            long n = x.numel();
+            matmul(Tensor.of(x.data(), DType.F32, 1, n), onesVector(n).view(n, 1), null,
+                    Tensor.of(out.data(), DType.F32, 1, 1), 1f, 0f, false);
+            return true;
+        }
+        if (sumOverLeadingDim(x, out)) {
+            return true;
+        }
+        Layout rows = DnnlLayouts.rows(x);
+        if (rows == null || (x.rank() > 1 && rows.dims()[0] > 1
+                && DnnlLayouts.collapsedStride(x.shape(), x.strides(), x.rank() - 2) == 0)) {
+            return false; // no rows, or rows broadcast with stride 0
+        }
+        long n = rows.dims()[0];
+        long d = rows.dims()[1];
+        Tensor x2 = new Tensor(x.data(), DType.F32, Device.CPU, rows.dims(), rows.strides());
+        boolean overRows = out.numel() == d && out.size(-1) == d;
+        boolean alongRows = out.numel() == n && out.size(-1) == 1 && d > 1;
+        if (overRows && n > 1) {
+            // out [1, D] = ones [1, N] @ x [N, D]
+            matmul(onesVector(n).view(1, n), x2, null, Tensor.of(out.data(), DType.F32, 1, d), 1f, 0f, false);
+            return true;
+        }
+        if (alongRows) {
+            // out [N, 1] = x [N, D] @ ones [D, 1]
+            matmul(x2, onesVector(d).view(d, 1), null, Tensor.of(out.data(), DType.F32, n, 1), 1f, 0f, false);
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * x {@code [B, ...]} summed over its first dimension into out {@code [1, ...]}, when x's
+     * trailing dimensions are packed (a batch of contiguous blocks at any batch stride): out
+     * {@code [1, R]} = ones {@code [1, B]} @ x {@code [B, R]}. Position-embedding gradients.
+     */
+    private boolean sumOverLeadingDim(Tensor x, Tensor out) {
+        int r = x.rank();
+        if (r < 3 || out.size(0) != 1 || x.size(0) < 2 || x.stride(0) <= 0) {
+            return false;
+        }
+        long inner = 1;
+        for (int i = r - 1; i >= 1; i--) {
+            if (out.size(i) != x.size(i) || (x.size(i) > 1 && x.stride(i) != inner)) {
+                return false;
+            }
+            inner *= x.size(i);
+        }
+        long b = x.size(0);
+        Tensor x2 = new Tensor(x.data(), DType.F32, Device.CPU, new long[] {b, inner}, new long[] {x.stride(0), 1});
+        matmul(onesVector(b).view(1, b), x2, null, Tensor.of(out.data(), DType.F32, 1, inner), 1f, 0f, false);
+        return true;
+    }
+
+    /**
+     * The sum of squares of all of a contiguous f32 x into a one-element out, as the f32 dot
+     * product {@code x [1, n] @ x [n, 1]} (gradient norms for clipping). False, doing nothing,
+     * for anything else.
+     */
+    private boolean sumOfSquaresAsDot(Tensor x, Tensor out) {
+        if (x.dtype() != DType.F32 || out.dtype() != DType.F32 || out.numel() != 1 || !x.isContiguous()
+                || !out.isContiguous()) {
+            return false;
+        }
+        long n = x.numel();
+        Tensor flat = Tensor.of(x.data(), DType.F32, n);
+        matmul(flat.view(1, n), flat.view(n, 1), null, Tensor.of(out.data(), DType.F32, 1, 1), 1f, 0f, false);
+        return true;
+    }
+
+    /** A contiguous f32 {@code [n]} of ones. */
+    private Tensor onesVector(long n) {
+        if (ones.byteSize() < n * Float.BYTES) {
+            ones = runtime.allocate(n * Float.BYTES);
+            fillContiguous(ones, DType.F32, n, 1f);
+        }
+        return Tensor.of(ones.asSlice(0, n * Float.BYTES), DType.F32, n);
     }
 
     private DnnlPrimitive createReduction(int alg, Tensor x, Tensor out) {
@@ -678,6 +870,7 @@ public final class DnnlBackend implements Backend {
         if (src.numel() == 0) {
             return;
         }
+        threadsFor(src.numel());
         key.reset(PrimitiveOp.REORDER).add(src).add(dst);
         DnnlPrimitive p = cache.find(key);
         if (p == null) {
@@ -716,7 +909,11 @@ public final class DnnlBackend implements Backend {
             return;
         }
         if (x.isContiguous()) {
+            long t0 = fillProfile != null ? System.nanoTime() : 0;
             fillContiguous(x.data(), x.dtype(), n, value);
+            if (fillProfile != null) {
+                fillProfile.add(System.nanoTime() - t0);
+            }
             return;
         }
         long bytes = n * x.dtype().byteSize();
@@ -757,7 +954,90 @@ public final class DnnlBackend implements Backend {
                         + " for param " + param);
             }
         }
+        long t0 = adamwProfile != null ? System.nanoTime() : 0;
         adamw.update(param.data(), grad.data(), m.data(), v.data(), param.numel(), step);
+        if (adamwProfile != null) {
+            adamwProfile.add(System.nanoTime() - t0);
+        }
+    }
+
+    /**
+     * {@code y = x / max(||x||_2, eps)} per row; x, y {@code [..., D]}, norm {@code [rows]}. Packed
+     * f32 rows run a float loop (see {@link HostLoops#l2NormalizeRows}); anything else the
+     * interface's default.
+     */
+    @Override
+    public void l2NormalizeForward(Tensor x, float eps, Tensor y, Tensor norm) {
+        if (!packedF32(x, y, norm) || !x.sameShape(y) || norm.numel() != org.dinoj.model.backend.RowCopies.rowCount(x)) {
+            Backend.super.l2NormalizeForward(x, eps, y, norm);
+            return;
+        }
+        long t0 = l2Profile != null ? System.nanoTime() : 0;
+        HostLoops.l2NormalizeRows(x.data(), eps, y.data(), norm.data(), org.dinoj.model.backend.RowCopies.rowCount(x), (int) x.size(-1));
+        if (l2Profile != null) {
+            l2Profile.add(System.nanoTime() - t0);
+        }
+    }
+
+    /** dx from y, norm (as saved by the forward) and dy, all {@code [..., D]}; see {@link #l2NormalizeForward}. */
+    @Override
+    public void l2NormalizeBackward(Tensor y, Tensor norm, float eps, Tensor dy, Tensor dx) {
+        if (!packedF32(y, dy, dx) || !packedF32(norm) || !y.sameShape(dy) || !y.sameShape(dx)
+                || norm.numel() != org.dinoj.model.backend.RowCopies.rowCount(y)) {
+            Backend.super.l2NormalizeBackward(y, norm, eps, dy, dx);
+            return;
+        }
+        long t0 = l2Profile != null ? System.nanoTime() : 0;
+        HostLoops.l2NormalizeRowsBackward(y.data(), norm.data(), eps, dy.data(), dx.data(), org.dinoj.model.backend.RowCopies.rowCount(y),
+                (int) y.size(-1));
+        if (l2Profile != null) {
+            l2Profile.add(System.nanoTime() - t0);
+        }
+    }
+
+    /**
+     * Row gather/scatter ({@link Backend#copyRows}); rows of f32 host tensors with unit last-axis
+     * stride are moved with bulk copies (or a float add loop) on the Java side instead of one
+     * oneDNN call per row; anything else goes row by row through {@link #copy} and {@link #binary}.
+     */
+    @Override
+    public void copyRows(Tensor src, int[] srcRows, Tensor dst, int[] dstRows, int count, boolean add) {
+        if (!unitRowsF32(src) || !unitRowsF32(dst)) {
+            Backend.super.copyRows(src, srcRows, dst, dstRows, count, add);
+            return;
+        }
+        org.dinoj.model.backend.RowCopies.check(src, srcRows, dst, dstRows, count);
+        long t0 = rowsProfile != null ? System.nanoTime() : 0;
+        int d = (int) src.size(-1);
+        for (int i = 0; i < count; i++) {
+            long from = org.dinoj.model.backend.RowCopies.rowOffset(src, srcRows == null ? i : srcRows[i]) * Float.BYTES;
+            long to = org.dinoj.model.backend.RowCopies.rowOffset(dst, dstRows == null ? i : dstRows[i]) * Float.BYTES;
+            if (add) {
+                HostLoops.addRow(src.data(), from, dst.data(), to, d);
+            } else {
+                MemorySegment.copy(src.data(), from, dst.data(), to, (long) d * Float.BYTES);
+            }
+        }
+        if (rowsProfile != null) {
+            rowsProfile.add(System.nanoTime() - t0);
+        }
+    }
+
+    /** An f32 host tensor of rank >= 1 whose rows are unit-stride (any row strides). */
+    private static boolean unitRowsF32(Tensor t) {
+        return t.device() == Device.CPU && t.dtype() == DType.F32 && t.rank() > 0
+                && (t.stride(-1) == 1 || t.size(-1) <= 1) && t.size(-1) <= Integer.MAX_VALUE;
+    }
+
+    /** True when every tensor is an f32 host tensor, contiguous, with at least one axis. */
+    private static boolean packedF32(Tensor... tensors) {
+        for (Tensor t : tensors) {
+            if (t.device() != Device.CPU || t.dtype() != DType.F32 || !t.isContiguous() || t.rank() == 0
+                    || t.size(-1) > Integer.MAX_VALUE) {
+                return false;
+            }
+        }
+        return true;
     }
 
     // ---------------------------------------------------------------- helpers

@@ -21,6 +21,8 @@ final class DnnlPrimitive implements AutoCloseable {
     private final int nargs;
     /** Implementation name reported by oneDNN, e.g. "brg_matmul:avx512_core_amx". */
     private final String implementation;
+    /** Where executions are timed (DINOJ_PROFILE=1), else null. */
+    private OpProfile.Entry profile;
 
     /**
      * Creates the primitive of {@code pd} with a memory object per entry of {@code argIds}, each
@@ -73,12 +75,20 @@ final class DnnlPrimitive implements AutoCloseable {
 
     /** Runs the primitive on the bound tensors and waits for it. */
     void execute(DnnlRuntime runtime) {
+        long t0 = profile != null ? System.nanoTime() : 0;
         if (scratchpadBytes > 0) {
             DnnlStatus.check(dnnl_memory_set_data_handle(scratchpadMemory, runtime.scratchpad(scratchpadBytes)),
                     "dnnl_memory_set_data_handle");
         }
         DnnlStatus.check(dnnl_primitive_execute(primitive, runtime.stream(), nargs, execArgs), "dnnl_primitive_execute");
         DnnlStatus.check(dnnl_stream_wait(runtime.stream()), "dnnl_stream_wait");
+        if (profile != null) {
+            profile.add(System.nanoTime() - t0);
+        }
+    }
+
+    void profileInto(OpProfile.Entry entry) {
+        this.profile = entry;
     }
 
     String implementation() {

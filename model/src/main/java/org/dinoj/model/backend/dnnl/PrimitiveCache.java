@@ -9,10 +9,15 @@ import java.util.Map;
  */
 final class PrimitiveCache implements AutoCloseable {
     private final LinkedHashMap<PrimitiveKey, DnnlPrimitive> entries;
+    private final OpProfile profile;
     private long hits;
     private long misses;
+    /** When the last miss was found: its creation time is measured up to {@link #put}. */
+    private long missStart;
 
-    PrimitiveCache(int capacity) {
+    /** profile: where creations and executions are timed, or null. */
+    PrimitiveCache(int capacity, OpProfile profile) {
+        this.profile = profile;
         this.entries = new LinkedHashMap<>(64, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<PrimitiveKey, DnnlPrimitive> eldest) {
@@ -32,12 +37,20 @@ final class PrimitiveCache implements AutoCloseable {
             hits++;
         } else {
             misses++;
+            if (profile != null) {
+                missStart = System.nanoTime();
+            }
         }
         return primitive;
     }
 
     /** Caches {@code primitive} under a copy of {@code probe}. */
     DnnlPrimitive put(PrimitiveKey probe, DnnlPrimitive primitive) {
+        if (profile != null) {
+            String op = probe.op().name();
+            profile.entry("create " + op).add(System.nanoTime() - missStart);
+            primitive.profileInto(profile.entry(op + (OpProfile.BY_SHAPE ? " " + probe : "") + " [" + primitive.implementation() + "]"));
+        }
         entries.put(probe.copy(), primitive);
         return primitive;
     }

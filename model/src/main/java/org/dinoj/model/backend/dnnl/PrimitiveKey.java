@@ -66,6 +66,10 @@ final class PrimitiveKey {
         return this;
     }
 
+    PrimitiveOp op() {
+        return PrimitiveOp.values()[(int) words[0]];
+    }
+
     PrimitiveKey copy() {
         return new PrimitiveKey(Arrays.copyOf(words, length), hash);
     }

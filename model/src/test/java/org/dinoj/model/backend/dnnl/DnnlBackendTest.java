@@ -551,4 +551,28 @@ class DnnlBackendTest {
         assertThat(dgamma2.toFloatArray()).containsExactly(dgamma.toFloatArray());
         assertThat(dbeta2.toFloatArray()).containsExactly(dbeta.toFloatArray());
     }
+
+    @Test
+    void broadcastAddIntoAStridedTokenSliceMatchesElementWiseSums() {
+        // Position embeddings [1, P, D] added into the patch slice of tokens [B, 1 + P, D]: the
+        // per-block path (D * P >= 1024 elements per block).
+        long batch = 3;
+        long patches = 16;
+        long dim = 96;
+        Tensor tokens = rand(batch, 1 + patches, dim);
+        Tensor slice = tokens.slice(1, 1, patches);
+        Tensor patchValues = rand(batch, patches, dim);
+        Tensor positions = rand(1, patches, dim);
+        double cls00 = tokens.get(0, 0, 0);
+        backend.binary(BinaryOp.ADD, patchValues, positions, slice);
+        for (long b = 0; b < batch; b++) {
+            for (long p = 0; p < patches; p++) {
+                for (long d = 0; d < dim; d++) {
+                    assertThat(slice.get(b, p, d)).isCloseTo(patchValues.get(b, p, d) + positions.get(0, p, d), within(TOL));
+                }
+            }
+        }
+        // The class-token row outside the slice is untouched.
+        assertThat(tokens.get(0, 0, 0)).isEqualTo(cls00);
+    }
 }

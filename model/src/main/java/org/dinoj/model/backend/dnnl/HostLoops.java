@@ -1,0 +1,116 @@
+package org.dinoj.model.backend.dnnl;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * Memory-bound element-wise loops the backend runs on the Java side, over packed f32 host
+ * memory. Each works on blocks copied into float[] scratch with bulk copies: plain array loops are
+ * what the JIT reliably vectorises, unlike per-element MemorySegment accesses.
+ */
+final class HostLoops {
+    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    /** Floats per block: a few blocks stay in L1/L2. */
+    static final int BLOCK = 4096;
+    /** Per-thread scratch: the backend is single-threaded, AdamW's helper thread has its own. */
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[4][BLOCK]);
+
+    private HostLoops() {
+    }
+
+    /** Four float[BLOCK] buffers owned by the calling thread. */
+    static float[][] scratch() {
+        return SCRATCH.get();
+    }
+
+    /** {@code out[i] = alpha * x[i] + beta} for {@code i < n}; x and out packed f32 (may alias). */
+    static void linear(MemorySegment x, float alpha, float beta, MemorySegment out, long n) {
+        float[] buf = scratch()[0];
+        for (long base = 0; base < n; base += BLOCK) {
+            int len = (int) Math.min(BLOCK, n - base);
+            MemorySegment.copy(x, F32, base * Float.BYTES, buf, 0, len);
+            for (int i = 0; i < len; i++) {
+                buf[i] = alpha * buf[i] + beta;
+            }
+            MemorySegment.copy(buf, 0, out, F32, base * Float.BYTES, len);
+        }
+    }
+
+    /**
+     * Per row of x {@code [rows, d]} (packed f32): {@code norm[r] = ||x_r||_2} and
+     * {@code y_r = x_r / max(norm[r], eps)}; y may alias x. Float sums: d is a head width
+     * (hundreds), where f32 accumulation error stays near 1e-6 relative.
+     */
+    static void l2NormalizeRows(MemorySegment x, float eps, MemorySegment y, MemorySegment norm, long rows, int d) {
+        float[] row = rowBuffer(d, 0);
+        for (long r = 0; r < rows; r++) {
+            long offset = r * d * Float.BYTES;
+            MemorySegment.copy(x, F32, offset, row, 0, d);
+            float sumSq = 0;
+            for (int i = 0; i < d; i++) {
+                sumSq += row[i] * row[i];
+            }
+            float n = (float) Math.sqrt(sumSq);
+            float inv = 1f / Math.max(n, eps);
+            for (int i = 0; i < d; i++) {
+                row[i] *= inv;
+            }
+            MemorySegment.copy(row, 0, y, F32, offset, d);
+            norm.setAtIndex(F32, r, n);
+        }
+    }
+
+    /**
+     * dx {@code [rows, d]} of {@link #l2NormalizeRows} from its y, norm and dy (packed f32; dx may
+     * alias dy): {@code dx = (dy - y (y . dy)) / norm}, or {@code dy / eps} where the norm was
+     * clamped to eps.
+     */
+    static void l2NormalizeRowsBackward(MemorySegment y, MemorySegment norm, float eps, MemorySegment dy,
+                                        MemorySegment dx, long rows, int d) {
+        float[] yRow = rowBuffer(d, 0);
+        float[] dyRow = rowBuffer(d, 1);
+        for (long r = 0; r < rows; r++) {
+            long offset = r * d * Float.BYTES;
+            float n = norm.getAtIndex(F32, r);
+            MemorySegment.copy(dy, F32, offset, dyRow, 0, d);
+            if (n > eps) {
+                MemorySegment.copy(y, F32, offset, yRow, 0, d);
+                float dot = 0;
+                for (int i = 0; i < d; i++) {
+                    dot += yRow[i] * dyRow[i];
+                }
+                float inv = 1f / n;
+                for (int i = 0; i < d; i++) {
+                    dyRow[i] = (dyRow[i] - yRow[i] * dot) * inv;
+                }
+            } else {
+                // The clamp makes the denominator the constant eps: no projection term.
+                float inv = 1f / eps;
+                for (int i = 0; i < d; i++) {
+                    dyRow[i] *= inv;
+                }
+            }
+            MemorySegment.copy(dyRow, 0, dx, F32, offset, d);
+        }
+    }
+
+    /** {@code dst[to + i] += src[from + i]} for {@code i < d}; offsets in bytes, rows packed f32. */
+    static void addRow(MemorySegment src, long from, MemorySegment dst, long to, int d) {
+        float[] a = rowBuffer(d, 0);
+        float[] b = rowBuffer(d, 1);
+        MemorySegment.copy(src, F32, from, a, 0, d);
+        MemorySegment.copy(dst, F32, to, b, 0, d);
+        for (int i = 0; i < d; i++) {
+            b[i] += a[i];
+        }
+        MemorySegment.copy(b, 0, dst, F32, to, d);
+    }
+
+    private static float[] rowBuffer(int d, int slot) {
+        float[][] s = scratch();
+        if (s[slot].length < d) {
+            s[slot] = new float[d];
+        }
+        return s[slot];
+    }
+}
