@@ -90,6 +90,7 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
         private final ResumePlanner.Plan plan;
         private final CheckpointStore store;
         private final Set<Long> protectedSteps = new HashSet<>();
+        private final RoundMeters meters;
         private TrainingSession session;
         /** Directory to reopen after refusals: the newest checkpoint this attempt wrote, else the plan's. */
         private Path lastGoodDirectory;
@@ -115,6 +116,7 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
             this.store = new CheckpointStore(layout.shard(request.shard()));
             this.lastGoodDirectory = plan.directory();
             this.lastEvent = plan.event();
+            this.meters = new RoundMeters(request.jobId(), request.shard());
             if (plan.directory() != null && plan.composed() == null
                     && plan.directory().getParent().equals(store.root())) {
                 // The start point may be needed again by a retry: retention never deletes it.
@@ -164,10 +166,13 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
         /** One step; false when it was refused (nothing applied). */
         private boolean trainOneStep() throws IOException {
             try {
+                long started = System.nanoTime();
                 lastResult = session.trainStep();
+                meters.stepDone(lastResult, System.nanoTime() - started);
                 refusedInARow = 0;
                 return true;
             } catch (NonFiniteStepException e) {
+                meters.stepRefused();
                 refused++;
                 refusedInARow++;
                 lastEvent = e.getMessage() + " (" + refusedInARow + " in a row)";
@@ -208,7 +213,9 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
 
         private void save() throws IOException {
             long step = session.step();
+            long started = System.nanoTime();
             Checkpoint c = store.save(step, session::saveTo);
+            meters.checkpointWritten(c, System.nanoTime() - started);
             lastCheckpoint = CheckpointLayout.ref(c);
             lastGoodDirectory = c.directory();
             unsavedScale = 1;
