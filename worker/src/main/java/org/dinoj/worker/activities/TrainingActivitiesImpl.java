@@ -94,6 +94,8 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
         private TrainingSession session;
         /** Directory to reopen after refusals: the newest checkpoint this attempt wrote, else the plan's. */
         private Path lastGoodDirectory;
+        /** Whether {@link #lastGoodDirectory} is a retraining's base: reopened for its weights only. */
+        private boolean lastGoodIsBase;
         private CheckpointRef lastCheckpoint;
         private StepResult lastResult;
         private int refused;
@@ -115,6 +117,7 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
             this.plan = plan;
             this.store = new CheckpointStore(layout.shard(request.shard()));
             this.lastGoodDirectory = plan.directory();
+            this.lastGoodIsBase = plan.weightsOnly();
             this.lastEvent = plan.event();
             this.meters = new RoundMeters(request.jobId(), request.shard());
             if (plan.directory() != null && plan.composed() == null
@@ -132,7 +135,7 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
             log.info("job {} round {} shard {}/{}: steps {} -> {}, starting from {} ({})", request.jobId(),
                     request.round(), request.shard(), request.shards(), plan.step(), request.endStep(),
                     plan.directory() == null ? "a fresh initialisation" : plan.directory(), plan.source());
-            session = sessions.open(request.config(), request.shard(), request.shards(), plan.directory());
+            session = open(plan.directory(), plan.weightsOnly());
             try {
                 if (session.step() != plan.step()) {
                     throw new IOException("the session opened from " + plan.directory() + " is at step " + session.step()
@@ -161,6 +164,11 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
             } finally {
                 session.close();
             }
+        }
+
+        private TrainingSession open(Path directory, boolean weightsOnly) throws IOException {
+            return weightsOnly ? sessions.openFromWeights(request.config(), request.shard(), request.shards(), directory)
+                    : sessions.open(request.config(), request.shard(), request.shards(), directory);
         }
 
         /** One step; false when it was refused (nothing applied). */
@@ -193,7 +201,7 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
                         + lastEvent + "); lower optim.base_lr or check the data", DIVERGED);
             }
             session.close();
-            session = sessions.open(request.config(), request.shard(), request.shards(), lastGoodDirectory);
+            session = open(lastGoodDirectory, lastGoodIsBase);
             if (unsavedScale != 1) {
                 session.scaleLearningRate(unsavedScale);
             }
@@ -218,6 +226,7 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
             meters.checkpointWritten(c, System.nanoTime() - started);
             lastCheckpoint = CheckpointLayout.ref(c);
             lastGoodDirectory = c.directory();
+            lastGoodIsBase = false;
             unsavedScale = 1;
             reopensSinceCheckpoint = 0;
             store.retain(policy.keepCheckpoints(), protectedSteps);
