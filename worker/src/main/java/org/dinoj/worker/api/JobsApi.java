@@ -125,7 +125,7 @@ public final class JobsApi {
         try {
             String yaml = ConfigLoader.resolve(configSource(request.config()), overrides);
             return JobSpecs.create(jobId, yaml, checkpointRoot.resolve(jobId), base);
-        } catch (IllegalArgumentException e) { // ConfigException included
+        } catch (IllegalArgumentException e) { // a ConfigException is one too
             throw ApiException.badRequest(e.getMessage());
         }
     }
