@@ -100,7 +100,7 @@ class ApiJobsTest {
     private String config(String name, long epochLength, long stepMillis) throws IOException {
         Path file = data.resolve(name + ".yaml");
         Files.writeString(file, "optim: {epochs: 1}\n"
-                + "train: {official_epoch_length: " + epochLength + "}\n"
+                + "train: {OFFICIAL_EPOCH_LENGTH: " + epochLength + "}\n"
                 + "job: {steps_per_round: 40, checkpoint_every_steps: 5, eval_every_epochs: 0, heartbeat_timeout_seconds: 2}\n"
                 + "toy: {dim: 4, step_millis: " + stepMillis + "}\n");
         return file.toString();

@@ -39,7 +39,7 @@ class ScheduledJobsTest {
     @TempDir
     Path dir;
 
-    private static final String CONFIG = "optim: {epochs: 1}\ntrain: {official_epoch_length: 10}\n"
+    private static final String CONFIG = "optim: {epochs: 1}\ntrain: {OFFICIAL_EPOCH_LENGTH: 10}\n"
             + "job: {steps_per_round: 10, checkpoint_every_steps: 5, eval_every_epochs: 0, heartbeat_timeout_seconds: 2}\n"
             + "toy: {dim: 2}\n";
 

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** A round's meters as Prometheus scrapes them, against what the round itself reports. */
 class RoundMetersTest {
-    private static final String CONFIG = "optim: {epochs: 1}\ntrain: {official_epoch_length: 30}\ntoy: {dim: 3}\n";
+    private static final String CONFIG = "optim: {epochs: 1}\ntrain: {OFFICIAL_EPOCH_LENGTH: 30}\ntoy: {dim: 3}\n";
 
     @TempDir
     Path dir;
