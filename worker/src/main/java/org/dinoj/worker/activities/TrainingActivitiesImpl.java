@@ -30,6 +30,7 @@ import org.dinoj.workflows.EvaluateRequest;
 import org.dinoj.workflows.MergeRoundRequest;
 import org.dinoj.workflows.RoundEvents;
 import org.dinoj.workflows.RoundHeartbeat;
+import org.dinoj.workflows.RoundStopRequests;
 import org.dinoj.workflows.TrainRoundRequest;
 import org.dinoj.workflows.TrainRoundResult;
 import org.dinoj.workflows.TrainingActivities;
@@ -145,20 +146,30 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
                     writeInitialGlobal();
                 }
                 heartbeat();
-                while (session.step() < request.endStep()) {
+                RoundStopRequests stops = new RoundStopRequests(context);
+                boolean stopRequested = stops.requested();
+                while (session.step() < request.endStep() && !stopRequested) {
                     boolean advanced = trainOneStep();
                     long step = session.step();
                     if (advanced && (step % request.checkpointEverySteps() == 0 || step == request.endStep())) {
                         save();
                     }
                     heartbeat();
+                    stopRequested = stops.requested();
                 }
                 if (lastCheckpoint == null || lastCheckpoint.step() != session.step()) {
                     save();
                 }
+                if (session.step() < request.endStep()) {
+                    // Pause or cancel: the workflow sees a checkpoint short of the end step and resumes there.
+                    lastEvent = "stopped at step " + session.step() + ": the job asked to pause or cancel";
+                    log.info("job {} shard {}: {}, checkpoint {}", request.jobId(), request.shard(), lastEvent,
+                            lastCheckpoint.uri());
+                }
                 return new TrainRoundResult(request.shard(), lastCheckpoint, metrics(), events());
             } catch (ActivityCompletionException stopped) {
-                // Pause, cancel or worker shutdown: keep the work done so far, then let Temporal know.
+                // Cancelled by Temporal (the workflow was cancelled) or worker shutdown: keep the work done
+                // so far, then let Temporal know.
                 checkpointBeforeStopping(stopped);
                 throw stopped;
             } finally {
