@@ -39,8 +39,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The REST API over real HTTP (java.net.http): the API in this JVM, the embedded Temporal server and
- * one worker process (the production 'dinoj worker' with the toy session and --metrics-port).
+ * The REST API over real HTTP (java.net.http): the API in this JVM, the embedded Temporal server
+ * ({@link RealTemporalApiJobsTest}: the real dev server) and one worker process (the production 'dinoj worker' with the toy session and --metrics-port).
  * One set of servers for all tests; each test uses its own job ids. Waits poll with generous limits
  * because the machine may be loaded.
  */
@@ -70,7 +70,7 @@ class ApiJobsTest {
         workerMetricsPort = freePort();
         metrics = PrometheusMetrics.create();
         // As 'dinoj api' does: the client's Temporal SDK metrics go to the API's registry.
-        runner = LocalRunner.start(new LocalRunner.Options(null, 0, 1, checkpoints, List.of(DinojCli.class.getName(),
+        runner = LocalRunner.start(new LocalRunner.Options(temporalTarget(dir), 0, 1, checkpoints, List.of(DinojCli.class.getName(),
                 "worker", "--metrics-port", Integer.toString(workerMetricsPort))), line -> log.info("supervisor: {}", line),
                 metrics.temporalScope());
         api = ApiServer.start("127.0.0.1", 0, Optional.of(ApiToken.of(TOKEN)),
@@ -88,6 +88,16 @@ class ApiJobsTest {
         if (metrics != null) {
             metrics.close();
         }
+        stopTemporal();
+    }
+
+    /** The Temporal service for the runner, as host:port; null: the embedded server the runner starts. */
+    protected String temporalTarget(Path tempDir) {
+        return null;
+    }
+
+    /** Stops what {@link #temporalTarget} started, after the API and the worker. */
+    protected void stopTemporal() {
     }
 
     private static int freePort() throws IOException {

@@ -18,9 +18,9 @@ import org.dinoj.worker.jobs.JobRegistry;
 import org.dinoj.worker.jobs.JobSchedules;
 import org.dinoj.worker.jobs.JobSpecs;
 import org.dinoj.worker.jobs.LocalRunner;
+import org.dinoj.worker.temporal.RealTemporalServer;
 import org.dinoj.worker.temporal.WorkerBootstrap;
 import org.dinoj.workflows.JobSpec;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,8 +29,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Periodic retraining against real servers: on the embedded server (no Schedules) a cron workflow,
- * on a real Temporal service (DINOJ_TEST_TEMPORAL=host:port) a Temporal Schedule. Each firing runs
- * a toy job through a real worker process and registers it beside the checkpoints.
+ * on a real Temporal service a Temporal Schedule (DINOJ_TEST_TEMPORAL=host:port, else the dev server
+ * that scripts/build-temporal-server.sh builds, started for the test). Each firing runs a toy job
+ * through a real worker process and registers it beside the checkpoints.
  */
 class ScheduledJobsTest {
     private static final Logger log = LoggerFactory.getLogger(ScheduledJobsTest.class);
@@ -103,15 +104,25 @@ class ScheduledJobsTest {
         }
     }
 
-    /** Runs when a real Temporal service is given; otherwise says why it is skipped. */
+    /**
+     * On the service DINOJ_TEST_TEMPORAL names, else on the built dev server; skipped, saying why,
+     * when there is neither.
+     */
     @Test
-    void onARealServerATemporalScheduleStartsJobs() throws Exception {
+    @Tag(RealTemporalServer.TAG)
+    void onARealServerATemporalScheduleStartsJobs(@TempDir Path serverDir) throws Exception {
         String target = System.getenv(REAL_SERVER_ENV);
-        if (target == null || target.isBlank()) {
-            System.out.println("ScheduledJobsTest: no real Temporal server (set " + REAL_SERVER_ENV
-                    + "=host:port, e.g. a 'temporal server start-dev'), so the Temporal Schedules path is skipped");
+        if (target != null && !target.isBlank()) {
+            schedulesStartJobs(target);
+            return;
         }
-        Assumptions.assumeTrue(target != null && !target.isBlank(), REAL_SERVER_ENV + " is not set");
+        // Skips with the reason printed when the binary is not built.
+        try (RealTemporalServer server = RealTemporalServer.start(serverDir)) {
+            schedulesStartJobs(server.target());
+        }
+    }
+
+    private void schedulesStartJobs(String target) throws Exception {
         String id = "dinoj-test-" + System.currentTimeMillis();
         try (LocalRunner runner = runner(target)) {
             WorkflowServiceStubs stubs = WorkerBootstrap.connect(target);
