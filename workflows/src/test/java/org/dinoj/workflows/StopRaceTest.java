@@ -15,6 +15,8 @@ import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactoryOptions;
+import io.temporal.worker.WorkerOptions;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -70,7 +72,10 @@ class StopRaceTest {
                 default -> IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
             });
         }
-        Worker worker = env.newWorker(QUEUE);
+        // The signal handler blocks while the round completes; on a loaded machine that can take longer
+        // than the SDK's 1 s deadlock detection, which would fail the workflow task instead.
+        Worker worker = env.newWorker(QUEUE, WorkerOptions.newBuilder()
+                .setDefaultDeadlockDetectionTimeout(TimeUnit.SECONDS.toMillis(60)).build());
         worker.registerWorkflowImplementationTypes(PretrainWorkflowImpl.class);
         worker.registerActivitiesImplementations(training);
         env.start();
@@ -83,13 +88,14 @@ class StopRaceTest {
 
     /**
      * Blocks the signal handler until the server lists no pending activity: the round's completion
-     * is then buffered behind this workflow task. Bounded well below the SDK's 1 s deadlock detector.
+     * is then buffered behind this workflow task.
      */
     private void awaitNoPendingActivity(WorkflowInboundCallsInterceptor.SignalInput input) {
         String workflowId = io.temporal.workflow.Workflow.getInfo().getWorkflowId();
         // Service stubs refuse calls from a workflow thread: poll from another thread and wait for it.
         java.util.concurrent.CompletableFuture<Boolean> drained = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(700);
+            // Below the workflow task's 10 s timeout: a timed-out task would be retried with both events.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(8);
             while (System.nanoTime() < deadline) {
                 DescribeWorkflowExecutionResponse d = env.getWorkflowServiceStubs().blockingStub()
                         .describeWorkflowExecution(DescribeWorkflowExecutionRequest.newBuilder()
@@ -118,8 +124,12 @@ class StopRaceTest {
         String id = "race-" + signal;
         PretrainWorkflow workflow = env.getWorkflowClient().newWorkflowStub(PretrainWorkflow.class,
                 WorkflowOptions.newBuilder().setWorkflowId(id).setTaskQueue(QUEUE).build());
-        // One shard, two rounds of 10 steps.
-        WorkflowClient.start(workflow::run, PretrainWorkflowScenarios.spec(QUEUE, id, 1, 1, 20, 10, 100), null);
+        // One shard, two rounds of 10 steps. The held round does not heartbeat: a long heartbeat timeout,
+        // so that a loaded machine does not time it out before the signal comes.
+        ActivitySettings activities = new ActivitySettings(QUEUE, Duration.ofMinutes(2), Duration.ofMinutes(5), 3);
+        JobSpec spec = new JobSpec(id, "test " + id, "model: tiny", "tiny test", "file:///ckpt/" + id, null, 1, 1, 20,
+                10, 2, 1, 100, activities);
+        WorkflowClient.start(workflow::run, spec, null);
         assertThat(training.started.await(30, TimeUnit.SECONDS)).isTrue();
 
         if (signal.equals("cancel")) {
@@ -131,7 +141,7 @@ class StopRaceTest {
         if (signal.equals("cancel")) {
             JobResult result;
             try {
-                result = untyped.getResult(20, TimeUnit.SECONDS, JobResult.class);
+                result = untyped.getResult(60, TimeUnit.SECONDS, JobResult.class);
             } catch (TimeoutException e) {
                 throw new AssertionError("the job hung after a cancel that raced the round's completion", e);
             }
@@ -141,7 +151,7 @@ class StopRaceTest {
             assertThat(result.step()).isEqualTo(10);
             assertThat(training.rounds).hasSize(1);
         } else {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             Progress p = workflow.progress();
             while (p.status() != JobStatus.PAUSED && System.nanoTime() < deadline) {
                 Thread.sleep(20);
@@ -152,7 +162,7 @@ class StopRaceTest {
                     .isEqualTo(JobStatus.PAUSED);
             assertThat(p.step()).isEqualTo(10);
             workflow.resume();
-            JobResult result = untyped.getResult(20, TimeUnit.SECONDS, JobResult.class);
+            JobResult result = untyped.getResult(60, TimeUnit.SECONDS, JobResult.class);
             assertThat(result.status()).isEqualTo(JobStatus.COMPLETED);
             assertThat(result.step()).isEqualTo(20);
             assertThat(training.rounds).extracting(TrainRoundRequest::endStep).containsExactly(10L, 20L);
