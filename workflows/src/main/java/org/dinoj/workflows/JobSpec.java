@@ -56,6 +56,12 @@ public record JobSpec(
                 stepsPerEpoch, stepsPerRound, checkpointEverySteps, evalEveryEpochs, roundsPerRun, activities);
     }
 
+    /** The same job under another id and checkpoint store (a scheduled run of a template). */
+    public JobSpec forJob(String newJobId, String newCheckpointStore) {
+        return new JobSpec(newJobId, newJobId, config, configSummary, newCheckpointStore, baseCheckpoint, shards, epochs,
+                stepsPerEpoch, stepsPerRound, checkpointEverySteps, evalEveryEpochs, roundsPerRun, activities);
+    }
+
     private static void require(boolean condition, String message) {
         if (!condition) {
             throw new IllegalArgumentException(message);

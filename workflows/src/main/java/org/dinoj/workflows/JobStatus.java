@@ -7,5 +7,10 @@ public enum JobStatus {
     PAUSED,
     CANCELLING,
     CANCELLED,
-    COMPLETED
+    COMPLETED;
+
+    /** Whether a running round stops early with a checkpoint when the job is in this status. */
+    public boolean stopsRounds() {
+        return this == PAUSING || this == CANCELLING;
+    }
 }

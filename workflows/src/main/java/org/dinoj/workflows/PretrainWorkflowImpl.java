@@ -21,6 +21,12 @@ import org.slf4j.Logger;
  */
 public final class PretrainWorkflowImpl implements PretrainWorkflow {
     private static final Logger log = Workflow.getLogger(PretrainWorkflowImpl.class);
+    /**
+     * Version 1: a pause or cancel reaches the running round through the published status
+     * ({@link RoundStopRequests}) instead of a cancellation of its activities, which raced with the
+     * round's completion and hung the job on the embedded server. Default: the old cancellation.
+     */
+    static final String STOP_ROUNDS_BY_STATUS = "stop-rounds-by-status";
 
     private JobSpec spec;
     private JobState state;
@@ -56,7 +62,13 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
             if (cancelRequested) {
                 break;
             }
-            status = JobStatus.RUNNING;
+            if (status != JobStatus.RUNNING) {
+                status = JobStatus.RUNNING;
+                if (roundsStopByStatus()) {
+                    // The next round reads the status: a PAUSING left from before would stop it at once.
+                    publish();
+                }
+            }
             if (!runRound(training, shortWork)) {
                 continue;
             }
@@ -80,7 +92,10 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
         return new JobResult(spec.jobId(), status, state.step(), state.checkpoint(), state.lastEval(), state.lastMetrics());
     }
 
-    /** Runs one round on every shard. Returns false when a pause or cancel interrupted it. */
+    /**
+     * Runs one round on every shard. Returns false when a pause or cancel interrupted it: its
+     * activities were cancelled (before {@link #STOP_ROUNDS_BY_STATUS}) or stopped early.
+     */
     private boolean runRound(TrainingActivities training, TrainingActivities shortWork) {
         long end = state.roundEnd() > 0 ? state.roundEnd() : nextRoundEnd(state.step());
         int round = state.round();
@@ -105,10 +120,13 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
             }
         }
         roundScope = null;
-        if (failure != null) {
-            if (!(pauseRequested || cancelRequested)) {
+        boolean stoppedEarly = done.stream().anyMatch(r -> !r.reached(end));
+        if (failure != null || stoppedEarly) {
+            if (failure != null && !(pauseRequested || cancelRequested)) {
                 throw failure;
             }
+            // A round that stopped early without a pending request saw a status from a request since
+            // withdrawn (pause, then resume): it continues from its checkpoint like any interruption.
             recordInterruption(shortWork, end);
             return false;
         }
@@ -245,9 +263,7 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
             status = JobStatus.PAUSING;
         }
         pauseRequested = true;
-        if (roundScope != null) {
-            roundScope.cancel("pause requested");
-        }
+        stopRound("pause requested");
     }
 
     @Override
@@ -259,9 +275,23 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
     public void cancel() {
         cancelRequested = true;
         status = JobStatus.CANCELLING;
-        if (roundScope != null) {
-            roundScope.cancel("cancel requested");
+        stopRound("cancel requested");
+    }
+
+    /** Asks a running round to checkpoint and stop: by publishing the status the round reads. */
+    private void stopRound(String reason) {
+        if (roundScope == null) {
+            return;
         }
+        if (roundsStopByStatus()) {
+            publish();
+        } else {
+            roundScope.cancel(reason);
+        }
+    }
+
+    private static boolean roundsStopByStatus() {
+        return Workflow.getVersion(STOP_ROUNDS_BY_STATUS, Workflow.DEFAULT_VERSION, 1) >= 1;
     }
 
     @Override

@@ -3,16 +3,21 @@ package org.dinoj.workflows;
 import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * Records the histories that {@link PretrainWorkflowReplayTest} replays. Run it only when the
  * workflow's command order changes on purpose (behind Workflow.getVersion), keeping the old files:
  * {@code mvn -pl workflows test-compile exec:java} is not configured, so run the main from an IDE or
- * with the test class path.
+ * with the test class path. Arguments: the folder, then the file name of the pause/resume/cancel
+ * history (named after the workflow version that recorded it: v1 cancelled the round's activities,
+ * v2 stops rounds through the published status).
  */
 public final class RecordHistories {
     public static void main(String[] args) throws Exception {
@@ -20,6 +25,58 @@ public final class RecordHistories {
         Files.createDirectories(dir);
         record(dir.resolve("pretrain-1shard-v1.json"), "replay-1shard", 1);
         record(dir.resolve("pretrain-2shards-v1.json"), "replay-2shards", 2);
+        // Name it after the workflow version that records it (v1: cancelled activities; v2: stop by status).
+        recordPauseResumeCancel(dir.resolve(args.length > 1 ? args[1] : "pretrain-pause-resume-cancel-v2.json"));
+    }
+
+    private static TestWorkflowEnvironment environment() {
+        TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance();
+        for (var key : DinojSearchAttributes.ALL) {
+            env.registerSearchAttribute(key.getName(), switch (key.getValueType()) {
+                case INDEXED_VALUE_TYPE_INT -> IndexedValueType.INDEXED_VALUE_TYPE_INT;
+                case INDEXED_VALUE_TYPE_DOUBLE -> IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE;
+                default -> IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
+            });
+        }
+        return env;
+    }
+
+    /** One shard, one long round: pause mid-round, resume, cancel mid-round. */
+    private static void recordPauseResumeCancel(Path file) throws Exception {
+        String id = "replay-pause-resume-cancel";
+        try (TestWorkflowEnvironment env = environment()) {
+            SimulatedTraining training = new SimulatedTraining(20);
+            Worker worker = env.newWorker("test-training");
+            worker.registerWorkflowImplementationTypes(PretrainWorkflowImpl.class);
+            worker.registerActivitiesImplementations(training);
+            env.start();
+            WorkflowClient client = env.getWorkflowClient();
+            PretrainWorkflow workflow = client.newWorkflowStub(PretrainWorkflow.class,
+                    WorkflowOptions.newBuilder().setWorkflowId(id).setTaskQueue("test-training").build());
+            WorkflowClient.start(workflow::run, PretrainWorkflowTest.spec(id, 1, 1, 400, 400, 100), null);
+            awaitUntil(() -> training.currentStep() >= 5);
+            workflow.pause();
+            awaitUntil(() -> workflow.progress().status() == JobStatus.PAUSED);
+            long pausedAt = workflow.progress().step();
+            workflow.resume();
+            awaitUntil(() -> training.currentStep() >= pausedAt + 5);
+            workflow.cancel();
+            JobResult result = WorkflowStub.fromTyped(workflow).getResult(60, TimeUnit.SECONDS, JobResult.class);
+            if (result.status() != JobStatus.CANCELLED) {
+                throw new IllegalStateException("expected a cancelled job, got " + result);
+            }
+            Files.writeString(file, client.fetchHistory(id).toJson(true));
+        }
+    }
+
+    private static void awaitUntil(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("condition not reached in 60 s");
+            }
+            Thread.sleep(20);
+        }
     }
 
     private static void record(Path file, String id, int shards) throws Exception {

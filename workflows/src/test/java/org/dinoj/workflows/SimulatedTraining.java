@@ -59,6 +59,7 @@ public final class SimulatedTraining implements TrainingActivities {
     public TrainRoundResult trainRound(TrainRoundRequest request) {
         rounds.add(request);
         ActivityExecutionContext context = Activity.getExecutionContext();
+        RoundStopRequests stops = new RoundStopRequests(context);
         long step = request.startFrom() == null ? 0 : request.startFrom().step();
         CheckpointRef last = request.startFrom();
         try {
@@ -70,9 +71,13 @@ public final class SimulatedTraining implements TrainingActivities {
                     last = save(request, step);
                 }
                 context.heartbeat(new RoundHeartbeat(step, request.endStep(), lossAt(step), 100, last, null));
+                if (stops.requested()) {
+                    // Pause or cancel: stop here with a checkpoint, as the real round does.
+                    break;
+                }
             }
         } catch (ActivityCompletionException cancelled) {
-            // Pause or cancel: finish the current step with a checkpoint, as the real round does.
+            // Cancelled by Temporal (the workflow itself was cancelled): checkpoint, as the real round does.
             save(request, step);
             throw cancelled;
         }

@@ -14,6 +14,8 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.dinoj.model.metrics.MeterFactory;
+import org.dinoj.model.metrics.Meters;
 
 /**
  * Endless stream of batches over one shard of a dataset, epoch after epoch, decoded and augmented
@@ -31,6 +33,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Threads: a fixed pool of {@code workers} threads decodes and transforms each batch in
  * {@code workers} chunks and then collates it; up to {@code prefetchBatches} batches are in flight,
  * so {@link #next()} returns at once whenever the pool keeps up. Not thread-safe: one consumer.
+ *
+ * <p>Metrics ({@link Meters}): {@code dinoj_data_loader_queue_depth}, the batches ready when
+ * {@link #next()} was last called (0 means the step waits for data), and
+ * {@code dinoj_data_loader_wait_seconds_total}, the time {@link #next()} spent waiting.
  */
 public final class DataLoader<T, B> implements AutoCloseable {
     /** Makes one sample from a decoded image; lets the labelled variant see index and label. */
@@ -58,6 +64,10 @@ public final class DataLoader<T, B> implements AutoCloseable {
     private int[] permutation;
     private long waitNanos;
     private volatile boolean closed; // read by the workers, so queued work stops early after close()
+    private final MeterFactory.Gauge queueDepth = Meters.factory().gauge("dinoj_data_loader_queue_depth",
+            "Batches decoded and ready when the training step asked for the next one");
+    private final MeterFactory.Counter waitSeconds = Meters.factory().counter("dinoj_data_loader_wait_seconds",
+            "Time the training step waited for the data loader");
 
     private DataLoader(Dataset dataset, SampleFactory<T> samples, BatchCollator<T, B> collator, LoaderOptions options,
             LoaderPosition start) {
@@ -117,12 +127,24 @@ public final class DataLoader<T, B> implements AutoCloseable {
             batch = assemble(permutationFor(position.epoch()), position.epoch(), position.stepInEpoch());
         } else {
             fill();
+            queueDepth.set(readyBatches());
             CompletableFuture<B> head = inFlight.poll();
             fill(); // keep prefetchBatches in flight while the consumer works on this one
             batch = await(head);
         }
         position = position.next(stepsPerEpoch);
         return batch;
+    }
+
+    /** Batches already decoded and collated, waiting for {@link #next()} (0 without worker threads). */
+    public int readyBatches() {
+        int ready = 0;
+        for (CompletableFuture<B> f : inFlight) {
+            if (f.isDone()) {
+                ready++;
+            }
+        }
+        return ready;
     }
 
     /** Position of the batch the next call to {@link #next()} returns. */
@@ -260,7 +282,9 @@ public final class DataLoader<T, B> implements AutoCloseable {
             }
             throw new IllegalStateException("loading batch " + position + " of " + dataset.describe() + " failed", cause);
         } finally {
-            waitNanos += System.nanoTime() - t0;
+            long waited = System.nanoTime() - t0;
+            waitNanos += waited;
+            waitSeconds.increment(waited / 1e9);
         }
     }
 

@@ -283,15 +283,7 @@ public final class DinoV2Session implements TrainingSession {
             LOG.warn("checkpoint {} holds the trainer state of shard {}/{}; continuing it as shard {}/{}", dir,
                     state.shard(), state.shards(), shard, shards);
         }
-        try (SafeTensorsFile file = SafeTensors.read(dir.resolve(MODEL_FILE))) {
-            for (Map.Entry<String, Parameter> e : model.checkpointParameters().entrySet()) {
-                load(file, e.getKey(), e.getValue().value());
-            }
-            if (trainStep.dinoCenter() != null) {
-                load(file, DINO_CENTER, trainStep.dinoCenter());
-                load(file, IBOT_CENTER, trainStep.ibotCenter());
-            }
-        }
+        loadWeights(dir);
         try (SafeTensorsFile file = SafeTensors.read(dir.resolve(OPTIMIZER_FILE))) {
             AdamW adamw = trainStep.optimizer();
             List<GroupedParameter> params = adamw.parameters();
@@ -306,6 +298,36 @@ public final class DinoV2Session implements TrainingSession {
         this.lrScale = state.lrScale();
         this.refusedSteps = state.refusedSteps();
         return new LoaderPosition(state.dataEpoch(), state.dataStepInEpoch());
+    }
+
+    /** Student, teacher and centering state from {@code dir}'s model file; nothing else. */
+    private void loadWeights(Path dir) throws IOException {
+        try (SafeTensorsFile file = SafeTensors.read(dir.resolve(MODEL_FILE))) {
+            for (Map.Entry<String, Parameter> e : model.checkpointParameters().entrySet()) {
+                load(file, e.getKey(), e.getValue().value());
+            }
+            if (trainStep.dinoCenter() != null) {
+                load(file, DINO_CENTER, trainStep.dinoCenter());
+                load(file, IBOT_CENTER, trainStep.ibotCenter());
+            }
+        }
+    }
+
+    /**
+     * A retraining: a fresh session of {@code config} (step 0, new optimizer state, schedules and
+     * data from the start) whose weights and centering state come from checkpoint {@code base}.
+     */
+    public static DinoV2Session openFromWeights(DinoV2Config config, int shard, int shards, Path base)
+            throws IOException {
+        DinoV2Session session = new DinoV2Session(config, shard, shards, null);
+        try {
+            session.loadWeights(base);
+        } catch (IOException | RuntimeException e) {
+            session.close();
+            throw e;
+        }
+        LOG.info("DINOv2 session shard {}/{} starts from the weights of {}", shard, shards, base);
+        return session;
     }
 
     private void load(SafeTensorsFile file, String key, Tensor target) throws IOException {

@@ -10,4 +10,9 @@ public final class DinoV2SessionFactory implements TrainingSessionFactory {
     public TrainingSession open(String config, int shard, int shards, Path checkpoint) throws IOException {
         return DinoV2Session.open(DinoV2Config.parse(config), shard, shards, checkpoint);
     }
+
+    @Override
+    public TrainingSession openFromWeights(String config, int shard, int shards, Path base) throws IOException {
+        return DinoV2Session.openFromWeights(DinoV2Config.parse(config), shard, shards, base);
+    }
 }

@@ -20,4 +20,18 @@ public interface TrainingSessionFactory {
     default int priority() {
         return 0;
     }
+
+    /**
+     * Opens shard {@code shard} of {@code shards} for a retraining: the model weights (student,
+     * teacher and centering state) come from the (already verified) checkpoint directory
+     * {@code base} of another job; everything else starts as in a fresh run of {@code config}: step
+     * 0, new optimizer state, schedules and data position from the start.
+     *
+     * @throws UnsupportedOperationException when this trainer cannot start from another job's
+     *     weights; the default, so that a retraining never silently trains from scratch
+     */
+    default TrainingSession openFromWeights(String config, int shard, int shards, Path base) throws IOException {
+        throw new UnsupportedOperationException(getClass().getName() + " cannot start a job from the weights of another"
+                + " checkpoint (retraining); it lacks openFromWeights");
+    }
 }

@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import javax.imageio.ImageIO;
+import org.dinoj.model.metrics.MeterFactory;
+import org.dinoj.model.metrics.Meters;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -81,6 +83,51 @@ class DataLoaderTest {
         assertThat(inline.get(10).indices()).isNotEqualTo(inline.get(0).indices());
         try (var other = loader(data, LoaderOptions.of(10, 43).withWorkers(2, 2), LoaderPosition.START)) {
             assertThat(other.next().indices()).isNotEqualTo(inline.get(0).indices());
+        }
+    }
+
+    @Test
+    void theQueueDepthGaugeReportsTheBatchesReadyWhenAStepAsks() throws Exception {
+        List<Double> depths = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicInteger waits = new java.util.concurrent.atomic.AtomicInteger();
+        MeterFactory recording = new MeterFactory() {
+            @Override
+            public Gauge gauge(String name, String description, String... tags) {
+                return name.equals("dinoj_data_loader_queue_depth") ? depths::add : MeterFactory.NONE.gauge(name, description);
+            }
+
+            @Override
+            public Timer timer(String name, String description, String... tags) {
+                return MeterFactory.NONE.timer(name, description);
+            }
+
+            @Override
+            public Summary summary(String name, String baseUnit, String description, String... tags) {
+                return MeterFactory.NONE.summary(name, baseUnit, description);
+            }
+
+            @Override
+            public Counter counter(String name, String description, String... tags) {
+                return name.equals("dinoj_data_loader_wait_seconds") ? amount -> waits.incrementAndGet()
+                        : MeterFactory.NONE.counter(name, description);
+            }
+        };
+        Meters.install(recording);
+        try (var loader = loader(Datasets.open("synthetic:64:4x4", Split.TRAIN), LoaderOptions.of(8, 7).withWorkers(2, 3),
+                LoaderPosition.START)) {
+            loader.next();
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (loader.readyBatches() < 3 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertThat(loader.readyBatches()).isEqualTo(3);
+            loader.next();
+            // Three batches prefetched and decoded when the second step asked: the gauge says so.
+            assertThat(depths).hasSize(2).last().isEqualTo(3.0);
+            assertThat(depths.getFirst()).isBetween(0.0, 3.0);
+            assertThat(waits.get()).isEqualTo(2);
+        } finally {
+            Meters.install(MeterFactory.NONE);
         }
     }
 

@@ -131,4 +131,38 @@ class DinoV2SessionTest {
         assertThatThrownBy(() -> DinoV2Session.open(wider, 0, 1, saved))
                 .isInstanceOf(IOException.class).hasMessageContaining("student.dino_head.last_layer.weight_g");
     }
+
+    /** Retraining: weights from the base checkpoint, everything else as a fresh run. */
+    @Test
+    void openFromWeightsTakesTheWeightsAndStartsTheRestAfresh() throws Exception {
+        DinoV2Config tiny = DinoV2Config.load("tiny-test", List.of());
+        Path base = Files.createDirectories(dir.resolve("base"));
+        try (DinoV2Session trained = DinoV2Session.open(tiny, 0, 1, null)) {
+            trained.trainStep();
+            trained.trainStep();
+            trained.saveTo(base);
+        }
+        Path retrained = Files.createDirectories(dir.resolve("retrained"));
+        Path fresh = Files.createDirectories(dir.resolve("fresh"));
+        try (TrainingSession session = new DinoV2SessionFactory().openFromWeights(tiny.toYaml(), 0, 1, base);
+             DinoV2Session scratch = DinoV2Session.open(tiny, 0, 1, null)) {
+            assertThat(session.step()).isZero();
+            session.saveTo(retrained);
+            scratch.saveTo(fresh);
+        }
+        try (SafeTensorsFile b = SafeTensors.read(base.resolve(DinoV2Session.MODEL_FILE));
+             SafeTensorsFile r = SafeTensors.read(retrained.resolve(DinoV2Session.MODEL_FILE));
+             SafeTensorsFile f = SafeTensors.read(fresh.resolve(DinoV2Session.MODEL_FILE))) {
+            String key = "student.backbone.blocks.0.attn.qkv.weight";
+            assertThat(r.tensor(key).toFloatArray()).containsExactly(b.tensor(key).toFloatArray());
+            assertThat(r.tensor(key).toFloatArray()).isNotEqualTo(f.tensor(key).toFloatArray());
+        }
+        // Optimizer state is new: the moments of a never-stepped optimizer are zero.
+        try (SafeTensorsFile o = SafeTensors.read(retrained.resolve(DinoV2Session.OPTIMIZER_FILE))) {
+            String moment = o.names().stream().filter(n -> n.endsWith(".exp_avg")).findFirst().orElseThrow();
+            for (float v : o.tensor(moment).toFloatArray()) {
+                assertThat(v).isZero();
+            }
+        }
+    }
 }

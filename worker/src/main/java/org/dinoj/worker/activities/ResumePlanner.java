@@ -20,7 +20,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Chooses where a TrainRound attempt starts, in this order: the checkpoint of the last heartbeat
- * (a retried attempt), the request's {@code startFrom}, a fresh initialisation. A checkpoint is used
+ * (a retried attempt), the request's {@code startFrom}, a fresh initialisation. A {@code startFrom}
+ * outside the job's checkpoint store is the base checkpoint of a retraining: the session takes its
+ * weights and starts at step 0. A checkpoint is used
  * only when it verifies against its manifest and its reference's sha256; one that does not falls
  * back to the previous verified one, and the reason travels with the plan so that the heartbeat
  * and the result show it.
@@ -40,9 +42,16 @@ final class ResumePlanner {
      * @param source "heartbeat checkpoint", "earlier checkpoint of this round", "request", "fresh"
      * @param event what went wrong on the way, or null
      * @param composed a composed resume directory to delete when the round ends, or null
+     * @param weightsOnly {@code directory} is another job's checkpoint (a retraining's base): only its
+     *     weights are loaded, the session starts at step 0
      */
-    record Plan(Path directory, long step, String source, String event, Path composed) {
+    record Plan(Path directory, long step, String source, String event, Path composed, boolean weightsOnly) {
+        Plan(Path directory, long step, String source, String event, Path composed) {
+            this(directory, step, source, event, composed, false);
+        }
     }
+
+    static final String BASE_WEIGHTS = "base checkpoint (weights only)";
 
     /** A start point that should exist does not, and no earlier one verifies: retrying cannot help. */
     static final class NoUsableCheckpointException extends IOException {
@@ -83,6 +92,10 @@ final class ResumePlanner {
         String event = events.isEmpty() ? null : String.join("; ", events);
         if (event != null) {
             log.warn("shard {} of job {}: {}", request.shard(), request.jobId(), event);
+        }
+        if (!start.directory().startsWith(layout.root())) {
+            // Outside this job's store: the base checkpoint of a retraining. Its steps are another job's.
+            return new Plan(start.directory(), 0, BASE_WEIGHTS, event, null, true);
         }
         boolean inOwnStore = start.directory().getParent().equals(own.root());
         if (inOwnStore || request.shards() == 1) {

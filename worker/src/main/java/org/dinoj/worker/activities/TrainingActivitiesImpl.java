@@ -30,6 +30,7 @@ import org.dinoj.workflows.EvaluateRequest;
 import org.dinoj.workflows.MergeRoundRequest;
 import org.dinoj.workflows.RoundEvents;
 import org.dinoj.workflows.RoundHeartbeat;
+import org.dinoj.workflows.RoundStopRequests;
 import org.dinoj.workflows.TrainRoundRequest;
 import org.dinoj.workflows.TrainRoundResult;
 import org.dinoj.workflows.TrainingActivities;
@@ -90,9 +91,12 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
         private final ResumePlanner.Plan plan;
         private final CheckpointStore store;
         private final Set<Long> protectedSteps = new HashSet<>();
+        private final RoundMeters meters;
         private TrainingSession session;
         /** Directory to reopen after refusals: the newest checkpoint this attempt wrote, else the plan's. */
         private Path lastGoodDirectory;
+        /** Whether {@link #lastGoodDirectory} is a retraining's base: reopened for its weights only. */
+        private boolean lastGoodIsBase;
         private CheckpointRef lastCheckpoint;
         private StepResult lastResult;
         private int refused;
@@ -114,7 +118,9 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
             this.plan = plan;
             this.store = new CheckpointStore(layout.shard(request.shard()));
             this.lastGoodDirectory = plan.directory();
+            this.lastGoodIsBase = plan.weightsOnly();
             this.lastEvent = plan.event();
+            this.meters = new RoundMeters(request.jobId(), request.shard());
             if (plan.directory() != null && plan.composed() == null
                     && plan.directory().getParent().equals(store.root())) {
                 // The start point may be needed again by a retry: retention never deletes it.
@@ -130,7 +136,7 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
             log.info("job {} round {} shard {}/{}: steps {} -> {}, starting from {} ({})", request.jobId(),
                     request.round(), request.shard(), request.shards(), plan.step(), request.endStep(),
                     plan.directory() == null ? "a fresh initialisation" : plan.directory(), plan.source());
-            session = sessions.open(request.config(), request.shard(), request.shards(), plan.directory());
+            session = open(plan.directory(), plan.weightsOnly());
             try {
                 if (session.step() != plan.step()) {
                     throw new IOException("the session opened from " + plan.directory() + " is at step " + session.step()
@@ -140,20 +146,30 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
                     writeInitialGlobal();
                 }
                 heartbeat();
-                while (session.step() < request.endStep()) {
+                RoundStopRequests stops = new RoundStopRequests(context);
+                boolean stopRequested = stops.requested();
+                while (session.step() < request.endStep() && !stopRequested) {
                     boolean advanced = trainOneStep();
                     long step = session.step();
                     if (advanced && (step % request.checkpointEverySteps() == 0 || step == request.endStep())) {
                         save();
                     }
                     heartbeat();
+                    stopRequested = stops.requested();
                 }
                 if (lastCheckpoint == null || lastCheckpoint.step() != session.step()) {
                     save();
                 }
+                if (session.step() < request.endStep()) {
+                    // Pause or cancel: the workflow sees a checkpoint short of the end step and resumes there.
+                    lastEvent = "stopped at step " + session.step() + ": the job asked to pause or cancel";
+                    log.info("job {} shard {}: {}, checkpoint {}", request.jobId(), request.shard(), lastEvent,
+                            lastCheckpoint.uri());
+                }
                 return new TrainRoundResult(request.shard(), lastCheckpoint, metrics(), events());
             } catch (ActivityCompletionException stopped) {
-                // Pause, cancel or worker shutdown: keep the work done so far, then let Temporal know.
+                // Cancelled by Temporal (the workflow was cancelled) or worker shutdown: keep the work done
+                // so far, then let Temporal know.
                 checkpointBeforeStopping(stopped);
                 throw stopped;
             } finally {
@@ -161,13 +177,21 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
             }
         }
 
+        private TrainingSession open(Path directory, boolean weightsOnly) throws IOException {
+            return weightsOnly ? sessions.openFromWeights(request.config(), request.shard(), request.shards(), directory)
+                    : sessions.open(request.config(), request.shard(), request.shards(), directory);
+        }
+
         /** One step; false when it was refused (nothing applied). */
         private boolean trainOneStep() throws IOException {
             try {
+                long started = System.nanoTime();
                 lastResult = session.trainStep();
+                meters.stepDone(lastResult, System.nanoTime() - started);
                 refusedInARow = 0;
                 return true;
             } catch (NonFiniteStepException e) {
+                meters.stepRefused();
                 refused++;
                 refusedInARow++;
                 lastEvent = e.getMessage() + " (" + refusedInARow + " in a row)";
@@ -188,7 +212,7 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
                         + lastEvent + "); lower optim.base_lr or check the data", DIVERGED);
             }
             session.close();
-            session = sessions.open(request.config(), request.shard(), request.shards(), lastGoodDirectory);
+            session = open(lastGoodDirectory, lastGoodIsBase);
             if (unsavedScale != 1) {
                 session.scaleLearningRate(unsavedScale);
             }
@@ -208,9 +232,12 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
 
         private void save() throws IOException {
             long step = session.step();
+            long started = System.nanoTime();
             Checkpoint c = store.save(step, session::saveTo);
+            meters.checkpointWritten(c, System.nanoTime() - started);
             lastCheckpoint = CheckpointLayout.ref(c);
             lastGoodDirectory = c.directory();
+            lastGoodIsBase = false;
             unsavedScale = 1;
             reopensSinceCheckpoint = 0;
             store.retain(policy.keepCheckpoints(), protectedSteps);

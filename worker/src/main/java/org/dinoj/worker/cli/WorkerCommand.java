@@ -1,8 +1,11 @@
 package org.dinoj.worker.cli;
 
+import com.uber.m3.tally.NoopScope;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import org.dinoj.worker.activities.TrainingPolicy;
+import org.dinoj.worker.metrics.MetricsHttpServer;
+import org.dinoj.worker.metrics.PrometheusMetrics;
 import org.dinoj.worker.temporal.TrainingServices;
 import org.dinoj.worker.temporal.WorkerBootstrap;
 import org.dinoj.worker.temporal.WorkerSettings;
@@ -36,6 +39,14 @@ public final class WorkerCommand implements Callable<Integer> {
             description = "Non-finite steps in a row before reopening from the last checkpoint (default: ${DEFAULT-VALUE}).")
     int refusals;
 
+    @Option(names = "--metrics-port", defaultValue = "0", paramLabel = "PORT",
+            description = "Serve Prometheus metrics at http://HOST:PORT/metrics (default: ${DEFAULT-VALUE} = off).")
+    int metricsPort;
+
+    @Option(names = "--metrics-host", defaultValue = "127.0.0.1", paramLabel = "HOST",
+            description = "Address the metrics endpoint binds (default: ${DEFAULT-VALUE}).")
+    String metricsHost;
+
     @Option(names = "--ignore-sigint", hidden = true,
             description = "Ignore Ctrl-C (the supervising 'dinoj pretrain' pauses the job first, then stops its workers).")
     boolean ignoreSigint;
@@ -48,9 +59,22 @@ public final class WorkerCommand implements Callable<Integer> {
         }
         WorkerSettings settings = new WorkerSettings(temporal, namespace, taskQueue, !noSticky,
                 new TrainingPolicy(keep, refusals, TrainingPolicy.defaults().maxLearningRateHalvings()));
-        WorkerBootstrap worker = WorkerBootstrap.start(settings, services.sessions(), services.evaluator());
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> worker.shutdownGracefully(Duration.ofSeconds(60))));
-        System.out.println("dinoj worker polling '" + taskQueue + "' on " + temporal);
+        if (metricsPort < 0 || metricsPort > 65535) {
+            throw new IllegalArgumentException("--metrics-port " + metricsPort + " is not a port; give 1-65535, or 0 for no metrics");
+        }
+        PrometheusMetrics metrics = metricsPort > 0 ? PrometheusMetrics.createAndInstall() : null;
+        MetricsHttpServer metricsServer = metrics != null ? MetricsHttpServer.start(metrics, metricsHost, metricsPort) : null;
+        WorkerBootstrap worker = WorkerBootstrap.start(settings, services.sessions(), services.evaluator(),
+                metrics != null ? metrics.temporalScope() : new NoopScope());
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            worker.shutdownGracefully(Duration.ofSeconds(60));
+            if (metricsServer != null) {
+                metricsServer.close();
+                metrics.close();
+            }
+        }));
+        System.out.println("dinoj worker polling '" + taskQueue + "' on " + temporal
+                + (metricsServer != null ? "; metrics at http://" + metricsHost + ":" + metricsServer.port() + "/metrics" : ""));
         worker.awaitTermination();
         return 0;
     }

@@ -143,6 +143,25 @@ public final class JobService {
         return new JobState(ref.step(), ref, 0, List.of(), 0, epoch, null, null, paused, -1);
     }
 
+    /** Records the job's status (from its progress query) and latest checkpoint in the registry; returns the progress. */
+    public Progress syncRegistry(String jobId) throws IOException {
+        Progress p = progress(jobId);
+        JobRecord.RegistryStatus status = switch (p.status()) {
+            case RUNNING, PAUSING, CANCELLING -> JobRecord.RegistryStatus.RUNNING;
+            case PAUSED -> JobRecord.RegistryStatus.PAUSED;
+            case COMPLETED -> JobRecord.RegistryStatus.COMPLETED;
+            case CANCELLED -> JobRecord.RegistryStatus.CANCELLED;
+        };
+        JobRecord current = registry.find(jobId).orElse(null);
+        boolean changed = current == null || current.status() != status
+                || (p.lastCheckpoint() != null && !p.lastCheckpoint().equals(current.latestCheckpoint()));
+        if (current != null && changed) {
+            registry.update(jobId, status, p.lastCheckpoint(), p.status() == org.dinoj.workflows.JobStatus.PAUSED
+                    ? "paused" : null);
+        }
+        return p;
+    }
+
     public Progress progress(String jobId) {
         return client.newWorkflowStub(PretrainWorkflow.class, jobId).progress();
     }

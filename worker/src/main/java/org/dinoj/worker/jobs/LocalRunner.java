@@ -1,5 +1,7 @@
 package org.dinoj.worker.jobs;
 
+import com.uber.m3.tally.NoopScope;
+import com.uber.m3.tally.Scope;
 import io.temporal.client.WorkflowClient;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import java.io.IOException;
@@ -11,7 +13,6 @@ import org.dinoj.worker.supervise.WorkerSupervisor;
 import org.dinoj.worker.temporal.EmbeddedTemporalServer;
 import org.dinoj.worker.temporal.SearchAttributeRegistration;
 import org.dinoj.worker.temporal.WorkerBootstrap;
-import org.dinoj.workflows.JobStatus;
 import org.dinoj.workflows.Progress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,6 +51,11 @@ public final class LocalRunner implements AutoCloseable {
     }
 
     public static LocalRunner start(Options options, Consumer<String> events) throws IOException {
+        return start(options, events, new NoopScope());
+    }
+
+    /** As above, with the client's Temporal SDK metrics reported to {@code metricsScope}. */
+    public static LocalRunner start(Options options, Consumer<String> events, Scope metricsScope) throws IOException {
         EmbeddedTemporalServer server = null;
         String target = options.temporal();
         if (target == null) {
@@ -59,7 +65,7 @@ public final class LocalRunner implements AutoCloseable {
         WorkflowServiceStubs service = null;
         WorkerSupervisor supervisor = null;
         try {
-            service = WorkerBootstrap.connect(target);
+            service = WorkerBootstrap.connect(target, metricsScope);
             SearchAttributeRegistration.ensureRegistered(service, "default");
             List<String> workerCommand = new ArrayList<>(options.workerMain());
             workerCommand.addAll(List.of("--temporal", target, "--ignore-sigint"));
@@ -116,20 +122,7 @@ public final class LocalRunner implements AutoCloseable {
 
     /** Records the job's status and latest checkpoint in the registry; returns its progress. */
     public Progress syncRegistry(String jobId) throws IOException {
-        Progress p = jobs.progress(jobId);
-        JobRecord.RegistryStatus status = switch (p.status()) {
-            case RUNNING, PAUSING, CANCELLING -> JobRecord.RegistryStatus.RUNNING;
-            case PAUSED -> JobRecord.RegistryStatus.PAUSED;
-            case COMPLETED -> JobRecord.RegistryStatus.COMPLETED;
-            case CANCELLED -> JobRecord.RegistryStatus.CANCELLED;
-        };
-        JobRecord current = jobs.registry().find(jobId).orElse(null);
-        boolean changed = current == null || current.status() != status
-                || (p.lastCheckpoint() != null && !p.lastCheckpoint().equals(current.latestCheckpoint()));
-        if (current != null && changed) {
-            jobs.registry().update(jobId, status, p.lastCheckpoint(), p.status() == JobStatus.PAUSED ? "paused" : null);
-        }
-        return p;
+        return jobs.syncRegistry(jobId);
     }
 
     @Override

@@ -20,7 +20,7 @@ import org.dinoj.workflows.ActivitySettings;
  *   <li>{@code job.eval_every_epochs} [10]: k-NN every this many epochs (0 = only at the end)</li>
  *   <li>{@code job.rounds_per_run} [20]: rounds before the workflow continues as new</li>
  *   <li>{@code job.heartbeat_timeout_seconds} [30]: a round silent for this long is retried elsewhere;
- *       cancellation (pause) reaches a round within about 0.8 of it</li>
+ *       a pause or cancel reaches a round within a quarter of it (at most 2 s)</li>
  *   <li>{@code job.round_timeout_hours} [12], {@code job.max_attempts} [0 = unlimited]</li>
  *   <li>{@code job.task_queue} [dinoj-training]</li>
  *   <li>{@code job.outer_lr} [0.7], {@code job.outer_momentum} [0.9]: DiLoCo's outer Nesterov SGD</li>

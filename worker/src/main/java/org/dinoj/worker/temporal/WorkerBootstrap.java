@@ -1,5 +1,7 @@
 package org.dinoj.worker.temporal;
 
+import com.uber.m3.tally.NoopScope;
+import com.uber.m3.tally.Scope;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
@@ -12,7 +14,9 @@ import java.util.concurrent.TimeUnit;
 import org.dinoj.model.train.CheckpointEvaluator;
 import org.dinoj.model.train.TrainingSessionFactory;
 import org.dinoj.worker.activities.TrainingActivitiesImpl;
+import org.dinoj.worker.jobs.JobRegistryActivitiesImpl;
 import org.dinoj.workflows.PretrainWorkflowImpl;
+import org.dinoj.workflows.ScheduledPretrainWorkflowImpl;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +37,13 @@ public final class WorkerBootstrap implements AutoCloseable {
 
     public static WorkerBootstrap start(WorkerSettings settings, TrainingSessionFactory sessions,
                                         CheckpointEvaluator evaluator) {
-        WorkflowServiceStubs service = connect(settings.target());
+        return start(settings, sessions, evaluator, new NoopScope());
+    }
+
+    /** As above, reporting the SDK's metrics (pollers, task latencies, RPCs) to {@code metricsScope}. */
+    public static WorkerBootstrap start(WorkerSettings settings, TrainingSessionFactory sessions,
+                                        CheckpointEvaluator evaluator, Scope metricsScope) {
+        WorkflowServiceStubs service = connect(settings.target(), metricsScope);
         try {
             SearchAttributeRegistration.ensureRegistered(service, settings.namespace());
             WorkflowClient client = WorkflowClient.newInstance(service,
@@ -47,8 +57,9 @@ public final class WorkerBootstrap implements AutoCloseable {
                 options.setStickyQueueScheduleToStartTimeout(Duration.ZERO);
             }
             Worker worker = factory.newWorker(settings.taskQueue(), options.build());
-            worker.registerWorkflowImplementationTypes(PretrainWorkflowImpl.class);
-            worker.registerActivitiesImplementations(new TrainingActivitiesImpl(sessions, evaluator, settings.policy()));
+            worker.registerWorkflowImplementationTypes(PretrainWorkflowImpl.class, ScheduledPretrainWorkflowImpl.class);
+            worker.registerActivitiesImplementations(new TrainingActivitiesImpl(sessions, evaluator, settings.policy()),
+                    new JobRegistryActivitiesImpl());
             factory.start();
             log.info("worker polling task queue {} on {} (sticky execution {})", settings.taskQueue(), settings.target(),
                     settings.sticky() ? "on" : "off");
@@ -61,8 +72,13 @@ public final class WorkerBootstrap implements AutoCloseable {
 
     /** Stubs for {@code host:port}, failing with one sentence when nothing answers there. */
     public static WorkflowServiceStubs connect(String target) {
+        return connect(target, new NoopScope());
+    }
+
+    /** As {@link #connect(String)}, with the SDK's client metrics reported to {@code metricsScope}. */
+    public static WorkflowServiceStubs connect(String target, Scope metricsScope) {
         WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(
-                WorkflowServiceStubsOptions.newBuilder().setTarget(target).build());
+                WorkflowServiceStubsOptions.newBuilder().setTarget(target).setMetricsScope(metricsScope).build());
         try {
             stubs.healthCheck();
         } catch (RuntimeException e) {

@@ -18,7 +18,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.dinoj.model.checkpoint.CheckpointStore;
 import org.dinoj.model.checkpoint.SafeTensors;
 import org.dinoj.model.checkpoint.SafeTensorsFile;
+import org.dinoj.model.train.TrainingSession;
 import org.dinoj.worker.toy.ToyEvaluator;
+import org.dinoj.worker.toy.ToyTrainingSession;
 import org.dinoj.worker.toy.ToyTrainingSessionFactory;
 import org.dinoj.workflows.CheckpointRef;
 import org.dinoj.workflows.EvalResult;
@@ -103,6 +105,35 @@ class TrainingActivitiesImplTest {
         });
         assertThat(r.metrics().step()).isEqualTo(100);
         assertThat(r.metrics().loss()).isFinite();
+    }
+
+    @Test
+    void aBaseCheckpointOfAnotherJobGivesItsWeightsAndTrainingStartsAtStepZero(@TempDir Path otherJob) throws Exception {
+        TrainingActivities a = activities(new TrainingPolicy(5, 3, 2));
+        TrainRoundResult baseRun = a.trainRound(new TrainRoundRequest("base", CONFIG, otherJob.toUri().toString(), 0, 0, 1,
+                null, 50, 25));
+        CheckpointRef base = baseRun.checkpoint();
+
+        TrainRoundResult retrain = a.trainRound(round(CONFIG, base, 20, 10));
+
+        assertThat(retrain.events().resumedFrom()).isEqualTo(ResumePlanner.BASE_WEIGHTS);
+        assertThat(retrain.events().resumedFromStep()).isZero();
+        assertThat(retrain.checkpoint().step()).isEqualTo(20);
+        assertThat(CheckpointLayout.directory(retrain.checkpoint())).startsWith(dir);
+        // The expected weights: the base's weights, then 20 toy steps with fresh momentum (deterministic, so exact).
+        try (TrainingSession expected = new ToyTrainingSessionFactory().openFromWeights(CONFIG, 0, 1,
+                CheckpointLayout.directory(base))) {
+            for (int i = 0; i < 20; i++) {
+                expected.trainStep();
+            }
+            assertThat(student(retrain.checkpoint())).containsExactly(((ToyTrainingSession) expected).student());
+        }
+        TrainRoundResult fresh = a.trainRound(new TrainRoundRequest("fresh", CONFIG, dir.resolve("fresh").toUri().toString(),
+                0, 0, 1, null, 20, 10));
+        assertThat(student(retrain.checkpoint())).isNotEqualTo(student(fresh.checkpoint()));
+        // The base job's checkpoints are read, never changed.
+        assertThat(new CheckpointStore(otherJob.resolve("shard-0")).verify(50).manifestSha256())
+                .isEqualTo(base.manifestSha256());
     }
 
     @Test

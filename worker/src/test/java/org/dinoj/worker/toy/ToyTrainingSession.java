@@ -64,6 +64,17 @@ public final class ToyTrainingSession implements TrainingSession {
         return s;
     }
 
+    /** Student, teacher and center from {@code base}; step 0, zero momentum, learning-rate scale 1. */
+    static ToyTrainingSession openFromWeights(ToyConfig config, int shard, int shards, Path base) throws IOException {
+        ToyTrainingSession s = new ToyTrainingSession(config, shard, shards);
+        try (SafeTensorsFile model = SafeTensors.read(base.resolve("model.safetensors"))) {
+            copy(model.tensor("student.w"), s.student);
+            copy(model.tensor("teacher.w"), s.teacher);
+            s.center = model.tensor("dino_loss.center").getFlat(0);
+        }
+        return s;
+    }
+
     @Override
     public long step() {
         return step;

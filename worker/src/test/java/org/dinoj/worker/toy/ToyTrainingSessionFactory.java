@@ -17,4 +17,9 @@ public final class ToyTrainingSessionFactory implements TrainingSessionFactory {
     public TrainingSession open(String config, int shard, int shards, Path checkpoint) throws IOException {
         return ToyTrainingSession.open(ToyConfig.parse(config), shard, shards, checkpoint);
     }
+
+    @Override
+    public TrainingSession openFromWeights(String config, int shard, int shards, Path base) throws IOException {
+        return ToyTrainingSession.openFromWeights(ToyConfig.parse(config), shard, shards, base);
+    }
 }

@@ -1,0 +1,369 @@
+package org.dinoj.tests.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.dinoj.model.checkpoint.SafeTensors;
+import org.dinoj.model.checkpoint.SafeTensorsFile;
+import org.dinoj.model.train.TrainingSession;
+import org.dinoj.worker.activities.CheckpointLayout;
+import org.dinoj.worker.api.ApiServer;
+import org.dinoj.worker.api.ApiToken;
+import org.dinoj.worker.api.DataRoots;
+import org.dinoj.worker.api.JobsApi;
+import org.dinoj.worker.cli.DinojCli;
+import org.dinoj.worker.jobs.LocalRunner;
+import org.dinoj.worker.metrics.PrometheusMetrics;
+import org.dinoj.worker.toy.ToyTrainingSession;
+import org.dinoj.worker.toy.ToyTrainingSessionFactory;
+import org.dinoj.workflows.CheckpointRef;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The REST API over real HTTP (java.net.http): the API in this JVM, the embedded Temporal server
+ * ({@link RealTemporalApiJobsTest}: the real dev server) and one worker process (the production 'dinoj worker' with the toy session and --metrics-port).
+ * One set of servers for all tests; each test uses its own job ids. Waits poll with generous limits
+ * because the machine may be loaded.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ApiJobsTest {
+    private static final Logger log = LoggerFactory.getLogger(ApiJobsTest.class);
+    private static final Duration LIMIT = Duration.ofSeconds(120);
+    private static final String TOKEN = "test-token-0123456789abcdef";
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .setPropertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE);
+
+    private Path dir;
+    private Path data;
+    private Path checkpoints;
+    private LocalRunner runner;
+    private PrometheusMetrics metrics;
+    private ApiServer api;
+    private int workerMetricsPort;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    @BeforeAll
+    void start(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path tempDir) throws IOException {
+        dir = tempDir;
+        data = Files.createDirectories(dir.resolve("data"));
+        checkpoints = Files.createDirectories(dir.resolve("checkpoints"));
+        Files.createDirectories(data.resolve("images"));
+        workerMetricsPort = freePort();
+        metrics = PrometheusMetrics.create();
+        // As 'dinoj api' does: the client's Temporal SDK metrics go to the API's registry.
+        runner = LocalRunner.start(new LocalRunner.Options(temporalTarget(dir), 0, 1, checkpoints, List.of(DinojCli.class.getName(),
+                "worker", "--metrics-port", Integer.toString(workerMetricsPort))), line -> log.info("supervisor: {}", line),
+                metrics.temporalScope());
+        api = ApiServer.start("127.0.0.1", 0, Optional.of(ApiToken.of(TOKEN)),
+                new JobsApi(runner.jobs(), checkpoints, DataRoots.of(List.of(data))), metrics);
+    }
+
+    @AfterAll
+    void stop() {
+        if (api != null) {
+            api.close();
+        }
+        if (runner != null) {
+            runner.close();
+        }
+        if (metrics != null) {
+            metrics.close();
+        }
+        stopTemporal();
+    }
+
+    /** The Temporal service for the runner, as host:port; null: the embedded server the runner starts. */
+    protected String temporalTarget(Path tempDir) {
+        return null;
+    }
+
+    /** Stops what {@link #temporalTarget} started, after the API and the worker. */
+    protected void stopTemporal() {
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** A toy job config inside the data root. */
+    private String config(String name, long epochLength, long stepMillis) throws IOException {
+        Path file = data.resolve(name + ".yaml");
+        Files.writeString(file, "optim: {epochs: 1}\n"
+                + "train: {OFFICIAL_EPOCH_LENGTH: " + epochLength + "}\n"
+                + "job: {steps_per_round: 40, checkpoint_every_steps: 5, eval_every_epochs: 0, heartbeat_timeout_seconds: 2}\n"
+                + "toy: {dim: 4, step_millis: " + stepMillis + "}\n");
+        return file.toString();
+    }
+
+    // ---- HTTP helpers ----
+
+    private HttpResponse<String> send(String method, String path, String body, String token, String... headers)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + path))
+                .timeout(Duration.ofSeconds(30))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            b.header("Content-Type", "application/json");
+        }
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> post(String path, String body, String... headers) throws Exception {
+        return send("POST", path, body, TOKEN, headers);
+    }
+
+    private JsonNode get(String path) throws Exception {
+        HttpResponse<String> r = send("GET", path, null, TOKEN);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return JSON.readTree(r.body());
+    }
+
+    private static String error(HttpResponse<String> r) throws IOException {
+        assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("application/json");
+        return JSON.readTree(r.body()).path("error").asText();
+    }
+
+    private JsonNode start(String body, String... headers) throws Exception {
+        HttpResponse<String> r = post("/v1/jobs", body, headers);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        return JSON.readTree(r.body());
+    }
+
+    private JsonNode awaitJob(String id, String what, java.util.function.Predicate<JsonNode> condition) throws Exception {
+        long deadline = System.nanoTime() + LIMIT.toNanos();
+        while (true) {
+            JsonNode job = get("/v1/jobs/" + id);
+            if (condition.test(job)) {
+                return job;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + LIMIT + " waiting for " + what + "; last: " + job);
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private static long heartbeatStep(JsonNode job) {
+        JsonNode rounds = job.path("pending_rounds");
+        return rounds.isArray() && !rounds.isEmpty() && rounds.get(0).path("heartbeat").isObject()
+                ? rounds.get(0).path("heartbeat").path("step").asLong() : -1;
+    }
+
+    // ---- tests ----
+
+    @Test
+    void everyRouteButHealthzNeedsTheToken() throws Exception {
+        assertThat(send("GET", "/healthz", null, null).statusCode()).isEqualTo(200);
+        for (String path : List.of("/v1/jobs", "/v1/jobs/x", "/metrics", "/openapi.yaml", "/no/such/route")) {
+            HttpResponse<String> none = send("GET", path, null, null);
+            assertThat(none.statusCode()).as(path).isEqualTo(401);
+            assertThat(error(none)).contains("Bearer");
+            HttpResponse<String> wrong = send("GET", path, null, TOKEN + "x");
+            assertThat(wrong.statusCode()).as(path).isEqualTo(401);
+            assertThat(error(wrong)).contains("not the one");
+        }
+        assertThat(send("POST", "/v1/jobs", "{\"config\": \"x\"}", null).statusCode()).isEqualTo(401);
+        assertThat(send("POST", "/v1/jobs/x/pause", null, "").statusCode()).isEqualTo(401);
+        HttpResponse<String> doc = send("GET", "/openapi.yaml", null, TOKEN);
+        assertThat(doc.statusCode()).isEqualTo(200);
+        assertThat(doc.body()).startsWith("openapi: 3.1.0").contains("/v1/jobs/{id}/pause:");
+        HttpResponse<String> missing = send("GET", "/v1/jobs/no-such-job", null, TOKEN);
+        assertThat(missing.statusCode()).isEqualTo(404);
+        assertThat(error(missing)).isEqualTo("no job 'no-such-job'");
+        assertThat(send("GET", "/no/such/route", null, TOKEN).statusCode()).isEqualTo(404);
+        assertThat(post("/v1/jobs/no-such-job/cancel", null).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void invalidBodiesAreRefusedWithOneSentence() throws Exception {
+        String config = config("valid", 10, 0);
+        record Case(String body, String errorContains) {
+        }
+        List<Case> cases = List.of(
+                new Case("not json", "not valid JSON"),
+                new Case("[1, 2]", "must be a JSON object"),
+                new Case("{}", "field 'config' is required"),
+                new Case("{\"config\": 5}", "field 'config' must be a string, got number"),
+                new Case("{\"config\": \"" + config + "\", \"dataset\": true}", "field 'dataset' must be a string"),
+                new Case("{\"config\": \"" + config + "\", \"epochs\": 3}", "unknown field 'epochs'"),
+                new Case("{\"config\": \"" + config + "\", \"overrides\": [1]}", "field 'overrides' must be an object"),
+                new Case("{\"config\": \"" + config + "\", \"overrides\": {\"optim.epochs\": {\"a\": 1}}}",
+                        "override 'optim.epochs' must be a string, number, boolean"),
+                new Case("{\"config\": \"" + config + "\", \"overrides\": {\"epochs\": 1}}", "must be dotted"),
+                new Case("{\"config\": \"" + config + "\", \"overrides\": {\"data.dataset\": \"folder:/etc\"}}",
+                        "would name a path"),
+                new Case("{\"config\": \"" + config + "\", \"config\": \"" + config + "\"}", "Duplicate field"),
+                new Case("{\"config\": \"" + config + "\", \"job_id\": \"../x\"}", "job id '../x'"),
+                new Case("{\"config\": \"" + config + "\", \"overrides\": {\"optim.epochs\": 0}}", "optim.epochs"),
+                new Case("{\"config\": \"no-such-preset\"}", "not a preset"),
+                new Case("{\"config\": \"" + config + "\", \"dataset\": \"s3:bucket\"}", "is not one of"),
+                new Case("{\"config\": \"" + config + "\", \"base_checkpoint\": \"http://x/y\"}", "scheme other than file:"));
+        for (Case c : cases) {
+            HttpResponse<String> r = post("/v1/jobs", c.body());
+            assertThat(r.statusCode()).as(c.body() + " -> " + r.body()).isEqualTo(400);
+            assertThat(error(r)).as(c.body()).contains(c.errorContains());
+        }
+        HttpResponse<String> form = send("POST", "/v1/jobs", null, TOKEN, "Content-Type", "text/plain");
+        assertThat(form.statusCode()).isEqualTo(415);
+        // Nothing was started or registered by any of them.
+        assertThat(get("/v1/jobs").path("jobs").findValuesAsText("job_id")).doesNotContain("x", "../x");
+    }
+
+    @Test
+    void pathsOutsideTheDataRootsAreRefused() throws Exception {
+        String config = config("paths", 10, 0);
+        Path outside = Files.createDirectories(dir.resolve("outside"));
+        Files.writeString(outside.resolve("secret.yaml"), "optim: {epochs: 1}\n");
+        Path link = data.resolve("link-out");
+        Files.createSymbolicLink(link, outside);
+        String[][] cases = {
+                {"dataset", "folder:" + data + "/../outside", "contains '..'"},
+                {"dataset", "folder:" + outside, "outside the data roots"},
+                {"dataset", "folder:" + link, "through a symbolic link"},
+                {"dataset", "idx:relative/dir", "not an absolute path"},
+                {"dataset", "folder:" + data.resolve("missing"), "does not exist"},
+                {"config", data + "/../outside/secret.yaml", "contains '..'"},
+                {"config", link.resolve("secret.yaml").toString(), "through a symbolic link"},
+                {"base_checkpoint", "file://" + outside + "/step-0000000001", "outside the data roots"},
+                {"base_checkpoint", data.resolve("images").toString(), "not a checkpoint directory"},
+        };
+        for (String[] c : cases) {
+            String body = c[0].equals("config") ? "{\"config\": \"" + c[1] + "\"}"
+                    : "{\"config\": \"" + config + "\", \"" + c[0] + "\": \"" + c[1] + "\"}";
+            HttpResponse<String> r = post("/v1/jobs", body);
+            assertThat(r.statusCode()).as(body + " -> " + r.body()).isEqualTo(400);
+            assertThat(error(r)).as(body).contains(c[2]);
+        }
+    }
+
+    @Test
+    void anOversizeBodyIs413() throws Exception {
+        String big = "{\"config\": \"x\", \"overrides\": {\"toy.pad\": \"" + "a".repeat(70_000) + "\"}}";
+        HttpResponse<String> r = post("/v1/jobs", big);
+        assertThat(r.statusCode()).isEqualTo(413);
+        assertThat(error(r)).contains("65536");
+    }
+
+    @Test
+    void startStatusPauseResumeCancelAndIdempotentRetries() throws Exception {
+        String body = "{\"config\": \"" + config("ctl", 400, 40) + "\", \"dataset\": \"folder:" + data.resolve("images")
+                + "\", \"overrides\": {\"toy.dim\": 3}, \"job_id\": \"api-ctl\"}";
+        JsonNode started = start(body, "Idempotency-Key", "key-ctl-1");
+        assertThat(started.path("job_id").asText()).isEqualTo("api-ctl");
+        assertThat(started.path("checkpoint_store").asText()).isEqualTo(checkpoints.resolve("api-ctl").toUri().toString());
+
+        // The same request again with the same key: the first job, not a second one.
+        HttpResponse<String> replay = post("/v1/jobs", body, "Idempotency-Key", "key-ctl-1");
+        assertThat(replay.statusCode()).isEqualTo(200);
+        assertThat(replay.headers().firstValue("Idempotent-Replayed")).contains("true");
+        assertThat(JSON.readTree(replay.body()).path("job_id").asText()).isEqualTo("api-ctl");
+        HttpResponse<String> reused = post("/v1/jobs", body.replace("\"toy.dim\": 3", "\"toy.dim\": 5"),
+                "Idempotency-Key", "key-ctl-1");
+        assertThat(reused.statusCode()).isEqualTo(409);
+        assertThat(error(reused)).contains("was used for another request");
+        HttpResponse<String> duplicateId = post("/v1/jobs", body);
+        assertThat(duplicateId.statusCode()).isEqualTo(409);
+        assertThat(error(duplicateId)).contains("exists already");
+
+        JsonNode running = awaitJob("api-ctl", "a heartbeat past step 3", j -> heartbeatStep(j) >= 3);
+        assertThat(running.path("service_state").asText()).isEqualTo("RUNNING");
+        assertThat(running.path("progress").path("total_steps").asLong()).isEqualTo(400);
+        assertThat(running.path("pending_rounds").get(0).path("heartbeat").path("end_step").asLong()).isEqualTo(40);
+        assertThat(get("/v1/jobs").path("jobs").findValuesAsText("job_id")).contains("api-ctl");
+
+        HttpResponse<String> pause = post("/v1/jobs/api-ctl/pause", null);
+        assertThat(pause.statusCode()).isEqualTo(202);
+        assertThat(JSON.readTree(pause.body()).path("requested").asText()).isEqualTo("pause");
+        JsonNode paused = awaitJob("api-ctl", "paused", j -> j.path("progress").path("status").asText().equals("PAUSED"));
+        long pausedAt = paused.path("progress").path("step").asLong();
+        assertThat(pausedAt).isPositive();
+        assertThat(paused.path("status").asText()).isEqualTo("PAUSED");
+        assertThat(paused.path("latest_checkpoint").path("step").asLong()).isEqualTo(pausedAt);
+        assertThat(paused.path("pending_rounds")).isEmpty();
+
+        assertThat(post("/v1/jobs/api-ctl/resume", null).statusCode()).isEqualTo(202);
+        awaitJob("api-ctl", "training past the pause", j -> heartbeatStep(j) > pausedAt);
+
+        assertThat(post("/v1/jobs/api-ctl/cancel", null).statusCode()).isEqualTo(202);
+        JsonNode cancelled = awaitJob("api-ctl", "cancelled", j -> j.path("status").asText().equals("CANCELLED"));
+        assertThat(cancelled.path("progress").path("step").asLong()).isGreaterThan(pausedAt).isLessThan(400);
+        HttpResponse<String> late = post("/v1/jobs/api-ctl/pause", null);
+        assertThat(late.statusCode()).isEqualTo(409);
+        assertThat(error(late)).contains("already ended (cancelled)");
+        // The key still names the job after it ended.
+        assertThat(post("/v1/jobs", body, "Idempotency-Key", "key-ctl-1").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void retrainingStartsFromTheWeightsOfAFinishedJobAndMetricsAreScraped() throws Exception {
+        String config = config("retrain", 20, 0);
+        start("{\"config\": \"" + config + "\", \"job_id\": \"api-base\"}");
+        JsonNode base = awaitJob("api-base", "completed", j -> j.path("status").asText().equals("COMPLETED"));
+        String baseUri = base.path("latest_checkpoint").path("uri").asText();
+        assertThat(base.path("latest_checkpoint").path("step").asLong()).isEqualTo(20);
+
+        JsonNode retrain = start("{\"config\": \"" + config + "\", \"job_id\": \"api-retrain\", \"base_checkpoint\": \""
+                + baseUri + "\", \"dataset\": \"synthetic:64\"}");
+        assertThat(retrain.path("base_checkpoint").path("uri").asText()).isEqualTo(baseUri);
+        JsonNode done = awaitJob("api-retrain", "completed", j -> j.path("status").asText().equals("COMPLETED"));
+        CheckpointRef last = JSON.treeToValue(done.path("latest_checkpoint"), CheckpointRef.class);
+        assertThat(last.step()).isEqualTo(20);
+        assertThat(last.uri()).contains("/api-retrain/shard-0/");
+
+        // 20 steps from the base's weights with fresh optimizer state (the toy is deterministic: exact).
+        String resolved = Files.readString(Path.of(config));
+        try (TrainingSession expected = new ToyTrainingSessionFactory().openFromWeights(resolved, 0, 1,
+                CheckpointLayout.directory(JSON.treeToValue(base.path("latest_checkpoint"), CheckpointRef.class)))) {
+            for (int i = 0; i < 20; i++) {
+                expected.trainStep();
+            }
+            try (SafeTensorsFile f = SafeTensors.read(CheckpointLayout.directory(last).resolve("model.safetensors"))) {
+                assertThat(f.tensor("student.w").toDoubleArray()).containsExactly(((ToyTrainingSession) expected).student());
+            }
+        }
+
+        String worker = scrape("http://127.0.0.1:" + workerMetricsPort + "/metrics");
+        assertThat(worker).containsPattern("(?m)^dinoj_images_per_second\\{job=\"api-retrain\",shard=\"0\"} [0-9.eE+]+$")
+                .containsPattern("(?m)^dinoj_loss\\{job=\"api-retrain\",shard=\"0\"} [0-9.eE+-]+$")
+                .containsPattern("(?m)^dinoj_step_seconds_count\\{job=\"api-retrain\",shard=\"0\"} 20(\\.0)?$")
+                .containsPattern("(?m)^temporal_\\w+");
+        HttpResponse<String> apiMetrics = send("GET", "/metrics", null, TOKEN);
+        assertThat(apiMetrics.statusCode()).isEqualTo(200);
+        assertThat(apiMetrics.body()).containsPattern("(?m)^dinoj_api_requests_total\\{status=\"201\"} ")
+                .containsPattern("(?m)^temporal_\\w+");
+    }
+
+    private String scrape(String url) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        return r.body();
+    }
+}

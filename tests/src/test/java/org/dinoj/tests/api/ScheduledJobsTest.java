@@ -1,0 +1,165 @@
+package org.dinoj.tests.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.schedules.ScheduleClient;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.dinoj.worker.cli.DinojCli;
+import org.dinoj.worker.jobs.JobRecord;
+import org.dinoj.worker.jobs.JobRegistry;
+import org.dinoj.worker.jobs.JobSchedules;
+import org.dinoj.worker.jobs.JobSpecs;
+import org.dinoj.worker.jobs.LocalRunner;
+import org.dinoj.worker.temporal.RealTemporalServer;
+import org.dinoj.worker.temporal.WorkerBootstrap;
+import org.dinoj.workflows.JobSpec;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Periodic retraining against real servers: on the embedded server (no Schedules) a cron workflow,
+ * on a real Temporal service a Temporal Schedule (DINOJ_TEST_TEMPORAL=host:port, else the dev server
+ * that scripts/build-temporal-server.sh builds, started for the test). Each firing runs a toy job
+ * through a real worker process and registers it beside the checkpoints.
+ */
+class ScheduledJobsTest {
+    private static final Logger log = LoggerFactory.getLogger(ScheduledJobsTest.class);
+    static final String REAL_SERVER_ENV = "DINOJ_TEST_TEMPORAL";
+
+    @TempDir
+    Path dir;
+
+    private static final String CONFIG = "optim: {epochs: 1}\ntrain: {OFFICIAL_EPOCH_LENGTH: 10}\n"
+            + "job: {steps_per_round: 10, checkpoint_every_steps: 5, eval_every_epochs: 0, heartbeat_timeout_seconds: 2}\n"
+            + "toy: {dim: 2}\n";
+
+    private LocalRunner runner(String temporal) throws IOException {
+        return LocalRunner.start(new LocalRunner.Options(temporal, 0, 1, dir, List.of(DinojCli.class.getName(), "worker")),
+                line -> log.info("supervisor: {}", line));
+    }
+
+    private JobSpec template(String id) {
+        return JobSpecs.create(id, CONFIG, dir.resolve(id), null);
+    }
+
+    @Test
+    void onTheEmbeddedServerASchedulesIsACronWorkflowThatCanBeListedAndDeleted() throws Exception {
+        try (LocalRunner runner = runner(null)) {
+            WorkflowServiceStubs stubs = WorkerBootstrap.connect(runner.target());
+            try {
+                JobSchedules schedules = new JobSchedules(stubs, WorkflowClient.newInstance(stubs), dir);
+                assertThat(schedules.mechanism()).isEqualTo(JobSchedules.Mechanism.CRON_WORKFLOW);
+
+                schedules.create("nightly", "0 3 * * *", template("nightly"));
+                var described = stubs.blockingStub().describeWorkflowExecution(DescribeWorkflowExecutionRequest.newBuilder()
+                        .setNamespace("default").setExecution(io.temporal.api.common.v1.WorkflowExecution.newBuilder()
+                                .setWorkflowId(JobSchedules.workflowId("nightly"))).build());
+                assertThat(described.getWorkflowExecutionInfo().getType().getName()).isEqualTo("ScheduledPretrain");
+                assertThat(schedules.list()).singleElement().satisfies(e -> {
+                    assertThat(e.scheduleId()).isEqualTo("nightly");
+                    assertThat(e.cron()).isEqualTo("0 3 * * *");
+                    assertThat(e.state()).isEqualTo("active");
+                });
+                assertThatThrownBy(() -> schedules.create("nightly", "0 4 * * *", template("nightly")))
+                        .hasMessageContaining("schedule 'nightly' exists already");
+                assertThatThrownBy(() -> schedules.create("bad", "every day", template("bad")))
+                        .hasMessageContaining("must have 5 fields");
+
+                schedules.delete("nightly");
+                assertThat(schedules.list()).isEmpty();
+                assertThatThrownBy(() -> schedules.delete("nightly")).hasMessageContaining("no schedule 'nightly'");
+            } finally {
+                stubs.shutdown();
+            }
+        }
+    }
+
+    /** A real every-minute firing: up to a minute of waiting for it, then a 10-step toy job. */
+    @Test
+    @Tag("slow")
+    void anEveryMinuteCronStartsAJobThatTrainsToTheEnd() throws Exception {
+        try (LocalRunner runner = runner(null)) {
+            WorkflowServiceStubs stubs = WorkerBootstrap.connect(runner.target());
+            try {
+                JobSchedules schedules = new JobSchedules(stubs, WorkflowClient.newInstance(stubs), dir);
+                schedules.create("minutely", "* * * * *", template("minutely"));
+                JobRecord job = awaitCompletedJob(runner, "minutely-", Duration.ofSeconds(150));
+                assertThat(job.jobId()).matches("minutely-\\d{8}-\\d{4}");
+                assertThat(job.spec().checkpointStore()).isEqualTo(dir.toUri() + job.jobId() + "/");
+                schedules.delete("minutely");
+            } finally {
+                stubs.shutdown();
+            }
+        }
+    }
+
+    /**
+     * On the service DINOJ_TEST_TEMPORAL names, else on the built dev server; skipped, saying why,
+     * when there is neither.
+     */
+    @Test
+    @Tag(RealTemporalServer.TAG)
+    void onARealServerATemporalScheduleStartsJobs(@TempDir Path serverDir) throws Exception {
+        String target = System.getenv(REAL_SERVER_ENV);
+        if (target != null && !target.isBlank()) {
+            schedulesStartJobs(target);
+            return;
+        }
+        // Skips with the reason printed when the binary is not built.
+        try (RealTemporalServer server = RealTemporalServer.start(serverDir)) {
+            schedulesStartJobs(server.target());
+        }
+    }
+
+    private void schedulesStartJobs(String target) throws Exception {
+        String id = "dinoj-test-" + System.currentTimeMillis();
+        try (LocalRunner runner = runner(target)) {
+            WorkflowServiceStubs stubs = WorkerBootstrap.connect(target);
+            JobSchedules schedules = new JobSchedules(stubs, WorkflowClient.newInstance(stubs), dir);
+            try {
+                assertThat(schedules.mechanism()).isEqualTo(JobSchedules.Mechanism.TEMPORAL_SCHEDULES);
+                schedules.create(id, "0 3 * * *", template(id));
+                assertThat(schedules.list()).anySatisfy(e -> {
+                    assertThat(e.scheduleId()).isEqualTo(id);
+                    assertThat(e.nextRuns()).isNotEmpty();
+                });
+                // Fire now instead of waiting for 03:00.
+                ScheduleClient.newInstance(stubs).getHandle(id).trigger();
+                JobRecord job = awaitCompletedJob(runner, id + "-", Duration.ofSeconds(120));
+                assertThat(job.jobId()).matches(java.util.regex.Pattern.quote(id) + "-\\d{8}-\\d{4}");
+            } finally {
+                schedules.delete(id);
+                stubs.shutdown();
+            }
+        }
+    }
+
+    private JobRecord awaitCompletedJob(LocalRunner runner, String prefix, Duration limit) throws Exception {
+        JobRegistry registry = new JobRegistry(dir);
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (System.nanoTime() < deadline) {
+            Optional<JobRecord> job = registry.list().stream().filter(r -> r.jobId().startsWith(prefix)).findFirst();
+            if (job.isPresent() && runner.jobs().serviceState(job.get().jobId()) != org.dinoj.worker.jobs.JobService
+                    .ServiceState.UNKNOWN) {
+                runner.syncRegistry(job.get().jobId());
+                JobRecord now = registry.find(job.get().jobId()).orElseThrow();
+                if (now.status() == JobRecord.RegistryStatus.COMPLETED) {
+                    return now;
+                }
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("no completed job " + prefix + "* within " + limit + "; registry: " + registry.list());
+    }
+}

@@ -1,0 +1,172 @@
+package org.dinoj.worker.api;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.JsonNodeType;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/**
+ * The body of {@code POST /v1/jobs}, validated against the schema of {@code openapi.yaml}
+ * (JobRequest): an object with only the fields below, each of its declared type.
+ *
+ * @param config a preset name, or the path of a YAML file inside a data root (required)
+ * @param dataset dataset spec for {@code data.dataset} ({@code folder:DIR}, {@code idx:DIR},
+ *     {@code synthetic:N...}, {@code fashion-mnist}), or null to keep the config's
+ * @param overrides dotted config keys to values (scalars or arrays of scalars), applied in key order
+ * @param baseCheckpoint checkpoint directory (path or {@code file:} URI) whose weights a retraining starts from, or null
+ * @param jobId the job's id, or null for a generated one
+ */
+public record JobRequest(String config, String dataset, Map<String, JsonNode> overrides, String baseCheckpoint,
+                         String jobId) {
+    private static final Set<String> FIELDS = Set.of("config", "dataset", "overrides", "base_checkpoint", "job_id");
+    private static final Pattern KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)+");
+    /** Override keys that would name files: paths come only through fields that are confined to the data roots. */
+    private static final List<String> PATH_WORDS = List.of("dataset", "path", "dir", "file", "root");
+    private static final int MAX_STRING = 4096;
+    private static final ObjectMapper STRICT = new ObjectMapper()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    private static final ObjectMapper CANONICAL = new ObjectMapper()
+            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+
+    public JobRequest {
+        overrides = overrides == null ? Map.of() : new TreeMap<>(overrides);
+    }
+
+    /** Parses and validates a request body; every problem is a 400 naming the field. */
+    public static JobRequest parse(byte[] body) {
+        JsonNode root;
+        try {
+            root = STRICT.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw ApiException.badRequest("the request body is not valid JSON: " + e.getOriginalMessage());
+        } catch (java.io.IOException e) {
+            throw ApiException.badRequest("the request body cannot be read: " + e.getMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw ApiException.badRequest("the request body must be a JSON object like {\"config\": \"fashion-mnist\"}");
+        }
+        for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!FIELDS.contains(name)) {
+                throw ApiException.badRequest("unknown field '" + name + "' in the request body; allowed: "
+                        + String.join(", ", FIELDS.stream().sorted().toList()));
+            }
+        }
+        String config = text(root, "config", true);
+        String dataset = text(root, "dataset", false);
+        String base = text(root, "base_checkpoint", false);
+        String jobId = text(root, "job_id", false);
+        return new JobRequest(config, dataset, overrides(root.get("overrides")), base, jobId);
+    }
+
+    private static String text(JsonNode root, String field, boolean required) {
+        JsonNode n = root.get(field);
+        if (n == null || n.isNull()) {
+            if (required) {
+                throw ApiException.badRequest("field '" + field + "' is required");
+            }
+            return null;
+        }
+        if (!n.isTextual()) {
+            throw ApiException.badRequest("field '" + field + "' must be a string, got " + typeName(n));
+        }
+        String s = n.textValue();
+        if (s.isBlank() || s.length() > MAX_STRING || s.chars().anyMatch(Character::isISOControl)) {
+            throw ApiException.badRequest("field '" + field + "' must be a non-empty string of at most " + MAX_STRING
+                    + " characters without control characters");
+        }
+        return s;
+    }
+
+    private static Map<String, JsonNode> overrides(JsonNode n) {
+        if (n == null || n.isNull()) {
+            return Map.of();
+        }
+        if (!n.isObject()) {
+            throw ApiException.badRequest("field 'overrides' must be an object of dotted keys to values, got " + typeName(n));
+        }
+        Map<String, JsonNode> out = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String key = e.getKey();
+            if (!KEY.matcher(key).matches()) {
+                throw ApiException.badRequest("override key '" + key + "' must be dotted like optim.epochs");
+            }
+            String last = key.substring(key.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT);
+            if (PATH_WORDS.stream().anyMatch(last::contains)) {
+                throw ApiException.badRequest("override '" + key + "' would name a path; give the dataset in the"
+                        + " 'dataset' field and files inside the data roots");
+            }
+            JsonNode v = e.getValue();
+            boolean scalarArray = v.isArray() && allScalars(v);
+            if (!isScalar(v) && !scalarArray) {
+                throw ApiException.badRequest("override '" + key + "' must be a string, number, boolean or an array of"
+                        + " those, got " + typeName(v));
+            }
+            out.put(key, v);
+        }
+        return out;
+    }
+
+    private static boolean allScalars(JsonNode array) {
+        for (JsonNode item : array) {
+            if (!isScalar(item)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isScalar(JsonNode v) {
+        return v.isTextual() || v.isNumber() || v.isBoolean();
+    }
+
+    private static String typeName(JsonNode n) {
+        JsonNodeType t = n.getNodeType();
+        return t.name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The overrides as {@code key=value} lines for the config loader (values in JSON, which YAML reads). */
+    public List<String> overrideLines() {
+        List<String> lines = new ArrayList<>();
+        for (Map.Entry<String, JsonNode> e : overrides.entrySet()) {
+            try {
+                lines.add(e.getKey() + "=" + CANONICAL.writeValueAsString(e.getValue()));
+            } catch (JsonProcessingException ex) {
+                throw new IllegalStateException("cannot write override " + e.getKey(), ex);
+            }
+        }
+        return lines;
+    }
+
+    /** sha256 of the request in a canonical form: the same request retried gives the same value. */
+    public String fingerprint() {
+        Map<String, Object> canonical = new TreeMap<>();
+        canonical.put("config", config);
+        canonical.put("dataset", dataset);
+        canonical.put("overrides", overrides);
+        canonical.put("base_checkpoint", baseCheckpoint);
+        canonical.put("job_id", jobId);
+        try {
+            byte[] bytes = CANONICAL.writeValueAsString(canonical).getBytes(StandardCharsets.UTF_8);
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (JsonProcessingException | NoSuchAlgorithmException e) {
+            throw new IllegalStateException("cannot fingerprint a job request", e);
+        }
+    }
+}

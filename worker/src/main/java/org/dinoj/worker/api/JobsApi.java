@@ -1,0 +1,275 @@
+package org.dinoj.worker.api;
+
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.dinoj.model.checkpoint.Checkpoint;
+import org.dinoj.model.checkpoint.CheckpointStore;
+import org.dinoj.model.config.ConfigLoader;
+import org.dinoj.worker.activities.CheckpointLayout;
+import org.dinoj.worker.jobs.JobRecord;
+import org.dinoj.worker.jobs.JobRegistry;
+import org.dinoj.worker.jobs.JobService;
+import org.dinoj.worker.jobs.JobSpecs;
+import org.dinoj.workflows.CheckpointRef;
+import org.dinoj.workflows.JobSpec;
+import org.dinoj.workflows.Progress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code /v1/jobs} routes: start (pretraining from a config, or retraining from a base
+ * checkpoint with a new dataset), list, status, pause, resume and cancel. Jobs go through the same
+ * {@link JobService} and registry as {@code dinoj pretrain}, so the CLI and the API see one set of jobs.
+ */
+public final class JobsApi {
+    private static final Logger log = LoggerFactory.getLogger(JobsApi.class);
+    static final String IDEMPOTENCY_HEADER = "Idempotency-Key";
+    private static final Pattern PRESET = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    private static final Pattern STEP_DIRECTORY = Pattern.compile("step-(\\d{1,18})");
+    private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final JobService jobs;
+    private final Path checkpointRoot;
+    private final DataRoots dataRoots;
+    /** Data roots plus the checkpoint directory: where base checkpoints may lie. */
+    private final DataRoots checkpointRoots;
+    private final IdempotencyKeys idempotency;
+    /** Starts are serialised: the id checks, the key claim and the start form one step. */
+    private final Object startLock = new Object();
+
+    public JobsApi(JobService jobs, Path checkpointRoot, DataRoots dataRoots) throws IOException {
+        this.jobs = jobs;
+        this.checkpointRoot = checkpointRoot.toAbsolutePath().normalize();
+        this.dataRoots = dataRoots;
+        List<Path> withCheckpoints = new ArrayList<>(dataRoots.roots());
+        java.nio.file.Files.createDirectories(this.checkpointRoot);
+        withCheckpoints.add(this.checkpointRoot);
+        this.checkpointRoots = DataRoots.of(withCheckpoints);
+        this.idempotency = new IdempotencyKeys(this.checkpointRoot);
+    }
+
+    /** {@code POST /v1/jobs}: 201 with the new job, or 200 with the job an earlier request with the same key started. */
+    void create(Context ctx, byte[] body) throws IOException {
+        JobRequest request = JobRequest.parse(body);
+        String key = ctx.header(IDEMPOTENCY_HEADER);
+        if (key != null) {
+            IdempotencyKeys.check(key);
+        }
+        synchronized (startLock) {
+            if (key != null) {
+                Optional<IdempotencyKeys.Claim> earlier = idempotency.find(key);
+                if (earlier.isPresent()) {
+                    replay(ctx, earlier.get(), request);
+                    return;
+                }
+            }
+            String jobId = request.jobId() != null ? request.jobId() : newJobId();
+            try {
+                JobRegistry.checkJobId(jobId);
+            } catch (IllegalArgumentException e) {
+                throw ApiException.badRequest(e.getMessage());
+            }
+            if (jobs.registry().find(jobId).isPresent()) {
+                throw ApiException.conflict("job '" + jobId + "' exists already; choose another job_id or control it"
+                        + " under /v1/jobs/" + jobId);
+            }
+            JobSpec spec = spec(request, jobId);
+            if (key != null && idempotency.claim(key, request.fingerprint(), jobId).isPresent()) {
+                throw ApiException.conflict("Idempotency-Key '" + key + "' was claimed by a concurrent request; retry it");
+            }
+            try {
+                jobs.registry().register(spec);
+                jobs.start(spec, null);
+            } catch (RuntimeException | IOException e) {
+                if (key != null) {
+                    idempotency.release(key);
+                }
+                throw e;
+            }
+            log.info("API started job {} ({}){}", jobId, spec.configSummary(),
+                    spec.baseCheckpoint() != null ? " from base checkpoint " + spec.baseCheckpoint().uri() : "");
+            ctx.status(201).header("Location", "/v1/jobs/" + jobId);
+            ApiServer.json(ctx, view(jobId, false));
+        }
+    }
+
+    private void replay(Context ctx, IdempotencyKeys.Claim claim, JobRequest request) throws IOException {
+        if (!claim.requestSha256().equals(request.fingerprint())) {
+            throw ApiException.conflict("Idempotency-Key '" + claim.key() + "' was used for another request (job "
+                    + claim.jobId() + "); use a new key for a new job");
+        }
+        ctx.status(200).header("Location", "/v1/jobs/" + claim.jobId()).header("Idempotent-Replayed", "true");
+        ApiServer.json(ctx, view(claim.jobId(), false));
+    }
+
+    private JobSpec spec(JobRequest request, String jobId) {
+        List<String> overrides = new ArrayList<>(request.overrideLines());
+        if (request.dataset() != null) {
+            overrides.add("data.dataset=" + quoted(dataset(request.dataset())));
+        }
+        CheckpointRef base = request.baseCheckpoint() == null ? null : baseCheckpoint(request.baseCheckpoint());
+        try {
+            String yaml = ConfigLoader.resolve(configSource(request.config()), overrides);
+            return JobSpecs.create(jobId, yaml, checkpointRoot.resolve(jobId), base);
+        } catch (IllegalArgumentException e) { // a ConfigException is one too
+            throw ApiException.badRequest(e.getMessage());
+        }
+    }
+
+    /** A preset by name, or a YAML file inside a data root (as its real path). */
+    private String configSource(String config) {
+        if (PRESET.matcher(config).matches() && !config.endsWith(".yaml") && !config.endsWith(".yml")) {
+            if (ConfigLoader.class.getResource("/configs/" + config + ".yaml") == null) {
+                throw ApiException.badRequest("config '" + config + "' is not a preset of this build; give a preset"
+                        + " name or the absolute path of a YAML file inside the data roots");
+            }
+            return config;
+        }
+        return dataRoots.confine("config", config).toString();
+    }
+
+    /** Named and synthetic datasets pass as they are; a directory dataset must lie inside a data root. */
+    private String dataset(String spec) {
+        int colon = spec.indexOf(':');
+        String kind = colon < 0 ? spec : spec.substring(0, colon);
+        return switch (kind) {
+            case "fashion-mnist" -> {
+                if (colon >= 0) {
+                    throw ApiException.badRequest("dataset 'fashion-mnist' takes no argument, got '" + spec + "'");
+                }
+                yield spec;
+            }
+            case "synthetic" -> spec;
+            case "folder", "idx" -> kind + ":" + dataRoots.confine("dataset", spec.substring(colon + 1));
+            default -> throw ApiException.badRequest("dataset '" + spec + "' is not one of folder:DIR, idx:DIR,"
+                    + " synthetic:N[:HxW[xC]][:K] or fashion-mnist");
+        };
+    }
+
+    /** A verified checkpoint directory inside the data roots or the checkpoint directory. */
+    private CheckpointRef baseCheckpoint(String location) {
+        String path;
+        if (location.startsWith("file:")) {
+            try {
+                path = Path.of(URI.create(location)).toString();
+            } catch (IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {
+                throw ApiException.badRequest("base_checkpoint '" + location + "' is not a valid file: URI (" + e.getMessage()
+                        + "); write it as file:///absolute/path/step-0000000100");
+            }
+        } else if (location.matches("[A-Za-z][A-Za-z0-9+.-]*:.*")) {
+            throw ApiException.badRequest("base_checkpoint '" + location + "' uses a scheme other than file:; dinoj reads"
+                    + " checkpoints from local or mounted file systems");
+        } else {
+            path = location;
+        }
+        Path dir = checkpointRoots.confine("base_checkpoint", path);
+        Matcher m = STEP_DIRECTORY.matcher(dir.getFileName().toString());
+        if (!m.matches()) {
+            throw ApiException.badRequest("base_checkpoint '" + location + "' is not a checkpoint directory (step-NNNNNNNNNN)");
+        }
+        try {
+            Checkpoint c = new CheckpointStore(dir.getParent()).verify(Long.parseLong(m.group(1)));
+            return CheckpointLayout.ref(c);
+        } catch (IOException e) {
+            throw ApiException.badRequest("base_checkpoint '" + location + "' does not verify: " + e.getMessage());
+        }
+    }
+
+    private static String quoted(String value) {
+        return "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
+    private static String newJobId() {
+        byte[] suffix = new byte[3];
+        RANDOM.nextBytes(suffix);
+        return "job-" + LocalDateTime.now(ZoneOffset.UTC).format(ID_TIME) + "-" + HexFormat.of().formatHex(suffix);
+    }
+
+    /** {@code GET /v1/jobs}. */
+    void list(Context ctx) throws IOException {
+        List<JobView> views = new ArrayList<>();
+        for (JobRecord r : jobs.registry().list()) {
+            views.add(view(r.jobId(), false));
+        }
+        ApiServer.json(ctx, Map.of("jobs", views));
+    }
+
+    /** {@code GET /v1/jobs/{id}}. */
+    void get(Context ctx) throws IOException {
+        ApiServer.json(ctx, view(existing(ctx.pathParam("id")).jobId(), true));
+    }
+
+    /** {@code POST /v1/jobs/{id}/pause|resume|cancel}: 202, the signal is on its way. */
+    void signal(Context ctx, String action) throws IOException {
+        JobRecord r = existing(ctx.pathParam("id"));
+        if (r.status().finished()) {
+            throw ApiException.conflict("job '" + r.jobId() + "' already ended (" + r.status().name().toLowerCase()
+                    + "); it cannot " + action);
+        }
+        JobService.ServiceState state = jobs.serviceState(r.jobId());
+        if (state != JobService.ServiceState.RUNNING) {
+            throw ApiException.conflict("job '" + r.jobId() + "' is not running on the Temporal service (" + state
+                    .name().toLowerCase() + "); it cannot " + action);
+        }
+        switch (action) {
+            case "pause" -> jobs.pause(r.jobId());
+            case "resume" -> {
+                jobs.resume(r.jobId());
+                if (r.status() == JobRecord.RegistryStatus.PAUSED) {
+                    jobs.registry().update(r.jobId(), JobRecord.RegistryStatus.RUNNING, null, "resumed through the API");
+                }
+            }
+            case "cancel" -> jobs.cancel(r.jobId());
+            default -> throw new IllegalArgumentException("unknown job action " + action);
+        }
+        ctx.status(202);
+        ApiServer.json(ctx, Map.of("job_id", r.jobId(), "requested", action));
+    }
+
+    private JobRecord existing(String jobId) throws IOException {
+        try {
+            JobRegistry.checkJobId(jobId);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.notFound("no job '" + jobId + "': " + e.getMessage());
+        }
+        return jobs.registry().find(jobId).orElseThrow(() -> ApiException.notFound("no job '" + jobId + "'"));
+    }
+
+    /** The job with its live progress; with {@code detail}, also its running rounds. */
+    private JobView view(String jobId, boolean detail) throws IOException {
+        JobRecord r = jobs.registry().find(jobId).orElseThrow(() -> ApiException.notFound("no job '" + jobId + "'"));
+        if (r.status().finished() && !detail) {
+            return JobView.of(r, null, null, null);
+        }
+        JobService.ServiceState state = jobs.serviceState(jobId);
+        Progress progress = null;
+        List<JobService.PendingRound> rounds = null;
+        if (state != JobService.ServiceState.UNKNOWN) {
+            try {
+                progress = jobs.syncRegistry(jobId);
+                r = jobs.registry().find(jobId).orElseThrow();
+            } catch (RuntimeException e) {
+                // A failed or terminated workflow may not answer queries; the registry and the state still show it.
+                log.debug("no progress for job {}: {}", jobId, e.toString());
+            }
+            if (detail) {
+                rounds = jobs.pendingRounds(jobId);
+            }
+        }
+        return JobView.of(r, state, progress, rounds);
+    }
+}

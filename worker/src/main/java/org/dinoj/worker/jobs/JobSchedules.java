@@ -1,0 +1,269 @@
+package org.dinoj.worker.jobs;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import io.temporal.api.enums.v1.WorkflowIdConflictPolicy;
+import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
+import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse;
+import io.temporal.api.workflowservice.v1.ListSchedulesRequest;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowExecutionAlreadyStarted;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.schedules.Schedule;
+import io.temporal.client.schedules.ScheduleActionStartWorkflow;
+import io.temporal.client.schedules.ScheduleAlreadyRunningException;
+import io.temporal.client.schedules.ScheduleClient;
+import io.temporal.client.schedules.ScheduleListDescription;
+import io.temporal.client.schedules.ScheduleOptions;
+import io.temporal.client.schedules.ScheduleSpec;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.dinoj.workflows.JobSpec;
+import org.dinoj.workflows.ScheduledJob;
+import org.dinoj.workflows.ScheduledPretrainWorkflow;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Periodic retraining. Each firing runs {@link ScheduledPretrainWorkflow}, which starts a new job
+ * from the schedule's template. Two mechanisms, chosen by what the service offers:
+ * <ul>
+ *   <li>{@link Mechanism#TEMPORAL_SCHEDULES} on a real cluster: a Temporal Schedule (visible,
+ *       pausable and back-fillable in the Web UI and the temporal CLI);</li>
+ *   <li>{@link Mechanism#CRON_WORKFLOW} on the embedded test server, which answers UNIMPLEMENTED to
+ *       the Schedule API: a cron workflow, listed from a small record beside the job registry.</li>
+ * </ul>
+ */
+public final class JobSchedules {
+    private static final Logger log = LoggerFactory.getLogger(JobSchedules.class);
+    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+            .enable(SerializationFeature.INDENT_OUTPUT).disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+
+    public enum Mechanism {
+        TEMPORAL_SCHEDULES("Temporal Schedules"),
+        CRON_WORKFLOW("a cron workflow (this Temporal service has no Schedules)");
+
+        private final String description;
+
+        Mechanism(String description) {
+            this.description = description;
+        }
+
+        public String description() {
+            return description;
+        }
+    }
+
+    /** A schedule as listed: its id, cron expression, mechanism and the next firings where known. */
+    public record Entry(String scheduleId, String cron, Mechanism mechanism, String state, List<Instant> nextRuns) {
+    }
+
+    /** What {@code create} records for a cron-workflow schedule (the service cannot list them). */
+    record CronRecord(String scheduleId, String cron, String workflowId, Instant createdAt) {
+    }
+
+    private final WorkflowServiceStubs service;
+    private final WorkflowClient client;
+    private final Path checkpointRoot;
+    private final Mechanism mechanism;
+
+    public JobSchedules(WorkflowServiceStubs service, WorkflowClient client, Path checkpointRoot) {
+        this.service = service;
+        this.client = client;
+        this.checkpointRoot = checkpointRoot.toAbsolutePath().normalize();
+        this.mechanism = detect(service, client.getOptions().getNamespace());
+    }
+
+    /** Asks the service for its schedules: the Java test server answers UNIMPLEMENTED. */
+    public static Mechanism detect(WorkflowServiceStubs service, String namespace) {
+        try {
+            service.blockingStub().listSchedules(ListSchedulesRequest.newBuilder().setNamespace(namespace)
+                    .setMaximumPageSize(1).build());
+            return Mechanism.TEMPORAL_SCHEDULES;
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() == Status.Code.UNIMPLEMENTED) {
+                return Mechanism.CRON_WORKFLOW;
+            }
+            throw e;
+        }
+    }
+
+    public Mechanism mechanism() {
+        return mechanism;
+    }
+
+    /** Workflow id of the scheduler workflow (a Schedule appends the firing time to it). */
+    public static String workflowId(String scheduleId) {
+        return "dinoj-schedule-" + scheduleId;
+    }
+
+    /**
+     * Creates schedule {@code scheduleId}: at every firing of {@code cron} (5 fields, UTC) a job
+     * from {@code template} starts, with id {@code <scheduleId>-<yyyyMMdd-HHmm>} and its checkpoints
+     * under this checkpoint directory.
+     */
+    public ScheduledJob create(String scheduleId, String cron, JobSpec template) throws IOException {
+        if (cron == null || cron.isBlank() || cron.trim().split("\\s+").length != 5) {
+            throw new IllegalArgumentException("cron expression '" + cron + "' must have 5 fields (minute hour"
+                    + " day-of-month month day-of-week), e.g. \"0 3 * * *\" for 03:00 UTC every day");
+        }
+        ScheduledJob job = new ScheduledJob(scheduleId, template, checkpointRoot.toUri().toString());
+        WorkflowOptions.Builder options = WorkflowOptions.newBuilder()
+                .setWorkflowId(workflowId(scheduleId))
+                .setTaskQueue(template.activities().taskQueue());
+        if (mechanism == Mechanism.TEMPORAL_SCHEDULES) {
+            Schedule schedule = Schedule.newBuilder()
+                    .setAction(ScheduleActionStartWorkflow.newBuilder()
+                            .setWorkflowType(ScheduledPretrainWorkflow.class)
+                            .setArguments(job)
+                            .setOptions(options.build())
+                            .build())
+                    .setSpec(ScheduleSpec.newBuilder().setCronExpressions(List.of(cron.trim())).build())
+                    .build();
+            try {
+                ScheduleClient.newInstance(service).createSchedule(scheduleId, schedule, ScheduleOptions.newBuilder().build());
+            } catch (ScheduleAlreadyRunningException e) {
+                throw new IllegalArgumentException("schedule '" + scheduleId + "' exists already; delete it first or"
+                        + " choose another id", e);
+            }
+        } else {
+            if (readCronRecord(scheduleId).isPresent() && isRunning(workflowId(scheduleId))) {
+                throw new IllegalArgumentException("schedule '" + scheduleId + "' exists already; delete it first or"
+                        + " choose another id");
+            }
+            options.setCronSchedule(cron.trim())
+                    .setWorkflowIdConflictPolicy(WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_FAIL)
+                    .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE);
+            ScheduledPretrainWorkflow scheduler = client.newWorkflowStub(ScheduledPretrainWorkflow.class, options.build());
+            try {
+                WorkflowClient.start(scheduler::run, job);
+            } catch (WorkflowExecutionAlreadyStarted e) {
+                throw new IllegalArgumentException("schedule '" + scheduleId + "' exists already; delete it first or"
+                        + " choose another id", e);
+            }
+            writeCronRecord(new CronRecord(scheduleId, cron.trim(), workflowId(scheduleId), Instant.now()));
+        }
+        log.info("schedule {} ({}) created with {}", scheduleId, cron, mechanism.description());
+        return job;
+    }
+
+    public List<Entry> list() throws IOException {
+        if (mechanism == Mechanism.TEMPORAL_SCHEDULES) {
+            try (var schedules = ScheduleClient.newInstance(service).listSchedules()) {
+                return schedules.filter(JobSchedules::isDinojSchedule).map(JobSchedules::entry).toList();
+            }
+        }
+        List<Entry> entries = new ArrayList<>();
+        for (CronRecord r : cronRecords()) {
+            entries.add(new Entry(r.scheduleId(), r.cron(), mechanism, isRunning(r.workflowId()) ? "active"
+                    : "stopped (its cron workflow is not running; an embedded server restart loses it: create it again)",
+                    List.of()));
+        }
+        return entries;
+    }
+
+    /** Stops future firings; jobs already started keep running. */
+    public void delete(String scheduleId) throws IOException {
+        if (mechanism == Mechanism.TEMPORAL_SCHEDULES) {
+            try {
+                ScheduleClient.newInstance(service).getHandle(scheduleId).delete();
+            } catch (StatusRuntimeException e) {
+                if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
+                    throw new IllegalArgumentException("no schedule '" + scheduleId + "' on this Temporal service", e);
+                }
+                throw e;
+            }
+            return;
+        }
+        Optional<CronRecord> record = readCronRecord(scheduleId);
+        if (record.isEmpty()) {
+            throw new IllegalArgumentException("no schedule '" + scheduleId + "' in " + schedulesDirectory());
+        }
+        if (isRunning(record.get().workflowId())) {
+            // Terminating a cron workflow ends its chain of runs; its jobs are separate workflows.
+            client.newUntypedWorkflowStub(record.get().workflowId()).terminate("schedule deleted");
+        }
+        Files.deleteIfExists(cronRecordFile(scheduleId));
+    }
+
+    private static boolean isDinojSchedule(ScheduleListDescription d) {
+        return d.getSchedule().getAction() instanceof io.temporal.client.schedules.ScheduleListActionStartWorkflow a
+                && "ScheduledPretrain".equals(a.getWorkflow());
+    }
+
+    private static Entry entry(ScheduleListDescription d) {
+        ScheduleSpec spec = d.getSchedule().getSpec();
+        String cron = spec.getCronExpressions() == null || spec.getCronExpressions().isEmpty()
+                ? String.valueOf(spec) : String.join("; ", spec.getCronExpressions());
+        String state = d.getSchedule().getState().isPaused() ? "paused" : "active";
+        return new Entry(d.getScheduleId(), cron, Mechanism.TEMPORAL_SCHEDULES, state, d.getInfo().getNextActionTimes());
+    }
+
+    private boolean isRunning(String workflowId) {
+        try {
+            DescribeWorkflowExecutionResponse r = service.blockingStub().describeWorkflowExecution(
+                    io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest.newBuilder()
+                            .setNamespace(client.getOptions().getNamespace())
+                            .setExecution(io.temporal.api.common.v1.WorkflowExecution.newBuilder().setWorkflowId(workflowId))
+                            .build());
+            return r.getWorkflowExecutionInfo().getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    private Path schedulesDirectory() {
+        return checkpointRoot.resolve("registry").resolve("schedules");
+    }
+
+    private Path cronRecordFile(String scheduleId) {
+        return schedulesDirectory().resolve(scheduleId + ".json");
+    }
+
+    private Optional<CronRecord> readCronRecord(String scheduleId) throws IOException {
+        Path f = cronRecordFile(scheduleId);
+        return Files.exists(f) ? Optional.of(JSON.readValue(f.toFile(), CronRecord.class)) : Optional.empty();
+    }
+
+    private List<CronRecord> cronRecords() throws IOException {
+        List<CronRecord> records = new ArrayList<>();
+        if (!Files.isDirectory(schedulesDirectory())) {
+            return records;
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(schedulesDirectory(), "*.json")) {
+            for (Path f : files) {
+                records.add(JSON.readValue(f.toFile(), CronRecord.class));
+            }
+        }
+        return records.stream().sorted(java.util.Comparator.comparing(CronRecord::scheduleId))
+                .collect(Collectors.toList());
+    }
+
+    private void writeCronRecord(CronRecord record) throws IOException {
+        Files.createDirectories(schedulesDirectory());
+        Path temp = Files.createTempFile(schedulesDirectory(), ".tmp-", ".json");
+        try {
+            JSON.writeValue(temp.toFile(), record);
+            Files.move(temp, cronRecordFile(record.scheduleId()), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+}
