@@ -347,6 +347,11 @@ public final class DinoV2Step implements AutoCloseable {
         return capacity;
     }
 
+    /** {@code [2B, D]} the teacher backbone's CLS tokens of the last step's global crops (head input). */
+    public Tensor teacherClsTokens() {
+        return teacherHeadIn.slice(0, 0, dinoTargetProbs.size(0));
+    }
+
     /** {@code [2B, K]} teacher DINO targets of the last {@link #computeTeacherTargets}. */
     public Tensor dinoTargetProbabilities() {
         return dinoTargetProbs;
