@@ -66,7 +66,7 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
         CheckpointLayout layout = CheckpointLayout.of(request.checkpointStore());
         ResumePlanner.Plan plan;
         try {
-            plan = ResumePlanner.plan(layout, request, last);
+            plan = ResumePlanner.plan(layout, request, last, context.getInfo().getAttempt());
         } catch (ResumePlanner.NoUsableCheckpointException e) {
             throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), NO_USABLE_CHECKPOINT);
         } catch (IOException e) {
@@ -143,6 +143,10 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
                 while (session.step() < request.endStep()) {
                     boolean advanced = trainOneStep();
                     long step = session.step();
+                    if (advanced) {
+                        // One line per step at debug: the fault harness measures redone steps from it.
+                        log.debug("job {} shard {}: step {} done", request.jobId(), request.shard(), step);
+                    }
                     if (advanced && (step % request.checkpointEverySteps() == 0 || step == request.endStep())) {
                         save();
                     }

@@ -121,6 +121,31 @@ class TrainingActivitiesImplTest {
         assertThat(student(retried.checkpoint())).containsExactly(uninterrupted);
     }
 
+    /**
+     * Heartbeats are throttled by the SDK, so a killed attempt may have written checkpoints newer than
+     * its last delivered heartbeat names: a retry (attempt >= 2) starts from the newest verified one of
+     * the round, a first attempt from the heartbeat's (it cannot know whether they are its own).
+     */
+    @Test
+    void aRetryStartsFromTheNewestVerifiedCheckpointOfItsRoundEvenIfTheHeartbeatNamedAnOlderOne() throws IOException {
+        TrainingActivities a = activities(new TrainingPolicy(20, 3, 2));
+        a.trainRound(round(CONFIG, null, 10, 2));
+        CheckpointLayout layout = CheckpointLayout.of(dir.toUri().toString());
+        RoundHeartbeat namedFour = new RoundHeartbeat(5, 12, 1.0, 1.0, ref(0, 4), null);
+        TrainRoundRequest next = round(CONFIG, null, 12, 2);
+
+        ResumePlanner.Plan retry = ResumePlanner.plan(layout, next, namedFour, 2);
+        assertThat(retry.step()).isEqualTo(10);
+        assertThat(retry.source()).isEqualTo("newer checkpoint of this round");
+        assertThat(retry.event()).contains("named step 4").contains("step 10");
+        assertThat(ResumePlanner.plan(layout, next, namedFour, 1).step()).isEqualTo(4);
+
+        corrupt(shardStore(0).root().resolve(CheckpointStore.directoryName(10)).resolve("model.safetensors"));
+        assertThat(ResumePlanner.plan(layout, next, namedFour, 2).step()).isEqualTo(8);
+        // No heartbeat delivered at all: still the newest verified one of the round.
+        assertThat(ResumePlanner.plan(layout, next, null, 2).step()).isEqualTo(8);
+    }
+
     @Test
     void aCorruptHeartbeatCheckpointFallsBackToThePreviousVerifiedOneAndSaysSo() throws IOException {
         TrainingActivities a = activities(new TrainingPolicy(20, 3, 2));
