@@ -161,6 +161,57 @@ class TrainingActivitiesImplTest {
     }
 
     @Test
+    void aTruncatedHeartbeatCheckpointFallsBackToThePreviousVerifiedOneAndSaysSo() throws IOException {
+        TrainingActivities a = activities(new TrainingPolicy(20, 3, 2));
+        a.trainRound(round(CONFIG, null, 8, 2));
+        CheckpointRef eight = ref(0, 8);
+        Path model = CheckpointLayout.directory(eight).resolve("model.safetensors");
+        Files.write(model, java.util.Arrays.copyOf(Files.readAllBytes(model), (int) Files.size(model) / 2));
+        env.setHeartbeatDetails(new RoundHeartbeat(8, 10, 1.0, 1.0, eight, null));
+
+        TrainRoundResult r = a.trainRound(round(CONFIG, null, 10, 2));
+        assertThat(r.events().resumedFromStep()).isEqualTo(6);
+        assertThat(r.events().resumedFrom()).isEqualTo("earlier checkpoint of this round");
+        assertThat(r.events().lastEvent()).contains("step 8").contains("truncated").contains("resumed from step 6");
+    }
+
+    /**
+     * A full disk during a checkpoint write: the attempt fails with one clear error naming the step,
+     * the store and the cause, leaves no partial directory, and the earlier checkpoints still verify;
+     * once space is freed the retry resumes from the last good checkpoint and ends with the same
+     * weights as a run that never met a full disk.
+     */
+    @Test
+    void aFullDiskDuringACheckpointWriteFailsClearlyAndKeepsThePreviousCheckpoint() throws IOException {
+        TrainingActivities a = activities(new TrainingPolicy(20, 3, 2));
+        Path clean = Files.createDirectory(dir.resolve("clean"));
+        double[] uninterrupted = student(a.trainRound(new TrainRoundRequest("job", CONFIG, clean.toString(), 0, 0, 1,
+                null, 8, 2)).checkpoint());
+
+        Path diskFull = Files.createFile(dir.resolve("disk-full"));
+        a.trainRound(round(CONFIG, null, 4, 2));
+        String full = CONFIG.replace("toy: {dim: 3}", "toy: {dim: 3, disk_full_while_exists: '" + diskFull + "'}");
+        CheckpointRef four = ref(0, 4);
+        assertThatThrownBy(() -> a.trainRound(round(full, four, 8, 2)))
+                .isInstanceOf(ActivityFailure.class)
+                .rootCause().hasMessageContaining("No space left on device");
+        assertThatThrownBy(() -> a.trainRound(round(full, four, 8, 2)))
+                .cause().hasMessageContaining("checkpoint of step 6 could not be written to " + shardStore(0).root())
+                .hasMessageContaining("earlier checkpoints are untouched");
+        assertThat(shardStore(0).steps()).containsExactly(4L, 2L);
+        assertThat(shardStore(0).latestVerified().orElseThrow().step()).isEqualTo(4);
+        try (var leftovers = Files.list(shardStore(0).root())) {
+            assertThat(leftovers.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith(".tmp-"));
+        }
+
+        Files.delete(diskFull);
+        env.setHeartbeatDetails(new RoundHeartbeat(5, 8, 1.0, 1.0, four, null));
+        TrainRoundResult r = a.trainRound(round(full, four, 8, 2));
+        assertThat(r.events().resumedFromStep()).isEqualTo(4);
+        assertThat(student(r.checkpoint())).containsExactly(uninterrupted);
+    }
+
+    @Test
     void aCorruptStartCheckpointFallsBackToThePreviousVerifiedOne() throws IOException {
         TrainingActivities a = activities(new TrainingPolicy(20, 3, 2));
         a.trainRound(round(CONFIG, null, 6, 2));
