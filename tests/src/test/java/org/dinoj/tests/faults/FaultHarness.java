@@ -61,9 +61,16 @@ public final class FaultHarness {
      * @param kills crashes to inject in total, over as many jobs as needed
      * @param killsPerJob crashes per job at most
      * @param deterministic DINOv2 only: compute.threads=1 and data.workers=0 (see docs/faults.md)
+     * @param phases the phases to aim at, in turn; empty for all that apply (merges need 2 shards)
      */
     public record Options(SessionKind session, int shards, int kills, int killsPerJob, long seed, Path workDir,
-                          boolean deterministic) {
+                          boolean deterministic, List<Phase> phases) {
+        public Options {
+            phases = List.copyOf(phases);
+            if (phases.contains(Phase.MERGE) && shards < 2) {
+                throw new IllegalArgumentException("a merge needs 2 shards or more, the harness runs " + shards);
+            }
+        }
     }
 
     /**
@@ -184,6 +191,10 @@ public final class FaultHarness {
                         case MERGE -> killDuringMerge(runner, tail, spec);
                     };
                     if (c == null) {
+                        if (done == 0) {
+                            throw new AssertionError("job " + id + " of " + total + " steps ended before the harness could"
+                                    + " aim a " + phase + " crash at it");
+                        }
                         log.warn("job {}: too close to its end for another crash; {} of {} done", id, done, kills);
                         break;
                     }
@@ -208,7 +219,8 @@ public final class FaultHarness {
 
     /** Alternates the phases: steps and checkpoint writes, and merges with two shards. */
     private List<Phase> plan(int kills) {
-        List<Phase> cycle = options.shards() > 1 ? List.of(Phase.STEP, Phase.MERGE, Phase.CHECKPOINT_WRITE)
+        List<Phase> cycle = !options.phases().isEmpty() ? options.phases()
+                : options.shards() > 1 ? List.of(Phase.STEP, Phase.MERGE, Phase.CHECKPOINT_WRITE)
                 : List.of(Phase.STEP, Phase.CHECKPOINT_WRITE);
         List<Phase> plan = new ArrayList<>();
         int offset = crashes.size();
@@ -300,9 +312,9 @@ public final class FaultHarness {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("no MergeRound of " + spec.jobId() + " seen within " + WAIT);
             }
-            Optional<WorkerLogTail.StepDone> last = tail.lastStep(d -> d.job().equals(spec.jobId()));
-            if (last.isPresent() && last.get().step() >= spec.totalSteps() - stepsPerRound()) {
-                return null;
+            Optional<WorkerLogTail.StepDone> seen = tail.lastStep(d -> d.job().equals(spec.jobId()));
+            if (seen.isPresent() && seen.get().step() >= spec.totalSteps()) {
+                return null; // only the final merge is left: after it nothing would resume
             }
             Optional<PendingActivityInfo> merge = jobs.describe(spec.jobId()).flatMap(d -> d.getPendingActivitiesList()
                     .stream().filter(a -> a.getActivityType().getName().equals("MergeRound")
@@ -310,6 +322,12 @@ public final class FaultHarness {
             if (merge.isEmpty()) {
                 Thread.sleep(2);
                 continue;
+            }
+            // Every shard logged its round's last step before the merge was scheduled.
+            tail.poll();
+            Optional<WorkerLogTail.StepDone> last = tail.lastStep(d -> d.job().equals(spec.jobId()));
+            if (last.isPresent() && last.get().step() >= spec.totalSteps()) {
+                return null;
             }
             long pid = Long.parseLong(merge.get().getLastWorkerIdentity().split("@")[0]);
             int worker = workerOf(runner, pid);

@@ -48,7 +48,7 @@ public final class FaultHarnessMain {
                 continue;
             }
             FaultHarness h = new FaultHarness(new FaultHarness.Options(session, shards, kills, perJob, seed + shards,
-                    work.resolve(shards + "-node"), false));
+                    work.resolve(shards + "-node"), false, List.of()));
             try {
                 h.run();
             } finally {
