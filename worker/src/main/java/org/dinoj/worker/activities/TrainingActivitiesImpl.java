@@ -282,7 +282,7 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
     public CheckpointRef mergeRound(MergeRoundRequest request) {
         CheckpointLayout layout = CheckpointLayout.of(request.checkpointStore());
         OrchestrationConfig config = OrchestrationConfig.fromJobConfig(request.config());
-        try {
+        try (BackgroundHeartbeat beating = BackgroundHeartbeat.start(Activity.getExecutionContext())) {
             List<Checkpoint> shards = new ArrayList<>();
             for (CheckpointRef ref : request.shardCheckpoints()) {
                 shards.add(verifiedOrFail(ref, "shard checkpoint"));
@@ -333,7 +333,7 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
 
     @Override
     public EvalResult evaluate(EvaluateRequest request) {
-        try {
+        try (BackgroundHeartbeat beating = BackgroundHeartbeat.start(Activity.getExecutionContext())) {
             Checkpoint c = verifiedOrFail(request.checkpoint(), "checkpoint to evaluate");
             CheckpointEvaluator.KnnResult knn = evaluator.knn(request.config(), c.directory());
             log.info("job {} epoch {}: k-NN (k={}) top-1 {}%, top-5 {}%", request.jobId(), request.epoch(), knn.k(),
