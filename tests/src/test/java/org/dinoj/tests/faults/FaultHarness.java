@@ -130,13 +130,17 @@ public final class FaultHarness {
     }
 
     private long stepsPerRound() {
-        return options.session() == SessionKind.TOY ? 60 : 40;
+        // DINOv2 single-node: one round, so that kills land mid-round; two nodes: rounds to merge.
+        return options.session() == SessionKind.TOY ? 60 : options.shards() > 1 ? 20 : 40;
     }
 
     /** Steps long enough for {@code kills} crashes with training in between, plus a tail. */
     long totalSteps(int kills) {
         long perKill = options.session() == SessionKind.TOY ? 50 : 12;
         long steps = (kills + 1) * perKill;
+        if (options.shards() > 1) {
+            steps = Math.max(steps, stepsPerRound() + 1); // two rounds at least: a merge before the final one
+        }
         return (steps + stepsPerRound() - 1) / stepsPerRound() * stepsPerRound();
     }
 

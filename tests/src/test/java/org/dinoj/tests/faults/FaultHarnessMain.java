@@ -39,7 +39,17 @@ public final class FaultHarnessMain {
             }
             i++;
         }
-        Path work = Files.createDirectories(out.resolve("jobs"));
+        // Jobs of an earlier run under the same ids would be taken for this run's (their newer
+        // checkpoints would even push this run's out of retention): start from an empty folder.
+        Path work = out.resolve("jobs");
+        if (Files.exists(work)) {
+            try (var paths = Files.walk(work)) {
+                for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+        Files.createDirectories(work);
         List<FaultHarness.Crash> crashes = new ArrayList<>();
         List<FaultHarness.JobOutcome> jobs = new ArrayList<>();
         for (int shards : new int[]{1, 2}) {
