@@ -53,13 +53,15 @@ public final class SafeTensors {
 
     /**
      * Writes {@code tensors} (host tensors of any strides, in the given order) and string
-     * {@code metadata} to {@code file}.
+     * {@code metadata} (in key order) to {@code file}.
      */
     public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
         ObjectNode header = JSON.createObjectNode();
         if (metadata != null && !metadata.isEmpty()) {
             ObjectNode meta = header.putObject(METADATA_KEY);
-            metadata.forEach(meta::put);
+            // Sorted: the file's bytes must not depend on a map's iteration order (Map.of's differs
+            // from JVM to JVM), so that equal checkpoints written by different processes are equal.
+            new java.util.TreeMap<>(metadata).forEach(meta::put);
         }
         long offset = 0;
         for (Map.Entry<String, Tensor> e : tensors.entrySet()) {

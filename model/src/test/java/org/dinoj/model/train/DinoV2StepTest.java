@@ -197,6 +197,42 @@ class DinoV2StepTest {
         assertThat(Arrays.stream(withRefusal.dinoCenter).allMatch(Double::isFinite)).isTrue();
     }
 
+    /**
+     * A NaN planted in one backbone gradient after backward (the loss itself is finite) refuses the
+     * step: a GRADIENT error naming the step and the sub-module, and no optimizer, EMA or center update.
+     */
+    @Test
+    void aNanInjectedIntoAGradientIsRefusedNamingTheStepAndTheSubModuleWithNothingApplied()
+            throws NonFiniteStepException {
+        try (DnnlBackend backend = new DnnlBackend(Precision.F32); HostArena arena = new HostArena()) {
+            LayerContext context = new LayerContext(backend, arena, DType.F32);
+            try (DinoV2Step step = TrainTesting.step(context, TrainTesting.model(context, false, 0.2), SSL)) {
+                run(step, TrainTesting.batch(1), 0);
+                step.settleCenters();
+                State before = State.of(step);
+
+                step.load(TrainTesting.batch(2));
+                step.computeTeacherTargets(SCHEDULES.at(1).teacherTemp());
+                org.dinoj.model.ssl.SslLossTerms terms = step.studentForwardBackward(new SplittableRandom(101));
+                assertThat(terms.total(SSL.dino().lossWeight(), SSL.ibot().lossWeight())).isFinite();
+                Parameter poisoned = step.model().studentModules().get(DinoV2Model.BACKBONE).get(2);
+                poisoned.grad().setFlat(poisoned.grad().numel() / 2, Float.NaN);
+
+                assertThatThrownBy(() -> step.apply(1, terms, SCHEDULES.at(1), 1.0))
+                        .isInstanceOf(NonFiniteStepException.class)
+                        .hasMessageContaining("step 1").hasMessageContaining("gradient of backbone")
+                        .satisfies(e -> {
+                            NonFiniteStepException n = (NonFiniteStepException) e;
+                            assertThat(n.kind()).isEqualTo(NonFiniteStepException.Kind.GRADIENT);
+                            assertThat(n.source()).isEqualTo(DinoV2Model.BACKBONE);
+                            assertThat(n.step()).isEqualTo(1);
+                        });
+                step.settleCenters();
+                State.of(step).assertSameWeightsAs(before);
+            }
+        }
+    }
+
     @Test
     void aSteadyStateStepAllocatesNoNativeMemory() throws NonFiniteStepException {
         MultiCropBatch batch = TrainTesting.batch(4);

@@ -19,8 +19,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Chooses where a TrainRound attempt starts, in this order: the checkpoint of the last heartbeat
- * (a retried attempt), the request's {@code startFrom}, a fresh initialisation. A {@code startFrom}
+ * Chooses where a TrainRound attempt starts, in this order: for a retried attempt the newest
+ * verified checkpoint of this round in the shard's store (newer than its last heartbeat names, see
+ * {@link #plan(CheckpointLayout, TrainRoundRequest, RoundHeartbeat, int)}), the checkpoint of the
+ * last heartbeat, the request's {@code startFrom}, a fresh initialisation. A {@code startFrom}
  * outside the job's checkpoint store is the base checkpoint of a retraining: the session takes its
  * weights and starts at step 0. A checkpoint is used
  * only when it verifies against its manifest and its reference's sha256; one that does not falls
@@ -39,7 +41,8 @@ final class ResumePlanner {
      *
      * @param directory checkpoint directory to open, or null for a fresh initialisation
      * @param step global step of that state
-     * @param source "heartbeat checkpoint", "earlier checkpoint of this round", "request", "fresh"
+     * @param source "newer checkpoint of this round", "heartbeat checkpoint", "earlier checkpoint of this round",
+     *     "request", "fresh"
      * @param event what went wrong on the way, or null
      * @param composed a composed resume directory to delete when the round ends, or null
      * @param weightsOnly {@code directory} is another job's checkpoint (a retraining's base): only its
@@ -64,11 +67,37 @@ final class ResumePlanner {
     }
 
     static Plan plan(CheckpointLayout layout, TrainRoundRequest request, RoundHeartbeat heartbeat) throws IOException {
+        return plan(layout, request, heartbeat, 1);
+    }
+
+    /**
+     * @param attempt the activity attempt (1 for the first): a retry also looks for checkpoints of
+     *     this round newer than its last delivered heartbeat names. The SDK throttles heartbeats (at
+     *     most one per 0.8 x the heartbeat timeout), so a killed attempt may have written several
+     *     checkpoints the server never heard of; without this a crash could cost more steps than the
+     *     checkpoint interval.
+     */
+    static Plan plan(CheckpointLayout layout, TrainRoundRequest request, RoundHeartbeat heartbeat, int attempt)
+            throws IOException {
         CheckpointStore own = new CheckpointStore(layout.shard(request.shard()));
-        long roundStart = request.startFrom() == null ? 0 : request.startFrom().step();
+        long roundStart = request.startFrom() == null || isBase(layout, request.startFrom())
+                ? 0 : request.startFrom().step();
         List<String> events = new ArrayList<>();
-        if (heartbeat != null && heartbeat.lastCheckpoint() != null) {
-            CheckpointRef last = heartbeat.lastCheckpoint();
+        CheckpointRef named = heartbeat == null ? null : heartbeat.lastCheckpoint();
+        if (attempt > 1) {
+            long after = named != null ? named.step() : roundStart;
+            Optional<Checkpoint> newer = newestVerified(own, after, request.endStep());
+            if (newer.isPresent()) {
+                String event = "the last heartbeat named " + (named == null ? "no checkpoint" : "step " + named.step())
+                        + "; resumed from the newer checkpoint of step " + newer.get().step()
+                        + " that the previous attempt wrote";
+                log.info("shard {} of job {}: {}", request.shard(), request.jobId(), event);
+                return new Plan(newer.get().directory(), newer.get().step(), "newer checkpoint of this round", event,
+                        null);
+            }
+        }
+        if (named != null) {
+            CheckpointRef last = named;
             Verified v = verify(last);
             if (v.checkpoint != null && v.checkpoint.directory().getParent().equals(own.root())) {
                 return new Plan(v.checkpoint.directory(), last.step(), "heartbeat checkpoint", null, null);
@@ -143,6 +172,15 @@ final class ResumePlanner {
             log.warn("skipping checkpoint {}: {}", store.root().resolve(CheckpointStore.directoryName(step)), v.problem);
         }
         return Optional.empty();
+    }
+
+    /** A start point outside this job's store: a retraining's base, whose steps are another job's. */
+    private static boolean isBase(CheckpointLayout layout, CheckpointRef ref) {
+        try {
+            return !CheckpointLayout.directory(ref).startsWith(layout.root());
+        } catch (IllegalArgumentException e) {
+            return false; // verify() reports the bad reference
+        }
     }
 
     private record Verified(Checkpoint checkpoint, String problem) {

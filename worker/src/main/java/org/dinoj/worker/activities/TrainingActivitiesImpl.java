@@ -67,7 +67,7 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
         CheckpointLayout layout = CheckpointLayout.of(request.checkpointStore());
         ResumePlanner.Plan plan;
         try {
-            plan = ResumePlanner.plan(layout, request, last);
+            plan = ResumePlanner.plan(layout, request, last, context.getInfo().getAttempt());
         } catch (ResumePlanner.NoUsableCheckpointException e) {
             throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), NO_USABLE_CHECKPOINT);
         } catch (IOException e) {
@@ -151,6 +151,10 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
                 while (session.step() < request.endStep() && !stopRequested) {
                     boolean advanced = trainOneStep();
                     long step = session.step();
+                    if (advanced) {
+                        // One line per step at debug: the fault harness measures redone steps from it.
+                        log.debug("job {} shard {}: step {} done", request.jobId(), request.shard(), step);
+                    }
                     if (advanced && (step % request.checkpointEverySteps() == 0 || step == request.endStep())) {
                         save();
                     }
@@ -305,7 +309,7 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
     public CheckpointRef mergeRound(MergeRoundRequest request) {
         CheckpointLayout layout = CheckpointLayout.of(request.checkpointStore());
         OrchestrationConfig config = OrchestrationConfig.fromJobConfig(request.config());
-        try {
+        try (BackgroundHeartbeat beating = BackgroundHeartbeat.start(Activity.getExecutionContext())) {
             List<Checkpoint> shards = new ArrayList<>();
             for (CheckpointRef ref : request.shardCheckpoints()) {
                 shards.add(verifiedOrFail(ref, "shard checkpoint"));
@@ -356,7 +360,7 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
 
     @Override
     public EvalResult evaluate(EvaluateRequest request) {
-        try {
+        try (BackgroundHeartbeat beating = BackgroundHeartbeat.start(Activity.getExecutionContext())) {
             Checkpoint c = verifiedOrFail(request.checkpoint(), "checkpoint to evaluate");
             CheckpointEvaluator.KnnResult knn = evaluator.knn(request.config(), c.directory());
             log.info("job {} epoch {}: k-NN (k={}) top-1 {}%, top-5 {}%", request.jobId(), request.epoch(), knn.k(),

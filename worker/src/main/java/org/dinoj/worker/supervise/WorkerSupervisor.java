@@ -62,6 +62,13 @@ public final class WorkerSupervisor implements AutoCloseable {
         if (jvmArgs.stream().noneMatch(a -> a.startsWith("--enable-native-access"))) {
             cmd.add("--enable-native-access=ALL-UNNAMED");
         }
+        // Log levels set for this JVM (DINOJ_JAVA_OPTS=-Dorg.slf4j.simpleLogger..., or a test harness
+        // that needs a worker's per-step lines) apply to its workers too.
+        for (String name : System.getProperties().stringPropertyNames().stream().sorted().toList()) {
+            if (name.startsWith("org.slf4j.simpleLogger.")) {
+                cmd.add("-D" + name + "=" + System.getProperty(name));
+            }
+        }
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.addAll(mainClassAndArgs);

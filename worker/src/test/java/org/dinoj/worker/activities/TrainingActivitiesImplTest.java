@@ -152,6 +152,31 @@ class TrainingActivitiesImplTest {
         assertThat(student(retried.checkpoint())).containsExactly(uninterrupted);
     }
 
+    /**
+     * Heartbeats are throttled by the SDK, so a killed attempt may have written checkpoints newer than
+     * its last delivered heartbeat names: a retry (attempt >= 2) starts from the newest verified one of
+     * the round, a first attempt from the heartbeat's (it cannot know whether they are its own).
+     */
+    @Test
+    void aRetryStartsFromTheNewestVerifiedCheckpointOfItsRoundEvenIfTheHeartbeatNamedAnOlderOne() throws IOException {
+        TrainingActivities a = activities(new TrainingPolicy(20, 3, 2));
+        a.trainRound(round(CONFIG, null, 10, 2));
+        CheckpointLayout layout = CheckpointLayout.of(dir.toUri().toString());
+        RoundHeartbeat namedFour = new RoundHeartbeat(5, 12, 1.0, 1.0, ref(0, 4), null);
+        TrainRoundRequest next = round(CONFIG, null, 12, 2);
+
+        ResumePlanner.Plan retry = ResumePlanner.plan(layout, next, namedFour, 2);
+        assertThat(retry.step()).isEqualTo(10);
+        assertThat(retry.source()).isEqualTo("newer checkpoint of this round");
+        assertThat(retry.event()).contains("named step 4").contains("step 10");
+        assertThat(ResumePlanner.plan(layout, next, namedFour, 1).step()).isEqualTo(4);
+
+        corrupt(shardStore(0).root().resolve(CheckpointStore.directoryName(10)).resolve("model.safetensors"));
+        assertThat(ResumePlanner.plan(layout, next, namedFour, 2).step()).isEqualTo(8);
+        // No heartbeat delivered at all: still the newest verified one of the round.
+        assertThat(ResumePlanner.plan(layout, next, null, 2).step()).isEqualTo(8);
+    }
+
     @Test
     void aCorruptHeartbeatCheckpointFallsBackToThePreviousVerifiedOneAndSaysSo() throws IOException {
         TrainingActivities a = activities(new TrainingPolicy(20, 3, 2));
@@ -164,6 +189,57 @@ class TrainingActivitiesImplTest {
         TrainRoundResult r = a.trainRound(round(CONFIG, null, 12, 2));
         assertThat(r.events().resumedFromStep()).isEqualTo(10);
         assertThat(r.events().lastEvent()).contains("step 8").contains("sha256").contains("resumed from step 10");
+    }
+
+    @Test
+    void aTruncatedHeartbeatCheckpointFallsBackToThePreviousVerifiedOneAndSaysSo() throws IOException {
+        TrainingActivities a = activities(new TrainingPolicy(20, 3, 2));
+        a.trainRound(round(CONFIG, null, 8, 2));
+        CheckpointRef eight = ref(0, 8);
+        Path model = CheckpointLayout.directory(eight).resolve("model.safetensors");
+        Files.write(model, java.util.Arrays.copyOf(Files.readAllBytes(model), (int) Files.size(model) / 2));
+        env.setHeartbeatDetails(new RoundHeartbeat(8, 10, 1.0, 1.0, eight, null));
+
+        TrainRoundResult r = a.trainRound(round(CONFIG, null, 10, 2));
+        assertThat(r.events().resumedFromStep()).isEqualTo(6);
+        assertThat(r.events().resumedFrom()).isEqualTo("earlier checkpoint of this round");
+        assertThat(r.events().lastEvent()).contains("step 8").contains("truncated").contains("resumed from step 6");
+    }
+
+    /**
+     * A full disk during a checkpoint write: the attempt fails with one clear error naming the step,
+     * the store and the cause, leaves no partial directory, and the earlier checkpoints still verify;
+     * once space is freed the retry resumes from the last good checkpoint and ends with the same
+     * weights as a run that never met a full disk.
+     */
+    @Test
+    void aFullDiskDuringACheckpointWriteFailsClearlyAndKeepsThePreviousCheckpoint() throws IOException {
+        TrainingActivities a = activities(new TrainingPolicy(20, 3, 2));
+        Path clean = Files.createDirectory(dir.resolve("clean"));
+        double[] uninterrupted = student(a.trainRound(new TrainRoundRequest("job", CONFIG, clean.toString(), 0, 0, 1,
+                null, 8, 2)).checkpoint());
+
+        Path diskFull = Files.createFile(dir.resolve("disk-full"));
+        a.trainRound(round(CONFIG, null, 4, 2));
+        String full = CONFIG.replace("toy: {dim: 3}", "toy: {dim: 3, disk_full_while_exists: '" + diskFull + "'}");
+        CheckpointRef four = ref(0, 4);
+        assertThatThrownBy(() -> a.trainRound(round(full, four, 8, 2)))
+                .isInstanceOf(ActivityFailure.class)
+                .rootCause().hasMessageContaining("No space left on device");
+        assertThatThrownBy(() -> a.trainRound(round(full, four, 8, 2)))
+                .cause().hasMessageContaining("checkpoint of step 6 could not be written to " + shardStore(0).root())
+                .hasMessageContaining("earlier checkpoints are untouched");
+        assertThat(shardStore(0).steps()).containsExactly(4L, 2L);
+        assertThat(shardStore(0).latestVerified().orElseThrow().step()).isEqualTo(4);
+        try (var leftovers = Files.list(shardStore(0).root())) {
+            assertThat(leftovers.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith(".tmp-"));
+        }
+
+        Files.delete(diskFull);
+        env.setHeartbeatDetails(new RoundHeartbeat(5, 8, 1.0, 1.0, four, null));
+        TrainRoundResult r = a.trainRound(round(full, four, 8, 2));
+        assertThat(r.events().resumedFromStep()).isEqualTo(4);
+        assertThat(student(r.checkpoint())).containsExactly(uninterrupted);
     }
 
     @Test
@@ -206,6 +282,35 @@ class TrainingActivitiesImplTest {
         assertThat(r.events().learningRateScale()).isEqualTo(1.0);
         assertThat(r.events().lastEvent()).contains("step 6").contains("refused");
         assertThat(student(r.checkpoint())).containsExactly(clean);
+    }
+
+    /** An evaluation longer than the heartbeat timeout keeps heartbeating, so it is not timed out as dead. */
+    @Test
+    void aLongEvaluationHeartbeatsWhileItRuns() throws IOException {
+        TrainingActivities a = activities(new TrainingPolicy(20, 3, 2));
+        CheckpointRef two = a.trainRound(round(CONFIG, null, 2, 2)).checkpoint();
+        env.close();
+        env = TestActivityEnvironment.newInstance();
+        env.registerActivitiesImplementations(new TrainingActivitiesImpl(new ToyTrainingSessionFactory(),
+                (config, checkpoint) -> {
+                    try {
+                        Thread.sleep(500); // five heartbeat timeouts of 100 ms
+                    } catch (InterruptedException e) {
+                        throw new java.io.InterruptedIOException();
+                    }
+                    return new org.dinoj.model.train.CheckpointEvaluator.KnnResult(20, 50, 90);
+                }, new TrainingPolicy(20, 3, 2)));
+        java.util.concurrent.atomic.AtomicInteger beats = new java.util.concurrent.atomic.AtomicInteger();
+        env.setActivityHeartbeatListener(Object.class, details -> beats.incrementAndGet());
+        TrainingActivities slow = env.newActivityStub(TrainingActivities.class, ActivityOptions.newBuilder()
+                .setStartToCloseTimeout(Duration.ofMinutes(1))
+                .setHeartbeatTimeout(Duration.ofMillis(100))
+                .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(1).build())
+                .build());
+        EvalResult r = slow.evaluate(new EvaluateRequest("job", CONFIG, two, 1));
+        assertThat(r.top1()).isEqualTo(50);
+        // Every ~33 ms for 500 ms; the SDK forwards at most one per 80 ms, so at least a few arrive.
+        assertThat(beats.get()).isGreaterThanOrEqualTo(2);
     }
 
     @Test

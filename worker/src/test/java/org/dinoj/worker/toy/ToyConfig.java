@@ -16,9 +16,11 @@ import java.io.UncheckedIOException;
  * @param nanRepeats how many times in a row that step fails within one session
  * @param nanClearsAtLrScale the failure stops once the learning-rate scale is at or below this (0: never)
  * @param totalSteps optim.epochs x train.OFFICIAL_EPOCH_LENGTH
+ * @param diskFullWhileExists while this file exists, every checkpoint write fails half-way with
+ *     "No space left on device" (a full disk that an operator later frees), or null
  */
 public record ToyConfig(int dim, long stepMillis, double lr, long nanAtStep, int nanRepeats, double nanClearsAtLrScale,
-                        long totalSteps) {
+                        long totalSteps, String diskFullWhileExists) {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     public static ToyConfig parse(String yaml) {
@@ -29,7 +31,8 @@ public record ToyConfig(int dim, long stepMillis, double lr, long nanAtStep, int
             long epochLength = root == null ? 1250 : root.at("/train/OFFICIAL_EPOCH_LENGTH").asLong(1250);
             return new ToyConfig(toy.path("dim").asInt(4), toy.path("step_millis").asLong(0), toy.path("lr").asDouble(0.1),
                     toy.path("nan_at_step").asLong(-1), toy.path("nan_repeats").asInt(1),
-                    toy.path("nan_clears_at_lr_scale").asDouble(0), epochs * epochLength);
+                    toy.path("nan_clears_at_lr_scale").asDouble(0), epochs * epochLength,
+                    toy.hasNonNull("disk_full_while_exists") ? toy.get("disk_full_while_exists").asText() : null);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

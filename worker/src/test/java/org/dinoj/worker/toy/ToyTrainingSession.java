@@ -138,6 +138,11 @@ public final class ToyTrainingSession implements TrainingSession {
                 throw new IOException("toy student weights are not finite; refusing to write a checkpoint");
             }
         }
+        if (config.diskFullWhileExists() != null && Files.exists(Path.of(config.diskFullWhileExists()))) {
+            // What a full disk looks like to the writer: part of a file, then ENOSPC.
+            Files.write(directory.resolve("model.safetensors"), new byte[4096]);
+            throw new IOException("No space left on device");
+        }
         try (HostArena arena = new HostArena()) {
             Map<String, Tensor> model = new LinkedHashMap<>();
             model.put("student.w", tensor(arena, student));

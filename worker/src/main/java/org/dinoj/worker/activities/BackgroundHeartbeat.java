@@ -1,0 +1,51 @@
+package org.dinoj.worker.activities;
+
+import io.temporal.activity.ActivityExecutionContext;
+import io.temporal.client.ActivityCompletionException;
+import java.time.Duration;
+
+/**
+ * Heartbeats an activity from a virtual thread while a long call that cannot heartbeat itself runs
+ * (a merge of large checkpoints, a k-NN evaluation). The heartbeat timeout applies to every
+ * activity from its start, heartbeating or not: without this, a MergeRound or Evaluate that takes
+ * longer than {@code job.heartbeat_timeout_seconds} would be timed out and retried forever. A dead
+ * worker still stops heartbeating, so its activity is retried as before.
+ */
+final class BackgroundHeartbeat implements AutoCloseable {
+    private final Thread thread;
+
+    private BackgroundHeartbeat(Thread thread) {
+        this.thread = thread;
+    }
+
+    /** Starts heartbeating every third of the activity's heartbeat timeout (none when it has no timeout). */
+    static BackgroundHeartbeat start(ActivityExecutionContext context) {
+        Duration timeout = context.getInfo().getHeartbeatTimeout();
+        if (timeout == null || timeout.isZero() || timeout.isNegative()) {
+            return new BackgroundHeartbeat(null);
+        }
+        long periodMillis = Math.max(10, timeout.toMillis() / 3);
+        return new BackgroundHeartbeat(Thread.ofVirtual().name("activity-heartbeat").start(() -> {
+            while (true) {
+                try {
+                    Thread.sleep(periodMillis);
+                    context.heartbeat(null);
+                } catch (InterruptedException | ActivityCompletionException e) {
+                    return; // done, or cancelled: the call itself decides how it ends
+                }
+            }
+        }));
+    }
+
+    @Override
+    public void close() {
+        if (thread != null) {
+            thread.interrupt();
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
