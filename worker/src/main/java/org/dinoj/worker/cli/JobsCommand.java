@@ -13,6 +13,7 @@ import org.dinoj.worker.jobs.JobRecord;
 import org.dinoj.worker.jobs.JobRegistry;
 import org.dinoj.worker.jobs.JobService;
 import org.dinoj.worker.temporal.WorkerBootstrap;
+import org.dinoj.workflows.JobResult;
 import org.dinoj.workflows.Progress;
 import org.dinoj.workflows.RoundHeartbeat;
 import picocli.CommandLine.Command;
@@ -123,6 +124,11 @@ public final class JobsCommand implements Runnable {
 
     /** What {@code jobs status} prints. */
     static String statusText(JobService jobs, String jobId) {
+        JobService.ServiceState state = jobs.serviceState(jobId);
+        if (state == JobService.ServiceState.COMPLETED || state == JobService.ServiceState.CANCELLED) {
+            // A closed workflow answers queries only through a worker that replays it; its result needs none.
+            return closedText(jobs.result(jobId));
+        }
         StringBuilder s = new StringBuilder();
         Progress p = jobs.progress(jobId);
         s.append(jobId).append(": ").append(p.summary()).append('\n');
@@ -153,6 +159,25 @@ public final class JobsCommand implements Runnable {
                 s.append("\n    last failure: ").append(r.lastFailure());
             }
             s.append('\n');
+        }
+        return s.toString();
+    }
+
+    /** What {@code jobs status} prints for a job whose workflow has ended. */
+    static String closedText(JobResult r) {
+        StringBuilder s = new StringBuilder(r.jobId()).append(": ").append(r.status().name().toLowerCase())
+                .append(" at step ").append(r.step()).append('\n');
+        if (r.lastMetrics() != null) {
+            s.append(String.format("  last step: loss %.4f, lr %.3g, %.1f img/s%n", r.lastMetrics().loss(),
+                    r.lastMetrics().learningRate(), r.lastMetrics().imagesPerSecond()));
+        }
+        if (r.lastEval() != null) {
+            s.append(String.format("  last k-NN (epoch %d, k=%d): top-1 %.2f%%, top-5 %.2f%%%n", r.lastEval().epoch(),
+                    r.lastEval().k(), r.lastEval().top1(), r.lastEval().top5()));
+        }
+        if (r.finalCheckpoint() != null) {
+            s.append("  final checkpoint: step ").append(r.finalCheckpoint().step()).append("  ")
+                    .append(r.finalCheckpoint().uri()).append('\n');
         }
         return s.toString();
     }
