@@ -22,8 +22,8 @@ import org.dinoj.worker.report.JobHistory.StepRecord;
 /**
  * Turns a job's {@link JobHistory} into the files a user looks at, next to the checkpoints:
  * {@code results.json} (every evaluation, a loss history summary per epoch, wall times, the
- * configuration) and PNG curves under {@code plots/} (loss terms and k-NN top-1 against epoch and
- * against wall time). Written by the worker after each evaluation and at the end of each round;
+ * configuration) and PNG curves under {@code plots/} (the loss and its {@code *_loss} terms, and
+ * k-NN top-1, against epoch and against wall time). Written by the worker after each evaluation and at the end of each round;
  * each file is replaced atomically, so a reader sees the previous or the new version.
  */
 public final class JobReport {
@@ -68,11 +68,14 @@ public final class JobReport {
     private static List<String> writePlots(Path plots, Curves c) throws IOException {
         List<String> written = new ArrayList<>();
         if (c.stepCount() > 0) {
-            LinePlot byEpoch = new LinePlot("Training loss", "epoch", "loss");
-            LinePlot byTime = new LinePlot("Training loss", "wall time (minutes)", "loss");
-            byEpoch.add("total", c.stepEpochs, c.loss);
-            byTime.add("total", c.stepMinutes, c.loss);
+            LinePlot byEpoch = new LinePlot("Training loss and its terms", "epoch", "loss");
+            LinePlot byTime = new LinePlot("Training loss and its terms", "wall time (minutes)", "loss");
+            byEpoch.add("loss", c.stepEpochs, c.loss);
+            byTime.add("loss", c.stepMinutes, c.loss);
             for (Map.Entry<String, double[]> term : c.terms.entrySet()) {
+                if (!term.getKey().endsWith("_loss")) {
+                    continue; // gradient norms and other metrics: in results.json, not on a loss scale
+                }
                 byEpoch.add(term.getKey(), c.stepEpochs, term.getValue());
                 byTime.add(term.getKey(), c.stepMinutes, term.getValue());
             }
@@ -82,11 +85,11 @@ public final class JobReport {
             written.add(LOSS_VS_TIME);
         }
         if (c.evalTop1.length > 0) {
-            new LinePlot("k-NN top-1 (teacher CLS, k = " + c.evalK + ")", "epoch", "top-1 accuracy (%)")
+            new LinePlot("k-NN accuracy (teacher CLS, k = " + c.evalK + ")", "epoch", "accuracy (%)")
                     .add("top-1", c.evalEpochs, c.evalTop1)
                     .add("top-5", c.evalEpochs, c.evalTop5)
                     .writePng(plots.resolve(KNN_VS_EPOCH), WIDTH, HEIGHT);
-            new LinePlot("k-NN top-1 (teacher CLS, k = " + c.evalK + ")", "wall time (minutes)", "top-1 accuracy (%)")
+            new LinePlot("k-NN accuracy (teacher CLS, k = " + c.evalK + ")", "wall time (minutes)", "accuracy (%)")
                     .add("top-1", c.evalMinutes, c.evalTop1)
                     .add("top-5", c.evalMinutes, c.evalTop5)
                     .writePng(plots.resolve(KNN_VS_TIME), WIDTH, HEIGHT);

@@ -119,7 +119,7 @@ public final class LinePlot {
             double pad = Math.abs(hi) > 0 ? Math.abs(hi) * 0.1 : 1;
             return new Range(lo - pad, hi + pad);
         }
-        double pad = xAxis ? 0 : (hi - lo) * 0.05;
+        double pad = (hi - lo) * (xAxis ? 0.02 : 0.05); // markers at the ends stay inside the frame
         return new Range(lo - pad, hi + pad);
     }
 
