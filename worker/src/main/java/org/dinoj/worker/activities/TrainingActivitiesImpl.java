@@ -351,7 +351,13 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
         try {
             Checkpoint c = verifiedOrFail(request.checkpoint(), "checkpoint to evaluate");
             long start = System.nanoTime();
-            CheckpointEvaluator.KnnResult knn = evaluator.knn(request.config(), c.directory());
+            CheckpointEvaluator.KnnResult knn;
+            // A k-NN over 70000 images takes minutes, the heartbeat timeout is seconds: without
+            // heartbeats the server times every attempt out and starts another one, for ever.
+            try (EvaluationHeartbeat beat = EvaluationHeartbeat.start(Activity.getExecutionContext(),
+                    "k-NN of step " + c.step())) {
+                knn = evaluator.knn(request.config(), c.directory());
+            }
             double seconds = (System.nanoTime() - start) * 1e-9;
             log.info("job {} epoch {}: k-NN (k={}) top-1 {}%, top-5 {}% in {} s", request.jobId(), request.epoch(), knn.k(),
                     knn.top1(), knn.top5(), String.format(java.util.Locale.ROOT, "%.1f", seconds));

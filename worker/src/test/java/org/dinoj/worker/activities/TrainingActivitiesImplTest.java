@@ -270,6 +270,19 @@ class TrainingActivitiesImplTest {
     }
 
     @Test
+    void aLongEvaluationHeartbeatsSoTheServerDoesNotTimeItOut() throws IOException {
+        List<String> beats = new CopyOnWriteArrayList<>();
+        TrainingActivities a = activities(new TrainingPolicy(20, 3, 2));
+        env.setActivityHeartbeatListener(String.class, beats::add);
+        TrainRoundResult r = a.trainRound(round(CONFIG, null, 2, 2));
+        // 100 ms heartbeat timeout (activities()): a 600 ms evaluation must heartbeat several times
+        String slowEval = CONFIG.replace("toy: {dim: 3}", "toy: {dim: 3, eval_millis: 600}");
+        EvalResult eval = a.evaluate(new EvaluateRequest("job", slowEval, r.checkpoint(), 0));
+        assertThat(eval.step()).isEqualTo(2);
+        assertThat(beats).hasSizeGreaterThanOrEqualTo(3).allSatisfy(b -> assertThat(b).startsWith("k-NN of step 2, "));
+    }
+
+    @Test
     void aTinyRunLeavesResultsJsonAndPlotsNextToItsCheckpoints() throws IOException {
         TrainingActivities a = activities(new TrainingPolicy(20, 3, 2));
         // epoch length 100 in CONFIG: 3 rounds of 2 steps, two evaluations
