@@ -53,6 +53,28 @@ public interface Backend extends AutoCloseable {
     }
 
     /**
+     * Inference-only linear layer with its activation: {@code c = act(a @ b + bias)}; shapes and
+     * precision as {@link #matmul(Tensor, Tensor, Tensor, Tensor, float, float)}. Keeps no
+     * pre-activation, so nothing can run backward through it. The default runs the matmul, then
+     * the activation in place; backends may fuse them into one pass over c.
+     */
+    default void matmulActivation(Tensor a, Tensor b, Tensor bias, Activation activation, Tensor c) {
+        matmul(a, b, bias, c, 1f, 0f);
+        activationForward(activation, c, c);
+    }
+
+    /**
+     * Inference-only scaled residual add: {@code out += x * scale}, x and out {@code [R, D]}, scale
+     * {@code [1, D]} broadcast over the rows (LayerScale then the residual connection). x's
+     * contents are undefined afterwards: the default uses it as scratch, backends may fuse both
+     * steps into one pass.
+     */
+    default void addScaled(Tensor x, Tensor scale, Tensor out) {
+        binary(BinaryOp.MUL, x, scale, x);
+        binary(BinaryOp.ADD, out, x, out);
+    }
+
+    /**
      * Layer norm over the last axis of x {@code [..., D]}: {@code y = (x - mean) / sqrt(var + eps) * gamma + beta}.
      * gamma, beta: {@code [D]}. Saves per-row mean and (biased) variance, both f32 {@code [rows]},
      * for the backward pass.

@@ -162,6 +162,22 @@ public final class ProfilingBackend implements Backend {
     }
 
     @Override
+    public void matmulActivation(Tensor a, Tensor b, Tensor bias, Activation activation, Tensor c) {
+        long calls = deviceCalls.getAsLong();
+        long t = start();
+        delegate.matmulActivation(a, b, bias, activation, c);
+        stop(t, calls, "matmulActivation " + activation + shapes(a, b) + (bias != null ? "+bias" : ""));
+    }
+
+    @Override
+    public void addScaled(Tensor x, Tensor scale, Tensor out) {
+        long calls = deviceCalls.getAsLong();
+        long t = start();
+        delegate.addScaled(x, scale, out);
+        stop(t, calls, "addScaled " + shapes(x, scale));
+    }
+
+    @Override
     public void layerNormForward(Tensor x, Tensor gamma, Tensor beta, float eps, Tensor y, Tensor mean,
                                  Tensor variance) {
         long calls = deviceCalls.getAsLong();

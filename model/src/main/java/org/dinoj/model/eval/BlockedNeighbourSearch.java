@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * A block is transposed into {@code [D][BANK_BLOCK]} (one array per feature, so the inner loop reads
  * and writes at the same index and the JIT vectorises it), then 4 queries at a time are multiplied
  * against it 4 features per pass: every block load feeds 16 fused multiply-adds. The per-query top-k
- * is a bounded min-heap kept directly in the output rows, so nothing is allocated per query.
+ * is {@link TopKRows}, kept directly in the output rows, so nothing is allocated per query.
  *
  * <p>Every similarity is the same chain of {@code Math.fma} over d = 0..D-1, whatever the grouping,
  * so equal bank rows get bitwise-equal similarities and ties are broken by index as documented.
@@ -55,11 +55,12 @@ public final class BlockedNeighbourSearch implements NeighbourSearch {
         int chunk = Math.max(QUERY_GROUP, roundUp(ceilDiv(q, threads * 2), QUERY_GROUP));
         int tasks = ceilDiv(q, chunk);
         int workers = Math.min(threads, tasks);
+        TopKRows heaps = new TopKRows(q, k, indices, sims);
         AtomicInteger nextTask = new AtomicInteger();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Runnable work = () -> {
             try {
-                Worker worker = new Worker(queries, bank, k, chunk, indices, sims);
+                Worker worker = new Worker(queries, bank, heaps);
                 for (int t = nextTask.getAndIncrement(); t < tasks && failure.get() == null; t = nextTask.getAndIncrement()) {
                     worker.run(t * chunk, Math.min(q, (t + 1) * chunk));
                 }
@@ -108,49 +109,42 @@ public final class BlockedNeighbourSearch implements NeighbourSearch {
         private final float[] bankValues;
         private final int bankRows;
         private final int dim;
-        private final int k;
-        private final int[] indices;
-        private final float[] sims;
+        private final TopKRows heaps;
         private final float[][] blockT; // [D][BANK_BLOCK]
         private final float[] s0 = new float[BANK_BLOCK];
         private final float[] s1 = new float[BANK_BLOCK];
         private final float[] s2 = new float[BANK_BLOCK];
         private final float[] s3 = new float[BANK_BLOCK];
-        private final int[] heapSizes;
 
-        Worker(FeatureMatrix queries, FeatureMatrix bank, int k, int chunk, int[] indices, float[] sims) {
+        Worker(FeatureMatrix queries, FeatureMatrix bank, TopKRows heaps) {
             this.query = queries.values();
             this.bankValues = bank.values();
             this.bankRows = bank.rows();
             this.dim = bank.dim();
-            this.k = k;
-            this.indices = indices;
-            this.sims = sims;
+            this.heaps = heaps;
             this.blockT = new float[dim][BANK_BLOCK];
-            this.heapSizes = new int[chunk];
         }
 
         /** Fills the sorted top-k rows of queries [from, to). */
         void run(int from, int to) {
-            java.util.Arrays.fill(heapSizes, 0);
             for (int b0 = 0; b0 < bankRows; b0 += BANK_BLOCK) {
                 int nb = Math.min(BANK_BLOCK, bankRows - b0);
                 transposeBlock(b0, nb);
                 int q = from;
                 for (; q + QUERY_GROUP <= to; q += QUERY_GROUP) {
                     dot4(q, nb);
-                    offer(q, from, s0, nb, b0);
-                    offer(q + 1, from, s1, nb, b0);
-                    offer(q + 2, from, s2, nb, b0);
-                    offer(q + 3, from, s3, nb, b0);
+                    heaps.offer(q, s0, 0, nb, b0);
+                    heaps.offer(q + 1, s1, 0, nb, b0);
+                    heaps.offer(q + 2, s2, 0, nb, b0);
+                    heaps.offer(q + 3, s3, 0, nb, b0);
                 }
                 for (; q < to; q++) {
                     dot1(q, nb);
-                    offer(q, from, s0, nb, b0);
+                    heaps.offer(q, s0, 0, nb, b0);
                 }
             }
             for (int q = from; q < to; q++) {
-                sortHeap(q * k);
+                heaps.sort(q);
             }
         }
 
@@ -212,89 +206,6 @@ public final class BlockedNeighbourSearch implements NeighbourSearch {
                 for (int j = 0; j < nb; j++) {
                     s0[j] = Math.fma(a, r[j], s0[j]);
                 }
-            }
-        }
-
-        /**
-         * Offers bank rows b0..b0+nb-1 with similarities s[0..nb) to query q's heap. Rows arrive in
-         * increasing index order, so a candidate equal to the heap's worst loses the tie (higher index).
-         */
-        private void offer(int q, int from, float[] s, int nb, int b0) {
-            int base = q * k;
-            int size = heapSizes[q - from];
-            int j = 0;
-            for (; j < nb && size < k; j++) {
-                siftUp(base, size, s[j], b0 + j);
-                size++;
-            }
-            heapSizes[q - from] = size;
-            float worst = sims[base];
-            for (; j < nb; j++) {
-                float v = s[j];
-                if (v > worst) {
-                    siftDown(base, k, v, b0 + j);
-                    worst = sims[base];
-                }
-            }
-        }
-
-        /** True when (simA, idxA) ranks below (simB, idxB): lower similarity, or equal and higher index. */
-        private static boolean worse(float simA, int idxA, float simB, int idxB) {
-            return simA < simB || (simA == simB && idxA > idxB);
-        }
-
-        /** Inserts (v, index) at heap position {@code at} (the current size) and restores the min-heap. */
-        private void siftUp(int base, int at, float v, int index) {
-            while (at > 0) {
-                int parent = (at - 1) >>> 1;
-                float ps = sims[base + parent];
-                int pi = indices[base + parent];
-                if (!worse(v, index, ps, pi)) {
-                    break;
-                }
-                sims[base + at] = ps;
-                indices[base + at] = pi;
-                at = parent;
-            }
-            sims[base + at] = v;
-            indices[base + at] = index;
-        }
-
-        /** Replaces the root of a heap of {@code size} entries with (v, index) and restores it. */
-        private void siftDown(int base, int size, float v, int index) {
-            int at = 0;
-            while (true) {
-                int child = 2 * at + 1;
-                if (child >= size) {
-                    break;
-                }
-                int right = child + 1;
-                if (right < size && worse(sims[base + right], indices[base + right], sims[base + child], indices[base + child])) {
-                    child = right;
-                }
-                float cs = sims[base + child];
-                int ci = indices[base + child];
-                if (!worse(cs, ci, v, index)) {
-                    break;
-                }
-                sims[base + at] = cs;
-                indices[base + at] = ci;
-                at = child;
-            }
-            sims[base + at] = v;
-            indices[base + at] = index;
-        }
-
-        /** Heap sort: moves the worst entry to the end repeatedly, leaving the row best-first. */
-        private void sortHeap(int base) {
-            for (int end = k - 1; end > 0; end--) {
-                float rootSim = sims[base];
-                int rootIdx = indices[base];
-                float lastSim = sims[base + end];
-                int lastIdx = indices[base + end];
-                sims[base + end] = rootSim;
-                indices[base + end] = rootIdx;
-                siftDown(base, end, lastSim, lastIdx);
             }
         }
     }

@@ -239,6 +239,10 @@ public final class Block {
      * x, out: {@code [B*N, D]}. out may be x (in place) for buffers that will not run backward.
      */
     public void forward(Buffers b, Tensor x, Tensor out) {
+        if (x == out && !b.scratch.training() && !b.usesSubset() && ls1 != null && ls2 != null) {
+            forwardInPlace(b, x);
+            return;
+        }
         Tensor in1 = b.usesSubset() ? gather(x, b.subset1, b.gathered1, b.tokens) : x;
         norm1.forward(in1, b.normed1, b.stats1);
         attn.forward(b.attention, b.normed1, b.attentionOut);
@@ -248,6 +252,20 @@ public final class Block {
         norm2.forward(in2, b.normed2, b.stats2);
         ffn.forward(b.ffn, b.normed2, b.ffnOut);
         addResidual(b, b.afterAttention, b.ffnOut, ls2, b.subset2, out);
+    }
+
+    /**
+     * The inference pass in place on the residual stream x {@code [B*N, D]}: each branch's
+     * LayerScale and residual add are one fused {@link Backend#addScaled}, so x is read and
+     * written once per branch and afterAttention is not used.
+     */
+    private void forwardInPlace(Buffers b, Tensor x) {
+        norm1.forward(x, b.normed1, b.stats1);
+        attn.forward(b.attention, b.normed1, b.attentionOut);
+        backend.addScaled(b.attentionOut, ls1.gamma().value().view(1, dim), x);
+        norm2.forward(x, b.normed2, b.stats2);
+        ffn.forward(b.ffn, b.normed2, b.ffnOut);
+        backend.addScaled(b.ffnOut, ls2.gamma().value().view(1, dim), x);
     }
 
     /**

@@ -72,6 +72,11 @@ public final class Linear {
         backend.matmul(x, weight.value().transpose(0, 1), bias == null ? null : bias.value(), y, 1f, 0f);
     }
 
+    /** Inference only: x {@code [rows, in]} -> y = act(x W^T + b) {@code [rows, out]} in one fused op. */
+    public void forwardActivation(Tensor x, org.dinoj.model.backend.Activation activation, Tensor y) {
+        backend.matmulActivation(x, weight.value().transpose(0, 1), bias == null ? null : bias.value(), activation, y);
+    }
+
     /**
      * From the forward input x {@code [rows, in]} and dy {@code [rows, out]}: adds
      * {@code dy^T x} to weight.grad and the row sums of dy to bias.grad, and writes

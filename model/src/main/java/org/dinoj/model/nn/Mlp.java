@@ -15,7 +15,7 @@ public final class Mlp implements FeedForward {
 
     static final class MlpBuffers implements Buffers {
         final long rows;
-        /** [rows, hidden] fc1 output (GELU input). */
+        /** [rows, hidden] fc1 output (GELU input); null in inference buffers, which fuse fc1 and GELU. */
         final Tensor preActivation;
         /** [rows, hidden] GELU output (fc2 input). */
         final Tensor activation;
@@ -75,14 +75,19 @@ public final class Mlp implements FeedForward {
         if (s != null && s.rows < rows) {
             throw new IllegalArgumentException("MLP scratch for " + s.rows + " rows is too small for " + rows);
         }
-        return new MlpBuffers(rows, context.tensor(rows, hidden), context.tensor(rows, hidden), s);
+        // Inference buffers (no scratch) run fc1 and GELU as one fused op: no pre-activation kept.
+        return new MlpBuffers(rows, s == null ? null : context.tensor(rows, hidden), context.tensor(rows, hidden), s);
     }
 
     @Override
     public void forward(Buffers buffers, Tensor x, Tensor y) {
         MlpBuffers b = (MlpBuffers) buffers;
-        fc1.forward(x, b.preActivation);
-        backend.activationForward(Activation.GELU_ERF, b.preActivation, b.activation);
+        if (b.scratch == null) {
+            fc1.forwardActivation(x, Activation.GELU_ERF, b.activation);
+        } else {
+            fc1.forward(x, b.preActivation);
+            backend.activationForward(Activation.GELU_ERF, b.preActivation, b.activation);
+        }
         fc2.forward(b.activation, y);
     }
 

@@ -3,6 +3,8 @@ package org.dinoj.model.train;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import org.dinoj.model.backend.Precision;
+import org.dinoj.model.backend.dnnl.DnnlBackend;
 import org.dinoj.model.data.Dataset;
 import org.dinoj.model.data.Datasets;
 import org.dinoj.model.data.Split;
@@ -11,6 +13,7 @@ import org.dinoj.model.eval.FeatureExtraction;
 import org.dinoj.model.eval.KnnAccuracy;
 import org.dinoj.model.eval.KnnEvaluation;
 import org.dinoj.model.eval.LabeledFeatures;
+import org.dinoj.model.eval.MatmulNeighbourSearch;
 import org.dinoj.model.train.config.DinoV2Config;
 import org.dinoj.model.train.config.EvalConfig;
 import org.slf4j.Logger;
@@ -46,8 +49,16 @@ public final class DinoV2KnnEvaluator implements CheckpointEvaluator {
         try (TeacherFeatures teacher = TeacherFeatures.open(config, checkpoint)) {
             LabeledFeatures bank = FeatureExtraction.extract(train, teacher, config.eval().batchSize());
             LabeledFeatures queries = FeatureExtraction.extract(test, teacher, config.eval().batchSize());
-            List<KnnAccuracy> results = new KnnEvaluation(new BlockedNeighbourSearch())
-                    .run(bank, queries, ks, config.eval().temperature());
+            List<KnnAccuracy> results;
+            if ("dnnl".equals(config.compute().backendKind())) {
+                // f32 similarities whatever the training precision: the k-NN protocol ranks by exact cosines
+                try (DnnlBackend searchBackend = new DnnlBackend(Precision.F32)) {
+                    results = new KnnEvaluation(new MatmulNeighbourSearch(searchBackend))
+                            .run(bank, queries, ks, config.eval().temperature());
+                }
+            } else {
+                results = new KnnEvaluation(new BlockedNeighbourSearch()).run(bank, queries, ks, config.eval().temperature());
+            }
             LOG.info("k-NN of {} on {} ({} bank, {} queries) took {} s", checkpoint, spec, bank.rows(), queries.rows(),
                     String.format("%.1f", (System.nanoTime() - start) * 1e-9));
             return results;

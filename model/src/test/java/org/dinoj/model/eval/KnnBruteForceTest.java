@@ -7,9 +7,11 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
+import org.dinoj.model.backend.Precision;
+import org.dinoj.model.backend.dnnl.DnnlBackend;
 import org.junit.jupiter.api.Test;
 
-/** The blocked search and the weighted vote against plain double loops on small data. */
+/** The blocked and matmul searches and the weighted vote against plain double loops on small data. */
 class KnnBruteForceTest {
     // D = 19 and N = 300 and Q = 37 are deliberately not multiples of the kernel's 4 features,
     // 256-row bank blocks and 4-query groups, so every tail path runs.
@@ -80,6 +82,32 @@ class KnnBruteForceTest {
                         assertThat(found.index(q, r)).as("k=%d threads=%d query %d rank %d", k, threads, q, r)
                                 .isEqualTo(expected[q][r]);
                         assertThat((double) found.similarity(q, r)).isEqualTo(expectedSims[q][r]);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void matmulSearchEqualsBruteForceIncludingTies() {
+        // The same exact values: oneDNN's f32 GEMM sums them exactly in any order, so ranks, ties
+        // and similarities must match the double brute force bit for bit, across tile boundaries
+        // (16 x 128 tiles: bank duplicates 250..299 of rows 0..49 lie in another tile).
+        Random rnd = new Random(11);
+        FeatureMatrix bank = bankWithDuplicates(rnd);
+        FeatureMatrix queries = new FeatureMatrix(QUERIES, DIM, exactValues(QUERIES, rnd));
+        try (DnnlBackend backend = new DnnlBackend(Precision.F32)) {
+            for (MatmulNeighbourSearch search : List.of(new MatmulNeighbourSearch(backend, 16, 128),
+                    new MatmulNeighbourSearch(backend))) {
+                for (int k : new int[] {1, 5, 64, BANK}) {
+                    double[][] expectedSims = new double[QUERIES][];
+                    int[][] expected = bruteForceTopK(queries, bank, k, expectedSims);
+                    Neighbours found = search.search(queries, bank, k);
+                    for (int q = 0; q < QUERIES; q++) {
+                        for (int r = 0; r < k; r++) {
+                            assertThat(found.index(q, r)).as("k=%d query %d rank %d", k, q, r).isEqualTo(expected[q][r]);
+                            assertThat((double) found.similarity(q, r)).isEqualTo(expectedSims[q][r]);
+                        }
                     }
                 }
             }

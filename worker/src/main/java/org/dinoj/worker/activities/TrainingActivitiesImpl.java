@@ -24,6 +24,8 @@ import org.dinoj.model.train.StepResult;
 import org.dinoj.model.train.TrainingSession;
 import org.dinoj.model.train.TrainingSessionFactory;
 import org.dinoj.worker.jobs.OrchestrationConfig;
+import org.dinoj.worker.report.JobHistory;
+import org.dinoj.worker.report.JobReport;
 import org.dinoj.workflows.CheckpointRef;
 import org.dinoj.workflows.EvalResult;
 import org.dinoj.workflows.EvaluateRequest;
@@ -90,6 +92,7 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
         private final TrainRoundRequest request;
         private final ResumePlanner.Plan plan;
         private final CheckpointStore store;
+        private final JobHistory history;
         private final Set<Long> protectedSteps = new HashSet<>();
         private final RoundMeters meters;
         private TrainingSession session;
@@ -117,6 +120,7 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
             this.request = request;
             this.plan = plan;
             this.store = new CheckpointStore(layout.shard(request.shard()));
+            this.history = new JobHistory(layout.root());
             this.lastGoodDirectory = plan.directory();
             this.lastGoodIsBase = plan.weightsOnly();
             this.lastEvent = plan.event();
@@ -170,6 +174,9 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
                     log.info("job {} shard {}: {}, checkpoint {}", request.jobId(), request.shard(), lastEvent,
                             lastCheckpoint.uri());
                 }
+                if (request.shard() == 0) {
+                    writeReport(layout.root(), request.jobId(), request.config());
+                }
                 return new TrainRoundResult(request.shard(), lastCheckpoint, metrics(), events());
             } catch (ActivityCompletionException stopped) {
                 // Cancelled by Temporal (the workflow was cancelled) or worker shutdown: keep the work done
@@ -193,6 +200,7 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
                 lastResult = session.trainStep();
                 meters.stepDone(lastResult, System.nanoTime() - started);
                 refusedInARow = 0;
+                recordStep(lastResult);
                 return true;
             } catch (NonFiniteStepException e) {
                 meters.stepRefused();
@@ -232,6 +240,17 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
             lastEvent = policy.refusalsBeforeReopen() + " non-finite steps in a row: reopened from step "
                     + session.step() + (halve ? " with the learning rate halved (x" + scale + " in this round)" : "");
             log.warn("job {} shard {}: {}", request.jobId(), request.shard(), lastEvent);
+        }
+
+        /** Appends the step to the job history (for results.json and the plots); a failure there never stops training. */
+        private void recordStep(StepResult r) {
+            try {
+                history.appendStep(new JobHistory.StepRecord(request.shard(), r.step(), System.currentTimeMillis(),
+                        r.loss(), r.lossTerms(), r.learningRate(), r.imagesPerSecond()));
+            } catch (IOException | RuntimeException e) {
+                log.warn("job {} shard {}: could not record step {} in {}: {}", request.jobId(), request.shard(),
+                        r.step(), history.directory(), e.toString());
+            }
         }
 
         private void save() throws IOException {
@@ -309,7 +328,8 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
     public CheckpointRef mergeRound(MergeRoundRequest request) {
         CheckpointLayout layout = CheckpointLayout.of(request.checkpointStore());
         OrchestrationConfig config = OrchestrationConfig.fromJobConfig(request.config());
-        try (BackgroundHeartbeat beating = BackgroundHeartbeat.start(Activity.getExecutionContext())) {
+        try (BackgroundHeartbeat beating = BackgroundHeartbeat.start(Activity.getExecutionContext(),
+                "merge of " + request.shardCheckpoints().size() + " shard checkpoints")) {
             List<Checkpoint> shards = new ArrayList<>();
             for (CheckpointRef ref : request.shardCheckpoints()) {
                 shards.add(verifiedOrFail(ref, "shard checkpoint"));
@@ -360,14 +380,43 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
 
     @Override
     public EvalResult evaluate(EvaluateRequest request) {
-        try (BackgroundHeartbeat beating = BackgroundHeartbeat.start(Activity.getExecutionContext())) {
+        try {
             Checkpoint c = verifiedOrFail(request.checkpoint(), "checkpoint to evaluate");
-            CheckpointEvaluator.KnnResult knn = evaluator.knn(request.config(), c.directory());
-            log.info("job {} epoch {}: k-NN (k={}) top-1 {}%, top-5 {}%", request.jobId(), request.epoch(), knn.k(),
-                    knn.top1(), knn.top5());
+            long start = System.nanoTime();
+            CheckpointEvaluator.KnnResult knn;
+            // A k-NN over 70000 images takes minutes, the heartbeat timeout is seconds: without
+            // heartbeats the server times every attempt out and starts another one, for ever.
+            try (BackgroundHeartbeat beat = BackgroundHeartbeat.start(Activity.getExecutionContext(),
+                    "k-NN of step " + c.step())) {
+                knn = evaluator.knn(request.config(), c.directory());
+            }
+            double seconds = (System.nanoTime() - start) * 1e-9;
+            log.info("job {} epoch {}: k-NN (k={}) top-1 {}%, top-5 {}% in {} s", request.jobId(), request.epoch(), knn.k(),
+                    knn.top1(), knn.top5(), String.format(java.util.Locale.ROOT, "%.1f", seconds));
+            // <store>/shard-k/step-N or <store>/global/step-N
+            Path storeRoot = c.directory().getParent().getParent();
+            try {
+                new JobHistory(storeRoot).appendEval(new JobHistory.EvalRecord(request.epoch(), c.step(),
+                        System.currentTimeMillis(), knn.k(), knn.top1(), knn.top5(), seconds));
+            } catch (IOException | RuntimeException e) {
+                log.warn("job {}: could not record the evaluation in {}: {}", request.jobId(), storeRoot, e.toString());
+            }
+            writeReport(storeRoot, request.jobId(), request.config());
             return new EvalResult(request.epoch(), c.step(), knn.k(), knn.top1(), knn.top5());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Rewrites results.json and the plots of the job from its history. The report is for people:
+     * a failure to write it (disk, fonts on a bare machine) is logged, never fails the activity.
+     */
+    private static void writeReport(Path storeRoot, String jobId, String config) {
+        try {
+            JobReport.write(storeRoot, jobId, config, OrchestrationConfig.stepsPerEpoch(config));
+        } catch (IOException | RuntimeException | InternalError | LinkageError e) {
+            log.warn("job {}: could not write {} and the plots in {}: {}", jobId, JobReport.RESULTS, storeRoot, e.toString());
         }
     }
 

@@ -3,6 +3,8 @@ package org.dinoj.worker.activities;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
@@ -96,7 +98,9 @@ class TrainingActivitiesImplTest {
         assertThat(shardStore(0).steps()).containsExactly(100L, 90L, 60L);
         // Heartbeats are sampled by the SDK's throttling; each names the newest checkpoint at its step.
         assertThat(heartbeats).hasSizeGreaterThan(2).allSatisfy(h -> {
-            long expected = h.step() / 30 * 30;
+            // the end step is checkpointed too (a heartbeat at step 100 is sent when the round's
+            // completion leaves the SDK's throttle time to flush it)
+            long expected = h.step() == 100 ? 100 : h.step() / 30 * 30;
             if (expected == 0) {
                 assertThat(h.lastCheckpoint()).isNull();
             } else {
@@ -399,6 +403,57 @@ class TrainingActivitiesImplTest {
         corrupt(CheckpointLayout.directory(r.checkpoint()).resolve("model.safetensors"));
         assertThat(a.latestCheckpoint("job", dir.toString(), 0).step()).isEqualTo(4);
         assertThat(a.latestCheckpoint("job", dir.toString(), 1)).isNull();
+    }
+
+    @Test
+    void aLongEvaluationHeartbeatsSoTheServerDoesNotTimeItOut() throws IOException {
+        List<String> beats = new CopyOnWriteArrayList<>();
+        TrainingActivities a = activities(new TrainingPolicy(20, 3, 2));
+        env.setActivityHeartbeatListener(String.class, beats::add);
+        TrainRoundResult r = a.trainRound(round(CONFIG, null, 2, 2));
+        // 100 ms heartbeat timeout (activities()): a 600 ms evaluation must heartbeat several times
+        String slowEval = CONFIG.replace("toy: {dim: 3}", "toy: {dim: 3, eval_millis: 600}");
+        EvalResult eval = a.evaluate(new EvaluateRequest("job", slowEval, r.checkpoint(), 0));
+        assertThat(eval.step()).isEqualTo(2);
+        assertThat(beats).hasSizeGreaterThanOrEqualTo(3).allSatisfy(b -> assertThat(b).startsWith("k-NN of step 2, "));
+    }
+
+    @Test
+    void aTinyRunLeavesResultsJsonAndPlotsNextToItsCheckpoints() throws IOException {
+        TrainingActivities a = activities(new TrainingPolicy(20, 3, 2));
+        // epoch length 100 in CONFIG: 3 rounds of 2 steps, two evaluations
+        TrainRoundResult first = a.trainRound(round(CONFIG, null, 2, 2));
+        EvalResult e1 = a.evaluate(new EvaluateRequest("job", CONFIG, first.checkpoint(), 0));
+        TrainRoundResult second = a.trainRound(round(CONFIG, first.checkpoint(), 4, 2));
+        a.trainRound(round(CONFIG, second.checkpoint(), 6, 2));
+        EvalResult e2 = a.evaluate(new EvaluateRequest("job", CONFIG, second.checkpoint(), 1));
+
+        JsonNode results = new ObjectMapper().readTree(dir.resolve("results.json").toFile());
+        assertThat(results.get("job_id").asText()).isEqualTo("job");
+        assertThat(results.get("steps_per_epoch").asLong()).isEqualTo(100);
+        assertThat(results.at("/training/recorded_steps").asInt()).isEqualTo(6);
+        assertThat(results.at("/training/last_step").asLong()).isEqualTo(6);
+        assertThat(results.at("/loss_history/terms/0").asText()).isEqualTo("dino_global_crops_loss");
+        assertThat(results.at("/loss_history/first/step").asLong()).isEqualTo(1);
+        assertThat(results.at("/loss_history/last/step").asLong()).isEqualTo(6);
+        assertThat(results.at("/loss_history/per_epoch/0/steps").asInt()).isEqualTo(6);
+        JsonNode evals = results.get("evaluations");
+        assertThat(evals).hasSize(2);
+        assertThat(evals.get(0).get("step").asLong()).isEqualTo(2);
+        assertThat(evals.get(0).get("top1").asDouble()).isEqualTo(e1.top1());
+        assertThat(evals.get(1).get("step").asLong()).isEqualTo(4);
+        assertThat(evals.get(1).get("top1").asDouble()).isEqualTo(e2.top1());
+        assertThat(evals.get(1).get("eval_seconds").asDouble()).isGreaterThanOrEqualTo(0);
+        assertThat(results.at("/wall_time/elapsed_seconds").asDouble()).isGreaterThanOrEqualTo(0);
+        assertThat(results.at("/config/toy/dim").asInt()).isEqualTo(3);
+        assertThat(results.get("plots")).extracting(JsonNode::asText).containsExactly("plots/loss_vs_epoch.png",
+                "plots/loss_vs_time.png", "plots/knn_top1_vs_epoch.png", "plots/knn_top1_vs_time.png");
+        for (JsonNode plot : results.get("plots")) {
+            java.awt.image.BufferedImage png = javax.imageio.ImageIO.read(dir.resolve(plot.asText()).toFile());
+            assertThat(png).as(plot.asText()).isNotNull();
+            assertThat(png.getWidth()).isEqualTo(800);
+            assertThat(png.getHeight()).isEqualTo(480);
+        }
     }
 
     @Test

@@ -1,5 +1,7 @@
 package org.dinoj.worker.toy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.dinoj.model.checkpoint.SafeTensors;
@@ -19,6 +21,15 @@ public final class ToyEvaluator implements CheckpointEvaluator {
 
     @Override
     public KnnResult knn(String config, Path checkpoint) throws IOException {
+        long millis = new ObjectMapper(new YAMLFactory()).readTree(config).path("toy").path("eval_millis").asLong(0);
+        if (millis > 0) {
+            try {
+                Thread.sleep(millis); // stands in for a real evaluation's minutes
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted", e);
+            }
+        }
         try (SafeTensorsFile model = SafeTensors.read(checkpoint.resolve("model.safetensors"))) {
             double[] teacher = model.tensor("teacher.w").toDoubleArray();
             double distance = 0;

@@ -150,11 +150,25 @@ public final class DnnlBackend implements Backend {
      */
     @Override
     public void matmul(Tensor a, Tensor b, Tensor bias, Tensor c, float alpha, float beta) {
-        matmul(a, b, bias, c, alpha, beta, precision == Precision.BF16);
+        matmul(a, b, bias, c, alpha, beta, precision == Precision.BF16, null);
     }
 
-    /** As {@link #matmul(Tensor, Tensor, Tensor, Tensor, float, float)}, bf16 math only if asked. */
-    private void matmul(Tensor a, Tensor b, Tensor bias, Tensor c, float alpha, float beta, boolean bf16Math) {
+    /** One primitive: the activation is an eltwise post-op of the matmul, applied while c is in cache. */
+    @Override
+    public void matmulActivation(Tensor a, Tensor b, Tensor bias, Activation activation, Tensor c) {
+        if (a.size(-1) == 0) {
+            Backend.super.matmulActivation(a, b, bias, activation, c);
+            return;
+        }
+        matmul(a, b, bias, c, 1f, 0f, precision == Precision.BF16, activation);
+    }
+
+    /**
+     * As {@link #matmul(Tensor, Tensor, Tensor, Tensor, float, float)}, bf16 math only if asked,
+     * with {@code activation} (or null) applied to the result as a post-op.
+     */
+    private void matmul(Tensor a, Tensor b, Tensor bias, Tensor c, float alpha, float beta, boolean bf16Math,
+                        Activation activation) {
         checkMatmul(a, b, bias, c);
         if (c.numel() == 0) {
             return;
@@ -166,13 +180,14 @@ public final class DnnlBackend implements Backend {
         }
         boolean scaled = alpha != 1f;
         threadsFor(c.numel() * a.size(-1) / 64);
-        key.reset(PrimitiveOp.MATMUL).add(a).add(b).add(c).add(bias != null).add(scaled).add(beta).add(bf16Math);
+        key.reset(PrimitiveOp.MATMUL).add(a).add(b).add(c).add(bias != null).add(scaled).add(beta).add(bf16Math)
+                .add(activation == null ? -1L : activation.ordinal());
         if (bias != null) {
             key.add(bias);
         }
         DnnlPrimitive p = cache.find(key);
         if (p == null) {
-            p = cache.put(key, createMatmul(a, b, bias, c, scaled, beta, bf16Math));
+            p = cache.put(key, createMatmul(a, b, bias, c, scaled, beta, bf16Math, activation));
         }
         if (scaled) {
             alphaCell.set(ValueLayout.JAVA_FLOAT, 0, alpha);
@@ -219,7 +234,7 @@ public final class DnnlBackend implements Backend {
     }
 
     private DnnlPrimitive createMatmul(Tensor a, Tensor b, Tensor bias, Tensor c, boolean scaled, float beta,
-                                       boolean bf16Math) {
+                                       boolean bf16Math, Activation activation) {
         int r = c.rank();
         Layout la = DnnlLayouts.padded(a, r);
         Layout lb = DnnlLayouts.padded(b, r);
@@ -251,9 +266,15 @@ public final class DnnlBackend implements Backend {
             if (scaled) {
                 DnnlStatus.check(dnnl_primitive_attr_set_scales_mask(attr, DNNL_ARG_SRC(), 0), "dnnl_primitive_attr_set_scales_mask");
             }
-            if (beta != 0f) {
+            if (beta != 0f || activation != null) {
                 MemorySegment ops = scope.postOps();
-                DnnlStatus.check(dnnl_post_ops_append_sum(ops, beta, 0, dnnl_data_type_undef()), "dnnl_post_ops_append_sum");
+                if (beta != 0f) {
+                    DnnlStatus.check(dnnl_post_ops_append_sum(ops, beta, 0, dnnl_data_type_undef()), "dnnl_post_ops_append_sum");
+                }
+                if (activation != null) {
+                    DnnlStatus.check(dnnl_post_ops_append_eltwise(ops, activationAlg(activation), activationAlpha(activation), 0f),
+                            "dnnl_post_ops_append_eltwise");
+                }
                 DnnlStatus.check(dnnl_primitive_attr_set_post_ops(attr, ops), "dnnl_primitive_attr_set_post_ops");
             }
             MemorySegment cell = scope.out();
@@ -279,7 +300,7 @@ public final class DnnlBackend implements Backend {
             if (scaled) {
                 p.bind(count - 1, alphaCell);
             }
-            LOG.debug("matmul {} x {} -> {} (bf16 math {}): {}", a, b, c, bf16Math, p.implementation());
+            LOG.debug("matmul {} x {} -> {} (bf16 math {}, post-op {}): {}", a, b, c, bf16Math, activation, p.implementation());
             return p;
         }
     }
@@ -649,6 +670,50 @@ public final class DnnlBackend implements Backend {
     }
 
     /**
+     * One binary primitive: x * scale with a sum post-op onto out, so out is read and written once.
+     * x is left unchanged here (the interface allows either).
+     */
+    @Override
+    public void addScaled(Tensor x, Tensor scale, Tensor out) {
+        checkSameShape("addScaled", x, out);
+        requireHost(scale, "scale");
+        if (x.rank() != 2 || scale.rank() != 2 || scale.size(0) != 1 || scale.size(1) != x.size(1)) {
+            throw new IllegalArgumentException("addScaled needs x and out [R, D] and scale [1, D], got x=" + x
+                    + " scale=" + scale + " out=" + out);
+        }
+        if (x.numel() == 0) {
+            return;
+        }
+        threadsFor(x.numel());
+        key.reset(PrimitiveOp.BINARY).add(x).add(scale).add(out).add(dnnl_binary_mul()).add(true);
+        DnnlPrimitive p = cache.find(key);
+        if (p == null) {
+            p = cache.put(key, createScaledSum(x, scale, out));
+        }
+        p.bind(0, x.data());
+        p.bind(1, scale.data());
+        p.bind(2, out.data());
+        p.execute(runtime);
+    }
+
+    private DnnlPrimitive createScaledSum(Tensor x, Tensor scale, Tensor out) {
+        try (CreationScope scope = new CreationScope()) {
+            MemorySegment xMd = desc(scope, x, false);
+            MemorySegment scaleMd = desc(scope, scale, false);
+            MemorySegment outMd = desc(scope, out, false);
+            MemorySegment attr = scope.attr(false);
+            MemorySegment ops = scope.postOps();
+            DnnlStatus.check(dnnl_post_ops_append_sum(ops, 1f, 0, dnnl_data_type_undef()), "dnnl_post_ops_append_sum");
+            DnnlStatus.check(dnnl_primitive_attr_set_post_ops(attr, ops), "dnnl_primitive_attr_set_post_ops");
+            MemorySegment cell = scope.out();
+            create(dnnl_binary_primitive_desc_create(cell, runtime.engine(), dnnl_binary_mul(), xMd, scaleMd, outMd, attr),
+                    "dnnl_binary_primitive_desc_create", "addScaled x=" + x + " scale=" + scale + " out=" + out);
+            return new DnnlPrimitive(runtime, scope, scope.primitiveDesc(cell),
+                    new int[] {DNNL_ARG_SRC_0(), DNNL_ARG_SRC_1(), DNNL_ARG_DST()}, new MemorySegment[] {xMd, scaleMd, outMd});
+        }
+    }
+
+    /**
      * b {@code [1, ...]} broadcast over the first dimension of a and out {@code [B, ...]} that are
      * batches of packed blocks at a batch stride (e.g. position embeddings added into a token
      * slice): oneDNN has only its reference kernel for that strided broadcast, so this runs one
@@ -773,7 +838,7 @@ public final class DnnlBackend implements Backend {
             // out [1, 1] = x [1, n] @ ones [n, 1]
             long n = x.numel();
             matmul(Tensor.of(x.data(), DType.F32, 1, n), onesVector(n).view(n, 1), null,
-                    Tensor.of(out.data(), DType.F32, 1, 1), 1f, 0f, false);
+                    Tensor.of(out.data(), DType.F32, 1, 1), 1f, 0f, false, null);
             return true;
         }
         if (sumOverLeadingDim(x, out)) {
@@ -791,12 +856,12 @@ public final class DnnlBackend implements Backend {
         boolean alongRows = out.numel() == n && out.size(-1) == 1 && d > 1;
         if (overRows && n > 1) {
             // out [1, D] = ones [1, N] @ x [N, D]
-            matmul(onesVector(n).view(1, n), x2, null, Tensor.of(out.data(), DType.F32, 1, d), 1f, 0f, false);
+            matmul(onesVector(n).view(1, n), x2, null, Tensor.of(out.data(), DType.F32, 1, d), 1f, 0f, false, null);
             return true;
         }
         if (alongRows) {
             // out [N, 1] = x [N, D] @ ones [D, 1]
-            matmul(x2, onesVector(d).view(d, 1), null, Tensor.of(out.data(), DType.F32, n, 1), 1f, 0f, false);
+            matmul(x2, onesVector(d).view(d, 1), null, Tensor.of(out.data(), DType.F32, n, 1), 1f, 0f, false, null);
             return true;
         }
         return false;
@@ -821,7 +886,7 @@ public final class DnnlBackend implements Backend {
         }
         long b = x.size(0);
         Tensor x2 = new Tensor(x.data(), DType.F32, Device.CPU, new long[] {b, inner}, new long[] {x.stride(0), 1});
-        matmul(onesVector(b).view(1, b), x2, null, Tensor.of(out.data(), DType.F32, 1, inner), 1f, 0f, false);
+        matmul(onesVector(b).view(1, b), x2, null, Tensor.of(out.data(), DType.F32, 1, inner), 1f, 0f, false, null);
         return true;
     }
 
@@ -837,7 +902,7 @@ public final class DnnlBackend implements Backend {
         }
         long n = x.numel();
         Tensor flat = Tensor.of(x.data(), DType.F32, n);
-        matmul(flat.view(1, n), flat.view(n, 1), null, Tensor.of(out.data(), DType.F32, 1, 1), 1f, 0f, false);
+        matmul(flat.view(1, n), flat.view(n, 1), null, Tensor.of(out.data(), DType.F32, 1, 1), 1f, 0f, false, null);
         return true;
     }
 
