@@ -15,6 +15,8 @@ import picocli.CommandLine.Command;
                 ServerCommand.class,
                 WorkerCommand.class,
                 EvalCommand.class,
+                ExportCommand.class,
+                ImportCommand.class,
         })
 public final class DinojCli implements Runnable {
 
