@@ -111,6 +111,10 @@ class WeightsInteropTest {
         Path again = dir.resolve("again");
         assertThat(WeightsImport.importWeights(timm, again, config).timmNaming()).isTrue();
 
+        // What eval knn --checkpoint opens: the teacher backbone, every tensor by name and shape.
+        try (TeacherFeatures teacher = TeacherFeatures.open(config, checkpoint)) {
+            assertThat(teacher.name()).isEqualTo(TeacherFeatures.NAME);
+        }
         try (DinoV2Session session = DinoV2Session.open(config, 0, 1, checkpoint)) {
             assertThat(session.step()).isZero();
             assertThat(session.trainStep().loss()).isFinite();
