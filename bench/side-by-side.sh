@@ -2,7 +2,7 @@
 # dinoj vs PyTorch on the same CPU step benchmarks, in one run, alternating per config, and a
 # markdown table of images/s with the ratio dinoj / PyTorch per config.
 #
-#   bench/side-by-side.sh [--long] [--precisions "f32 bf16"] [--steps N] [--out FILE.md]
+#   bench/side-by-side.sh [--long] [--configs "vit:tiny-28 ..."] [--precisions "f32 bf16"] [--steps N] [--out FILE.md]
 #
 # Configs (names shared with /work/shared/bench, see its README): quick by default
 #   vit    tiny-28, small-32      (pytorch_vit_bench.py, single view + DINO head)
@@ -23,14 +23,16 @@ precisions="f32 bf16"
 steps=10
 warmup=2
 long=0
+only=""
 out=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --long) long=1 ;;
+    --configs) only="$2"; shift ;;
     --precisions) precisions="$2"; shift ;;
     --steps) steps="$2"; shift ;;
     --out) out="$2"; shift ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "side-by-side: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -46,6 +48,7 @@ done
 # mode:config pairs
 configs="vit:tiny-28 vit:small-32 dinov2:fmnist-tiny"
 [ "$long" = 1 ] && configs="$configs vit:small-224 dinov2:small-32 dinov2:vits14-224"
+[ -n "$only" ] && configs="$only"
 
 # Distinct PyTorch installations, by interpreter and version.
 pythons=()
@@ -59,6 +62,11 @@ for py in $candidates; do
   seen[$real]=1
   pythons+=("$py")
 done
+case "$(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null)" in
+  *openblas*|"") ;;
+  *) echo "side-by-side: warning: libblas.so.3 is not OpenBLAS; Debian's torch f32 will be far slower than usual" \
+          "(apt-get install libopenblas0-openmp)" >&2 ;;
+esac
 if [ ${#pythons[@]} -eq 0 ]; then
   echo "side-by-side: no python with torch found among: $candidates" >&2
   exit 1
@@ -113,7 +121,9 @@ done
 {
   echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(uname -n): $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'),"
   echo "$(nproc) cores, shared. uptime before: \`${load_before# }\`; after: \`$(uptime | sed 's/^ //')\`. Median of $steps timed steps"
-  echo "after $warmup warm-up steps, images/s (one image = all of its crops in dinov2 mode)."
+  echo "after $warmup warm-up steps, images/s (one image = all of its crops in dinov2 mode). BLAS behind Debian's"
+  echo "torch: $(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null || echo unknown) (netlib's reference"
+  echo "libblas makes torch f32 many times slower: install libopenblas0-openmp)."
   echo
   header="| mode | config | precision | dinoj img/s |"
   sep="|---|---|---|---|"
