@@ -66,10 +66,19 @@ public final class CheckpointStore {
      * files are removed and the earlier checkpoints stay as they were.
      */
     public Checkpoint save(long step, Content content) throws CheckpointWriteException {
+        return writeDirectory(root.resolve(directoryName(step)), step, content);
+    }
+
+    /**
+     * Writes one checkpoint directly as {@code target} (not under a store's {@code step-*} naming),
+     * with the same temporary folder, manifest and atomic rename as {@link #save}.
+     */
+    public static Checkpoint writeDirectory(Path target, long step, Content content) throws CheckpointWriteException {
         if (step < 0) {
             throw new IllegalArgumentException("checkpoint step " + step + " is negative");
         }
-        Path temp = root.resolve(TEMP_PREFIX + directoryName(step) + "-" + UUID.randomUUID());
+        Path root = target.toAbsolutePath().getParent();
+        Path temp = root.resolve(TEMP_PREFIX + target.getFileName() + "-" + UUID.randomUUID());
         try {
             Files.createDirectories(root);
             Files.createDirectory(temp);
@@ -88,13 +97,12 @@ public final class CheckpointStore {
             Path manifestFile = temp.resolve(MANIFEST);
             Files.write(manifestFile, manifest, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             fsync(manifestFile);
-            Path target = root.resolve(directoryName(step));
             replace(temp, target);
             fsyncDirectory(root);
             return new Checkpoint(target, step, sha256Hex(manifest), digests);
         } catch (IOException | RuntimeException e) {
             deleteRecursively(temp);
-            throw new CheckpointWriteException("checkpoint of step " + step + " could not be written to " + root + ": "
+            throw new CheckpointWriteException("checkpoint of step " + step + " could not be written to " + target + ": "
                     + describe(e) + "; earlier checkpoints are untouched", e);
         }
     }
@@ -134,7 +142,23 @@ public final class CheckpointStore {
 
     /** Verifies the checkpoint of {@code step} against its manifest (sizes and sha256 of every file). */
     public Checkpoint verify(long step) throws IOException {
-        Path dir = root.resolve(directoryName(step));
+        return verifyManifest(root.resolve(directoryName(step)), step);
+    }
+
+    /**
+     * Verifies the checkpoint directory {@code dir} (any name) against its manifest, whatever step
+     * the manifest records.
+     */
+    public static Checkpoint verifyDirectory(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            throw new NoSuchFileException(dir + " is not a directory: pass a checkpoint directory (one with "
+                    + MANIFEST + ", e.g. checkpoints/<job>/step-0000001200)");
+        }
+        return verifyManifest(dir, null);
+    }
+
+    /** @param expectedStep the step the manifest must record, or null for any */
+    private static Checkpoint verifyManifest(Path dir, Long expectedStep) throws IOException {
         Path manifestFile = dir.resolve(MANIFEST);
         byte[] manifest;
         try {
@@ -148,9 +172,11 @@ public final class CheckpointStore {
         } catch (IOException e) {
             throw new CheckpointCorruptException(manifestFile + " is not valid JSON");
         }
-        if (node == null || !FORMAT.equals(node.path("format").asText()) || node.path("step").asLong(-1) != step
-                || !node.path("files").isObject()) {
-            throw new CheckpointCorruptException(manifestFile + " is not a dinoj manifest for step " + step);
+        long step = node == null ? -1 : node.path("step").asLong(-1);
+        if (node == null || !FORMAT.equals(node.path("format").asText()) || step < 0
+                || (expectedStep != null && step != expectedStep) || !node.path("files").isObject()) {
+            throw new CheckpointCorruptException(manifestFile + " is not a dinoj manifest"
+                    + (expectedStep == null ? "" : " for step " + expectedStep));
         }
         Map<String, Checkpoint.FileDigest> digests = new TreeMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = node.get("files").fields(); it.hasNext(); ) {

@@ -69,7 +69,7 @@ public final class DinoV2Session implements TrainingSession {
     static final long DROP_PATH_DOMAIN = 0x44524F5050415448L;
 
     private static final Logger LOG = LoggerFactory.getLogger(DinoV2Session.class);
-    private static final ObjectMapper JSON = new ObjectMapper()
+    static final ObjectMapper JSON = new ObjectMapper()
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .enable(SerializationFeature.INDENT_OUTPUT)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);

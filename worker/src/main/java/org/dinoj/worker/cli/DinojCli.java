@@ -17,6 +17,8 @@ import picocli.CommandLine.Command;
                 EvalCommand.class,
                 ApiCommand.class,
                 ScheduleCommand.class,
+                ExportCommand.class,
+                ImportCommand.class,
         })
 public final class DinojCli implements Runnable {
 

@@ -1,0 +1,227 @@
+package org.dinoj.model.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.dinoj.model.backend.Precision;
+import org.dinoj.model.backend.reference.ReferenceBackend;
+import org.dinoj.model.checkpoint.CheckpointStore;
+import org.dinoj.model.checkpoint.SafeTensors;
+import org.dinoj.model.checkpoint.SafeTensorsFile;
+import org.dinoj.model.checkpoint.WeightsExport;
+import org.dinoj.model.checkpoint.WeightsExport.Naming;
+import org.dinoj.model.checkpoint.WeightsExport.Side;
+import org.dinoj.model.nn.DinoHead;
+import org.dinoj.model.nn.LayerContext;
+import org.dinoj.model.nn.Parameter;
+import org.dinoj.model.nn.VisionTransformer;
+import org.dinoj.model.ssl.NonFiniteStepException;
+import org.dinoj.model.tensor.DType;
+import org.dinoj.model.tensor.HostArena;
+import org.dinoj.model.tensor.Tensor;
+import org.dinoj.model.train.config.DinoV2Config;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code dinoj import} and {@code dinoj export} on the tiny test model: a dinov2-named state dict
+ * goes in and comes out bit for bit, the imported checkpoint resumes as a training session, the
+ * position grid is resized with torch's bicubic kernel, and every user error names what is wrong.
+ * The numeric agreement with timm (features after export and after import) is in tests/ (crosscheck).
+ */
+class WeightsInteropTest {
+    /** tiny-test with 2 registers and a separate iBOT head, so every kind of key is exercised. */
+    private static final List<String> TINY = List.of("student.num_register_tokens=2", "ibot.separate_head=true");
+
+    @TempDir
+    Path dir;
+
+    /** A dinov2-named backbone (+ DINO head) state dict of {@code config}'s architecture from other seeds. */
+    private static Path writeStateDict(Path file, DinoV2Config config, boolean withDinoHead) throws IOException {
+        try (ReferenceBackend backend = new ReferenceBackend(Precision.F32); HostArena arena = new HostArena()) {
+            LayerContext context = new LayerContext(backend, arena, DType.F32);
+            VisionTransformer vit = new VisionTransformer(context, config.vit(), 41);
+            Map<String, Tensor> state = new LinkedHashMap<>();
+            for (Parameter p : vit.parameters()) {
+                state.put(p.name(), p.value());
+            }
+            // mask_token is zero at init; a non-zero value shows that it is carried over.
+            Tensor mask = state.get("mask_token");
+            for (long i = 0; i < mask.numel(); i++) {
+                mask.setFlat(i, 0.01 * (i + 1));
+            }
+            if (withDinoHead) {
+                for (Parameter p : new DinoHead(context, config.dinoHead(), 43).parameters()) {
+                    state.put("dino_head." + p.name(), p.value());
+                }
+            }
+            SafeTensors.write(file, state, Map.of("format", "pt"));
+        }
+        return file;
+    }
+
+    @Test
+    void importedWeightsExportBitForBitAndResumeAsATrainingSession() throws IOException, NonFiniteStepException {
+        DinoV2Config config = DinoV2Config.load("tiny-test", TINY);
+        Path source = writeStateDict(dir.resolve("in.safetensors"), config, true);
+        Path checkpoint = dir.resolve("imported");
+        WeightsImport.Result r = WeightsImport.importWeights(source, checkpoint, config);
+        assertThat(r.timmNaming()).isFalse();
+        assertThat(r.dinoHeadFromFile()).isTrue();
+        assertThat(r.ibotHeadFromFile()).isFalse();
+        assertThat(CheckpointStore.verifyDirectory(checkpoint).step()).isZero();
+
+        for (Side side : Side.values()) {
+            Path out = dir.resolve(side + ".safetensors");
+            WeightsExport.export(checkpoint, out, side, false, Naming.DINOV2);
+            try (SafeTensorsFile in = SafeTensors.read(source); SafeTensorsFile exported = SafeTensors.read(out)) {
+                assertThat(exported.names()).containsAll(in.names())
+                        .contains("register_tokens", "mask_token", "patch_embed.proj.weight", "blocks.1.ls2.gamma",
+                                "norm.bias", "dino_head.last_layer.weight_g", "ibot_head.last_layer.weight_v")
+                        .noneMatch(n -> n.startsWith("teacher.") || n.startsWith("student.") || n.contains("center"));
+                for (String name : in.names()) {
+                    assertThat(exported.tensor(name).shape()).as(name).isEqualTo(in.tensor(name).shape());
+                    assertThat(exported.tensor(name).toFloatArray()).as(side + " " + name)
+                            .isEqualTo(in.tensor(name).toFloatArray());
+                }
+                assertThat(exported.tensor("patch_embed.proj.weight").shape()).containsExactly(32, 1, 4, 4);
+            }
+        }
+        Path backbone = dir.resolve("backbone.safetensors");
+        WeightsExport.export(checkpoint, backbone, Side.TEACHER, true, Naming.DINOV2);
+        try (SafeTensorsFile exported = SafeTensors.read(backbone)) {
+            assertThat(exported.names()).noneMatch(n -> n.contains("head"));
+        }
+        Path timm = dir.resolve("timm.safetensors");
+        WeightsExport.export(checkpoint, timm, Side.TEACHER, true, Naming.TIMM);
+        try (SafeTensorsFile exported = SafeTensors.read(timm)) {
+            assertThat(exported.names()).contains("reg_token", "cls_token").doesNotContain("mask_token", "register_tokens");
+            assertThat(exported.tensor("pos_embed").shape()).containsExactly(1, 16, 32); // timm reg models: no CLS slot
+        }
+        // timm naming -> import -> the same function: CLS + its position row folded, zero CLS row.
+        Path again = dir.resolve("again");
+        assertThat(WeightsImport.importWeights(timm, again, config).timmNaming()).isTrue();
+
+        // What eval knn --checkpoint opens: the teacher backbone, every tensor by name and shape.
+        try (TeacherFeatures teacher = TeacherFeatures.open(config, checkpoint)) {
+            assertThat(teacher.name()).isEqualTo(TeacherFeatures.NAME);
+        }
+        try (DinoV2Session session = DinoV2Session.open(config, 0, 1, checkpoint)) {
+            assertThat(session.step()).isZero();
+            assertThat(session.trainStep().loss()).isFinite();
+        }
+    }
+
+    @Test
+    void aSmallerPositionGridIsResizedBicubicallyAndTheRestMustFit() throws IOException {
+        DinoV2Config small = DinoV2Config.load("tiny-test", List.of("crops.global_crops_size=8",
+                "crops.local_crops_size=4"));
+        DinoV2Config config = DinoV2Config.load("tiny-test", List.of());
+        Path source = writeStateDict(dir.resolve("grid2.safetensors"), small, false);
+        WeightsImport.Result r = WeightsImport.importWeights(source, dir.resolve("c"), config);
+        assertThat(r.sourceGrid()).isEqualTo(2);
+        assertThat(r.targetGrid()).isEqualTo(4);
+        assertThat(r.dinoHeadFromFile()).isFalse();
+        try (SafeTensorsFile in = SafeTensors.read(source);
+             SafeTensorsFile model = SafeTensors.read(dir.resolve("c").resolve(DinoV2Session.MODEL_FILE))) {
+            Tensor pos = model.tensor("teacher.backbone.pos_embed");
+            assertThat(pos.shape()).containsExactly(1, 17, 32);
+            Tensor from = in.tensor("pos_embed");
+            for (int d = 0; d < 32; d++) {
+                assertThat(pos.getFlat(d)).isEqualTo(from.getFlat(d)); // CLS row as is
+            }
+        }
+    }
+
+    /**
+     * The grid resize against torch 1.13's {@code F.interpolate(mode='bicubic', align_corners=False)},
+     * values printed by torch (f64) for a 2x2 grid [[0, 1], [2, 3]] to 4x4, and for the squares of
+     * 0..8 on a 3x3 grid down to 2x2. Tolerance 1e-12: both are a few f64 multiply-adds.
+     */
+    @Test
+    void resizeMatchesTorchBicubic() {
+        double[] up = {-0.31640625, 0.015625, 0.5625, 0.89453125, 0.34765625, 0.6796875, 1.2265625, 1.55859375,
+                1.44140625, 1.7734375, 2.3203125, 2.65234375, 2.10546875, 2.4375, 2.984375, 3.31640625};
+        double[] down = {1.430755615234375, 6.522369384765625, 32.397369384765625, 53.180755615234375};
+        try (HostArena arena = new HostArena()) {
+            checkResize(arena, new double[] {0, 1, 2, 3}, 2, 4, up);
+            double[] squares = new double[9];
+            for (int i = 0; i < 9; i++) {
+                squares[i] = i * i;
+            }
+            checkResize(arena, squares, 3, 2, down);
+        }
+    }
+
+    private static void checkResize(HostArena arena, double[] grid, int m, int g, double[] expected) {
+        Tensor pos = arena.allocate(DType.F64, 1, 1 + (long) m * m, 1);
+        pos.setFlat(0, 7);
+        for (int i = 0; i < grid.length; i++) {
+            pos.setFlat(1 + i, grid[i]);
+        }
+        Tensor out = WeightsImport.resized(pos, m, g, arena);
+        assertThat(out.getFlat(0)).isEqualTo(7);
+        for (int i = 0; i < expected.length; i++) {
+            assertThat(out.getFlat(1 + i)).as("row " + i).isCloseTo(expected[i], org.assertj.core.data.Offset.offset(1e-12));
+        }
+    }
+
+    @Test
+    void aMissingOrMisshapenKeyIsNamed() throws IOException {
+        DinoV2Config config = DinoV2Config.load("tiny-test", TINY);
+        Path source = writeStateDict(dir.resolve("in.safetensors"), config, false);
+        Path lacking = dir.resolve("lacking.safetensors");
+        Path wider = dir.resolve("wider.safetensors");
+        try (SafeTensorsFile in = SafeTensors.read(source); HostArena arena = new HostArena()) {
+            Map<String, Tensor> state = new LinkedHashMap<>();
+            for (String name : in.names()) {
+                state.put(name, in.tensor(name));
+            }
+            state.remove("blocks.1.attn.qkv.weight");
+            SafeTensors.write(lacking, state, Map.of());
+            state.put("blocks.1.attn.qkv.weight", arena.allocate(DType.F32, 96, 33));
+            SafeTensors.write(wider, state, Map.of());
+        }
+        assertThatThrownBy(() -> WeightsImport.importWeights(lacking, dir.resolve("a"), config))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("missing [blocks.1.attn.qkv.weight]");
+        assertThatThrownBy(() -> WeightsImport.importWeights(wider, dir.resolve("b"), config))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("blocks.1.attn.qkv.weight [96, 33] vs the model's [96, 32]");
+        assertThat(dir.resolve("a")).doesNotExist();
+        Files.createDirectory(dir.resolve("taken"));
+        assertThatThrownBy(() -> WeightsImport.importWeights(source, dir.resolve("taken"), config))
+                .hasMessageContaining("already exists");
+    }
+
+    @Test
+    void exportRefusesMissingAndCorruptCheckpointsInOneSentence() throws IOException {
+        DinoV2Config config = DinoV2Config.load("tiny-test", List.of());
+        Path checkpoint = dir.resolve("c");
+        WeightsImport.importWeights(writeStateDict(dir.resolve("in.safetensors"), config, false), checkpoint, config);
+        Path out = dir.resolve("out.safetensors");
+
+        assertThatThrownBy(() -> WeightsExport.export(dir.resolve("nowhere"), out, Side.TEACHER, false, Naming.DINOV2))
+                .isInstanceOf(IOException.class).hasMessageContaining("nowhere is not a directory");
+        assertThatThrownBy(() -> WeightsExport.export(checkpoint, out, Side.TEACHER, false, Naming.TIMM))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--backbone-only");
+
+        try (FileChannel ch = FileChannel.open(checkpoint.resolve(DinoV2Session.MODEL_FILE), StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(new byte[] {42}), ch.size() - 1); // one flipped byte in the last tensor
+        }
+        assertThatThrownBy(() -> WeightsExport.export(checkpoint, out, Side.TEACHER, false, Naming.DINOV2))
+                .isInstanceOf(IOException.class).hasMessageContaining("model.safetensors does not match its sha256");
+        Files.delete(checkpoint.resolve(CheckpointStore.MANIFEST));
+        assertThatThrownBy(() -> WeightsExport.export(checkpoint, out, Side.TEACHER, false, Naming.DINOV2))
+                .isInstanceOf(IOException.class).hasMessageContaining("has no MANIFEST.json");
+        assertThat(out).doesNotExist();
+    }
+}
