@@ -493,14 +493,19 @@ public final class FaultHarness {
         List<String> kept = new ArrayList<>();
         for (String entry : classPath.split(File.pathSeparator)) {
             String e = entry.replace('\\', '/');
+            // The worker's test-jar is worker/target/dinoj-tests.jar (the module's final name is dinoj).
             if (e.endsWith("worker/target/test-classes") || e.endsWith("worker/target/test-classes/")
-                    || e.matches(".*dinoj-worker-[^/]*-tests\\.jar")) {
+                    || e.matches(".*/worker/target/[^/]*-tests\\.jar") || e.matches(".*dinoj-worker-[^/]*-tests\\.jar")) {
                 continue;
             }
             kept.add(entry);
         }
-        if (kept.size() == classPath.split(File.pathSeparator).length) {
-            log.debug("no worker test classes on the class path {}", classPath);
+        for (String e : kept) {
+            if (e.replace('\\', '/').matches(".*worker/target/[^/]*test[^/]*")) {
+                // Keeping the toy session would make a "DINOv2" harness run test the toy, silently.
+                throw new IllegalStateException("class path entry " + e + " looks like the worker's test classes but"
+                        + " was not removed; FaultHarness.withoutTestDoubles must learn its name");
+            }
         }
         return String.join(File.pathSeparator, kept);
     }
