@@ -288,35 +288,6 @@ class TrainingActivitiesImplTest {
         assertThat(student(r.checkpoint())).containsExactly(clean);
     }
 
-    /** An evaluation longer than the heartbeat timeout keeps heartbeating, so it is not timed out as dead. */
-    @Test
-    void aLongEvaluationHeartbeatsWhileItRuns() throws IOException {
-        TrainingActivities a = activities(new TrainingPolicy(20, 3, 2));
-        CheckpointRef two = a.trainRound(round(CONFIG, null, 2, 2)).checkpoint();
-        env.close();
-        env = TestActivityEnvironment.newInstance();
-        env.registerActivitiesImplementations(new TrainingActivitiesImpl(new ToyTrainingSessionFactory(),
-                (config, checkpoint) -> {
-                    try {
-                        Thread.sleep(500); // five heartbeat timeouts of 100 ms
-                    } catch (InterruptedException e) {
-                        throw new java.io.InterruptedIOException();
-                    }
-                    return new org.dinoj.model.train.CheckpointEvaluator.KnnResult(20, 50, 90);
-                }, new TrainingPolicy(20, 3, 2)));
-        java.util.concurrent.atomic.AtomicInteger beats = new java.util.concurrent.atomic.AtomicInteger();
-        env.setActivityHeartbeatListener(Object.class, details -> beats.incrementAndGet());
-        TrainingActivities slow = env.newActivityStub(TrainingActivities.class, ActivityOptions.newBuilder()
-                .setStartToCloseTimeout(Duration.ofMinutes(1))
-                .setHeartbeatTimeout(Duration.ofMillis(100))
-                .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(1).build())
-                .build());
-        EvalResult r = slow.evaluate(new EvaluateRequest("job", CONFIG, two, 1));
-        assertThat(r.top1()).isEqualTo(50);
-        // Every ~33 ms for 500 ms; the SDK forwards at most one per 80 ms, so at least a few arrive.
-        assertThat(beats.get()).isGreaterThanOrEqualTo(2);
-    }
-
     @Test
     void refusalsInARowReopenFromTheLastCheckpointAndThenHalveTheLearningRate() throws IOException {
         String persistent = CONFIG.replace("toy: {dim: 3}",
