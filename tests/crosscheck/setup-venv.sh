@@ -34,6 +34,13 @@ if ! "$PY" -c 'import torch, torchvision, venv' 2>/dev/null; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends python3-torch python3-torchvision python3-venv >/dev/null
 fi
+# Debian's torch calls the system libblas.so.3; netlib's reference BLAS makes its f32/f64 matmuls
+# many times slower than OpenBLAS (bench/side-by-side.sh measures against this torch too).
+if [ ! -e /usr/lib/x86_64-linux-gnu/openblas-openmp/libblas.so.3 ] && [ "$(id -u)" -eq 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -qq --no-install-recommends libopenblas0-openmp >/dev/null \
+    || echo "setup-venv: libopenblas0-openmp not installed; torch uses the reference BLAS (slower)" >&2
+fi
 
 TORCH_VERSION="$("$PY" -c 'import torch; print(torch.__version__)')"
 VISION_VERSION="$("$PY" -c 'import torchvision; print(torchvision.__version__)')"
