@@ -37,14 +37,7 @@ public final class BlockedNeighbourSearch implements NeighbourSearch {
 
     @Override
     public Neighbours search(FeatureMatrix queries, FeatureMatrix bank, int k) {
-        if (queries.dim() != bank.dim()) {
-            throw new IllegalArgumentException("queries have " + queries.dim() + " features but the bank has " + bank.dim()
-                    + ": both must come from the same feature extractor");
-        }
-        if (k < 1 || k > bank.rows()) {
-            throw new IllegalArgumentException("k = " + k + " neighbours asked from a bank of " + bank.rows()
-                    + " rows: k must be in [1, bank rows]");
-        }
+        NeighbourSearch.requireSearchable(queries, bank, k);
         int q = queries.rows();
         int[] indices = new int[Math.multiplyExact(q, k)];
         float[] sims = new float[q * k];

@@ -38,14 +38,7 @@ public final class MatmulNeighbourSearch implements NeighbourSearch {
 
     @Override
     public Neighbours search(FeatureMatrix queries, FeatureMatrix bank, int k) {
-        if (queries.dim() != bank.dim()) {
-            throw new IllegalArgumentException("queries have " + queries.dim() + " features but the bank has " + bank.dim()
-                    + ": both must come from the same feature extractor");
-        }
-        if (k < 1 || k > bank.rows()) {
-            throw new IllegalArgumentException("k = " + k + " neighbours asked from a bank of " + bank.rows()
-                    + " rows: k must be in [1, bank rows]");
-        }
+        NeighbourSearch.requireSearchable(queries, bank, k);
         int q = queries.rows();
         int n = bank.rows();
         int d = bank.dim();

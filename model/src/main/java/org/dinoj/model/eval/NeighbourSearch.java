@@ -11,4 +11,16 @@ public interface NeighbourSearch {
      * neighbours sorted by similarity descending, ties broken by the lower bank index.
      */
     Neighbours search(FeatureMatrix queries, FeatureMatrix bank, int k);
+
+    /** The checks every implementation makes first: one feature width, {@code 1 <= k <= N}. */
+    static void requireSearchable(FeatureMatrix queries, FeatureMatrix bank, int k) {
+        if (queries.dim() != bank.dim()) {
+            throw new IllegalArgumentException("queries have " + queries.dim() + " features but the bank has " + bank.dim()
+                    + ": both must come from the same feature extractor");
+        }
+        if (k < 1 || k > bank.rows()) {
+            throw new IllegalArgumentException("k = " + k + " neighbours asked from a bank of " + bank.rows()
+                    + " rows: k must be in [1, bank rows]");
+        }
+    }
 }
