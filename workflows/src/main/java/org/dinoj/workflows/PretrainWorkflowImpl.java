@@ -217,7 +217,9 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
                 DinojSearchAttributes.EPOCH.valueSet((long) p.epoch()),
                 DinojSearchAttributes.STEP.valueSet(p.step()));
         if (state.lastMetrics() != null && Double.isFinite(state.lastMetrics().loss())) {
-            Workflow.upsertTypedSearchAttributes(DinojSearchAttributes.LOSS.valueSet(state.lastMetrics().loss()));
+            // Four decimals: what a person reads in the UI's list (the query keeps the full value).
+            double shown = Math.round(state.lastMetrics().loss() * 1e4) / 1e4;
+            Workflow.upsertTypedSearchAttributes(DinojSearchAttributes.LOSS.valueSet(shown));
         }
         if (state.lastEval() != null) {
             Workflow.upsertTypedSearchAttributes(DinojSearchAttributes.KNN_TOP1.valueSet(state.lastEval().top1()));
