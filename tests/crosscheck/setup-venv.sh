@@ -12,6 +12,8 @@
 # nvidia-* wheels (about 3 GB). Debian's python3-torch (1.13.1, CPU only, about 185 MB with its
 # dependencies) imports cleanly; timm, lightly and safetensors come from PyPI, with a constraints
 # file that pins torch and torchvision to the system's versions so pip can never pull a CUDA torch.
+# (bench/setup-torch2-venv.sh does install a PyPI torch 2.x with those 3 GB, for speed comparisons
+# only, by hand.)
 set -euo pipefail
 
 VENV="${DINOJ_CROSSCHECK_VENV:-$HOME/.cache/dinoj/crosscheck-venv}"
