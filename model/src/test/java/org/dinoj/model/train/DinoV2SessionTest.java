@@ -40,6 +40,12 @@ class DinoV2SessionTest {
         assertThat(tiny.train().officialEpochLength()).isEqualTo(7);
         assertThat(tiny.crops().globalCropsScale().min()).isEqualTo(0.5);
         assertThat(tiny.totalSteps()).isEqualTo(4 * 7);
+        DinoV2Config shallow = DinoV2Config.load("fashion-mnist", List.of("student.depth=3", "student.patch_size=7",
+                "crops.local_crops_size=14"));
+        assertThat(shallow.vit().depth()).isEqualTo(3);
+        assertThat(shallow.vit().embedDim()).isEqualTo(192);
+        assertThat(shallow.vit().gridSize()).isEqualTo(4);
+        assertThat(DinoV2Config.parse(shallow.toYaml())).isEqualTo(shallow);
         // What toYaml writes reads back as the same configuration.
         assertThat(DinoV2Config.parse(tiny.toYaml())).isEqualTo(tiny);
         assertThat(tiny.toYaml()).contains("OFFICIAL_EPOCH_LENGTH: 7").contains("centering: centering");
@@ -50,6 +56,8 @@ class DinoV2SessionTest {
         assertThatThrownBy(() -> DinoV2Config.load("tiny-test", List.of("train.official_epoch_length=7")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("train.official_epoch_length")
                 .hasMessageContaining("OFFICIAL_EPOCH_LENGTH");
+        assertThatThrownBy(() -> DinoV2Config.load("tiny-test", List.of("student.depth=0")))
+                .hasMessageContaining("student.depth is 0");
         assertThatThrownBy(() -> DinoV2Config.load("tiny-test", List.of("optim.base_learning_rate=1")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("optim.base_learning_rate");
         assertThatThrownBy(() -> DinoV2Config.load("tiny-test", List.of("train.centering=median")))

@@ -2,6 +2,7 @@ package org.dinoj.worker.cli;
 
 import org.dinoj.bench.GemmBench;
 import org.dinoj.bench.GpuStepBench;
+import org.dinoj.bench.RecipeTrial;
 import org.dinoj.bench.StepBench;
 import picocli.CommandLine.Command;
 
@@ -13,6 +14,7 @@ import picocli.CommandLine.Command;
                 GemmBench.class,
                 StepBench.class,
                 GpuStepBench.class,
+                RecipeTrial.class,
         })
 public final class BenchCommand implements Runnable {
     @Override

@@ -13,7 +13,12 @@ public enum BlurProbabilities {
     /** What dinov2 actually does (the bug above): crop 1 never blurred, crop 2 blurred 90%. */
     DINOV2_EFFECTIVE(0.0, 0.9, 0.5),
     /** The intended probabilities, as DINO v1 and BYOL use them: 1.0 / 0.1 / 0.5. */
-    DINO_V1(1.0, 0.1, 0.5);
+    DINO_V1(1.0, 0.1, 0.5),
+    /**
+     * No blur: dinov2's radii (0.1-2 px) are sized for 224 px crops; on 28 px images a 2 px blur
+     * wipes out the texture that tells the classes apart.
+     */
+    NONE(0.0, 0.0, 0.0);
 
     private final double globalCrop1;
     private final double globalCrop2;

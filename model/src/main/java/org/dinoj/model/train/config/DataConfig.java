@@ -16,7 +16,7 @@ import org.dinoj.model.data.augment.Normalization;
  * @param maxBadFraction largest fraction of undecodable images tolerated
  * @param mean           per-channel normalisation mean (one value per image channel)
  * @param std            per-channel normalisation std
- * @param blur           {@code dinov2_effective} (what dinov2 actually does: 0 / 0.9 / 0.5) or {@code dino_v1} (1 / 0.1 / 0.5)
+ * @param blur           {@code dinov2_effective} (what dinov2 actually does: 0 / 0.9 / 0.5), {@code dino_v1} (1 / 0.1 / 0.5) or {@code none}
  */
 public record DataConfig(String dataset, int workers, int prefetch, double maxBadFraction, List<Double> mean,
                          List<Double> std, String blur) {
@@ -71,7 +71,8 @@ public record DataConfig(String dataset, int workers, int prefetch, double maxBa
         return switch (blur == null ? "" : blur.toLowerCase(Locale.ROOT)) {
             case "dinov2_effective" -> BlurProbabilities.DINOV2_EFFECTIVE;
             case "dino_v1" -> BlurProbabilities.DINO_V1;
-            default -> throw new IllegalArgumentException("data.blur is '" + blur + "'; use dinov2_effective or dino_v1");
+            case "none" -> BlurProbabilities.NONE;
+            default -> throw new IllegalArgumentException("data.blur is '" + blur + "'; use dinov2_effective, dino_v1 or none");
         };
     }
 }

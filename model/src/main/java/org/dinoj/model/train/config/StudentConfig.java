@@ -11,6 +11,8 @@ import org.dinoj.model.nn.ViTConfig;
  * @param arch              preset name ({@link ViTConfig#named}: vit_small, vit_base, vit_large, vit_giant2,
  *                          vit_tiny_p4, vit_small_p4, vit_micro_p4)
  * @param patchSize         {@code student.patch_size}; null keeps the preset's
+ * @param depth             {@code student.depth} (a dinoj key): number of blocks; null keeps the preset's.
+ *                          Shallower backbones trade capacity for steps on small data and CPUs
  * @param dropPathRate      {@code student.drop_path_rate} (uniform over blocks, dinov2's {@code drop_path_uniform})
  * @param layerscale        {@code student.layerscale}: LayerScale init; 0 for none
  * @param ffnLayer          {@code student.ffn_layer}: mlp, swiglu or swiglufused
@@ -18,7 +20,7 @@ import org.dinoj.model.nn.ViTConfig;
  * @param inChans           image channels (1 for Fashion-MNIST); dinov2 hard-codes 3
  * @param interpolateOffset {@code student.interpolate_offset}
  */
-public record StudentConfig(String arch, Integer patchSize, double dropPathRate, double layerscale, String ffnLayer,
+public record StudentConfig(String arch, Integer patchSize, Integer depth, double dropPathRate, double layerscale, String ffnLayer,
                             int numRegisterTokens, int inChans, double interpolateOffset) {
 
     public StudentConfig {
@@ -27,6 +29,9 @@ public record StudentConfig(String arch, Integer patchSize, double dropPathRate,
         }
         if (patchSize != null && patchSize <= 0) {
             throw new IllegalArgumentException("student.patch_size is " + patchSize + "; it must be positive");
+        }
+        if (depth != null && depth <= 0) {
+            throw new IllegalArgumentException("student.depth is " + depth + "; it must be positive (or absent for the preset's)");
         }
         if (!(dropPathRate >= 0 && dropPathRate < 1)) {
             throw new IllegalArgumentException("student.drop_path_rate is " + dropPathRate + "; it must lie in [0, 1)");
@@ -47,7 +52,7 @@ public record StudentConfig(String arch, Integer patchSize, double dropPathRate,
      * another preset brings its own patch size.
      */
     public static StudentConfig defaults() {
-        return new StudentConfig("vit_large", null, 0.3, 1e-5, "mlp", 0, 3, 0.1);
+        return new StudentConfig("vit_large", null, null, 0.3, 1e-5, "mlp", 0, 3, 0.1);
     }
 
     /** The architecture with pos_embed for {@code imageSize} (the global crop size). */
@@ -58,7 +63,7 @@ public record StudentConfig(String arch, Integer patchSize, double dropPathRate,
             throw new IllegalArgumentException("crops.global_crops_size " + imageSize + " is not a multiple of the patch size "
                     + patch + " of " + arch + ": change one of them");
         }
-        return new ViTConfig(base.name(), imageSize, patch, inChans, base.embedDim(), base.depth(), base.heads(),
+        return new ViTConfig(base.name(), imageSize, patch, inChans, base.embedDim(), depth != null ? depth : base.depth(), base.heads(),
                 base.mlpRatio(), ffnKind(ffnLayer), numRegisterTokens, (float) layerscale, dropPathRate,
                 interpolateOffset, base.qkvBias(), base.projBias(), base.ffnBias());
     }

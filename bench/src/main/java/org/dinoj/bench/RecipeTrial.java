@@ -1,0 +1,202 @@
+package org.dinoj.bench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.dinoj.model.backend.dnnl.DnnlBackend;
+import org.dinoj.model.data.Dataset;
+import org.dinoj.model.data.Datasets;
+import org.dinoj.model.data.Image;
+import org.dinoj.model.data.Split;
+import org.dinoj.model.eval.FeatureExtraction;
+import org.dinoj.model.eval.FeatureExtractor;
+import org.dinoj.model.eval.KnnAccuracy;
+import org.dinoj.model.eval.KnnEvaluation;
+import org.dinoj.model.eval.LabeledFeatures;
+import org.dinoj.model.eval.MatmulNeighbourSearch;
+import org.dinoj.model.eval.RawPixelFeatures;
+import org.dinoj.model.tensor.Tensor;
+import org.dinoj.model.backend.Precision;
+import org.dinoj.model.train.DinoV2Session;
+import org.dinoj.model.train.StepResult;
+import org.dinoj.model.train.TeacherFeatures;
+import org.dinoj.model.train.config.DinoV2Config;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code dinoj bench recipe}: how fast a training configuration learns, without Temporal. It trains
+ * one in-process session through the configured schedule and, every few epochs, scores the teacher
+ * CLS with the k-NN protocol on an evenly strided subset of the evaluation dataset (a 10k bank and
+ * 2k queries take seconds; the full 70k take minutes), next to raw pixels on the same subset.
+ * Training time excludes the evaluations, so the printed minutes are those a job would spend.
+ */
+@Command(name = "recipe",
+        mixinStandardHelpOptions = true,
+        description = "Trains a configuration in-process and prints k-NN top-1 of the teacher on a subset every few epochs.")
+public final class RecipeTrial implements Callable<Integer> {
+
+    @Option(names = "--config", defaultValue = "fashion-mnist", description = "Preset or YAML file (default ${DEFAULT-VALUE}).")
+    private String config;
+
+    @Option(names = "--set", description = "Configuration overrides KEY=VALUE, as for pretrain.")
+    private List<String> overrides = new ArrayList<>();
+
+    @Option(names = "--eval-every-epochs", defaultValue = "0",
+            description = "Epochs between evaluations (default: the config's job.eval_every_epochs).")
+    private int evalEveryEpochs;
+
+    @Option(names = "--bank", defaultValue = "10000", description = "Bank images, strided over the train split (default ${DEFAULT-VALUE}).")
+    private int bankSize;
+
+    @Option(names = "--queries", defaultValue = "2000", description = "Query images, strided over the test split (default ${DEFAULT-VALUE}).")
+    private int querySize;
+
+    @Option(names = "--max-minutes", defaultValue = "0", description = "Stop training after this many minutes (0: the whole schedule).")
+    private double maxMinutes;
+
+    @Override
+    public Integer call() throws Exception {
+        DinoV2Config parsed = DinoV2Config.load(config, overrides);
+        String spec = parsed.eval().datasetOr(parsed.data().dataset());
+        Dataset bank = StridedSubset.of(Datasets.open(spec, Split.TRAIN), bankSize);
+        Dataset queries = StridedSubset.of(Datasets.open(spec, Split.TEST), querySize);
+        if (bank.numClasses() == 0) {
+            throw new IllegalArgumentException("evaluation dataset " + spec + " has no labels: set eval.dataset to a labelled one");
+        }
+        int every = evalEveryEpochs > 0 ? evalEveryEpochs : parsed.job().evalEveryEpochs();
+        long stepsPerEval = every > 0 ? (long) every * parsed.train().officialEpochLength() : parsed.totalSteps();
+        int batch = parsed.train().batchSizePerGpu();
+        System.out.printf(Locale.ROOT, "recipe %s %s: %d steps of batch %d; k-NN (k=%d, T=%.2f) on %d bank / %d queries%n",
+                config, overrides, parsed.totalSteps(), batch, parsed.eval().k(), parsed.eval().temperature(),
+                bank.size(), queries.size());
+        System.out.printf(Locale.ROOT, "raw pixels: top-1 %.2f%n", knn(parsed, bank, queries, new RawPixelFeatures()));
+        Path dir = Files.createTempDirectory("dinoj-recipe");
+        try (DinoV2Session session = DinoV2Session.open(parsed, 0, 1, null)) {
+            System.out.printf(Locale.ROOT, "epoch 0.0  step 0  k-NN top-1 %.2f (the initial teacher)%n",
+                    teacherKnn(parsed, session, dir, bank, queries));
+            long trainNanos = 0;
+            double lossSum = 0;
+            int lossCount = 0;
+            while (session.step() < session.totalSteps()) {
+                long start = System.nanoTime();
+                StepResult r = session.trainStep();
+                trainNanos += System.nanoTime() - start;
+                lossSum += r.loss();
+                lossCount++;
+                boolean last = session.step() == session.totalSteps();
+                boolean outOfTime = maxMinutes > 0 && trainNanos * 1e-9 / 60 >= maxMinutes;
+                if (session.step() % stepsPerEval == 0 || last || outOfTime) {
+                    double top1 = teacherKnn(parsed, session, dir, bank, queries);
+                    double minutes = trainNanos * 1e-9 / 60;
+                    Tensor targets = session.stepper().dinoTargetProbabilities();
+                    System.out.printf(Locale.ROOT,
+                            "epoch %.1f  step %d  train %.1f min  %.1f img/s  loss %.4f  target row entropy %.3f of log K"
+                                    + " %.3f  k-NN top-1 %.2f%n",
+                            session.step() / (double) parsed.train().officialEpochLength(), session.step(), minutes,
+                            session.step() * batch / (trainNanos * 1e-9), lossSum / lossCount, meanRowEntropy(targets),
+                            Math.log(targets.size(1)), top1);
+                    lossSum = 0;
+                    lossCount = 0;
+                    if (outOfTime) {
+                        break;
+                    }
+                }
+            }
+        } finally {
+            deleteTree(dir);
+        }
+        return 0;
+    }
+
+    /** Mean entropy of the rows of the teacher's DINO targets [R, K]: log K when they carry no signal. */
+    private static double meanRowEntropy(Tensor targets) {
+        int rows = (int) targets.size(0);
+        int k = (int) targets.size(1);
+        double sum = 0;
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < k; c++) {
+                double p = targets.get(r, c);
+                sum -= p > 0 ? p * Math.log(p) : 0;
+            }
+        }
+        return sum / rows;
+    }
+
+    private static double teacherKnn(DinoV2Config config, DinoV2Session session, Path dir, Dataset bank,
+                                     Dataset queries) throws IOException {
+        session.saveTo(dir);
+        try (TeacherFeatures teacher = TeacherFeatures.open(config, dir)) {
+            return knn(config, bank, queries, teacher);
+        }
+    }
+
+    private static double knn(DinoV2Config config, Dataset bank, Dataset queries, FeatureExtractor features) {
+        int batch = config.eval().batchSize();
+        LabeledFeatures b = FeatureExtraction.extract(bank, features, batch);
+        LabeledFeatures q = FeatureExtraction.extract(queries, features, batch);
+        try (DnnlBackend search = new DnnlBackend(Precision.F32)) {
+            List<KnnAccuracy> r = new KnnEvaluation(new MatmulNeighbourSearch(search))
+                    .run(b, q, new int[] {config.eval().k()}, config.eval().temperature());
+            return r.getFirst().top1();
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.delete(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        }
+    }
+
+    /** Every (size / n)-th image, so a subset keeps the classes balanced as the whole set. */
+    private record StridedSubset(Dataset whole, int n) implements Dataset {
+        static Dataset of(Dataset whole, int n) {
+            if (n <= 0 || n >= whole.size()) {
+                return whole;
+            }
+            return new StridedSubset(whole, n);
+        }
+
+        private int at(int index) {
+            return (int) ((long) index * whole.size() / n);
+        }
+
+        @Override
+        public int size() {
+            return n;
+        }
+
+        @Override
+        public Image image(int index) throws IOException {
+            return whole.image(at(index));
+        }
+
+        @Override
+        public int label(int index) {
+            return whole.label(at(index));
+        }
+
+        @Override
+        public int numClasses() {
+            return whole.numClasses();
+        }
+
+        @Override
+        public String describe() {
+            return n + " of " + whole.describe();
+        }
+    }
+}
