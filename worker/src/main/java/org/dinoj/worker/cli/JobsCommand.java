@@ -122,6 +122,21 @@ public final class JobsCommand implements Runnable {
         }
     }
 
+    /**
+     * The workflow's progress moves at round ends; the running rounds' heartbeats know the step now,
+     * so the summary line shows that step (and its completed epochs) rather than the round's start.
+     */
+    static Progress withLiveStep(Progress p, List<JobService.PendingRound> rounds) {
+        long step = ProgressLine.liveStep(p, rounds);
+        if (step == p.step() || p.epochs() == 0) {
+            return p;
+        }
+        long epochLength = Math.max(1, p.totalSteps() / p.epochs());
+        int epoch = (int) Math.min(p.epochs(), step / epochLength);
+        return new Progress(p.jobId(), p.status(), epoch, p.epochs(), step, p.totalSteps(), p.lastMetrics(),
+                p.lastEval(), p.lastCheckpoint(), p.etaSeconds());
+    }
+
     /** What {@code jobs status} prints. */
     static String statusText(JobService jobs, String jobId) {
         JobService.ServiceState state = jobs.serviceState(jobId);
@@ -131,12 +146,13 @@ public final class JobsCommand implements Runnable {
         }
         StringBuilder s = new StringBuilder();
         Progress p = jobs.progress(jobId);
-        s.append(jobId).append(": ").append(p.summary()).append('\n');
+        List<JobService.PendingRound> rounds = jobs.pendingRounds(jobId);
+        s.append(jobId).append(": ").append(withLiveStep(p, rounds).summary()).append('\n');
         if (p.lastCheckpoint() != null) {
             s.append("  latest checkpoint: step ").append(p.lastCheckpoint().step()).append("  ")
                     .append(p.lastCheckpoint().uri()).append('\n');
         }
-        for (JobService.PendingRound r : jobs.pendingRounds(jobId)) {
+        for (JobService.PendingRound r : rounds) {
             s.append("  TrainRound ").append(r.activityId()).append(": ").append(r.state()).append(", attempt ")
                     .append(r.attempt());
             RoundHeartbeat hb = r.heartbeat();

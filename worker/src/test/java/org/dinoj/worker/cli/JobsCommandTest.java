@@ -2,15 +2,22 @@ package org.dinoj.worker.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import java.util.Map;
+import org.dinoj.worker.jobs.JobService;
 import org.dinoj.workflows.CheckpointRef;
 import org.dinoj.workflows.EvalResult;
 import org.dinoj.workflows.JobResult;
 import org.dinoj.workflows.JobStatus;
+import org.dinoj.workflows.Progress;
+import org.dinoj.workflows.RoundHeartbeat;
 import org.dinoj.workflows.TrainingMetrics;
 import org.junit.jupiter.api.Test;
 
-/** {@code jobs status} of a job whose workflow has ended: read from its result, no worker needed. */
+/**
+ * {@code jobs status}: a job whose workflow has ended is read from its result (no worker needed); a
+ * running job's summary line takes its step from the rounds' heartbeats.
+ */
 class JobsCommandTest {
 
     @Test
@@ -33,5 +40,19 @@ class JobsCommandTest {
         JobResult result = new JobResult("fm-2", JobStatus.CANCELLED, 40, null, null, null);
 
         assertThat(JobsCommand.closedText(result)).isEqualTo("fm-2: cancelled at step 40\n");
+    }
+
+    @Test
+    void aRunningJobsSummaryShowsTheStepOfItsRoundsNotOfTheRoundStart() {
+        // 15 epochs of 100 steps; the workflow last heard of step 300 (the round's start), the round is at 487.
+        Progress atRoundStart = new Progress("fm-3", JobStatus.RUNNING, 3, 15, 300, 1500, null, null, null, -1);
+        RoundHeartbeat hb = new RoundHeartbeat(487, 600, 9.87, 140.0, null, null);
+        List<JobService.PendingRound> rounds = List.of(
+                new JobService.PendingRound("r-1", 1, "started", hb, null, null, null));
+
+        assertThat(JobsCommand.withLiveStep(atRoundStart, rounds).summary())
+                .isEqualTo("running: epoch 4/15, step 487/1500");
+        assertThat(JobsCommand.withLiveStep(atRoundStart, List.of()).summary())
+                .isEqualTo("running: epoch 3/15, step 300/1500");
     }
 }
