@@ -1,16 +1,15 @@
 package org.dinoj.bench;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
+import org.dinoj.model.backend.Precision;
 import org.dinoj.model.backend.dnnl.DnnlBackend;
+import org.dinoj.model.checkpoint.CheckpointStore;
 import org.dinoj.model.data.Dataset;
 import org.dinoj.model.data.Datasets;
 import org.dinoj.model.data.Image;
@@ -23,7 +22,6 @@ import org.dinoj.model.eval.LabeledFeatures;
 import org.dinoj.model.eval.MatmulNeighbourSearch;
 import org.dinoj.model.eval.RawPixelFeatures;
 import org.dinoj.model.tensor.Tensor;
-import org.dinoj.model.backend.Precision;
 import org.dinoj.model.train.DinoV2Session;
 import org.dinoj.model.train.StepResult;
 import org.dinoj.model.train.TeacherFeatures;
@@ -111,7 +109,7 @@ public final class RecipeTrial implements Callable<Integer> {
                 }
             }
         } finally {
-            deleteTree(dir);
+            CheckpointStore.deleteRecursively(dir);
         }
         return 0;
     }
@@ -146,18 +144,6 @@ public final class RecipeTrial implements Callable<Integer> {
             List<KnnAccuracy> r = new KnnEvaluation(new MatmulNeighbourSearch(search))
                     .run(b, q, new int[] {config.eval().k()}, config.eval().temperature());
             return r.getFirst().top1();
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.delete(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
         }
     }
 

@@ -314,7 +314,8 @@ public final class CheckpointStore {
         return message == null ? e.getClass().getSimpleName() : message;
     }
 
-    static void deleteRecursively(Path path) {
+    /** Deletes {@code path} and everything under it; a failure is logged, not thrown (cleanup must not mask the work). */
+    public static void deleteRecursively(Path path) {
         if (!Files.exists(path)) {
             return;
         }
