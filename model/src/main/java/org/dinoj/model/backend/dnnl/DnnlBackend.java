@@ -58,7 +58,7 @@ public final class DnnlBackend implements Backend {
     /** Slots 0-2: layer-norm inputs and output that are strided (x, dy, y or dx). */
     private final DenseStaging staging;
     private MemorySegment fillBuffer = MemorySegment.NULL;
-    /** The OpenMP team size of the calling thread: one thread for small primitives. */
+    /** Sets the calling thread's OpenMP team before each primitive: one thread for small ones. */
     private final OmpThreads threads;
     /** Primitives on fewer elements than this (matmuls: 64x as many multiply-adds) run on one thread. */
     private final long serialBelow = serialBelowFromEnv();
@@ -66,10 +66,18 @@ public final class DnnlBackend implements Backend {
     private MemorySegment ones = MemorySegment.NULL;
 
     public DnnlBackend(Precision precision) {
+        this(precision, 0);
+    }
+
+    /**
+     * {@code threads}: the OpenMP team of the large primitives (0: the runtime's default, i.e.
+     * {@code DINOJ_THREADS}, {@code OMP_NUM_THREADS} or all cores), whichever thread calls.
+     */
+    public DnnlBackend(Precision precision, int threads) {
+        this.threads = new OmpThreads(threads);
         this.precision = precision;
         this.runtime = new DnnlRuntime();
         this.alphaCell = runtime.allocate(Float.BYTES);
-        this.threads = new OmpThreads();
         this.staging = new DenseStaging(runtime, 3);
     }
 
@@ -134,6 +142,11 @@ public final class DnnlBackend implements Backend {
     /** Picks the team for a primitive touching {@code elements} elements (its largest operand). */
     private void threadsFor(long elements) {
         threads.use(elements < serialBelow);
+    }
+
+    /** The OpenMP team of this backend's large primitives. */
+    int ompTeamSize() {
+        return threads.teamSize();
     }
 
     /** Primitives held now. */
