@@ -13,6 +13,7 @@ import org.dinoj.bindings.dnnl.DnnlStatus;
 import org.dinoj.bindings.dnnl.omp_h;
 import org.dinoj.model.backend.Precision;
 import org.dinoj.model.backend.dnnl.DnnlBackend;
+import org.dinoj.model.tensor.DType;
 import org.dinoj.model.tensor.HostArena;
 import org.dinoj.model.tensor.Tensor;
 import picocli.CommandLine.Command;
@@ -23,11 +24,13 @@ import picocli.CommandLine.Spec;
 /**
  * {@code dinoj bench gemm}: GFLOP/s of DnnlBackend.matmul on ViT-shaped GEMMs (the token count
  * M of a batch times the width K, N of the qkv, proj and MLP layers), f32 and bf16, next to a
- * plain {@code dnnl_sgemm} call on the same buffers as the in-run ceiling.
+ * plain {@code dnnl_sgemm} call on the same buffers as the in-run ceiling. The bf16 rows also time
+ * the same product on bf16 copies of the operands: the ceiling that storing activations and
+ * weights in bf16 would reach, against the bf16 math mode on f32 tensors that the backend uses.
  */
 @Command(name = "gemm",
         mixinStandardHelpOptions = true,
-        description = "Matmul throughput of the dnnl backend against dnnl_sgemm (f32 and bf16).")
+        description = "Matmul throughput of the dnnl backend against dnnl_sgemm (f32 and bf16; bf16 also on bf16 tensors).")
 public final class GemmBench implements Callable<Integer> {
     /** Tokens per batch: 16 x 260 and 16 x 197 (ViT-S/14 with registers, ViT-S/16). */
     private static final long[] M = {4160, 3152};
@@ -70,7 +73,8 @@ public final class GemmBench implements Callable<Integer> {
         return 0;
     }
 
-    private record Result(long m, long k, long n, double gflops, double sgemmGflops) {
+    /** bf16TensorGflops: the product on bf16 copies of a and b (f32 result); NaN for f32 rows. */
+    private record Result(long m, long k, long n, double gflops, double sgemmGflops, double bf16TensorGflops) {
     }
 
     private Result measure(DnnlBackend backend, long m, long k, long n) {
@@ -82,35 +86,56 @@ public final class GemmBench implements Callable<Integer> {
             MemorySegment b0 = b.data();
             MemorySegment c0 = c.data();
             Runnable matmul = () -> backend.matmul(a, b, c);
+            boolean bf16 = backend.precision() == Precision.BF16;
+            Tensor a16 = bf16 ? arena.allocate(DType.BF16, m, k) : null;
+            Tensor b16 = bf16 ? arena.allocate(DType.BF16, k, n) : null;
+            if (bf16) {
+                backend.copy(a, a16);
+                backend.copy(b, b16);
+            }
+            Runnable bf16Tensors = bf16 ? () -> backend.matmul(a16, b16, c) : null;
             // oneDNN's sgemm takes row-major matrices: C [M, N] = A [M, K] B [K, N], leading dims K, N, N.
             Runnable sgemm = () -> DnnlStatus.check(
                     dnnl_sgemm((byte) 'N', (byte) 'N', m, n, k, 1f, a0, k, b0, n, 0f, c0, n), "dnnl_sgemm");
             for (int i = 0; i < warmup; i++) {
                 matmul.run();
                 sgemm.run();
+                if (bf16) {
+                    bf16Tensors.run();
+                }
             }
             double[] matmulSeconds = new double[runs];
             double[] sgemmSeconds = new double[runs];
-            // Interleaved, so that both see the same machine load.
+            double[] bf16TensorSeconds = new double[runs];
+            // Interleaved, so that all see the same machine load.
             for (int i = 0; i < runs; i++) {
                 matmulSeconds[i] = time(matmul);
                 sgemmSeconds[i] = time(sgemm);
+                if (bf16) {
+                    bf16TensorSeconds[i] = time(bf16Tensors);
+                }
             }
             double flops = 2.0 * m * n * k;
-            return new Result(m, k, n, flops / median(matmulSeconds) / 1e9, flops / median(sgemmSeconds) / 1e9);
+            return new Result(m, k, n, flops / median(matmulSeconds) / 1e9, flops / median(sgemmSeconds) / 1e9,
+                    bf16 ? flops / median(bf16TensorSeconds) / 1e9 : Double.NaN);
         }
     }
 
     private void print(PrintWriter out, Result r, Precision precision, int threads) {
         String p = precision.name().toLowerCase(Locale.ROOT);
         double ratio = r.gflops() / r.sgemmGflops();
+        boolean tensors = !Double.isNaN(r.bf16TensorGflops());
         if (json) {
             out.printf(Locale.ROOT, "{\"op\":\"matmul\",\"m\":%d,\"k\":%d,\"n\":%d,\"precision\":\"%s\",\"gflops\":%.1f,"
-                            + "\"sgemm_gflops\":%.1f,\"ratio_to_sgemm\":%.3f,\"threads\":%d,\"runs\":%d}%n",
-                    r.m(), r.k(), r.n(), p, r.gflops(), r.sgemmGflops(), ratio, threads, runs);
+                            + "\"sgemm_gflops\":%.1f,\"ratio_to_sgemm\":%.3f,%s\"threads\":%d,\"runs\":%d}%n",
+                    r.m(), r.k(), r.n(), p, r.gflops(), r.sgemmGflops(), ratio,
+                    tensors ? String.format(Locale.ROOT, "\"bf16_tensors_gflops\":%.1f,", r.bf16TensorGflops()) : "",
+                    threads, runs);
         } else {
-            out.printf(Locale.ROOT, "matmul m=%-5d k=%-5d n=%-5d %-4s %8.1f GFLOP/s   dnnl_sgemm f32 %8.1f GFLOP/s   %5.1f%%%n",
-                    r.m(), r.k(), r.n(), p, r.gflops(), r.sgemmGflops(), 100 * ratio);
+            out.printf(Locale.ROOT, "matmul m=%-5d k=%-5d n=%-5d %-4s %8.1f GFLOP/s   dnnl_sgemm f32 %8.1f GFLOP/s   %5.1f%%%s%n",
+                    r.m(), r.k(), r.n(), p, r.gflops(), r.sgemmGflops(), 100 * ratio,
+                    tensors ? String.format(Locale.ROOT, "   on bf16 tensors %8.1f GFLOP/s (x%.2f)", r.bf16TensorGflops(),
+                            r.bf16TensorGflops() / r.gflops()) : "");
         }
         out.flush();
     }
