@@ -8,8 +8,8 @@ import org.dinoj.model.backend.Precision;
  *
  * @param backend   reference (plain Java, slow, the test oracle), dnnl (oneDNN on CPU) or cuda
  * @param precision f32, or bf16 matmuls with f32 accumulation and f32 master weights
- * @param threads   oneDNN threads of the training thread; 0 keeps the runtime's default
- *                  ({@code DINOJ_THREADS} / {@code OMP_NUM_THREADS}, else all cores)
+ * @param threads   OpenMP team of the dnnl backend's large primitives, on whichever thread runs them;
+ *                  0 keeps the runtime's default ({@code DINOJ_THREADS} / {@code OMP_NUM_THREADS}, else all cores)
  */
 public record ComputeConfig(String backend, String precision, int threads) {
 
