@@ -41,29 +41,26 @@ class OmpThreadsTest {
 
     @Test
     void anExplicitThreadCountHoldsAfterSmallPrimitives() throws Exception {
-        int[] seen = onFreshThread(() -> {
-            try (DnnlBackend backend = new DnnlBackend(Precision.F32, 1); HostArena arena = new HostArena()) {
-                largeMatmul(backend, arena);
-                int first = omp_h.omp_get_max_threads();
-                smallCopy(backend, arena);
-                largeMatmul(backend, arena);
-                return new int[] {first, omp_h.omp_get_max_threads()};
-            }
-        });
-        assertThat(seen).containsExactly(1, 1);
+        assertThat(teamsAroundASmallOp(1)).containsExactly(1, 1, 1);
     }
 
     @Test
     void anExplicitTeamIsUsedForLargePrimitivesOnly() throws Exception {
-        int[] seen = onFreshThread(() -> {
-            try (DnnlBackend backend = new DnnlBackend(Precision.F32, 3); HostArena arena = new HostArena()) {
+        assertThat(teamsAroundASmallOp(3)).containsExactly(3, 1, 3);
+    }
+
+    /** The team after a large matmul, after a small copy, and after another large matmul. */
+    private static int[] teamsAroundASmallOp(int threads) throws InterruptedException {
+        return onFreshThread(() -> {
+            try (DnnlBackend backend = new DnnlBackend(Precision.F32, threads); HostArena arena = new HostArena()) {
                 largeMatmul(backend, arena);
                 int large = omp_h.omp_get_max_threads();
                 smallCopy(backend, arena);
-                return new int[] {large, omp_h.omp_get_max_threads()};
+                int small = omp_h.omp_get_max_threads();
+                largeMatmul(backend, arena);
+                return new int[] {large, small, omp_h.omp_get_max_threads()};
             }
         });
-        assertThat(seen).containsExactly(3, 1);
     }
 
     /** 4 elements: below any serial threshold. */
