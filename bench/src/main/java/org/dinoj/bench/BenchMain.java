@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
  * carry only those jars (the GPU bundle of tests/gpu/prepare-gpu-bundle.sh).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Throughput benchmarks.",
-        subcommands = {GemmBench.class, StepBench.class, GpuStepBench.class})
+        subcommands = {GemmBench.class, AttentionBench.class, StepBench.class, GpuStepBench.class})
 public final class BenchMain implements Runnable {
     @Override
     public void run() {

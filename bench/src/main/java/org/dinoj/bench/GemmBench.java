@@ -4,10 +4,7 @@ import static org.dinoj.bindings.dnnl.dnnl_h.dnnl_sgemm;
 
 import java.io.PrintWriter;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.util.Arrays;
 import java.util.Locale;
-import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import org.dinoj.bindings.dnnl.DnnlStatus;
 import org.dinoj.bindings.dnnl.omp_h;
@@ -79,8 +76,8 @@ public final class GemmBench implements Callable<Integer> {
 
     private Result measure(DnnlBackend backend, long m, long k, long n) {
         try (HostArena arena = new HostArena()) {
-            Tensor a = random(arena.f32(m, k), 1);
-            Tensor b = random(arena.f32(k, n), 2);
+            Tensor a = Timing.uniform(arena.f32(m, k), 1);
+            Tensor b = Timing.uniform(arena.f32(k, n), 2);
             Tensor c = arena.f32(m, n);
             MemorySegment a0 = a.data();
             MemorySegment b0 = b.data();
@@ -109,15 +106,15 @@ public final class GemmBench implements Callable<Integer> {
             double[] bf16TensorSeconds = new double[runs];
             // Interleaved, so that all see the same machine load.
             for (int i = 0; i < runs; i++) {
-                matmulSeconds[i] = time(matmul);
-                sgemmSeconds[i] = time(sgemm);
+                matmulSeconds[i] = Timing.seconds(matmul);
+                sgemmSeconds[i] = Timing.seconds(sgemm);
                 if (bf16) {
-                    bf16TensorSeconds[i] = time(bf16Tensors);
+                    bf16TensorSeconds[i] = Timing.seconds(bf16Tensors);
                 }
             }
             double flops = 2.0 * m * n * k;
-            return new Result(m, k, n, flops / median(matmulSeconds) / 1e9, flops / median(sgemmSeconds) / 1e9,
-                    bf16 ? flops / median(bf16TensorSeconds) / 1e9 : Double.NaN);
+            return new Result(m, k, n, flops / Timing.median(matmulSeconds) / 1e9, flops / Timing.median(sgemmSeconds) / 1e9,
+                    bf16 ? flops / Timing.median(bf16TensorSeconds) / 1e9 : Double.NaN);
         }
     }
 
@@ -138,27 +135,5 @@ public final class GemmBench implements Callable<Integer> {
                             r.bf16TensorGflops() / r.gflops()) : "");
         }
         out.flush();
-    }
-
-    private static double time(Runnable op) {
-        long start = System.nanoTime();
-        op.run();
-        return (System.nanoTime() - start) / 1e9;
-    }
-
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        int mid = sorted.length / 2;
-        return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-    }
-
-    private static Tensor random(Tensor t, long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
-        MemorySegment data = t.data();
-        for (long i = 0; i < t.numel(); i++) {
-            data.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) (random.nextDouble() - 0.5));
-        }
-        return t;
     }
 }

@@ -157,7 +157,7 @@ public final class GpuStepBench implements Callable<Integer> {
                     out.print(profiler.report(steps, 30));
                     out.flush();
                 }
-                double median = median(seconds);
+                double median = Timing.median(seconds);
                 double flopPerImage = stepFlopsPerImage(config, maskedPerImage);
                 double achieved = flopPerImage * b / median;
                 // "fused": the backend's flash attention; "matmul": matmul, softmax, matmul (the default elsewhere).
@@ -264,12 +264,5 @@ public final class GpuStepBench implements Callable<Integer> {
         }
         perRow += (double) head.bottleneckDim() * head.prototypes();
         return 2 * rows * perRow;
-    }
-
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        int mid = sorted.length / 2;
-        return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
     }
 }

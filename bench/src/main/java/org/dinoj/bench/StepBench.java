@@ -142,7 +142,7 @@ public final class StepBench implements Callable<Integer> {
                                 + ": use fmnist-tiny, small-32 or vits14-224")));
                 default -> throw new IllegalArgumentException("--mode " + mode + " is not vit or dinov2");
             };
-            double median = median(r.seconds);
+            double median = Timing.median(r.seconds);
             double imagesPerSecond = r.batch / median;
             double gflops = r.flopsPerImage * imagesPerSecond / 1e9;
             if (json) {
@@ -309,12 +309,6 @@ public final class StepBench implements Callable<Integer> {
         if (backend instanceof DnnlBackend dnnl) {
             dnnl.resetProfile();
         }
-    }
-
-    private static double median(double[] values) {
-        double[] s = values.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 
     private static float[] random(int n, long seed) {

@@ -1,5 +1,6 @@
 package org.dinoj.worker.cli;
 
+import org.dinoj.bench.AttentionBench;
 import org.dinoj.bench.GemmBench;
 import org.dinoj.bench.GpuStepBench;
 import org.dinoj.bench.RecipeTrial;
@@ -12,6 +13,7 @@ import picocli.CommandLine.Command;
         description = "Throughput benchmarks.",
         subcommands = {
                 GemmBench.class,
+                AttentionBench.class,
                 StepBench.class,
                 GpuStepBench.class,
                 RecipeTrial.class,
