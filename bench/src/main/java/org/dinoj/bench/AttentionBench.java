@@ -9,8 +9,8 @@ import org.dinoj.model.backend.dnnl.DnnlBackend;
 import org.dinoj.model.tensor.HostArena;
 import org.dinoj.model.tensor.Tensor;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
@@ -38,19 +38,14 @@ public final class AttentionBench implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--runs", defaultValue = "10", description = "Timed runs per case; the median is reported (default ${DEFAULT-VALUE}).")
-    private int runs;
-
-    @Option(names = "--warmup", defaultValue = "3", description = "Untimed runs per case (default ${DEFAULT-VALUE}).")
-    private int warmup;
+    @Mixin
+    private RepeatOptions repeat;
 
     @Override
     public Integer call() {
-        if (runs < 1 || warmup < 0) {
-            throw new IllegalArgumentException("--runs must be at least 1 and --warmup at least 0, got " + runs + " and " + warmup);
-        }
+        repeat.check();
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("attention products: median of %d runs after %d warm-up runs, %d threads%n", runs, warmup,
+        out.printf("attention products: median of %d runs after %d warm-up runs, %d threads%n", repeat.runs, repeat.warmup,
                 omp_h.omp_get_max_threads());
         for (Precision precision : Precision.values()) {
             try (DnnlBackend backend = new DnnlBackend(precision)) {
@@ -96,15 +91,15 @@ public final class AttentionBench implements Callable<Integer> {
                 backend.copy(dQkvHeads, headsMajor(dQkv, s));
             };
             double difference = layoutDifference(backend, strided, contiguous, copies, contextRows, dQkv);
-            for (int i = 0; i < warmup; i++) {
+            for (int i = 0; i < repeat.warmup; i++) {
                 strided.run();
                 contiguous.run();
                 copies.run();
             }
-            double[] stridedSeconds = new double[runs];
-            double[] contiguousSeconds = new double[runs];
-            double[] copySeconds = new double[runs];
-            for (int i = 0; i < runs; i++) {
+            double[] stridedSeconds = new double[repeat.runs];
+            double[] contiguousSeconds = new double[repeat.runs];
+            double[] copySeconds = new double[repeat.runs];
+            for (int i = 0; i < repeat.runs; i++) {
                 stridedSeconds[i] = Timing.seconds(strided);
                 contiguousSeconds[i] = Timing.seconds(contiguous);
                 copySeconds[i] = Timing.seconds(copies);

@@ -14,6 +14,7 @@ import org.dinoj.model.tensor.DType;
 import org.dinoj.model.tensor.HostArena;
 import org.dinoj.model.tensor.Tensor;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -40,21 +41,16 @@ public final class GemmBench implements Callable<Integer> {
     @Option(names = "--json", description = "One JSON object per line.")
     private boolean json;
 
-    @Option(names = "--runs", defaultValue = "10", description = "Timed runs per case; the median is reported (default ${DEFAULT-VALUE}).")
-    private int runs;
-
-    @Option(names = "--warmup", defaultValue = "3", description = "Untimed runs per case (default ${DEFAULT-VALUE}).")
-    private int warmup;
+    @Mixin
+    private RepeatOptions repeat;
 
     @Override
     public Integer call() {
-        if (runs < 1 || warmup < 0) {
-            throw new IllegalArgumentException("--runs must be at least 1 and --warmup at least 0, got " + runs + " and " + warmup);
-        }
+        repeat.check();
         PrintWriter out = spec.commandLine().getOut();
         int threads = omp_h.omp_get_max_threads();
         if (!json) {
-            out.printf("gemm: median of %d runs after %d warm-up runs, %d threads%n", runs, warmup, threads);
+            out.printf("gemm: median of %d runs after %d warm-up runs, %d threads%n", repeat.runs, repeat.warmup, threads);
         }
         for (Precision precision : Precision.values()) {
             try (DnnlBackend backend = new DnnlBackend(precision)) {
@@ -94,18 +90,18 @@ public final class GemmBench implements Callable<Integer> {
             // oneDNN's sgemm takes row-major matrices: C [M, N] = A [M, K] B [K, N], leading dims K, N, N.
             Runnable sgemm = () -> DnnlStatus.check(
                     dnnl_sgemm((byte) 'N', (byte) 'N', m, n, k, 1f, a0, k, b0, n, 0f, c0, n), "dnnl_sgemm");
-            for (int i = 0; i < warmup; i++) {
+            for (int i = 0; i < repeat.warmup; i++) {
                 matmul.run();
                 sgemm.run();
                 if (bf16) {
                     bf16Tensors.run();
                 }
             }
-            double[] matmulSeconds = new double[runs];
-            double[] sgemmSeconds = new double[runs];
-            double[] bf16TensorSeconds = new double[runs];
+            double[] matmulSeconds = new double[repeat.runs];
+            double[] sgemmSeconds = new double[repeat.runs];
+            double[] bf16TensorSeconds = new double[repeat.runs];
             // Interleaved, so that all see the same machine load.
-            for (int i = 0; i < runs; i++) {
+            for (int i = 0; i < repeat.runs; i++) {
                 matmulSeconds[i] = Timing.seconds(matmul);
                 sgemmSeconds[i] = Timing.seconds(sgemm);
                 if (bf16) {
@@ -127,7 +123,7 @@ public final class GemmBench implements Callable<Integer> {
                             + "\"sgemm_gflops\":%.1f,\"ratio_to_sgemm\":%.3f,%s\"threads\":%d,\"runs\":%d}%n",
                     r.m(), r.k(), r.n(), p, r.gflops(), r.sgemmGflops(), ratio,
                     tensors ? String.format(Locale.ROOT, "\"bf16_tensors_gflops\":%.1f,", r.bf16TensorGflops()) : "",
-                    threads, runs);
+                    threads, repeat.runs);
         } else {
             out.printf(Locale.ROOT, "matmul m=%-5d k=%-5d n=%-5d %-4s %8.1f GFLOP/s   dnnl_sgemm f32 %8.1f GFLOP/s   %5.1f%%%s%n",
                     r.m(), r.k(), r.n(), p, r.gflops(), r.sgemmGflops(), 100 * ratio,
