@@ -45,8 +45,7 @@ public final class AttentionBench implements Callable<Integer> {
     public Integer call() {
         repeat.check();
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("attention products: median of %d runs after %d warm-up runs, %d threads%n", repeat.runs, repeat.warmup,
-                omp_h.omp_get_max_threads());
+        out.println(repeat.header("attention products", omp_h.omp_get_max_threads()));
         for (Precision precision : Precision.values()) {
             try (DnnlBackend backend = new DnnlBackend(precision)) {
                 for (Shape shape : SHAPES) {
@@ -91,23 +90,11 @@ public final class AttentionBench implements Callable<Integer> {
                 backend.copy(dQkvHeads, headsMajor(dQkv, s));
             };
             double difference = layoutDifference(backend, strided, contiguous, copies, contextRows, dQkv);
-            for (int i = 0; i < repeat.warmup; i++) {
-                strided.run();
-                contiguous.run();
-                copies.run();
-            }
-            double[] stridedSeconds = new double[repeat.runs];
-            double[] contiguousSeconds = new double[repeat.runs];
-            double[] copySeconds = new double[repeat.runs];
-            for (int i = 0; i < repeat.runs; i++) {
-                stridedSeconds[i] = Timing.seconds(strided);
-                contiguousSeconds[i] = Timing.seconds(contiguous);
-                copySeconds[i] = Timing.seconds(copies);
-            }
+            double[] medians = repeat.medianSeconds(strided, contiguous, copies);
             double flops = 6 * 2.0 * b * h * n * n * hd;
-            double st = Timing.median(stridedSeconds);
-            double ct = Timing.median(contiguousSeconds);
-            double cp = Timing.median(copySeconds);
+            double st = medians[0];
+            double ct = medians[1];
+            double cp = medians[2];
             out.printf(Locale.ROOT, "%-11s %-4s B=%-3d H=%d N=%-3d hd=%d  strided %7.2f ms %6.1f GFLOP/s   contiguous %7.2f ms "
                             + "%6.1f GFLOP/s   copies %6.2f ms   contiguous+copies / strided %.2f   max |difference| %.1e%n",
                     s.name(), backend.precision().name().toLowerCase(Locale.ROOT), b, h, n, hd, st * 1e3, flops / st / 1e9,

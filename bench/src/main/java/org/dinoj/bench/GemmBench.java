@@ -50,7 +50,7 @@ public final class GemmBench implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         int threads = omp_h.omp_get_max_threads();
         if (!json) {
-            out.printf("gemm: median of %d runs after %d warm-up runs, %d threads%n", repeat.runs, repeat.warmup, threads);
+            out.println(repeat.header("gemm", threads));
         }
         for (Precision precision : Precision.values()) {
             try (DnnlBackend backend = new DnnlBackend(precision)) {
@@ -90,27 +90,10 @@ public final class GemmBench implements Callable<Integer> {
             // oneDNN's sgemm takes row-major matrices: C [M, N] = A [M, K] B [K, N], leading dims K, N, N.
             Runnable sgemm = () -> DnnlStatus.check(
                     dnnl_sgemm((byte) 'N', (byte) 'N', m, n, k, 1f, a0, k, b0, n, 0f, c0, n), "dnnl_sgemm");
-            for (int i = 0; i < repeat.warmup; i++) {
-                matmul.run();
-                sgemm.run();
-                if (bf16) {
-                    bf16Tensors.run();
-                }
-            }
-            double[] matmulSeconds = new double[repeat.runs];
-            double[] sgemmSeconds = new double[repeat.runs];
-            double[] bf16TensorSeconds = new double[repeat.runs];
-            // Interleaved, so that all see the same machine load.
-            for (int i = 0; i < repeat.runs; i++) {
-                matmulSeconds[i] = Timing.seconds(matmul);
-                sgemmSeconds[i] = Timing.seconds(sgemm);
-                if (bf16) {
-                    bf16TensorSeconds[i] = Timing.seconds(bf16Tensors);
-                }
-            }
+            double[] medians = bf16 ? repeat.medianSeconds(matmul, sgemm, bf16Tensors) : repeat.medianSeconds(matmul, sgemm);
             double flops = 2.0 * m * n * k;
-            return new Result(m, k, n, flops / Timing.median(matmulSeconds) / 1e9, flops / Timing.median(sgemmSeconds) / 1e9,
-                    bf16 ? flops / Timing.median(bf16TensorSeconds) / 1e9 : Double.NaN);
+            return new Result(m, k, n, flops / medians[0] / 1e9, flops / medians[1] / 1e9,
+                    bf16 ? flops / medians[2] / 1e9 : Double.NaN);
         }
     }
 
