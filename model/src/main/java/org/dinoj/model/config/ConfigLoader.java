@@ -196,7 +196,10 @@ public final class ConfigLoader {
                     + describe(e.getTargetType()) + ": " + e.getOriginalMessage(), e);
         } catch (JsonMappingException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
-            throw new ConfigException("config key '" + dotted(e) + "' in " + where + ": " + cause.getMessage(), e);
+            String key = dotted(e);
+            // a record's own check (no key in the path) names its keys itself
+            throw new ConfigException((key.isEmpty() ? where : "config key '" + key + "' in " + where) + ": "
+                    + cause.getMessage(), e);
         } catch (JsonProcessingException e) {
             throw new ConfigException(where + ": " + e.getOriginalMessage(), e);
         }

@@ -23,7 +23,8 @@ import org.dinoj.model.train.DilocoMerge;
 import org.dinoj.model.train.StepResult;
 import org.dinoj.model.train.TrainingSession;
 import org.dinoj.model.train.TrainingSessionFactory;
-import org.dinoj.worker.jobs.OrchestrationConfig;
+import org.dinoj.model.train.config.JobConfig;
+import org.dinoj.worker.jobs.JobSection;
 import org.dinoj.worker.report.JobHistory;
 import org.dinoj.worker.report.JobReport;
 import org.dinoj.workflows.CheckpointRef;
@@ -327,7 +328,7 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
     @Override
     public CheckpointRef mergeRound(MergeRoundRequest request) {
         CheckpointLayout layout = CheckpointLayout.of(request.checkpointStore());
-        OrchestrationConfig config = OrchestrationConfig.fromJobConfig(request.config());
+        JobConfig config = JobSection.read(request.config());
         try (BackgroundHeartbeat beating = BackgroundHeartbeat.start(Activity.getExecutionContext(),
                 "merge of " + request.shardCheckpoints().size() + " shard checkpoints")) {
             List<Checkpoint> shards = new ArrayList<>();
@@ -414,7 +415,7 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
      */
     private static void writeReport(Path storeRoot, String jobId, String config) {
         try {
-            JobReport.write(storeRoot, jobId, config, OrchestrationConfig.stepsPerEpoch(config));
+            JobReport.write(storeRoot, jobId, config, JobSection.stepsPerEpoch(config));
         } catch (IOException | RuntimeException | InternalError | LinkageError e) {
             log.warn("job {}: could not write {} and the plots in {}: {}", jobId, JobReport.RESULTS, storeRoot, e.toString());
         }

@@ -1,6 +1,7 @@
 package org.dinoj.worker.jobs;
 
 import java.nio.file.Path;
+import org.dinoj.model.train.config.JobConfig;
 import org.dinoj.workflows.CheckpointRef;
 import org.dinoj.workflows.JobSpec;
 
@@ -16,13 +17,13 @@ public final class JobSpecs {
      */
     public static JobSpec create(String jobId, String config, Path jobDirectory, CheckpointRef baseCheckpoint) {
         JobRegistry.checkJobId(jobId);
-        OrchestrationConfig job = OrchestrationConfig.fromJobConfig(config);
-        int epochs = OrchestrationConfig.epochs(config);
-        long stepsPerEpoch = OrchestrationConfig.stepsPerEpoch(config);
+        JobConfig job = JobSection.read(config);
+        int epochs = JobSection.epochs(config);
+        long stepsPerEpoch = JobSection.stepsPerEpoch(config);
         String summary = epochs + " epochs x " + stepsPerEpoch + " steps, " + job.shards() + " shard(s), rounds of "
                 + job.stepsPerRound() + " steps";
         return new JobSpec(jobId, jobId, config, summary, jobDirectory.toAbsolutePath().normalize().toUri().toString(),
                 baseCheckpoint, job.shards(), epochs, stepsPerEpoch, job.stepsPerRound(), job.checkpointEverySteps(),
-                job.evalEveryEpochs(), job.roundsPerRun(), job.activitySettings());
+                job.evalEveryEpochs(), job.roundsPerRun(), JobSection.activitySettings(job));
     }
 }

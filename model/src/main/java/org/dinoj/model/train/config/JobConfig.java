@@ -1,21 +1,23 @@
 package org.dinoj.model.train.config;
 
 /**
- * How the orchestration cuts a job into rounds ({@code job.*}). The trainer itself reads none of
- * it; the keys are declared here so that one configuration file is checked as a whole. The job's
- * length is not here: it is {@code optim.epochs} x {@code train.OFFICIAL_EPOCH_LENGTH}.
+ * How the orchestration cuts a job into rounds and runs them ({@code job.*}; defaults in brackets).
+ * The trainer itself reads none of it; the keys are declared here so that one configuration file is
+ * checked as a whole, and the worker reads the section into this record too. The job's length is
+ * not here: it is {@code optim.epochs} x {@code train.OFFICIAL_EPOCH_LENGTH}.
  *
- * @param shards                  data shards = workers training in parallel per round (DiLoCo when > 1)
- * @param stepsPerRound           steps per round (DiLoCo's H)
- * @param checkpointEverySteps    checkpoint interval inside a round
- * @param evalEveryEpochs         k-NN every this many epochs (0: only at the end)
- * @param roundsPerRun            rounds before the workflow continues as new
- * @param heartbeatTimeoutSeconds a round silent for this long is retried
- * @param roundTimeoutHours       limit of one round
- * @param maxAttempts             attempts per round (0: unlimited)
- * @param taskQueue               Temporal task queue of the training workers
- * @param outerLr                 DiLoCo outer SGD learning rate
- * @param outerMomentum           DiLoCo outer Nesterov momentum
+ * @param shards                  [1] data shards = workers training in parallel per round (DiLoCo when > 1)
+ * @param stepsPerRound           [500] steps per TrainRound activity (DiLoCo's H)
+ * @param checkpointEverySteps    [100] checkpoint interval inside a round
+ * @param evalEveryEpochs         [10] k-NN every this many epochs (0: only at the end)
+ * @param roundsPerRun            [20] rounds before the workflow continues as new
+ * @param heartbeatTimeoutSeconds [30] a round silent for this long is retried elsewhere; a pause or
+ *                                cancel reaches a round within a quarter of it (at most 2 s)
+ * @param roundTimeoutHours       [12] limit of one round
+ * @param maxAttempts             [0: unlimited] attempts per round
+ * @param taskQueue               [dinoj-training] Temporal task queue of the training workers
+ * @param outerLr                 [0.7] DiLoCo outer Nesterov SGD learning rate
+ * @param outerMomentum           [0.9] DiLoCo outer Nesterov momentum
  */
 public record JobConfig(int shards, long stepsPerRound, long checkpointEverySteps,
                         int evalEveryEpochs, int roundsPerRun, int heartbeatTimeoutSeconds, int roundTimeoutHours,

@@ -1,0 +1,55 @@
+package org.dinoj.worker.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.dinoj.model.config.ConfigException;
+import org.dinoj.model.train.config.JobConfig;
+import org.dinoj.workflows.ActivitySettings;
+import org.junit.jupiter.api.Test;
+
+class JobSectionTest {
+    @Test
+    void aConfigurationWithoutAJobSectionGetsTheDefaults() {
+        String yaml = "student:\n  depth: 2\n";
+        assertThat(JobSection.read(yaml)).isEqualTo(JobConfig.defaults());
+        assertThat(JobSection.epochs(yaml)).isEqualTo(100);
+        assertThat(JobSection.stepsPerEpoch(yaml)).isEqualTo(1250);
+    }
+
+    @Test
+    void theJobSectionOverlaysTheDefaultsKeyByKey() {
+        String yaml = """
+                optim:
+                  epochs: 3
+                train:
+                  OFFICIAL_EPOCH_LENGTH: 40
+                job:
+                  shards: 2
+                  steps_per_round: 50
+                  heartbeat_timeout_seconds: 12
+                  task_queue: gpu-pool
+                """;
+        JobConfig job = JobSection.read(yaml);
+        assertThat(job.shards()).isEqualTo(2);
+        assertThat(job.stepsPerRound()).isEqualTo(50);
+        assertThat(job.checkpointEverySteps()).isEqualTo(JobConfig.defaults().checkpointEverySteps());
+        assertThat(JobSection.epochs(yaml)).isEqualTo(3);
+        assertThat(JobSection.stepsPerEpoch(yaml)).isEqualTo(40);
+        assertThat(JobSection.activitySettings(job))
+                .isEqualTo(new ActivitySettings("gpu-pool", Duration.ofSeconds(12), Duration.ofHours(12), 0));
+    }
+
+    @Test
+    void badValuesAndUnknownKeysAreRefusedWithTheirKeyNamed() {
+        assertThatThrownBy(() -> JobSection.read("job:\n  shards: 0\n"))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("the job: section: job.shards");
+        assertThatThrownBy(() -> JobSection.read("job:\n  outer_momentum: 1.5\n"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("job.outer_momentum");
+        assertThatThrownBy(() -> JobSection.read("job:\n  shard: 2\n"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("unknown config key 'job.shard'");
+        assertThatThrownBy(() -> JobSection.epochs("optim:\n  epochs: 0\n"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("optim.epochs");
+    }
+}
