@@ -95,12 +95,14 @@ public final class RecipeTrial implements Callable<Integer> {
                     double top1 = teacherKnn(parsed, session, dir, bank, queries);
                     double minutes = trainNanos * 1e-9 / 60;
                     Tensor targets = session.stepper().dinoTargetProbabilities();
+                    Tensor cls = session.stepper().teacherClsTokens();
+                    Tensor z = session.stepper().model().teacherDinoHead().forwardInference(cls).normalizedBottleneck();
                     System.out.printf(Locale.ROOT,
                             "epoch %.1f  step %d  train %.1f min  %.1f img/s  loss %.4f  target row entropy %.3f of log K"
-                                    + " %.3f  k-NN top-1 %.2f%n",
+                                    + " %.3f  teacher cos CLS %.3f head z %.3f  k-NN top-1 %.2f%n",
                             session.step() / (double) parsed.train().officialEpochLength(), session.step(), minutes,
                             session.step() * batch / (trainNanos * 1e-9), lossSum / lossCount, meanRowEntropy(targets),
-                            Math.log(targets.size(1)), top1);
+                            Math.log(targets.size(1)), meanPairwiseCosine(cls), meanPairwiseCosine(z), top1);
                     lossSum = 0;
                     lossCount = 0;
                     if (outOfTime) {
@@ -112,6 +114,31 @@ public final class RecipeTrial implements Callable<Integer> {
             CheckpointStore.deleteRecursively(dir);
         }
         return 0;
+    }
+
+    /**
+     * Mean cosine between distinct rows of {@code [R, D]}: near 1 when the rows are the same vector
+     * whatever the image (the head's collapse that keeps the targets uniform, docs/collapse.md).
+     */
+    private static double meanPairwiseCosine(Tensor rows) {
+        int n = (int) rows.size(0);
+        int d = (int) rows.size(1);
+        double[] sum = new double[d];
+        for (int r = 0; r < n; r++) {
+            double norm = 0;
+            for (int c = 0; c < d; c++) {
+                norm += rows.get(r, c) * rows.get(r, c);
+            }
+            double scale = 1 / Math.max(Math.sqrt(norm), 1e-12);
+            for (int c = 0; c < d; c++) {
+                sum[c] += rows.get(r, c) * scale;
+            }
+        }
+        double squared = 0;
+        for (double v : sum) {
+            squared += v * v;
+        }
+        return (squared - n) / ((double) n * (n - 1));
     }
 
     /** Mean entropy of the rows of the teacher's DINO targets [R, K]: log K when they carry no signal. */
