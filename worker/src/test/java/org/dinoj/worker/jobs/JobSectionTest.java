@@ -46,7 +46,7 @@ class JobSectionTest {
         assertThatThrownBy(() -> JobSection.read("job:\n  shards: 0\n"))
                 .isInstanceOf(ConfigException.class).hasMessageStartingWith("the job: section: job.shards");
         assertThatThrownBy(() -> JobSection.read("job:\n  outer_momentum: 1.5\n"))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("job.outer_momentum");
+                .isInstanceOf(ConfigException.class).hasMessage("the job: section: job.outer_momentum must lie in [0, 1), got 1.5");
         assertThatThrownBy(() -> JobSection.read("job:\n  shard: 2\n"))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("unknown config key 'job.shard'");
         assertThatThrownBy(() -> JobSection.epochs("optim:\n  epochs: 0\n"))

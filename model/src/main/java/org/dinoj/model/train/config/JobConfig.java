@@ -33,9 +33,11 @@ public record JobConfig(int shards, long stepsPerRound, long checkpointEveryStep
             throw new IllegalArgumentException("job.eval_every_epochs (" + evalEveryEpochs + ") and job.max_attempts ("
                     + maxAttempts + ") must be >= 0");
         }
-        if (!(outerLr > 0) || !(outerMomentum >= 0 && outerMomentum < 1)) {
-            throw new IllegalArgumentException("job.outer_lr (" + outerLr + ") must be positive and job.outer_momentum ("
-                    + outerMomentum + ") lie in [0, 1)");
+        if (!(outerLr > 0)) {
+            throw new IllegalArgumentException("job.outer_lr must be positive, got " + outerLr);
+        }
+        if (!(outerMomentum >= 0 && outerMomentum < 1)) {
+            throw new IllegalArgumentException("job.outer_momentum must lie in [0, 1), got " + outerMomentum);
         }
     }
 
