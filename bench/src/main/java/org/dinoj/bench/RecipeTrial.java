@@ -124,14 +124,16 @@ public final class RecipeTrial implements Callable<Integer> {
         int n = (int) rows.size(0);
         int d = (int) rows.size(1);
         double[] sum = new double[d];
+        double[] row = new double[d];
         for (int r = 0; r < n; r++) {
             double norm = 0;
             for (int c = 0; c < d; c++) {
-                norm += rows.get(r, c) * rows.get(r, c);
+                row[c] = rows.get(r, c);
+                norm += row[c] * row[c];
             }
             double scale = 1 / Math.max(Math.sqrt(norm), 1e-12);
             for (int c = 0; c < d; c++) {
-                sum[c] += rows.get(r, c) * scale;
+                sum[c] += row[c] * scale;
             }
         }
         double squared = 0;

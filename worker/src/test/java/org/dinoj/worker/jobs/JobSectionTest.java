@@ -19,6 +19,12 @@ class JobSectionTest {
     }
 
     @Test
+    void aJobsDefaultQueueIsTheQueueAWorkerPollsByDefault() {
+        // the model module cannot see ActivitySettings, so the two defaults are two literals
+        assertThat(JobConfig.defaults().taskQueue()).isEqualTo(ActivitySettings.DEFAULT_TASK_QUEUE);
+    }
+
+    @Test
     void theJobSectionOverlaysTheDefaultsKeyByKey() {
         String yaml = """
                 optim:
