@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Prepares a Python environment with a current PyTorch 2.x from PyPI, for bench/side-by-side.sh
-# (which adds it as a column next to Debian's python3-torch 1.13 once this environment exists).
+# (which adds it as a column next to Debian's python3-torch 1.13 once this environment exists) and
+# tests/crosscheck/fashion_mnist_recipe.py.
 #
 # Run it by hand only: it downloads about 3 GB of wheels (5.4 GB installed). Neither .ci/run nor
 # any test calls it, and nothing in the tests looks for this environment.
@@ -21,9 +22,11 @@ set -euo pipefail
 VENV="${DINOJ_TORCH2_VENV:-$HOME/.cache/dinoj/torch2-venv}"
 PY="${DINOJ_TORCH2_PYTHON:-/usr/bin/python3}"
 # The newest torch on PyPI with a cp311 wheel when this was written; bump deliberately. numpy only
-# silences torch's "Failed to initialize NumPy" warning at import.
+# silences torch's "Failed to initialize NumPy" warning at import. torchvision (pure Python, needs
+# torch >= 2.14), pillow and safetensors are for tests/crosscheck/fashion_mnist_recipe.py, the
+# PyTorch run of the Fashion-MNIST recipe trial; the benchmarks need only torch.
 TORCH_VERSION=2.15.0
-PINS="torch==$TORCH_VERSION numpy==2.4.6"
+PINS="torch==$TORCH_VERSION numpy==2.4.6 torchvision==0.29.2 pillow==13.0.0 safetensors==0.8.0"
 STAMP="$VENV/.dinoj-torch2-ready"
 
 if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$PINS" ] \
