@@ -34,7 +34,7 @@ import torchvision.transforms as T
 import torchvision.transforms.functional as TF
 from PIL import Image
 
-from dinov2_step import Attention, Mlp, PatchEmbed, WeightNormLinear, koleo, sinkhorn_knopp
+from dinov2_step import Attention, DINOHead, Mlp, PatchEmbed, koleo, sinkhorn_knopp
 
 DATA = "/usr/share/datasets/fashion-mnist"
 MEAN, STD = 0.2860, 0.3530
@@ -120,22 +120,17 @@ class ViT(nn.Module):
         return x[:, 0], x[:, 1:]
 
 
-class Head(nn.Module):
-    def __init__(self, dim, k, hidden, bottleneck):
-        super().__init__()
-        self.mlp = nn.Sequential(nn.Linear(dim, hidden), nn.GELU(), nn.Linear(hidden, hidden), nn.GELU(),
-                                 nn.Linear(hidden, bottleneck))
-        for m in self.mlp:
-            if isinstance(m, nn.Linear):
-                nn.init.trunc_normal_(m.weight, std=0.02)
-                nn.init.zeros_(m.bias)
-        self.last_layer = WeightNormLinear(bottleneck, k)
-        ref = nn.Linear(bottleneck, k, bias=False)  # nn.Linear's default init for v, as weight_norm keeps it
-        with torch.no_grad():
-            self.last_layer.weight_v.copy_(ref.weight)
-
-    def forward(self, x):
-        return self.last_layer(F.normalize(self.mlp(x), dim=-1, p=2, eps=1e-12))
+def head(dim, k, hidden, bottleneck):
+    """dinov2's DINOHead with its init: trunc normal 0.02 and zero biases in the MLP, nn.Linear's
+    default for the prototypes' v (weight_norm keeps it), g = 1."""
+    h = DINOHead(dim, k, 3, hidden, bottleneck)
+    for m in h.mlp:
+        if isinstance(m, nn.Linear):
+            nn.init.trunc_normal_(m.weight, std=0.02)
+            nn.init.zeros_(m.bias)
+    with torch.no_grad():
+        h.last_layer.weight_v.copy_(nn.Linear(bottleneck, k, bias=False).weight)
+    return h
 
 
 # --- data (dinov2 sections 4 and 5) -------------------------------------------------------------
@@ -276,8 +271,8 @@ def main():
                    F.normalize(query_images.flatten(1) * STD + MEAN, dim=-1), query_labels)
     print(f"raw pixels on the subset: {raw:.2f}", flush=True)
 
-    student = nn.ModuleDict({"backbone": ViT(a, a.drop_path), "dino_head": Head(a.dim, k_protos, hidden, bottleneck)})
-    teacher = nn.ModuleDict({"backbone": ViT(a, 0.0), "dino_head": Head(a.dim, k_protos, hidden, bottleneck)})
+    student = nn.ModuleDict({"backbone": ViT(a, a.drop_path), "dino_head": head(a.dim, k_protos, hidden, bottleneck)})
+    teacher = nn.ModuleDict({"backbone": ViT(a, 0.0), "dino_head": head(a.dim, k_protos, hidden, bottleneck)})
     teacher.load_state_dict(student.state_dict())
     teacher.eval()
     for p in teacher.parameters():
