@@ -328,7 +328,7 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
     @Override
     public CheckpointRef mergeRound(MergeRoundRequest request) {
         CheckpointLayout layout = CheckpointLayout.of(request.checkpointStore());
-        JobConfig config = JobSection.read(request.config());
+        JobConfig config = JobSection.parse(request.config()).job();
         try (BackgroundHeartbeat beating = BackgroundHeartbeat.start(Activity.getExecutionContext(),
                 "merge of " + request.shardCheckpoints().size() + " shard checkpoints")) {
             List<Checkpoint> shards = new ArrayList<>();
@@ -415,7 +415,7 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
      */
     private static void writeReport(Path storeRoot, String jobId, String config) {
         try {
-            JobReport.write(storeRoot, jobId, config, JobSection.stepsPerEpoch(config));
+            JobReport.write(storeRoot, jobId, config, JobSection.parse(config).stepsPerEpoch());
         } catch (IOException | RuntimeException | InternalError | LinkageError e) {
             log.warn("job {}: could not write {} and the plots in {}: {}", jobId, JobReport.RESULTS, storeRoot, e.toString());
         }

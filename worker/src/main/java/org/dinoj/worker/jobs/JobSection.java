@@ -16,47 +16,44 @@ import org.dinoj.workflows.ActivitySettings;
  * else, so that any trainer's configuration can be orchestrated. The job's length comes from the
  * trainer's own keys so the two never disagree: {@code optim.epochs} [100] epochs of
  * {@code train.OFFICIAL_EPOCH_LENGTH} [1250] steps (dinov2's {@code OFFICIAL_EPOCH_LENGTH}).
+ *
+ * @param job the {@code job:} section over {@link JobConfig#defaults()}, checked by JobConfig
+ * @param epochs {@code optim.epochs}
+ * @param stepsPerEpoch {@code train.OFFICIAL_EPOCH_LENGTH}
  */
-public final class JobSection {
+public record JobSection(JobConfig job, int epochs, long stepsPerEpoch) {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final int DEFAULT_EPOCHS = 100;
     private static final long DEFAULT_EPOCH_LENGTH = 1250;
 
-    private JobSection() {
+    /** Reads the three from one parse of the YAML; a bad value is one ConfigException naming its key. */
+    public static JobSection parse(String yaml) {
+        JsonNode root = tree(yaml);
+        JsonNode epochs = root.at("/optim/epochs");
+        JsonNode epochLength = root.at("/train/OFFICIAL_EPOCH_LENGTH");
+        return new JobSection(job(root.path("job")),
+                epochs.isMissingNode() ? DEFAULT_EPOCHS : positiveInt(epochs, "optim.epochs"),
+                epochLength.isMissingNode() ? DEFAULT_EPOCH_LENGTH : positiveInt(epochLength, "train.OFFICIAL_EPOCH_LENGTH"));
     }
 
-    /** The {@code job:} section over {@link JobConfig#defaults()}, checked by JobConfig. */
-    public static JobConfig read(String yaml) {
-        JsonNode job = tree(yaml).path("job");
-        if (job.isMissingNode() || job.isNull()) {
+    /** The TrainRound activity's queue, heartbeat, timeout and attempts. */
+    public ActivitySettings activitySettings() {
+        return new ActivitySettings(job.taskQueue(), Duration.ofSeconds(job.heartbeatTimeoutSeconds()),
+                Duration.ofHours(job.roundTimeoutHours()), job.maxAttempts());
+    }
+
+    private static JobConfig job(JsonNode section) {
+        if (section.isMissingNode() || section.isNull()) {
             return JobConfig.defaults();
         }
         try {
-            return ConfigLoader.parse(YAML.writeValueAsString(job), JobConfig.defaults());
+            return ConfigLoader.parse(YAML.writeValueAsString(section), JobConfig.defaults());
         } catch (JsonProcessingException e) {
             throw new ConfigException("the job: section cannot be read: " + e.getOriginalMessage(), e);
         } catch (ConfigException e) {
             throw new ConfigException(e.getMessage().replace("config key '", "config key 'job.")
                     .replace("the job's configuration", "the job: section"), e);
         }
-    }
-
-    /** {@code optim.epochs}. */
-    public static int epochs(String yaml) {
-        JsonNode n = tree(yaml).at("/optim/epochs");
-        return n.isMissingNode() ? DEFAULT_EPOCHS : positiveInt(n, "optim.epochs");
-    }
-
-    /** {@code train.OFFICIAL_EPOCH_LENGTH}. */
-    public static long stepsPerEpoch(String yaml) {
-        JsonNode n = tree(yaml).at("/train/OFFICIAL_EPOCH_LENGTH");
-        return n.isMissingNode() ? DEFAULT_EPOCH_LENGTH : positiveInt(n, "train.OFFICIAL_EPOCH_LENGTH");
-    }
-
-    /** The TrainRound activity's queue, heartbeat, timeout and attempts. */
-    public static ActivitySettings activitySettings(JobConfig job) {
-        return new ActivitySettings(job.taskQueue(), Duration.ofSeconds(job.heartbeatTimeoutSeconds()),
-                Duration.ofHours(job.roundTimeoutHours()), job.maxAttempts());
     }
 
     private static int positiveInt(JsonNode n, String key) {

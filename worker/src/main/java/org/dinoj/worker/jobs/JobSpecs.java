@@ -17,13 +17,12 @@ public final class JobSpecs {
      */
     public static JobSpec create(String jobId, String config, Path jobDirectory, CheckpointRef baseCheckpoint) {
         JobRegistry.checkJobId(jobId);
-        JobConfig job = JobSection.read(config);
-        int epochs = JobSection.epochs(config);
-        long stepsPerEpoch = JobSection.stepsPerEpoch(config);
-        String summary = epochs + " epochs x " + stepsPerEpoch + " steps, " + job.shards() + " shard(s), rounds of "
-                + job.stepsPerRound() + " steps";
+        JobSection section = JobSection.parse(config);
+        JobConfig job = section.job();
+        String summary = section.epochs() + " epochs x " + section.stepsPerEpoch() + " steps, " + job.shards()
+                + " shard(s), rounds of " + job.stepsPerRound() + " steps";
         return new JobSpec(jobId, jobId, config, summary, jobDirectory.toAbsolutePath().normalize().toUri().toString(),
-                baseCheckpoint, job.shards(), epochs, stepsPerEpoch, job.stepsPerRound(), job.checkpointEverySteps(),
-                job.evalEveryEpochs(), job.roundsPerRun(), JobSection.activitySettings(job));
+                baseCheckpoint, job.shards(), section.epochs(), section.stepsPerEpoch(), job.stepsPerRound(),
+                job.checkpointEverySteps(), job.evalEveryEpochs(), job.roundsPerRun(), section.activitySettings());
     }
 }

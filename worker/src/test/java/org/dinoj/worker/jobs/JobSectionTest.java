@@ -13,9 +13,7 @@ class JobSectionTest {
     @Test
     void aConfigurationWithoutAJobSectionGetsTheDefaults() {
         String yaml = "student:\n  depth: 2\n";
-        assertThat(JobSection.read(yaml)).isEqualTo(JobConfig.defaults());
-        assertThat(JobSection.epochs(yaml)).isEqualTo(100);
-        assertThat(JobSection.stepsPerEpoch(yaml)).isEqualTo(1250);
+        assertThat(JobSection.parse(yaml)).isEqualTo(new JobSection(JobConfig.defaults(), 100, 1250));
     }
 
     @Test
@@ -37,25 +35,26 @@ class JobSectionTest {
                   heartbeat_timeout_seconds: 12
                   task_queue: gpu-pool
                 """;
-        JobConfig job = JobSection.read(yaml);
+        JobSection section = JobSection.parse(yaml);
+        JobConfig job = section.job();
         assertThat(job.shards()).isEqualTo(2);
         assertThat(job.stepsPerRound()).isEqualTo(50);
         assertThat(job.checkpointEverySteps()).isEqualTo(JobConfig.defaults().checkpointEverySteps());
-        assertThat(JobSection.epochs(yaml)).isEqualTo(3);
-        assertThat(JobSection.stepsPerEpoch(yaml)).isEqualTo(40);
-        assertThat(JobSection.activitySettings(job))
+        assertThat(section.epochs()).isEqualTo(3);
+        assertThat(section.stepsPerEpoch()).isEqualTo(40);
+        assertThat(section.activitySettings())
                 .isEqualTo(new ActivitySettings("gpu-pool", Duration.ofSeconds(12), Duration.ofHours(12), 0));
     }
 
     @Test
     void badValuesAndUnknownKeysAreRefusedWithTheirKeyNamed() {
-        assertThatThrownBy(() -> JobSection.read("job:\n  shards: 0\n"))
+        assertThatThrownBy(() -> JobSection.parse("job:\n  shards: 0\n"))
                 .isInstanceOf(ConfigException.class).hasMessageStartingWith("the job: section: job.shards");
-        assertThatThrownBy(() -> JobSection.read("job:\n  outer_momentum: 1.5\n"))
+        assertThatThrownBy(() -> JobSection.parse("job:\n  outer_momentum: 1.5\n"))
                 .isInstanceOf(ConfigException.class).hasMessage("the job: section: job.outer_momentum must lie in [0, 1), got 1.5");
-        assertThatThrownBy(() -> JobSection.read("job:\n  shard: 2\n"))
+        assertThatThrownBy(() -> JobSection.parse("job:\n  shard: 2\n"))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("unknown config key 'job.shard'");
-        assertThatThrownBy(() -> JobSection.epochs("optim:\n  epochs: 0\n"))
+        assertThatThrownBy(() -> JobSection.parse("optim:\n  epochs: 0\n"))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("optim.epochs");
     }
 }
