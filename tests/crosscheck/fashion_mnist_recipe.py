@@ -34,7 +34,7 @@ import torchvision.transforms as T
 import torchvision.transforms.functional as TF
 from PIL import Image
 
-from dinov2_step import Attention, DINOHead, Mlp, PatchEmbed, koleo, sinkhorn_knopp
+from dinov2_step import Attention, DINOHead, Mlp, PatchEmbed, dino_ce, koleo, sinkhorn_knopp
 
 DATA = "/usr/share/datasets/fashion-mnist"
 MEAN, STD = 0.2860, 0.3530
@@ -344,13 +344,8 @@ def main():
         t_ibot = sinkhorn_knopp(t_ibot_logits, temp)
         s_global, s_local = s_logits[:2 * b], s_logits[2 * b:]
         n_terms = 2 * n_local + 2
-        dino = 0
-        for s in s_local.chunk(n_local):
-            lsm = F.log_softmax(s / 0.1, dim=-1)
-            for t in t_dino:
-                dino = dino - torch.sum(t * lsm, dim=-1).mean()
         swapped = torch.cat((t_dino[1], t_dino[0]))
-        dino = dino / n_terms - 2 * torch.sum(swapped * F.log_softmax(s_global / 0.1, dim=-1), dim=-1).mean() / n_terms
+        dino = (dino_ce(s_local.chunk(n_local), list(t_dino)) + 2 * dino_ce([s_global], [swapped])) / n_terms
         ibot = -(torch.sum(t_ibot * F.log_softmax(s_patch / 0.1, dim=-1), dim=-1) * mask_weights).sum() / (2 * b)
         ko = a.koleo * sum(koleo(p) for p in s_cls.chunk(2))
         loss = dino + ibot + ko
