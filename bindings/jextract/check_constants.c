@@ -26,6 +26,11 @@ int main(void) {
     PRINT(dnnl_f16);
     PRINT(dnnl_bf16);
     PRINT(dnnl_f32);
+    PRINT(dnnl_cpu_isa_avx2);
+    PRINT(dnnl_cpu_isa_avx2_vnni_2);
+    PRINT(dnnl_cpu_isa_avx512_core);
+    PRINT(dnnl_cpu_isa_avx512_core_bf16);
+    PRINT(dnnl_cpu_isa_avx10_1_512_amx);
     PRINT(dnnl_s32);
     PRINT(dnnl_s8);
     PRINT(dnnl_u8);

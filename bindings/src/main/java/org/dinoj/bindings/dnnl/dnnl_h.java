@@ -556,6 +556,41 @@ public class dnnl_h {
         return dnnl_fpmath_mode_tf32;
     }
 
+    private static final int dnnl_cpu_isa_avx2 = (int) 7L;
+
+    /** {@snippet lang=c : enum ... dnnl_cpu_isa_avx2 = 7 } */
+    public static int dnnl_cpu_isa_avx2() {
+        return dnnl_cpu_isa_avx2;
+    }
+
+    private static final int dnnl_cpu_isa_avx2_vnni_2 = (int) 31L;
+
+    /** {@snippet lang=c : enum ... dnnl_cpu_isa_avx2_vnni_2 = 31 } */
+    public static int dnnl_cpu_isa_avx2_vnni_2() {
+        return dnnl_cpu_isa_avx2_vnni_2;
+    }
+
+    private static final int dnnl_cpu_isa_avx512_core = (int) 39L;
+
+    /** {@snippet lang=c : enum ... dnnl_cpu_isa_avx512_core = 39 } */
+    public static int dnnl_cpu_isa_avx512_core() {
+        return dnnl_cpu_isa_avx512_core;
+    }
+
+    private static final int dnnl_cpu_isa_avx512_core_bf16 = (int) 231L;
+
+    /** {@snippet lang=c : enum ... dnnl_cpu_isa_avx512_core_bf16 = 231 } */
+    public static int dnnl_cpu_isa_avx512_core_bf16() {
+        return dnnl_cpu_isa_avx512_core_bf16;
+    }
+
+    private static final int dnnl_cpu_isa_avx10_1_512_amx = (int) 4079L;
+
+    /** {@snippet lang=c : enum ... dnnl_cpu_isa_avx10_1_512_amx = 4079 } */
+    public static int dnnl_cpu_isa_avx10_1_512_amx() {
+        return dnnl_cpu_isa_avx10_1_512_amx;
+    }
+
     private static final int DNNL_MAX_NDIMS = (int) 12L;
 
     /** {@snippet lang=c : #define DNNL_MAX_NDIMS 12 } */
@@ -2624,6 +2659,45 @@ public class dnnl_h {
                 traceDowncall("dnnl_version");
             }
             return (MemorySegment) mh$.invokeExact();
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class dnnl_get_effective_cpu_isa {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            dnnl_h.C_INT
+        );
+
+        public static final MemorySegment ADDR = dnnl_h.findOrThrow("dnnl_get_effective_cpu_isa");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /** Function descriptor for dnnl_get_effective_cpu_isa. */
+    public static FunctionDescriptor dnnl_get_effective_cpu_isa$descriptor() {
+        return dnnl_get_effective_cpu_isa.DESC;
+    }
+
+    /** Downcall method handle for dnnl_get_effective_cpu_isa. */
+    public static MethodHandle dnnl_get_effective_cpu_isa$handle() {
+        return dnnl_get_effective_cpu_isa.HANDLE;
+    }
+
+    /** Address for dnnl_get_effective_cpu_isa. */
+    public static MemorySegment dnnl_get_effective_cpu_isa$address() {
+        return dnnl_get_effective_cpu_isa.ADDR;
+    }
+
+    public static int dnnl_get_effective_cpu_isa() {
+        var mh$ = dnnl_get_effective_cpu_isa.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("dnnl_get_effective_cpu_isa");
+            }
+            return (int) mh$.invokeExact();
         } catch (Error | RuntimeException ex) {
             throw ex;
         } catch (Throwable ex$) {

@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * <p>{@link Precision#BF16} runs matmuls on f32 tensors in oneDNN's bf16 math mode (inputs rounded
  * to bf16, f32 accumulation; AMX where the CPU has it). That mode permits, not forces, bf16: for
  * small shapes oneDNN may pick an f32 kernel, whose result is then closer to the exact product
- * than the bf16-rounded one. Everything else is f32 either way.
+ * than the bf16-rounded one. On a CPU without bf16 instructions ({@link CpuIsa#hasBf16Math()}) all
+ * of them stay f32, and the constructor says so once in the log. Everything else is f32 either way.
  *
  * <p>Not thread-safe: use one backend per thread. Threads inside a call: oneDNN's OpenMP runtime
  * ({@code DINOJ_THREADS} or {@code OMP_NUM_THREADS}).
@@ -79,6 +80,19 @@ public final class DnnlBackend implements Backend {
         this.runtime = new DnnlRuntime();
         this.alphaCell = runtime.allocate(Float.BYTES);
         this.staging = new DenseStaging(runtime, 3);
+        if (precision == Precision.BF16) {
+            warnOnceIfBf16IsF32();
+        }
+    }
+
+    private static volatile boolean bf16Warned;
+
+    private static void warnOnceIfBf16IsF32() {
+        if (!CpuIsa.hasBf16Math() && !bf16Warned) {
+            bf16Warned = true;
+            LOG.warn("precision bf16 asked, but this CPU ({}) has no bf16 instructions: oneDNN runs the "
+                    + "matmuls in f32 (no bf16 speed-up on this CPU)", CpuIsa.describe());
+        }
     }
 
     public DnnlBackend() {

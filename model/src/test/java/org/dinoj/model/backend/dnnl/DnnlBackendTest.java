@@ -3,6 +3,8 @@ package org.dinoj.model.backend.dnnl;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.Random;
 import org.dinoj.model.backend.Activation;
@@ -165,6 +167,30 @@ class DnnlBackendTest {
 
     @Test
     void bf16MatmulRoundsInputsAndAccumulatesInF32() {
+        assumeTrue(CpuIsa.hasBf16Math(), "this CPU (" + CpuIsa.describe() + ") has no bf16 instructions: "
+                + "oneDNN keeps bf16-mode matmuls in f32 (bf16MatmulStaysF32WithoutBf16Instructions checks that)");
+        Bf16Product p = bf16ModeProduct();
+        // Products of bf16 values are exact in f32; only the f32 summation order differs.
+        assertClose(p.result(), p.roundedInputs(), 1e-4);
+        // bf16 inputs (8-bit mantissa) must visibly differ from the f32 product somewhere.
+        assertThat(maxAbsDiff(p.result(), p.exact())).isGreaterThan(1e-4);
+    }
+
+    @Test
+    void bf16MatmulStaysF32WithoutBf16Instructions() {
+        assumeFalse(CpuIsa.hasBf16Math(), "this CPU (" + CpuIsa.describe() + ") has bf16 instructions: "
+                + "bf16MatmulRoundsInputsAndAccumulatesInF32 checks the rounding");
+        Bf16Product p = bf16ModeProduct();
+        assertClose(p.result(), p.exact(), TOL);
+        // The bf16-rounded product lies visibly elsewhere, so the check above tells the two apart.
+        assertThat(maxAbsDiff(p.result(), p.roundedInputs())).isGreaterThan(1e-3);
+    }
+
+    /** A 16x64 by 64x32 matmul on a bf16 backend, with the exact and the bf16-rounded-input products. */
+    private record Bf16Product(Tensor result, double[] exact, double[] roundedInputs) {
+    }
+
+    private Bf16Product bf16ModeProduct() {
         try (DnnlBackend bf16 = new DnnlBackend(Precision.BF16)) {
             Tensor a = rand(16, 64);
             Tensor b = rand(64, 32);
@@ -172,17 +198,17 @@ class DnnlBackendTest {
             bf16.matmul(a, b, c);
             Tensor ar = arena.f32(16, 64).copyFrom(roundBf16(a.toFloatArray()));
             Tensor br = arena.f32(64, 32).copyFrom(roundBf16(b.toFloatArray()));
-            // Products of bf16 values are exact in f32; only the f32 summation order differs.
-            assertClose(c, naiveMatmul(ar, br, 1, 16, 64, 32), 1e-4);
-            double[] exact = naiveMatmul(a, b, 1, 16, 64, 32);
-            double maxDiff = 0;
-            float[] got = c.toFloatArray();
-            for (int i = 0; i < got.length; i++) {
-                maxDiff = Math.max(maxDiff, Math.abs(got[i] - exact[i]));
-            }
-            // bf16 inputs (8-bit mantissa) must visibly differ from the f32 product somewhere.
-            assertThat(maxDiff).isGreaterThan(1e-4);
+            return new Bf16Product(c, naiveMatmul(a, b, 1, 16, 64, 32), naiveMatmul(ar, br, 1, 16, 64, 32));
         }
+    }
+
+    private static double maxAbsDiff(Tensor actual, double[] expected) {
+        float[] got = actual.toFloatArray();
+        double max = 0;
+        for (int i = 0; i < got.length; i++) {
+            max = Math.max(max, Math.abs(got[i] - expected[i]));
+        }
+        return max;
     }
 
     private static float[] roundBf16(float[] values) {
