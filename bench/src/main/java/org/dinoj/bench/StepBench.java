@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import org.dinoj.model.backend.Backend;
 import org.dinoj.model.backend.Precision;
 import org.dinoj.model.backend.cuda.CudaBackend;
+import org.dinoj.model.backend.dnnl.CpuIsa;
 import org.dinoj.model.backend.dnnl.DnnlBackend;
 import org.dinoj.model.data.augment.Interval;
 import org.dinoj.model.data.augment.MaskingConfig;
@@ -145,16 +146,18 @@ public final class StepBench implements Callable<Integer> {
             double median = Timing.median(r.seconds);
             double imagesPerSecond = r.batch / median;
             double gflops = r.flopsPerImage * imagesPerSecond / 1e9;
+            // Speeds mean little without the instruction set: bf16 is f32 on a CPU without bf16 kernels.
+            String cpu = backend instanceof DnnlBackend ? CpuIsa.describe() : null;
             if (json) {
                 out.printf(Locale.ROOT, "{\"bench\":\"step\",\"mode\":\"%s\",\"config\":\"%s\",\"precision\":\"%s\","
                                 + "\"backend\":\"%s\",\"batch\":%d,\"steps\":%d,\"step_median_s\":%.4f,\"step_min_s\":%.4f,"
-                                + "\"images_per_s\":%.2f,\"gflops\":%.1f,\"gflop_per_image\":%.3f}%n",
+                                + "\"images_per_s\":%.2f,\"gflops\":%.1f,\"gflop_per_image\":%.3f,\"cpu\":%s}%n",
                         m, config, precision, backend.name(), r.batch, steps, median, Arrays.stream(r.seconds).min().orElse(0),
-                        imagesPerSecond, gflops, r.flopsPerImage / 1e9);
+                        imagesPerSecond, gflops, r.flopsPerImage / 1e9, cpu == null ? "null" : "\"" + cpu + "\"");
             } else {
-                out.printf(Locale.ROOT, "step %s %s %s on %s: batch %d, median %.3f s of %d steps -> %.2f images/s, %.1f GFLOP/s"
-                                + " (%.3f GFLOP per image)%n", m, config, precision, backend.name(), r.batch, median, steps,
-                        imagesPerSecond, gflops, r.flopsPerImage / 1e9);
+                out.printf(Locale.ROOT, "step %s %s %s on %s%s: batch %d, median %.3f s of %d steps -> %.2f images/s, %.1f GFLOP/s"
+                                + " (%.3f GFLOP per image)%n", m, config, precision, backend.name(), cpu == null ? "" : " (" + cpu + ")",
+                        r.batch, median, steps, imagesPerSecond, gflops, r.flopsPerImage / 1e9);
             }
             if (backend instanceof DnnlBackend dnnl && dnnl.profileReport() != null) {
                 // DINOJ_PROFILE=1: where the timed steps went, per op (warm-up excluded).
