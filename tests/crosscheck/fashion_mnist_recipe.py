@@ -18,6 +18,11 @@ bench/setup-torch2-venv.sh (it installs torchvision, pillow and safetensors for 
 this folder:
   ~/.cache/dinoj/torch2-venv/bin/python fashion_mnist_recipe.py --bf16 [--seed 0] [--threads 1]
       [--epochs 15] [--eval-every 5] [--koleo 0.05] [--local-crops 6] ...
+Other shapes: --patch 4 --local-size 12 [--depth 6]; --stop-after-epochs N ends after N epochs of a
+schedule that still spans --epochs (as `bench recipe --max-minutes` ends a trial early).
+--bf16 needs a CPU with bf16 instructions (AVX512_BF16 or AMX): on an AVX2-only CPU torch 2.15
+computes bf16 matmuls in a plain AVX2 dot loop (cpublas_gemm_impl, seen with py-spy) and the
+patch-4 trial made fewer than 50 steps in 14 minutes; leave --bf16 out there.
 The crosscheck venv (torch 1.13) runs it too, at about a quarter of the speed.
 """
 import argparse
@@ -247,9 +252,14 @@ def main():
     ap.add_argument("--koleo", type=float, default=0.05)
     ap.add_argument("--local-crops", type=int, default=6)
     ap.add_argument("--drop-path", type=float, default=0.1)
+    ap.add_argument("--patch", type=int, default=7)
+    ap.add_argument("--depth", type=int, default=6)
+    ap.add_argument("--local-size", type=int, default=14)
+    ap.add_argument("--stop-after-epochs", type=int, default=None,
+                    help="end (with a score) after this many epochs; the schedules still span --epochs")
     ap.add_argument("--bf16", action="store_true", help="bf16 autocast for the networks (losses stay f32), as dinoj's preset")
     a = ap.parse_args()
-    a.dim, a.depth, a.heads, a.patch, a.global_size, a.local_size = 192, 6, 3, 7, 28, 14
+    a.dim, a.heads, a.global_size = 192, 3, 28
     k_protos, hidden, bottleneck = 1024, 512, 64
     torch.manual_seed(a.seed)
     random.seed(a.seed)
@@ -305,6 +315,7 @@ def main():
         print(f"step {step} (epoch {step / el:g}): k-NN top-1 {top1:.2f}", flush=True)
 
     score(0)
+    end_step = total if a.stop_after_epochs is None else min(total, a.stop_after_epochs * el)
     order = np.random.permutation(len(train))
     cursor = 0
     t0 = time.time()
@@ -365,8 +376,10 @@ def main():
             print(f"step {it + 1}: loss {loss.item():.4f} (dino {dino.item():.4f} ibot {ibot.item():.4f} "
                   f"koleo {ko.item():.4f}) target entropy {ent:.3f} lr {lr_s[it]:.2e} "
                   f"{images_done / (time.time() - t0):.1f} img/s", flush=True)
-        if (it + 1) % (a.eval_every * el) == 0 or it + 1 == total:
+        if (it + 1) % (a.eval_every * el) == 0 or it + 1 == end_step:
             score(it + 1)
+        if it + 1 == end_step:
+            break
 
 
 if __name__ == "__main__":
