@@ -27,8 +27,8 @@ class DnnlBindingsTest {
                 }
             }
         }
-        // 46 oneDNN functions (dnnl.args) and 2 OpenMP functions (omp.args).
-        assertThat(bound).hasSize(48);
+        // 47 oneDNN functions (dnnl.args) and 2 OpenMP functions (omp.args).
+        assertThat(bound).hasSize(49);
     }
 
     @Test

@@ -4,19 +4,14 @@ import static org.dinoj.bindings.dnnl.dnnl_h.*;
 
 /**
  * The instruction set oneDNN dispatches to on this CPU ({@code dnnl_get_effective_cpu_isa}), and
- * what it means for dinoj's bf16 precision. oneDNN's bf16 math mode only permits bf16: on a CPU
- * without bf16 instructions (AVX2 only, or AVX-512 without AVX512_BF16) its matmuls stay f32, so
- * "bf16" then costs nothing in accuracy and gains nothing in speed.
+ * what it means for dinoj's bf16 precision. oneDNN's bf16 math mode only permits bf16, and its bf16
+ * matmul kernels need AVX512_BF16, AMX or AVX-NE-CONVERT: elsewhere (seen on an AVX2-only AMD EPYC)
+ * the matmuls stay f32, so "bf16" then costs nothing in accuracy and gains nothing in speed.
  */
 public final class CpuIsa {
     private static final int ISA = dnnl_get_effective_cpu_isa();
 
     private CpuIsa() {
-    }
-
-    /** oneDNN's ISA bitmask (a {@code dnnl_cpu_isa_t}); each level's bits include the ones below. */
-    public static int effective() {
-        return ISA;
     }
 
     /** True where oneDNN has bf16 matmul kernels: AVX512_BF16, AMX, or AVX2-VNNI-2 (AVX-NE-CONVERT). */
@@ -44,6 +39,7 @@ public final class CpuIsa {
         return String.format("below AVX2 (oneDNN ISA 0x%x)", ISA);
     }
 
+    /** oneDNN's ISA values are bitmasks; each level's bits include the ones below it. */
     private static boolean atLeast(int level) {
         return (ISA & level) == level;
     }
