@@ -14,7 +14,8 @@
 # venv ($DINOJ_CROSSCHECK_VENV, default ~/.cache/dinoj/crosscheck-venv) and Debian's /usr/bin/python3
 # (python3-torch 1.13), those that exist; or the list in $DINOJ_BENCH_PYTHONS.
 # BLAS for f32: Debian's torch calls the system libblas.so.3 (OpenBLAS 0.3.21 takes these CPUs for
-# Prescott), so its f32 runs get OPENBLAS_CORETYPE=SkylakeX; the PyPI torch has MKL linked in and
+# Prescott), so its f32 runs get OPENBLAS_CORETYPE=SkylakeX (Haswell on a CPU without AVX-512, where
+# SkylakeX kernels would die of an illegal instruction); the PyPI torch has MKL linked in and
 # loads no OpenBLAS, so the variable would be ignored there and is not set. bf16 runs through
 # oneDNN on both.
 # Threads: 2 on both sides (DINOJ_THREADS for dinoj, --threads / torch.set_num_threads(2) in the
@@ -87,6 +88,8 @@ fi
 "$root/dinoj" --version >/dev/null
 export DINOJ_SKIP_BUILD=1 DINOJ_THREADS="$threads" OMP_NUM_THREADS="$threads"
 
+# OpenBLAS kernels for the Debian torch's f32: SkylakeX needs AVX-512.
+if grep -qw avx512f /proc/cpuinfo 2>/dev/null; then openblas_core=SkylakeX; else openblas_core=Haswell; fi
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 json_field() { # file field: the numeric value of "field" in the last JSON line of file
@@ -107,7 +110,7 @@ for pair in $configs; do
     row="| $mode | $config | $prec | $dinoj_ips |"
     for py in "${pythons[@]}"; do
       env_prefix=()
-      [ "$prec" = f32 ] && [ "${uses_mkl[$py]}" = 0 ] && env_prefix=(env OPENBLAS_CORETYPE=SkylakeX)
+      [ "$prec" = f32 ] && [ "${uses_mkl[$py]}" = 0 ] && env_prefix=(env OPENBLAS_CORETYPE="$openblas_core")
       if [ "$mode" = vit ]; then
         pprec="$prec"; [ "$prec" = f32 ] && pprec=fp32
         "${env_prefix[@]}" "$py" "$bench_dir/pytorch_vit_bench.py" --config "$config" --prec "$pprec" --mode train \
@@ -138,7 +141,7 @@ done
       echo "PyTorch ${version_of[$py]}: \`$py\`, CPU, f32 through its own MKL, bf16 through oneDNN."
     else
       echo "PyTorch ${version_of[$py]}: \`$py\`, f32 through the system BLAS"
-      echo "$(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null || echo unknown) with OPENBLAS_CORETYPE=SkylakeX"
+      echo "$(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null || echo unknown) with OPENBLAS_CORETYPE=$openblas_core"
       echo "(netlib's reference libblas makes it many times slower: install libopenblas0-openmp), bf16 through oneDNN."
     fi
   done
