@@ -5,6 +5,7 @@ import static org.dinoj.bindings.dnnl.dnnl_h.*;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.dinoj.bindings.dnnl.DnnlException;
 import org.dinoj.bindings.dnnl.DnnlStatus;
 import org.dinoj.model.backend.Activation;
@@ -85,11 +86,10 @@ public final class DnnlBackend implements Backend {
         }
     }
 
-    private static volatile boolean bf16Warned;
+    private static final AtomicBoolean BF16_WARNED = new AtomicBoolean();
 
     private static void warnOnceIfBf16IsF32() {
-        if (!CpuIsa.hasBf16Math() && !bf16Warned) {
-            bf16Warned = true;
+        if (!CpuIsa.hasBf16Math() && BF16_WARNED.compareAndSet(false, true)) {
             LOG.warn("precision bf16 asked, but this CPU ({}) has no bf16 instructions: oneDNN runs the "
                     + "matmuls in f32 (no bf16 speed-up on this CPU)", CpuIsa.describe());
         }
