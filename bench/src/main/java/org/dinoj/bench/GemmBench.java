@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import org.dinoj.bindings.dnnl.DnnlStatus;
 import org.dinoj.bindings.dnnl.omp_h;
 import org.dinoj.model.backend.Precision;
+import org.dinoj.model.backend.dnnl.CpuIsa;
 import org.dinoj.model.backend.dnnl.DnnlBackend;
 import org.dinoj.model.tensor.DType;
 import org.dinoj.model.tensor.HostArena;
@@ -51,6 +52,10 @@ public final class GemmBench implements Callable<Integer> {
         int threads = omp_h.omp_get_max_threads();
         if (!json) {
             out.println(repeat.header("gemm", threads));
+            if (!CpuIsa.hasBf16Math()) {
+                out.println("this CPU (" + CpuIsa.describe() + ") has no bf16 kernels: the bf16 rows run f32 matmuls, "
+                        + "and bf16 tensors are not timed (oneDNN has no matmul for them here)");
+            }
         }
         for (Precision precision : Precision.values()) {
             try (DnnlBackend backend = new DnnlBackend(precision)) {
@@ -66,7 +71,10 @@ public final class GemmBench implements Callable<Integer> {
         return 0;
     }
 
-    /** bf16TensorGflops: the product on bf16 copies of a and b (f32 result); NaN for f32 rows. */
+    /**
+     * bf16TensorGflops: the product on bf16 copies of a and b (f32 result); NaN for f32 rows and on
+     * CPUs without bf16 kernels.
+     */
     private record Result(long m, long k, long n, double gflops, double sgemmGflops, double bf16TensorGflops) {
     }
 
@@ -79,7 +87,8 @@ public final class GemmBench implements Callable<Integer> {
             MemorySegment b0 = b.data();
             MemorySegment c0 = c.data();
             Runnable matmul = () -> backend.matmul(a, b, c);
-            boolean bf16 = backend.precision() == Precision.BF16;
+            // Without bf16 kernels oneDNN cannot multiply bf16 tensors at all (dnnl_unimplemented).
+            boolean bf16 = backend.precision() == Precision.BF16 && CpuIsa.hasBf16Math();
             Tensor a16 = bf16 ? arena.allocate(DType.BF16, m, k) : null;
             Tensor b16 = bf16 ? arena.allocate(DType.BF16, k, n) : null;
             if (bf16) {
