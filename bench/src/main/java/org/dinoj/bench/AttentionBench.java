@@ -19,10 +19,13 @@ import picocli.CommandLine.Spec;
  * {@code dq = dS k}, {@code dk = dS^T q}) on DnnlBackend, timed two ways in the same run: on q, k
  * and v as strided views into the {@code [B, N, 3D]} qkv buffer (what the attention layer does),
  * and on contiguous {@code [B, H, N, hd]} copies, with the time of the copies reported apart.
+ * Then the softmax backward between them, as the backend runs it against oneDNN's primitive (the
+ * backend replaces oneDNN's reference kernel, all it has without AVX-512, with a host loop).
  */
 @Command(name = "attention",
         mixinStandardHelpOptions = true,
-        description = "Attention's batched products on strided qkv views against contiguous per-head copies.")
+        description = "Attention's batched products on strided qkv views against contiguous per-head copies; "
+                + "its softmax backward against oneDNN's primitive.")
 public final class AttentionBench implements Callable<Integer> {
     /** (name, B, H, N, hd): the shapes of the bench configs (tiny-28 has fmnist-tiny's). */
     private record Shape(String name, long batch, long heads, long tokens, long headDim) {
@@ -99,6 +102,14 @@ public final class AttentionBench implements Callable<Integer> {
                             + "%6.1f GFLOP/s   copies %6.2f ms   contiguous+copies / strided %.2f   max |difference| %.1e%n",
                     s.name(), backend.precision().name().toLowerCase(Locale.ROOT), b, h, n, hd, st * 1e3, flops / st / 1e9,
                     ct * 1e3, flops / ct / 1e9, cp * 1e3, (ct + cp) / st, difference);
+            // The softmax backward between dP and dS: the backend's path against oneDNN's primitive.
+            Tensor dScores = arena.f32(b, h, n, n);
+            double[] softmax = repeat.medianSeconds(() -> backend.softmaxBackward(p, dP, dScores, false),
+                    () -> backend.softmaxBackwardOnOneDnn(p, dP, dScores));
+            out.printf(Locale.ROOT, "%-11s %-4s softmax backward [B, H, N, N]: backend %6.2f ms   oneDNN primitive (%s) "
+                            + "%6.2f ms   oneDNN / backend %.2f%n",
+                    s.name(), backend.precision().name().toLowerCase(Locale.ROOT), softmax[0] * 1e3,
+                    backend.softmaxBackwardImplementation(p, dP, dScores), softmax[1] * 1e3, softmax[1] / softmax[0]);
             out.flush();
         }
     }

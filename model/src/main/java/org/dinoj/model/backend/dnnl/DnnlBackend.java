@@ -52,6 +52,7 @@ public final class DnnlBackend implements Backend {
     private final OpProfile.Entry fillProfile = profile == null ? null : profile.entry("FILL [java]");
     private final OpProfile.Entry rowsProfile = profile == null ? null : profile.entry("COPY_ROWS [java]");
     private final OpProfile.Entry l2Profile = profile == null ? null : profile.entry("L2_NORMALIZE [java]");
+    private final OpProfile.Entry softmaxProfile = profile == null ? null : profile.entry("SOFTMAX_BACKWARD [java]");
     private final PrimitiveCache cache = new PrimitiveCache(CACHE_CAPACITY, profile);
     private final PrimitiveKey key = new PrimitiveKey();
     /** The runtime scale of matmuls with alpha != 1, bound once into each of their primitives. */
@@ -509,7 +510,12 @@ public final class DnnlBackend implements Backend {
         }
     }
 
-    /** dx {@code [..., D]} from the forward output y and dy; in place allowed (dx == dy). */
+    /**
+     * dx {@code [..., D]} from the forward output y and dy; in place allowed (dx == dy). Where
+     * oneDNN only has its reference kernel for this softmax backward (oneDNN 3.8's jit kernels
+     * need AVX-512) and the tensors are packed f32, a host loop does it instead: on an AVX2 EPYC
+     * the reference kernel took 2.5% of a training step.
+     */
     @Override
     public void softmaxBackward(Tensor y, Tensor dy, Tensor dx, boolean log) {
         checkRowOp("softmaxBackward", y, dy);
@@ -517,12 +523,44 @@ public final class DnnlBackend implements Backend {
         if (y.numel() == 0) {
             return;
         }
-        threadsFor(y.numel());
+        DnnlPrimitive p = softmaxBackwardPrimitive(y, dy, dx, log);
+        // Log-softmax stays on oneDNN: its backward needs exp(y), which a Java loop computes slowly.
+        if (!log && p.implementation().startsWith("ref") && packedF32(y, dy, dx)) {
+            long t0 = softmaxProfile != null ? System.nanoTime() : 0;
+            HostLoops.softmaxRowsBackward(y.data(), dy.data(), dx.data(), y.numel() / y.size(-1), (int) y.size(-1));
+            if (softmaxProfile != null) {
+                softmaxProfile.add(System.nanoTime() - t0);
+            }
+            return;
+        }
+        executeSoftmaxBackward(p, y, dy, dx);
+    }
+
+    /**
+     * {@link #softmaxBackward} (not log) on oneDNN's primitive whatever its implementation: the
+     * baseline that {@code dinoj bench attention} and the tests hold the host loop against.
+     */
+    public void softmaxBackwardOnOneDnn(Tensor y, Tensor dy, Tensor dx) {
+        checkRowOp("softmaxBackward", y, dy);
+        checkRowOp("softmaxBackward", y, dx);
+        if (y.numel() > 0) {
+            executeSoftmaxBackward(softmaxBackwardPrimitive(y, dy, dx, false), y, dy, dx);
+        }
+    }
+
+    /** The implementation oneDNN picked for this softmax backward, e.g. "ref:any". */
+    public String softmaxBackwardImplementation(Tensor y, Tensor dy, Tensor dx) {
+        return softmaxBackwardPrimitive(y, dy, dx, false).implementation();
+    }
+
+    private DnnlPrimitive softmaxBackwardPrimitive(Tensor y, Tensor dy, Tensor dx, boolean log) {
         key.reset(PrimitiveOp.SOFTMAX_BACKWARD).add(y).add(dy).add(dx).add(log);
         DnnlPrimitive p = cache.find(key);
-        if (p == null) {
-            p = cache.put(key, createSoftmaxBackward(y, dy, dx, log));
-        }
+        return p != null ? p : cache.put(key, createSoftmaxBackward(y, dy, dx, log));
+    }
+
+    private void executeSoftmaxBackward(DnnlPrimitive p, Tensor y, Tensor dy, Tensor dx) {
+        threadsFor(y.numel());
         p.bind(0, y.data());
         p.bind(1, dy.data());
         p.bind(2, dx.data());

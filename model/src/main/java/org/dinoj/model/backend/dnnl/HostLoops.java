@@ -94,6 +94,36 @@ final class HostLoops {
         }
     }
 
+    /**
+     * dx {@code [rows, d]} of a softmax over the last axis from its output y and dy (packed f32; dx
+     * may alias dy): {@code dx = y * (dy - y . dy)}. Moves whole blocks of rows at a time: the
+     * attention rows are short (one per query and head, d = tokens), and a bulk copy per row of 50
+     * costs as much as the arithmetic. The dot is summed in double.
+     */
+    static void softmaxRowsBackward(MemorySegment y, MemorySegment dy, MemorySegment dx, long rows, int d) {
+        int rowsPerBlock = Math.max(1, BLOCK / d);
+        float[] yBlock = rowBuffer(rowsPerBlock * d, 0);
+        float[] dyBlock = rowBuffer(rowsPerBlock * d, 1);
+        for (long first = 0; first < rows; first += rowsPerBlock) {
+            int count = (int) Math.min(rowsPerBlock, rows - first);
+            long offset = first * d * Float.BYTES;
+            int len = count * d;
+            MemorySegment.copy(y, F32, offset, yBlock, 0, len);
+            MemorySegment.copy(dy, F32, offset, dyBlock, 0, len);
+            for (int r = 0, base = 0; r < count; r++, base += d) {
+                double dot = 0;
+                for (int i = base; i < base + d; i++) {
+                    dot += yBlock[i] * dyBlock[i];
+                }
+                float shift = (float) dot;
+                for (int i = base; i < base + d; i++) {
+                    dyBlock[i] = yBlock[i] * (dyBlock[i] - shift);
+                }
+            }
+            MemorySegment.copy(dyBlock, 0, dx, F32, offset, len);
+        }
+    }
+
     /** {@code dst[to + i] += src[from + i]} for {@code i < d}; offsets in bytes, rows packed f32. */
     static void addRow(MemorySegment src, long from, MemorySegment dst, long to, int d) {
         float[] a = rowBuffer(d, 0);

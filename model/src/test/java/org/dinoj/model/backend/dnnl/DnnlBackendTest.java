@@ -325,6 +325,49 @@ class DnnlBackendTest {
         }
     }
 
+    /**
+     * The softmax backward of the attention probabilities ([B, H, N, N], rows of N = 50: several
+     * blocks of the host loop, the last one partial) and of rows longer than a block, in place and
+     * not: whichever path the backend takes (the host loop where oneDNN only has its reference
+     * kernel, as on AVX2) gives oneDNN's primitive's result and the double-precision one.
+     */
+    @Test
+    void softmaxBackwardMatchesOneDnnsPrimitiveOnAttentionShapesAndLongRows() {
+        for (long[] shape : new long[][] {{2, 3, 50, 50}, {5, 4097}, {1, 1}}) {
+            for (boolean inPlace : new boolean[] {false, true}) {
+                Tensor x = rand(shape);
+                Tensor y = arena.f32(shape);
+                backend.softmaxForward(x, y, false);
+                Tensor dy = rand(shape);
+                double[] edx = naiveSoftmaxBackward(y, dy);
+                Tensor onOneDnn = arena.f32(shape);
+                backend.softmaxBackwardOnOneDnn(y, dy, onOneDnn);
+                Tensor dx = inPlace ? dy : arena.f32(shape);
+                backend.softmaxBackward(y, dy, dx, false);
+                assertClose(dx, edx, TOL);
+                assertClose(onOneDnn, edx, TOL);
+            }
+        }
+    }
+
+    /** dx = y (dy - y . dy) per last-axis row, in double from the f32 y and dy. */
+    private static double[] naiveSoftmaxBackward(Tensor y, Tensor dy) {
+        int d = (int) y.size(-1);
+        int rows = (int) (y.numel() / d);
+        double[] out = new double[rows * d];
+        for (int r = 0; r < rows; r++) {
+            double dot = 0;
+            for (int j = 0; j < d; j++) {
+                dot += y.getFlat((long) r * d + j) * dy.getFlat((long) r * d + j);
+            }
+            for (int j = 0; j < d; j++) {
+                int i = r * d + j;
+                out[i] = y.getFlat(i) * (dy.getFlat(i) - dot);
+            }
+        }
+        return out;
+    }
+
     @Test
     void activationsForwardAndBackward() {
         Tensor x = rand(4, 9);
