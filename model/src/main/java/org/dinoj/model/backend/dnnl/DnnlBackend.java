@@ -525,9 +525,10 @@ public final class DnnlBackend implements Backend {
         }
         DnnlPrimitive p = softmaxBackwardPrimitive(y, dy, dx, log);
         // Log-softmax stays on oneDNN: its backward needs exp(y), which a Java loop computes slowly.
-        if (!log && p.implementation().startsWith("ref") && packedF32(y, dy, dx)) {
+        if (!log && p.isReference() && packedF32(y, dy, dx)) {
             long t0 = softmaxProfile != null ? System.nanoTime() : 0;
-            HostLoops.softmaxRowsBackward(y.data(), dy.data(), dx.data(), y.numel() / y.size(-1), (int) y.size(-1));
+            HostLoops.softmaxRowsBackward(y.data(), dy.data(), dx.data(), org.dinoj.model.backend.RowCopies.rowCount(y),
+                    (int) y.size(-1));
             if (softmaxProfile != null) {
                 softmaxProfile.add(System.nanoTime() - t0);
             }

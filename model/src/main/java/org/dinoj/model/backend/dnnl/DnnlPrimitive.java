@@ -21,6 +21,7 @@ final class DnnlPrimitive implements AutoCloseable {
     private final int nargs;
     /** Implementation name reported by oneDNN, e.g. "brg_matmul:avx512_core_amx". */
     private final String implementation;
+    private final boolean isReference;
     /** Where executions are timed (DINOJ_PROFILE=1), else null. */
     private OpProfile.Entry profile;
 
@@ -34,6 +35,7 @@ final class DnnlPrimitive implements AutoCloseable {
         scratchpadBytes = scratchMd.equals(MemorySegment.NULL) ? 0 : dnnl_memory_desc_get_size(scratchMd);
         DnnlStatus.check(dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str(), 0, cell), "dnnl_primitive_desc_query");
         implementation = cell.get(ValueLayout.ADDRESS, 0).reinterpret(256).getString(0);
+        isReference = implementation.startsWith("ref");
 
         memories = new MemorySegment[argIds.length];
         nargs = argIds.length + (scratchpadBytes > 0 ? 1 : 0);
@@ -93,6 +95,11 @@ final class DnnlPrimitive implements AutoCloseable {
 
     String implementation() {
         return implementation;
+    }
+
+    /** True for oneDNN's reference kernels ("ref:any", ...): what it runs when no jit kernel fits. */
+    boolean isReference() {
+        return isReference;
     }
 
     private void destroyMemories(MemorySegment scratch) {
