@@ -7,21 +7,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.dinoj.model.backend.Precision;
-import org.dinoj.model.backend.dnnl.DnnlBackend;
 import org.dinoj.model.checkpoint.CheckpointStore;
 import org.dinoj.model.data.Dataset;
 import org.dinoj.model.data.Datasets;
-import org.dinoj.model.data.Image;
 import org.dinoj.model.data.Split;
+import org.dinoj.model.data.StridedSubset;
 import org.dinoj.model.eval.FeatureExtraction;
 import org.dinoj.model.eval.FeatureExtractor;
-import org.dinoj.model.eval.KnnAccuracy;
-import org.dinoj.model.eval.KnnEvaluation;
 import org.dinoj.model.eval.LabeledFeatures;
-import org.dinoj.model.eval.MatmulNeighbourSearch;
 import org.dinoj.model.eval.RawPixelFeatures;
 import org.dinoj.model.tensor.Tensor;
+import org.dinoj.model.train.DinoV2KnnEvaluator;
 import org.dinoj.model.train.DinoV2Session;
 import org.dinoj.model.train.StepResult;
 import org.dinoj.model.train.TeacherFeatures;
@@ -169,49 +165,6 @@ public final class RecipeTrial implements Callable<Integer> {
         int batch = config.eval().batchSize();
         LabeledFeatures b = FeatureExtraction.extract(bank, features, batch);
         LabeledFeatures q = FeatureExtraction.extract(queries, features, batch);
-        try (DnnlBackend search = new DnnlBackend(Precision.F32)) {
-            List<KnnAccuracy> r = new KnnEvaluation(new MatmulNeighbourSearch(search))
-                    .run(b, q, new int[] {config.eval().k()}, config.eval().temperature());
-            return r.getFirst().top1();
-        }
-    }
-
-    /** Every (size / n)-th image, so a subset keeps the classes balanced as the whole set. */
-    private record StridedSubset(Dataset whole, int n) implements Dataset {
-        static Dataset of(Dataset whole, int n) {
-            if (n <= 0 || n >= whole.size()) {
-                return whole;
-            }
-            return new StridedSubset(whole, n);
-        }
-
-        private int at(int index) {
-            return (int) ((long) index * whole.size() / n);
-        }
-
-        @Override
-        public int size() {
-            return n;
-        }
-
-        @Override
-        public Image image(int index) throws IOException {
-            return whole.image(at(index));
-        }
-
-        @Override
-        public int label(int index) {
-            return whole.label(at(index));
-        }
-
-        @Override
-        public int numClasses() {
-            return whole.numClasses();
-        }
-
-        @Override
-        public String describe() {
-            return n + " of " + whole.describe();
-        }
+        return DinoV2KnnEvaluator.search(config, b, q, new int[] {config.eval().k()}).getFirst().top1();
     }
 }

@@ -49,19 +49,25 @@ public final class DinoV2KnnEvaluator implements CheckpointEvaluator {
         try (TeacherFeatures teacher = TeacherFeatures.open(config, checkpoint)) {
             LabeledFeatures bank = FeatureExtraction.extract(train, teacher, config.eval().batchSize());
             LabeledFeatures queries = FeatureExtraction.extract(test, teacher, config.eval().batchSize());
-            List<KnnAccuracy> results;
-            if ("dnnl".equals(config.compute().backendKind())) {
-                // f32 similarities whatever the training precision: the k-NN protocol ranks by exact cosines
-                try (DnnlBackend searchBackend = new DnnlBackend(Precision.F32)) {
-                    results = new KnnEvaluation(new MatmulNeighbourSearch(searchBackend))
-                            .run(bank, queries, ks, config.eval().temperature());
-                }
-            } else {
-                results = new KnnEvaluation(new BlockedNeighbourSearch()).run(bank, queries, ks, config.eval().temperature());
-            }
+            List<KnnAccuracy> results = search(config, bank, queries, ks);
             LOG.info("k-NN of {} on {} ({} bank, {} queries) took {} s", checkpoint, spec, bank.rows(), queries.rows(),
                     String.format("%.1f", (System.nanoTime() - start) * 1e-9));
             return results;
         }
+    }
+
+    /**
+     * k-NN of {@code queries} against {@code bank} as a job's evaluation runs it: f32 similarities
+     * on oneDNN when the job trains on it (whatever its precision: the protocol ranks by exact
+     * cosines), else the blocked host search.
+     */
+    public static List<KnnAccuracy> search(DinoV2Config config, LabeledFeatures bank, LabeledFeatures queries, int[] ks) {
+        double temperature = config.eval().temperature();
+        if ("dnnl".equals(config.compute().backendKind())) {
+            try (DnnlBackend searchBackend = new DnnlBackend(Precision.F32)) {
+                return new KnnEvaluation(new MatmulNeighbourSearch(searchBackend)).run(bank, queries, ks, temperature);
+            }
+        }
+        return new KnnEvaluation(new BlockedNeighbourSearch()).run(bank, queries, ks, temperature);
     }
 }

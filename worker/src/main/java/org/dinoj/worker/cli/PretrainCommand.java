@@ -8,14 +8,19 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.dinoj.model.config.ConfigLoader;
+import org.dinoj.model.train.config.DinoV2Config;
 import org.dinoj.worker.jobs.JobRecord;
+import org.dinoj.worker.jobs.JobRegistry;
 import org.dinoj.worker.jobs.JobService;
 import org.dinoj.worker.jobs.JobSpecs;
 import org.dinoj.worker.jobs.LocalRunner;
+import org.dinoj.worker.jobs.ScheduleCalibration;
+import org.dinoj.worker.jobs.TimeBudget;
 import org.dinoj.worker.temporal.TrainingServices;
 import org.dinoj.workflows.JobResult;
 import org.dinoj.workflows.JobSpec;
@@ -53,6 +58,11 @@ public final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--max-minutes", description = "Pause with a checkpoint after this many minutes.")
     Double maxMinutes;
 
+    @Option(names = "--time-budget", paramLabel = "MINUTES",
+            description = "Size a new job's schedule (optim.epochs) so that the whole command ends within this many"
+                    + " minutes on this machine, evaluations included; measured before the job starts.")
+    Double timeBudgetMinutes;
+
     @Option(names = "--checkpoint-dir", defaultValue = "checkpoints",
             description = "Checkpoints, job registry and worker logs (default: ${DEFAULT-VALUE}).")
     Path checkpointDir;
@@ -63,6 +73,10 @@ public final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "-1", hidden = true, description = "Embedded server port (-1: 7233 or a free one).")
     int port;
 
+    /** Training time the measurement spends after its warm-up steps. */
+    private static final double CALIBRATION_SECONDS = 20;
+
+    private final long commandStart = System.nanoTime();
     private final PrintStream out = System.out;
     private final AtomicInteger interrupts = new AtomicInteger();
 
@@ -74,7 +88,11 @@ public final class PretrainCommand implements Callable<Integer> {
         if (device != null) {
             overrides.add("compute.backend=" + device);
         }
-        JobSpec requested = JobSpecs.create(id, ConfigLoader.resolve(config, overrides), root.resolve(id), null);
+        String resolved = ConfigLoader.resolve(config, overrides);
+        if (timeBudgetMinutes != null) {
+            resolved = fitToBudget(resolved, id, root);
+        }
+        JobSpec requested = JobSpecs.create(id, resolved, root.resolve(id), null);
 
         Signal.handle(new Signal("INT"), s -> onInterrupt());
         Signal.handle(new Signal("TERM"), s -> onInterrupt());
@@ -112,6 +130,41 @@ public final class PretrainCommand implements Callable<Integer> {
             out.println("checkpoints: " + Path.of(java.net.URI.create(spec.checkpointStore())));
             return watch(runner, id);
         }
+    }
+
+    /**
+     * The configuration with {@code optim.epochs} set to what the budget holds, measured here before
+     * any worker starts; an existing job keeps the schedule it was started with.
+     */
+    private String fitToBudget(String resolved, String id, Path root) throws IOException {
+        if (!(timeBudgetMinutes > 0)) {
+            throw new IllegalArgumentException("--time-budget must be a positive number of minutes, got " + timeBudgetMinutes);
+        }
+        if (new JobRegistry(root).find(id).isPresent()) {
+            out.println("job " + id + " exists: --time-budget is ignored, the job keeps the schedule it started with");
+            return resolved;
+        }
+        if (overrides.stream().anyMatch(o -> o.strip().startsWith("optim.epochs="))) {
+            throw new IllegalArgumentException("--time-budget chooses optim.epochs itself: drop --set optim.epochs or"
+                    + " the time budget");
+        }
+        double budgetSeconds = timeBudgetMinutes * 60;
+        DinoV2Config parsed = DinoV2Config.parse(resolved);
+        out.printf(Locale.ROOT, "time budget %.1f min: timing this machine on %s (about half a minute)%n",
+                timeBudgetMinutes, parsed.vit().name());
+        ScheduleCalibration.Costs costs = ScheduleCalibration.measure(parsed,
+                root.resolve(".time-budget-" + id), CALIBRATION_SECONDS);
+        TimeBudget.Fit fit = TimeBudget.fit(costs, TimeBudget.Shape.of(parsed), budgetSeconds - secondsSinceStart());
+        out.println("measured " + costs.describe());
+        out.println("schedule: " + fit.describe() + " (the configuration said " + parsed.optim().epochs() + " epochs)");
+        List<String> fitted = new ArrayList<>(overrides);
+        fitted.add("optim.epochs=" + fit.epochs());
+        return ConfigLoader.resolve(config, fitted);
+    }
+
+    /** Seconds since this command started: the budget counts the measurement too. */
+    private double secondsSinceStart() {
+        return (System.nanoTime() - commandStart) * 1e-9;
     }
 
     private void onInterrupt() {

@@ -1,0 +1,75 @@
+package org.dinoj.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.dinoj.worker.cli.DinojCli;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code dinoj pretrain --time-budget} as a user runs it, in its own JVM: it times the machine,
+ * chooses the schedule, and the whole command (embedded Temporal server, worker process, k-NN
+ * evaluations) ends within the budget, having used most of it.
+ */
+class TimeBudgetPretrainTest {
+    private static final double BUDGET_MINUTES = 1.5;
+
+    @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS)
+    Path dir;
+
+    private Process dinoj(Path log, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
+                "-cp", System.getProperty("java.class.path"), DinojCli.class.getName()));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+    }
+
+    @Test
+    void theCommandEndsWithinItsBudgetWithTheScheduleItChose() throws Exception {
+        Path log = dir.resolve("pretrain.log");
+        long start = System.nanoTime();
+        Process p = dinoj(log, "pretrain", "--config", "tiny-test", "--set", "data.dataset=synthetic:256:16x16x1",
+                "--time-budget", String.valueOf(BUDGET_MINUTES), "--checkpoint-dir", dir.resolve("ckpt").toString(),
+                "--port", "0");
+        boolean ended = p.waitFor((long) (BUDGET_MINUTES * 60 + 120), TimeUnit.SECONDS);
+        double minutes = (System.nanoTime() - start) * 1e-9 / 60;
+        String out = Files.readString(log);
+        if (!ended) {
+            p.destroyForcibly();
+        }
+        assertThat(ended).as(out).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+
+        Matcher schedule = Pattern.compile("schedule: (\\d+) epochs \\((\\d+) steps").matcher(out);
+        assertThat(schedule.find()).as(out).isTrue();
+        int epochs = Integer.parseInt(schedule.group(1));
+        long steps = Long.parseLong(schedule.group(2));
+        assertThat(steps).isEqualTo(epochs * 10L); // tiny-test: epochs of 10 steps
+        assertThat(out).contains("completed at step " + steps + ";");
+        assertThat(minutes).as("wall minutes of the whole command\n" + out).isLessThanOrEqualTo(BUDGET_MINUTES);
+        // Used, not merely respected: the schedule fills most of the budget.
+        assertThat(minutes).as("wall minutes of the whole command\n" + out).isGreaterThan(0.6 * BUDGET_MINUTES);
+        assertThat(dir.resolve("ckpt")).isDirectoryNotContaining(path -> path.getFileName().toString().startsWith(".time-budget"));
+    }
+
+    @Test
+    void aBudgetWithAnExplicitScheduleIsRefusedBeforeAnythingStarts() throws Exception {
+        Path log = dir.resolve("refused.log");
+        Process p = dinoj(log, "pretrain", "--config", "tiny-test", "--set", "optim.epochs=3", "--time-budget", "5",
+                "--checkpoint-dir", dir.resolve("ckpt").toString(), "--port", "0");
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String out = Files.readString(log);
+        assertThat(p.exitValue()).as(out).isNotZero();
+        assertThat(out).contains("--time-budget chooses optim.epochs itself");
+        assertThat(out).doesNotContain("Temporal:");
+    }
+}
