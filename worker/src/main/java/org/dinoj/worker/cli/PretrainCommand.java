@@ -144,13 +144,13 @@ public final class PretrainCommand implements Callable<Integer> {
             out.println("job " + id + " exists: --time-budget is ignored, the job keeps the schedule it started with");
             return resolved;
         }
-        if (overrides.stream().anyMatch(o -> o.strip().startsWith("optim.epochs="))) {
+        if (overrides.stream().anyMatch(o -> o.split("=", 2)[0].strip().equals("optim.epochs"))) {
             throw new IllegalArgumentException("--time-budget chooses optim.epochs itself: drop --set optim.epochs or"
                     + " the time budget");
         }
         double budgetSeconds = timeBudgetMinutes * 60;
         DinoV2Config parsed = DinoV2Config.parse(resolved);
-        out.printf(Locale.ROOT, "time budget %.1f min: timing this machine on %s (about half a minute)%n",
+        out.printf(Locale.ROOT, "time budget %.1f min: timing this machine on %s (under a minute)%n",
                 timeBudgetMinutes, parsed.vit().name());
         ScheduleCalibration.Costs costs = ScheduleCalibration.measure(parsed,
                 root.resolve(".time-budget-" + id), CALIBRATION_SECONDS);
