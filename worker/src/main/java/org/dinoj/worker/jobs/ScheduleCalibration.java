@@ -65,6 +65,9 @@ public final class ScheduleCalibration {
                     + config.job().shards() + " the shards' rounds and merges are not what one session measures;"
                     + " set optim.epochs instead");
         }
+        // Ctrl-C while measuring ends the JVM before the finally below: the hook still removes the scratch.
+        Thread cleanup = new Thread(() -> CheckpointStore.deleteRecursively(scratch), "time-budget-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
         try {
             double stepSeconds;
             Checkpoint checkpoint;
@@ -95,6 +98,7 @@ public final class ScheduleCalibration {
                     config.train().batchSizePerGpu() / stepSeconds);
         } finally {
             CheckpointStore.deleteRecursively(scratch);
+            Runtime.getRuntime().removeShutdownHook(cleanup);
         }
     }
 
