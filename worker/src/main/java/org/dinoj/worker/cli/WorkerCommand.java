@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 import org.dinoj.worker.activities.TrainingPolicy;
 import org.dinoj.worker.metrics.MetricsHttpServer;
 import org.dinoj.worker.metrics.PrometheusMetrics;
+import org.dinoj.worker.supervise.ParentWatch;
 import org.dinoj.worker.temporal.TrainingServices;
 import org.dinoj.worker.temporal.WorkerBootstrap;
 import org.dinoj.worker.temporal.WorkerSettings;
@@ -51,11 +52,18 @@ public final class WorkerCommand implements Callable<Integer> {
             description = "Ignore Ctrl-C (the supervising 'dinoj pretrain' pauses the job first, then stops its workers).")
     boolean ignoreSigint;
 
+    @Option(names = "--exit-with-parent", hidden = true,
+            description = "Stop at once when the process that started this worker is gone (set by the supervisor).")
+    boolean exitWithParent;
+
     @Override
     public Integer call() throws Exception {
         TrainingServices services = TrainingServices.load();
         if (ignoreSigint) {
             Signal.handle(new Signal("INT"), signal -> { });
+        }
+        if (exitWithParent) {
+            ParentWatch.haltWhenGone(ProcessHandle.current().parent());
         }
         WorkerSettings settings = new WorkerSettings(temporal, namespace, taskQueue, !noSticky,
                 new TrainingPolicy(keep, refusals, TrainingPolicy.defaults().maxLearningRateHalvings()));

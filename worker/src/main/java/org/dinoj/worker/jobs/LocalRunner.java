@@ -68,7 +68,7 @@ public final class LocalRunner implements AutoCloseable {
             service = WorkerBootstrap.connect(target, metricsScope);
             SearchAttributeRegistration.ensureRegistered(service, "default");
             List<String> workerCommand = new ArrayList<>(options.workerMain());
-            workerCommand.addAll(List.of("--temporal", target, "--ignore-sigint"));
+            workerCommand.addAll(List.of("--temporal", target, "--ignore-sigint", "--exit-with-parent"));
             if (server != null) {
                 workerCommand.add("--no-sticky");
             }

@@ -1,0 +1,57 @@
+package org.dinoj.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.dinoj.worker.cli.DinojCli;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code dinoj pretrain} killed with SIGKILL cannot stop its worker processes; each one notices its
+ * supervisor is gone and stops by itself, instead of training on as an orphan.
+ */
+class OrphanWorkerTest {
+    @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS)
+    Path dir;
+
+    @Test
+    void aWorkerStopsWhenItsPretrainProcessIsKilled() throws Exception {
+        Path log = dir.resolve("pretrain.log");
+        Path workerLog = dir.resolve("ckpt/logs/worker-0.log");
+        Process pretrain = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
+                "-cp", System.getProperty("java.class.path"), DinojCli.class.getName(),
+                "pretrain", "--config", "tiny-test", "--set", "optim.epochs=100000",
+                "--checkpoint-dir", dir.resolve("ckpt").toString(), "--port", "0")
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessHandle worker = null;
+        try {
+            // Training under way: the first round ended with a checkpoint and the second has started.
+            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+            while (System.nanoTime() < deadline && !(Files.exists(workerLog)
+                    && Files.readString(workerLog).contains(" round 1 "))) {
+                Thread.sleep(200);
+            }
+            List<ProcessHandle> workers = pretrain.toHandle().children().toList();
+            assertThat(workers).as(Files.readString(log)).hasSize(1);
+            worker = workers.getFirst();
+            assertThat(Files.readString(workerLog)).contains(" round 1 ");
+
+            pretrain.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+
+            boolean stopped = worker.onExit().completeOnTimeout(null, 20, TimeUnit.SECONDS).join() != null;
+            assertThat(stopped).as("worker %d still alive 20 s after its supervisor was killed", worker.pid()).isTrue();
+            assertThat(Files.readString(workerLog)).contains("the supervising process " + pretrain.pid() + " is gone");
+        } finally {
+            pretrain.destroyForcibly();
+            if (worker != null) {
+                worker.destroyForcibly();
+            }
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package org.dinoj.worker.supervise;
+
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Ends a supervised worker when the process that started it is gone. Killed with SIGKILL (or by
+ * the OOM killer), {@code dinoj pretrain} cannot stop its workers, and an orphan would go on
+ * training a round nobody waits for, on the CPUs the next {@code dinoj pretrain} needs, and poll the
+ * next embedded server on the same port beside that run's own workers. The worker stops as a
+ * SIGKILL would stop it, which every round already survives: its last checkpoint stands.
+ */
+public final class ParentWatch {
+    /** Exit status of a worker whose supervisor is gone. */
+    public static final int PARENT_GONE = 3;
+    private static final Logger LOG = LoggerFactory.getLogger(ParentWatch.class);
+
+    private ParentWatch() {
+    }
+
+    /** Halts this JVM once {@code parent} has exited; nothing when there is no parent to watch. */
+    public static void haltWhenGone(Optional<ProcessHandle> parent) {
+        parent.ifPresent(p -> p.onExit().thenRun(() -> {
+            LOG.warn("the supervising process {} is gone: this worker stops (its round resumes from its last"
+                    + " checkpoint when the job runs again)", p.pid());
+            Runtime.getRuntime().halt(PARENT_GONE);
+        }));
+    }
+}
