@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.dinoj.worker.cli.DinojCli;
+import org.dinoj.worker.supervise.WorkerSupervisor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,11 +26,9 @@ class TimeBudgetPretrainTest {
     Path dir;
 
     private Process dinoj(Path log, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
-                "-cp", System.getProperty("java.class.path"), DinojCli.class.getName()));
+        List<String> command = new ArrayList<>(List.of(DinojCli.class.getName()));
         command.addAll(List.of(args));
-        return new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+        return new ProcessBuilder(WorkerSupervisor.javaCommand(command)).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();
     }
 

@@ -28,8 +28,8 @@ import org.dinoj.model.train.config.DinoV2Config;
  */
 public final class ScheduleCalibration {
     /** Steps before timing starts: the first ones create primitives and compile code. */
-    static final int WARMUP_STEPS = 3;
-    static final int MIN_TIMED_STEPS = 5;
+    private static final int WARMUP_STEPS = 3;
+    private static final int MIN_TIMED_STEPS = 5;
     private static final int BANK_SAMPLE = 4096;
     private static final int QUERY_SAMPLE = 1024;
 
@@ -44,13 +44,17 @@ public final class ScheduleCalibration {
      * @param roundStartSeconds  a round's start beyond its steps: verify and reopen the latest
      *                           checkpoint, and the first step's extra time
      * @param evaluationSeconds  one k-NN evaluation on the full evaluation dataset (estimated)
-     * @param imagesPerSecond    training images per second, for the report
+     * @param batch              images per step
      */
     public record Costs(double stepSeconds, double checkpointSeconds, double roundStartSeconds,
-                        double evaluationSeconds, double imagesPerSecond) {
+                        double evaluationSeconds, int batch) {
+        public double imagesPerSecond() {
+            return batch / stepSeconds;
+        }
+
         public String describe() {
             return String.format(Locale.ROOT, "%.1f img/s (%.3f s a step), a checkpoint %.2f s, a round's start %.2f s,"
-                    + " a k-NN evaluation about %.0f s", imagesPerSecond, stepSeconds, checkpointSeconds,
+                    + " a k-NN evaluation about %.0f s", imagesPerSecond(), stepSeconds, checkpointSeconds,
                     roundStartSeconds, evaluationSeconds);
         }
     }
@@ -69,6 +73,7 @@ public final class ScheduleCalibration {
         Thread cleanup = new Thread(() -> CheckpointStore.deleteRecursively(scratch), "time-budget-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
         try {
+            CheckpointStore store = new CheckpointStore(scratch);
             double stepSeconds;
             Checkpoint checkpoint;
             long checkpointNanos;
@@ -84,18 +89,18 @@ public final class ScheduleCalibration {
                 }
                 stepSeconds = (System.nanoTime() - start) * 1e-9 / timed;
                 long before = System.nanoTime();
-                checkpoint = new CheckpointStore(scratch).save(session.step(), session::saveTo);
+                checkpoint = store.save(session.step(), session::saveTo);
                 checkpointNanos = System.nanoTime() - before;
             }
             long before = System.nanoTime();
-            new CheckpointStore(scratch).verify(checkpoint.step());
+            store.verify(checkpoint.step());
             try (DinoV2Session reopened = DinoV2Session.open(config, 0, 1, checkpoint.directory())) {
                 step(reopened);
             }
             double roundStart = Math.max(0, (System.nanoTime() - before) * 1e-9 - stepSeconds);
             double evaluation = evaluationSeconds(config, checkpoint.directory());
             return new Costs(stepSeconds, checkpointNanos * 1e-9, roundStart, evaluation,
-                    config.train().batchSizePerGpu() / stepSeconds);
+                    config.train().batchSizePerGpu());
         } finally {
             CheckpointStore.deleteRecursively(scratch);
             Runtime.getRuntime().removeShutdownHook(cleanup);

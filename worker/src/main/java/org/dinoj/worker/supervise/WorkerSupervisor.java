@@ -47,7 +47,7 @@ public final class WorkerSupervisor implements AutoCloseable {
     }
 
     /** {@code java [--enable-native-access ...] -cp <this JVM's class path> mainClass args...}. */
-    static List<String> javaCommand(List<String> mainClassAndArgs) {
+    public static List<String> javaCommand(List<String> mainClassAndArgs) {
         String javaBinary = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> cmd = new ArrayList<>();

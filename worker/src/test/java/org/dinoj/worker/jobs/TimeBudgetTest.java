@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 class TimeBudgetTest {
     /** About what the AVX2 machine measured for the fashion-mnist preset. */
-    private static final ScheduleCalibration.Costs COSTS = new ScheduleCalibration.Costs(0.95, 0.8, 1.2, 85, 67.4);
+    private static final ScheduleCalibration.Costs COSTS = new ScheduleCalibration.Costs(0.95, 0.8, 1.2, 85, 64);
     private static final TimeBudget.Shape PRESET = new TimeBudget.Shape(100, 500, 100, 10, 3);
 
     /** Rounds and checkpoints as the workflow and the round activity produce them, step by step. */
