@@ -89,6 +89,44 @@ public final class AttentionMapWriter {
         return out;
     }
 
+    /**
+     * Writes the crop the maps belong to ({@code [C, size, size]}, normalised) as a PNG of
+     * {@code imageH x imageW}: nearest upsampling, scaled to [0, 255] by its own minimum and maximum
+     * over all channels; grey for one channel, RGB for three.
+     */
+    public static Path writeCrop(float[] crop, int channels, int size, int imageH, int imageW, Path file) throws IOException {
+        if ((channels != 1 && channels != 3) || crop.length != channels * size * size) {
+            throw new IllegalArgumentException(crop.length + " values are not a 1- or 3-channel " + size + "x" + size + " crop");
+        }
+        float min = Float.POSITIVE_INFINITY;
+        float max = Float.NEGATIVE_INFINITY;
+        for (float v : crop) {
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+        }
+        double range = max - min;
+        int plane = size * size;
+        BufferedImage image = new BufferedImage(imageW, imageH, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < imageH; y++) {
+            int sy = Math.min(size - 1, (int) ((long) y * size / imageH));
+            for (int x = 0; x < imageW; x++) {
+                int sx = Math.min(size - 1, (int) ((long) x * size / imageW));
+                int rgb = 0;
+                for (int c = 0; c < 3; c++) {
+                    float v = crop[(channels == 1 ? 0 : c) * plane + sy * size + sx];
+                    int level = range > 0 ? (int) Math.round((v - min) / range * 255) : 0;
+                    rgb = (rgb << 8) | level;
+                }
+                image.setRGB(x, y, rgb);
+            }
+        }
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        if (!ImageIO.write(image, "png", file.toFile())) {
+            throw new IOException("no PNG writer available in this JVM to write " + file);
+        }
+        return file;
+    }
+
     private static Path writePng(float[] map, int height, int width, Path file) throws IOException {
         float min = Float.POSITIVE_INFINITY;
         float max = Float.NEGATIVE_INFINITY;

@@ -115,4 +115,20 @@ class AttentionMapWriterTest {
         assertThatThrownBy(() -> AttentionMapWriter.write(new float[5], 2, 2, 2, 8, 8, Upsampling.NEAREST, dir, "x"))
                 .hasMessageContaining("5 attention weights do not fill [2, 2 * 2]");
     }
+
+    @Test
+    void theCropIsWrittenGreyScaledToItsOwnRangeWithNearestBlocks() throws IOException {
+        // 2x2 normalised crop: -1 (darkest), 0, 1 (brightest), 0.5; written 4x4.
+        Path file = AttentionMapWriter.writeCrop(new float[] {-1f, 0f, 1f, 0.5f}, 1, 2, 4, 4, dir.resolve("in.png"));
+        BufferedImage png = ImageIO.read(file.toFile());
+        assertThat(png.getWidth()).isEqualTo(4);
+        int[][] expected = {{0x000000, 0x808080}, {0xFFFFFF, 0xBFBFBF}};
+        for (int y = 0; y < 4; y++) {
+            for (int x = 0; x < 4; x++) {
+                assertThat(png.getRGB(x, y) & 0xFFFFFF).as("pixel %d,%d", x, y).isEqualTo(expected[y / 2][x / 2]);
+            }
+        }
+        assertThatThrownBy(() -> AttentionMapWriter.writeCrop(new float[8], 2, 2, 4, 4, dir.resolve("x.png")))
+                .hasMessageContaining("not a 1- or 3-channel 2x2 crop");
+    }
 }

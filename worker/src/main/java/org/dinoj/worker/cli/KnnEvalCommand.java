@@ -1,27 +1,21 @@
 package org.dinoj.worker.cli;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.dinoj.model.data.Dataset;
-import org.dinoj.model.data.Datasets;
 import org.dinoj.model.data.Split;
 import org.dinoj.model.eval.BlockedNeighbourSearch;
-import org.dinoj.model.eval.FeatureExtraction;
-import org.dinoj.model.eval.FeatureExtractor;
-import org.dinoj.model.eval.FeatureExtractors;
 import org.dinoj.model.eval.KnnAccuracy;
 import org.dinoj.model.eval.KnnEvaluation;
 import org.dinoj.model.eval.LabeledFeatures;
 import org.dinoj.model.train.DinoV2KnnEvaluator;
-import org.dinoj.model.train.TeacherFeatures;
-import org.dinoj.model.train.config.DinoV2Config;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -38,24 +32,8 @@ public final class KnnEvalCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--features", defaultValue = "raw-pixels", paramLabel = "NAME",
-            description = "Features to classify: raw-pixels (default: ${DEFAULT-VALUE}).")
-    private String features;
-
-    @Option(names = "--dataset", defaultValue = "fashion-mnist", paramLabel = "SPEC",
-            description = "fashion-mnist, idx:DIR, folder:DIR or synthetic:N[:HxW[xC]][:K] (default: ${DEFAULT-VALUE}).")
-    private String dataset;
-
-    @Option(names = "--checkpoint", paramLabel = "DIR",
-            description = "Checkpoint directory whose teacher CLS token gives the features (instead of --features).")
-    private Path checkpoint;
-
-    @Option(names = "--config", defaultValue = "fashion-mnist", paramLabel = "PRESET|FILE",
-            description = "With --checkpoint: the training configuration the checkpoint was made with (default: ${DEFAULT-VALUE}).")
-    private String config;
-
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "With --checkpoint: configuration overrides, as for pretrain.")
-    private List<String> overrides = new java.util.ArrayList<>();
+    @Mixin
+    private FeatureOptions source;
 
     @Option(names = "--ks", split = ",", paramLabel = "K", defaultValue = "10,20,100,200",
             description = "Neighbour counts (default: ${DEFAULT-VALUE}).")
@@ -71,9 +49,6 @@ public final class KnnEvalCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", description = "Search threads (default: all processors).")
     private Integer threads;
 
-    @Option(names = "--batch-size", defaultValue = "256", paramLabel = "B", description = "Images per extraction batch (default: ${DEFAULT-VALUE}).")
-    private int batchSize;
-
     @Override
     public Integer call() throws Exception {
         int[] kValues = ks.stream().mapToInt(Integer::intValue).toArray();
@@ -82,27 +57,23 @@ public final class KnnEvalCommand implements Callable<Integer> {
         List<KnnAccuracy> results;
         int bankRows;
         int queryRows;
-        if (checkpoint != null) {
-            List<String> withTemperature = new java.util.ArrayList<>(overrides);
-            withTemperature.add("eval.temperature=" + temperature);
-            DinoV2Config trained = DinoV2Config.load(config, withTemperature);
-            featureName = TeacherFeatures.NAME;
-            results = DinoV2KnnEvaluator.evaluate(trained, checkpoint, dataset, kValues);
-            bankRows = Datasets.open(dataset, Split.TRAIN).size();
-            queryRows = Datasets.open(dataset, Split.TEST).size();
-        } else {
-            FeatureExtractor extractor = FeatureExtractors.byName(features);
+        try (FeatureOptions.Extractor extractor = source.open()) {
             featureName = extractor.name();
-            Dataset train = Datasets.open(dataset, Split.TRAIN);
-            Dataset test = Datasets.open(dataset, Split.TEST);
-            LabeledFeatures bank = FeatureExtraction.extract(train, extractor, batchSize);
-            LabeledFeatures queries = FeatureExtraction.extract(test, extractor, batchSize);
-            BlockedNeighbourSearch search = threads == null ? new BlockedNeighbourSearch() : new BlockedNeighbourSearch(threads);
-            results = new KnnEvaluation(search).run(bank, queries, kValues, temperature);
+            Dataset train = source.openLabelled(Split.TRAIN, "k-NN");
+            Dataset test = source.openLabelled(Split.TEST, "k-NN");
+            LabeledFeatures bank = extractor.extract(train);
+            LabeledFeatures queries = extractor.extract(test);
+            if (source.model.checkpoint != null) {
+                // As a job's evaluation searches: f32 similarities on oneDNN when the job trains on it.
+                results = DinoV2KnnEvaluator.search(source.model.trainedConfig("eval.temperature=" + temperature), bank, queries, kValues);
+            } else {
+                BlockedNeighbourSearch search = threads == null ? new BlockedNeighbourSearch() : new BlockedNeighbourSearch(threads);
+                results = new KnnEvaluation(search).run(bank, queries, kValues, temperature);
+            }
             bankRows = bank.rows();
             queryRows = queries.rows();
         }
-        LOG.info("k-NN evaluation of {} on {} took {} s", featureName, dataset,
+        LOG.info("k-NN evaluation of {} on {} took {} s", featureName, source.dataset,
                 String.format(Locale.ROOT, "%.1f", (System.nanoTime() - start) * 1e-9));
 
         PrintWriter out = spec.commandLine().getOut();
@@ -110,11 +81,11 @@ public final class KnnEvalCommand implements Callable<Integer> {
             for (KnnAccuracy r : results) {
                 out.println("{\"k\":" + r.k() + ",\"neighbours\":" + r.neighbours() + ",\"top1\":" + r.top1() + ",\"top5\":" + r.top5()
                         + ",\"queries\":" + r.queries() + ",\"bank\":" + bankRows + ",\"features\":" + quote(featureName)
-                        + ",\"dataset\":" + quote(dataset) + ",\"temperature\":" + temperature + "}");
+                        + ",\"dataset\":" + quote(source.dataset) + ",\"temperature\":" + temperature + "}");
             }
         } else {
             out.printf(Locale.ROOT, "k-NN on %s features of %s: %d train images (bank), %d test images (queries), T = %s%n",
-                    featureName, dataset, bankRows, queryRows, temperature);
+                    featureName, source.dataset, bankRows, queryRows, temperature);
             out.printf(Locale.ROOT, "%6s %9s %9s%n", "k", "top-1 %", "top-5 %");
             for (KnnAccuracy r : results) {
                 String k = r.neighbours() == r.k() ? Integer.toString(r.k()) : r.k() + "*";

@@ -2,8 +2,6 @@ package org.dinoj.worker.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -20,22 +18,8 @@ import org.dinoj.model.train.DinoV2Session;
 import org.dinoj.model.train.config.DinoV2Config;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class KnnEvalCommandTest {
-    private record Run(int code, String out, String err) {}
-
-    private static Run dinoj(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = new CommandLine(new DinojCli())
-                .setExecutionExceptionHandler(DinojCli::reportError)
-                .setOut(new PrintWriter(out))
-                .setErr(new PrintWriter(err))
-                .execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     /** The same evaluation through the library, to check the CLI's wiring and formatting. */
     private static List<KnnAccuracy> direct(String spec, int... ks) {
         return new KnnEvaluation(new BlockedNeighbourSearch(1)).run(
@@ -46,7 +30,7 @@ class KnnEvalCommandTest {
     @Test
     void jsonPrintsOneObjectPerKWithTheLibraryResults() {
         String spec = "synthetic:120:8x8:4";
-        Run run = dinoj("eval", "knn", "--features", "raw-pixels", "--dataset", spec, "--json", "--ks", "1,5,500",
+        CliRun run = CliRun.dinoj("eval", "knn", "--features", "raw-pixels", "--dataset", spec, "--json", "--ks", "1,5,500",
                 "--temperature", "0.07", "--threads", "2");
         assertThat(run.code()).as(run.err()).isZero();
         List<KnnAccuracy> expected = direct(spec, 1, 5, 500);
@@ -68,7 +52,7 @@ class KnnEvalCommandTest {
     @Test
     void tablePrintsTopOneAndTopFivePerK() {
         String spec = "synthetic:80:8x8:3";
-        Run run = dinoj("eval", "knn", "--dataset", spec, "--ks", "10,20");
+        CliRun run = CliRun.dinoj("eval", "knn", "--dataset", spec, "--ks", "10,20");
         assertThat(run.code()).as(run.err()).isZero();
         List<KnnAccuracy> expected = direct(spec, 10, 20);
         assertThat(run.out()).contains("raw-pixels").contains("80 train images").contains("top-1 %").contains("top-5 %");
@@ -87,7 +71,7 @@ class KnnEvalCommandTest {
             session.trainStep();
             session.saveTo(checkpoint);
         }
-        Run run = dinoj("eval", "knn", "--checkpoint", checkpoint.toString(), "--config", "tiny-test",
+        CliRun run = CliRun.dinoj("eval", "knn", "--checkpoint", checkpoint.toString(), "--config", "tiny-test",
                 "--dataset", "synthetic:64:16x16x1", "--ks", "5,20", "--json");
         assertThat(run.err()).isEmpty();
         assertThat(run.code()).isZero();
@@ -106,7 +90,7 @@ class KnnEvalCommandTest {
 
     @Test
     void aMissingCheckpointIsOneLineError() {
-        Run run = dinoj("eval", "knn", "--checkpoint", "/nonexistent/ckpt", "--config", "tiny-test",
+        CliRun run = CliRun.dinoj("eval", "knn", "--checkpoint", "/nonexistent/ckpt", "--config", "tiny-test",
                 "--dataset", "synthetic:10:16x16x1");
         assertThat(run.code()).isEqualTo(1);
         assertThat(run.out()).isEmpty();
@@ -115,10 +99,10 @@ class KnnEvalCommandTest {
 
     @Test
     void unknownFeaturesAndBadKAreOneLineErrors() {
-        Run features = dinoj("eval", "knn", "--features", "sift", "--dataset", "synthetic:10");
+        CliRun features = CliRun.dinoj("eval", "knn", "--features", "sift", "--dataset", "synthetic:10");
         assertThat(features.code()).isEqualTo(1);
         assertThat(features.err().strip()).isEqualTo("dinoj: unknown features 'sift': use raw-pixels");
-        Run k = dinoj("eval", "knn", "--ks", "0", "--dataset", "synthetic:10");
+        CliRun k = CliRun.dinoj("eval", "knn", "--ks", "0", "--dataset", "synthetic:10");
         assertThat(k.code()).isEqualTo(1);
         assertThat(k.err()).contains("k = 0");
     }

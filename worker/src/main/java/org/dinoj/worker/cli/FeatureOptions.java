@@ -1,0 +1,81 @@
+package org.dinoj.worker.cli;
+
+import java.io.IOException;
+import org.dinoj.model.data.Dataset;
+import org.dinoj.model.data.Datasets;
+import org.dinoj.model.data.Split;
+import org.dinoj.model.eval.FeatureExtraction;
+import org.dinoj.model.eval.FeatureExtractor;
+import org.dinoj.model.eval.FeatureExtractors;
+import org.dinoj.model.eval.LabeledFeatures;
+import org.dinoj.model.train.TeacherFeatures;
+import org.dinoj.model.train.config.DinoV2Config;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * The options every {@code dinoj eval} command shares: which features (raw pixels, or the teacher
+ * CLS token of a checkpoint with the configuration it was trained with) of which dataset.
+ */
+final class FeatureOptions {
+    /** Images per extraction batch for raw pixels; a checkpoint's teacher uses {@code eval.batch_size}. */
+    private static final int RAW_PIXEL_BATCH = 256;
+
+    @Option(names = "--features", defaultValue = "raw-pixels", paramLabel = "NAME",
+            description = "Features without a checkpoint: raw-pixels (default: ${DEFAULT-VALUE}).")
+    String features;
+
+    @Option(names = "--dataset", defaultValue = "fashion-mnist", paramLabel = "SPEC",
+            description = "fashion-mnist, idx:DIR, folder:DIR or synthetic:N[:HxW[xC]][:K] (default: ${DEFAULT-VALUE}).")
+    String dataset;
+
+    @Mixin
+    TrainedModelOptions model;
+
+    @Option(names = "--batch-size", paramLabel = "B",
+            description = "Images per extraction batch (default: eval.batch_size with --checkpoint, else 256).")
+    Integer batchSize;
+
+    /** The chosen extractor; the caller closes it (a checkpoint's teacher holds native memory). */
+    Extractor open() throws IOException {
+        if (model.checkpoint != null) {
+            DinoV2Config trained = model.trainedConfig();
+            TeacherFeatures teacher = TeacherFeatures.open(trained, model.checkpoint);
+            return new Extractor(teacher, batchSize != null ? batchSize : trained.eval().batchSize(), teacher);
+        }
+        FeatureExtractor extractor = FeatureExtractors.byName(features);
+        return new Extractor(extractor, batchSize != null ? batchSize : RAW_PIXEL_BATCH, null);
+    }
+
+    /** An opened extractor with the batch size it runs at. */
+    record Extractor(FeatureExtractor extractor, int batchSize, AutoCloseable resource) implements AutoCloseable {
+        String name() {
+            return extractor.name();
+        }
+
+        LabeledFeatures extract(Dataset dataset) {
+            return FeatureExtraction.extract(dataset, extractor, batchSize);
+        }
+
+        @Override
+        public void close() throws Exception {
+            if (resource != null) {
+                resource.close();
+            }
+        }
+    }
+
+    Dataset open(Split split) {
+        return Datasets.open(dataset, split);
+    }
+
+    /** A split that must carry class labels, refused before any feature is extracted. */
+    Dataset openLabelled(Split split, String evaluation) {
+        Dataset d = open(split);
+        if (d.numClasses() == 0) {
+            throw new IllegalArgumentException(evaluation + " needs class labels, but " + d.describe()
+                    + " has none: give a labelled --dataset (fashion-mnist, idx:DIR, folder:DIR with one folder per class)");
+        }
+        return d;
+    }
+}
