@@ -39,11 +39,16 @@ public final class DinojCli implements Runnable {
 
     /** A user error is one sentence on stderr, not a stack trace; set DINOJ_DEBUG=1 for the trace. */
     static int reportError(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
-        if (System.getenv("DINOJ_DEBUG") != null) {
+        if (debugRequested(System.getenv("DINOJ_DEBUG"))) {
             e.printStackTrace(cmd.getErr());
         }
         String message = e.getMessage() == null ? e.toString() : e.getMessage();
         cmd.getErr().println("dinoj: " + message);
         return 1;
+    }
+
+    /** DINOJ_DEBUG asks for stack traces when set to anything but empty or 0. */
+    static boolean debugRequested(String value) {
+        return value != null && !value.isBlank() && !value.strip().equals("0");
     }
 }

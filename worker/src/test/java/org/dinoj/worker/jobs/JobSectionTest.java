@@ -49,7 +49,12 @@ class JobSectionTest {
     @Test
     void badValuesAndUnknownKeysAreRefusedWithTheirKeyNamed() {
         assertThatThrownBy(() -> JobSection.parse("job:\n  shards: 0\n"))
-                .isInstanceOf(ConfigException.class).hasMessageStartingWith("the job: section: job.shards");
+                .isInstanceOf(ConfigException.class).hasMessage("the job: section: job.shards must be >= 1, got 0");
+        assertThatThrownBy(() -> JobSection.parse("job:\n  checkpoint_every_steps: 0\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("the job: section: job.checkpoint_every_steps must be >= 1, got 0");
+        assertThatThrownBy(() -> JobSection.parse("job:\n  max_attempts: -2\n"))
+                .isInstanceOf(ConfigException.class).hasMessage("the job: section: job.max_attempts must be >= 0, got -2");
         assertThatThrownBy(() -> JobSection.parse("job:\n  outer_momentum: 1.5\n"))
                 .isInstanceOf(ConfigException.class).hasMessage("the job: section: job.outer_momentum must lie in [0, 1), got 1.5");
         assertThatThrownBy(() -> JobSection.parse("job:\n  shard: 2\n"))

@@ -24,20 +24,26 @@ public record JobConfig(int shards, long stepsPerRound, long checkpointEveryStep
                         int maxAttempts, String taskQueue, double outerLr, double outerMomentum) {
 
     public JobConfig {
-        if (shards < 1 || stepsPerRound < 1 || checkpointEverySteps < 1 || roundsPerRun < 1
-                || heartbeatTimeoutSeconds < 1 || roundTimeoutHours < 1) {
-            throw new IllegalArgumentException("job.shards, steps_per_round, checkpoint_every_steps, "
-                    + "rounds_per_run, heartbeat_timeout_seconds and round_timeout_hours must all be >= 1");
-        }
-        if (evalEveryEpochs < 0 || maxAttempts < 0) {
-            throw new IllegalArgumentException("job.eval_every_epochs (" + evalEveryEpochs + ") and job.max_attempts ("
-                    + maxAttempts + ") must be >= 0");
-        }
+        atLeast("job.shards", shards, 1);
+        atLeast("job.steps_per_round", stepsPerRound, 1);
+        atLeast("job.checkpoint_every_steps", checkpointEverySteps, 1);
+        atLeast("job.rounds_per_run", roundsPerRun, 1);
+        atLeast("job.heartbeat_timeout_seconds", heartbeatTimeoutSeconds, 1);
+        atLeast("job.round_timeout_hours", roundTimeoutHours, 1);
+        atLeast("job.eval_every_epochs", evalEveryEpochs, 0);
+        atLeast("job.max_attempts", maxAttempts, 0);
         if (!(outerLr > 0)) {
             throw new IllegalArgumentException("job.outer_lr must be positive, got " + outerLr);
         }
         if (!(outerMomentum >= 0 && outerMomentum < 1)) {
             throw new IllegalArgumentException("job.outer_momentum must lie in [0, 1), got " + outerMomentum);
+        }
+    }
+
+    /** One sentence naming the key and the value it got. */
+    private static void atLeast(String key, long value, long minimum) {
+        if (value < minimum) {
+            throw new IllegalArgumentException(key + " must be >= " + minimum + ", got " + value);
         }
     }
 
