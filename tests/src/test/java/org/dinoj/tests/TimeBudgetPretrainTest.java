@@ -10,14 +10,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.dinoj.worker.cli.DinojCli;
-import org.dinoj.worker.supervise.WorkerSupervisor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code dinoj pretrain --time-budget} as a user runs it, in its own JVM: it times the machine,
- * chooses the schedule, and the whole command (embedded Temporal server, worker process, k-NN
- * evaluations) ends within the budget, having used most of it.
+ * {@code dinoj pretrain --time-budget} as a user runs it, in its own JVM on the production class
+ * path (the DINOv2 trainer, not the worker's toy session): it times the machine, chooses the
+ * schedule, and the whole command (embedded Temporal server, worker process, k-NN evaluations)
+ * ends within the budget, having used most of it.
  */
 class TimeBudgetPretrainTest {
     private static final double BUDGET_MINUTES = 1.5;
@@ -28,7 +28,7 @@ class TimeBudgetPretrainTest {
     private Process dinoj(Path log, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(DinojCli.class.getName()));
         command.addAll(List.of(args));
-        return new ProcessBuilder(WorkerSupervisor.javaCommand(command)).directory(dir.toFile()).redirectErrorStream(true)
+        return new ProcessBuilder(ProductionClassPath.javaCommand(command)).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();
     }
 
@@ -58,6 +58,14 @@ class TimeBudgetPretrainTest {
         // Used, not merely respected: the schedule fills most of the budget.
         assertThat(minutes).as("wall minutes of the whole command\n" + out).isGreaterThan(0.6 * BUDGET_MINUTES);
         assertThat(dir.resolve("ckpt")).isDirectoryNotContaining(path -> path.getFileName().toString().startsWith(".time-budget"));
+        // The worker's log carries the training metrics with each checkpoint, the last one included;
+        // the DINOv2 terms show that the production trainer ran, not the worker's toy session.
+        String workerLog = Files.readString(dir.resolve("ckpt/logs/worker-0.log"));
+        Matcher last = Pattern.compile("shard 0: step " + steps + ", loss -?[0-9.]+ \\(([^)]*)\\), lr [0-9.e+-]+, "
+                + "teacher momentum [0-9.]+, [0-9.]+ img/s, checkpoint ").matcher(workerLog);
+        assertThat(last.find()).as(workerLog).isTrue();
+        assertThat(last.group(1)).containsPattern("dino_global_crops_loss -?[0-9.]+").containsPattern("dino_local_crops_loss -?[0-9.]+")
+                .containsPattern("ibot_loss -?[0-9.]+").containsPattern("koleo_loss -?[0-9.]+");
     }
 
     @Test

@@ -1,8 +1,8 @@
 package org.dinoj.tests.faults;
 
+import org.dinoj.tests.ProductionClassPath;
 import io.temporal.api.enums.v1.PendingActivityState;
 import io.temporal.api.workflow.v1.PendingActivityInfo;
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -478,7 +478,7 @@ public final class FaultHarness {
         synchronized (FaultHarness.class) {
             String classPath = System.getProperty("java.class.path");
             if (session == SessionKind.DINOV2) {
-                System.setProperty("java.class.path", withoutTestDoubles(classPath));
+                System.setProperty("java.class.path", ProductionClassPath.of(classPath));
             }
             try {
                 return LocalRunner.start(opts, line -> log.info("supervisor: {}", line));
@@ -486,27 +486,5 @@ public final class FaultHarness {
                 System.setProperty("java.class.path", classPath);
             }
         }
-    }
-
-    /** The class path without the worker module's test classes (the toy session and its registration). */
-    static String withoutTestDoubles(String classPath) {
-        List<String> kept = new ArrayList<>();
-        for (String entry : classPath.split(File.pathSeparator)) {
-            String e = entry.replace('\\', '/');
-            // The worker's test-jar is worker/target/dinoj-tests.jar (the module's final name is dinoj).
-            if (e.endsWith("worker/target/test-classes") || e.endsWith("worker/target/test-classes/")
-                    || e.matches(".*/worker/target/[^/]*-tests\\.jar") || e.matches(".*dinoj-worker-[^/]*-tests\\.jar")) {
-                continue;
-            }
-            kept.add(entry);
-        }
-        for (String e : kept) {
-            if (e.replace('\\', '/').matches(".*worker/target/[^/]*test[^/]*")) {
-                // Keeping the toy session would make a "DINOv2" harness run test the toy, silently.
-                throw new IllegalStateException("class path entry " + e + " looks like the worker's test classes but"
-                        + " was not removed; FaultHarness.withoutTestDoubles must learn its name");
-            }
-        }
-        return String.join(File.pathSeparator, kept);
     }
 }

@@ -265,7 +265,18 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
             unsavedScale = 1;
             reopensSinceCheckpoint = 0;
             store.retain(policy.keepCheckpoints(), protectedSteps);
-            log.debug("job {} shard {}: checkpoint {}", request.jobId(), request.shard(), c.directory());
+            // The log's view of training: one line per checkpoint, with the step that was saved.
+            log.info("job {} shard {}: step {}{}, checkpoint {}", request.jobId(), request.shard(), step,
+                    lastResult != null && lastResult.step() == step ? metrics(lastResult) : "", c.directory());
+        }
+
+        /** ", loss L (term t, ...), lr X, teacher momentum M, R img/s" for the log. */
+        private static String metrics(StepResult r) {
+            StringBuilder terms = new StringBuilder();
+            new java.util.TreeMap<>(r.lossTerms()).forEach((name, value) -> terms.append(terms.isEmpty() ? "" : ", ")
+                    .append(name).append(' ').append(String.format(java.util.Locale.ROOT, "%.4f", value)));
+            return String.format(java.util.Locale.ROOT, ", loss %.4f (%s), lr %.3g, teacher momentum %.5f, %.1f img/s",
+                    r.loss(), terms, r.learningRate(), r.teacherMomentum(), r.imagesPerSecond());
         }
 
         private void checkpointBeforeStopping(ActivityCompletionException stopped) {
