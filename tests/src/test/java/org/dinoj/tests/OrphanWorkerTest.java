@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.dinoj.worker.cli.DinojCli;
-import org.dinoj.worker.supervise.WorkerSupervisor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,7 +23,7 @@ class OrphanWorkerTest {
     void aWorkerStopsWhenItsPretrainProcessIsKilled() throws Exception {
         Path log = dir.resolve("pretrain.log");
         Path workerLog = dir.resolve("ckpt/logs/worker-0.log");
-        Process pretrain = new ProcessBuilder(WorkerSupervisor.javaCommand(List.of(DinojCli.class.getName(),
+        Process pretrain = new ProcessBuilder(ProductionClassPath.javaCommand(List.of(DinojCli.class.getName(),
                 "pretrain", "--config", "tiny-test", "--set", "optim.epochs=100000",
                 "--checkpoint-dir", dir.resolve("ckpt").toString(), "--port", "0")))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
