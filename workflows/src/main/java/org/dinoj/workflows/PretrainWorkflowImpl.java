@@ -11,6 +11,8 @@ import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 import io.temporal.workflow.WorkflowInit;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -27,6 +29,11 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
      * round's completion and hung the job on the embedded server. Default: the old cancellation.
      */
     static final String STOP_ROUNDS_BY_STATUS = "stop-rounds-by-status";
+    /** Version 1: the memo shows job, status, epoch, step, loss and k-NN (histories before it have none). */
+    static final String PROGRESS_MEMO = "progress-memo";
+
+    /** What the memo showed last, so that an unchanged state writes no new event. */
+    private Map<String, Object> memo = Map.of();
 
     private JobSpec spec;
     private JobState state;
@@ -225,6 +232,30 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
             Workflow.upsertTypedSearchAttributes(DinojSearchAttributes.KNN_TOP1.valueSet(state.lastEval().top1()));
         }
         Workflow.setCurrentDetails(p.summary());
+        if (Workflow.getVersion(PROGRESS_MEMO, Workflow.DEFAULT_VERSION, 1) >= 1) {
+            Map<String, Object> now = memo(p);
+            if (!now.equals(memo)) {
+                Workflow.upsertMemo(now);
+                memo = now;
+            }
+        }
+    }
+
+    /** The memo the Temporal UI shows beside the search attributes: plain values, people's rounding. */
+    private Map<String, Object> memo(Progress p) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("job", spec.jobName() == null ? spec.jobId() : spec.jobName());
+        m.put("status", status.name());
+        m.put("epoch", p.epoch() + "/" + p.epochs());
+        m.put("step", p.step() + "/" + p.totalSteps());
+        if (state.lastMetrics() != null && Double.isFinite(state.lastMetrics().loss())) {
+            m.put("loss", Math.round(state.lastMetrics().loss() * 1e4) / 1e4);
+        }
+        if (state.lastEval() != null) {
+            m.put("knn_top1", state.lastEval().top1());
+            m.put("knn_epoch", state.lastEval().epoch());
+        }
+        return m;
     }
 
     private ActivityOptions roundOptions() {

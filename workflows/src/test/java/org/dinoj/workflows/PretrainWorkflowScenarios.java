@@ -63,7 +63,8 @@ public abstract class PretrainWorkflowScenarios {
     @Test
     void singleShardJobRunsRoundsBackToBackAndEvaluatesEveryEpoch() {
         worker(0);
-        JobResult result = stub("single").run(scenarioSpec("single", 1, 2, 10, 4, 100), null);
+        JobSpec spec = scenarioSpec("single", 1, 2, 10, 4, 100);
+        JobResult result = stub("single").run(spec, null);
 
         assertThat(result.status()).isEqualTo(JobStatus.COMPLETED);
         assertThat(result.step()).isEqualTo(20);
@@ -79,6 +80,15 @@ public abstract class PretrainWorkflowScenarios {
         assertThat(result.lastEval().top1()).isEqualTo(52);
         assertThat(result.lastMetrics().loss()).isEqualTo(SimulatedTraining.lossAt(20));
         assertThat(result.finalCheckpoint().step()).isEqualTo(20);
+        // The memo, as the Temporal UI shows it, holds the job's last state.
+        var described = client().newUntypedWorkflowStub("single").describe();
+        assertThat(described.getMemo("job", String.class)).isEqualTo(spec.jobName());
+        assertThat(described.getMemo("status", String.class)).isEqualTo("COMPLETED");
+        assertThat(described.getMemo("epoch", String.class)).isEqualTo("2/2");
+        assertThat(described.getMemo("step", String.class)).isEqualTo("20/20");
+        assertThat(described.getMemo("loss", Double.class)).isEqualTo(Math.round(SimulatedTraining.lossAt(20) * 1e4) / 1e4);
+        assertThat(described.getMemo("knn_top1", Double.class)).isEqualTo(52.0);
+        assertThat(described.getMemo("knn_epoch", Integer.class)).isEqualTo(2);
     }
 
     @Test
