@@ -13,10 +13,12 @@ import java.util.List;
  * @param shardResume per shard, where an interrupted round stopped (null entries: from {@code checkpoint})
  * @param round rounds started so far
  * @param paused whether the job was paused when it continued as new
+ * @param refusedSteps non-finite steps refused so far by the completed rounds (each refusal applies
+ *     nothing; refusals in a row reopen the last checkpoint and then halve the learning rate)
  */
 public record JobState(long step, CheckpointRef checkpoint, long roundEnd, List<CheckpointRef> shardResume, int round,
                        int lastEvalEpoch, EvalResult lastEval, TrainingMetrics lastMetrics, boolean paused,
-                       double secondsPerStep) {
+                       double secondsPerStep, int refusedSteps) {
 
     public JobState {
         // List.copyOf refuses null entries; shards without a resume point are null.
@@ -26,26 +28,27 @@ public record JobState(long step, CheckpointRef checkpoint, long roundEnd, List<
     public static JobState start(JobSpec spec) {
         CheckpointRef base = spec.baseCheckpoint();
         // Retraining starts the schedules from zero on top of the base weights.
-        return new JobState(0, base, 0, List.of(), 0, 0, null, null, false, -1);
+        return new JobState(0, base, 0, List.of(), 0, 0, null, null, false, -1, 0);
     }
 
-    JobState withRoundDone(long newStep, CheckpointRef newCheckpoint, TrainingMetrics metrics, double newSecondsPerStep) {
+    JobState withRoundDone(long newStep, CheckpointRef newCheckpoint, TrainingMetrics metrics, double newSecondsPerStep,
+                           int newlyRefused) {
         return new JobState(newStep, newCheckpoint, 0, List.of(), round + 1, lastEvalEpoch, lastEval, metrics, paused,
-                newSecondsPerStep);
+                newSecondsPerStep, refusedSteps + newlyRefused);
     }
 
     JobState withInterruptedRound(long end, List<CheckpointRef> resume) {
         return new JobState(step, checkpoint, end, resume, round, lastEvalEpoch, lastEval, lastMetrics, paused,
-                secondsPerStep);
+                secondsPerStep, refusedSteps);
     }
 
     JobState withEval(EvalResult eval) {
         return new JobState(step, checkpoint, roundEnd, shardResume, round, eval.epoch(), eval, lastMetrics, paused,
-                secondsPerStep);
+                secondsPerStep, refusedSteps);
     }
 
     JobState withPaused(boolean nowPaused) {
         return new JobState(step, checkpoint, roundEnd, shardResume, round, lastEvalEpoch, lastEval, lastMetrics,
-                nowPaused, secondsPerStep);
+                nowPaused, secondsPerStep, refusedSteps);
     }
 }

@@ -147,7 +147,8 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
         }
         long steps = end - state.step();
         double secondsPerStep = steps > 0 ? (Workflow.currentTimeMillis() - startedMillis) / 1000.0 / steps : -1;
-        state = state.withRoundDone(end, next, mergedMetrics(done, end), secondsPerStep);
+        int refused = done.stream().mapToInt(r -> r.events() == null ? 0 : r.events().refusedSteps()).sum();
+        state = state.withRoundDone(end, next, mergedMetrics(done, end), secondsPerStep, refused);
         log.info("job {} round {} done at step {}/{}", spec.jobId(), round, end, spec.totalSteps());
         publish();
         return true;
@@ -164,7 +165,7 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
         if (spec.shards() == 1 && resume.getFirst() != null) {
             // One shard: its checkpoint is the global one, so the job really is at that step.
             CheckpointRef latest = resume.getFirst();
-            state = state.withRoundDone(latest.step(), latest, state.lastMetrics(), state.secondsPerStep());
+            state = state.withRoundDone(latest.step(), latest, state.lastMetrics(), state.secondsPerStep(), 0);
         } else {
             state = state.withInterruptedRound(end, resume);
         }
@@ -251,6 +252,9 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
         if (state.lastMetrics() != null && Double.isFinite(state.lastMetrics().loss())) {
             m.put("loss", Math.round(state.lastMetrics().loss() * 1e4) / 1e4);
         }
+        if (state.refusedSteps() > 0) {
+            m.put("refused_steps", state.refusedSteps());
+        }
         if (state.lastEval() != null) {
             m.put("knn_top1", state.lastEval().top1());
             m.put("knn_epoch", state.lastEval().epoch());
@@ -333,7 +337,7 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
         long remaining = spec.totalSteps() - step;
         long eta = state.secondsPerStep() >= 0 ? Math.round(remaining * state.secondsPerStep()) : -1;
         return new Progress(spec.jobId(), status, completedEpochs(), spec.epochs(), step, spec.totalSteps(),
-                state.lastMetrics(), state.lastEval(), state.checkpoint(), eta);
+                state.lastMetrics(), state.lastEval(), state.checkpoint(), eta, state.refusedSteps());
     }
 
     @Override

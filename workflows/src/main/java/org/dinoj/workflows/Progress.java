@@ -4,18 +4,26 @@ package org.dinoj.workflows;
  * What the progress query returns: where the job is, how it is doing, and when it will end.
  *
  * @param etaSeconds estimated seconds to the end at the recent pace, or -1 when unknown
+ * @param refusedSteps non-finite steps refused so far (nothing applied; see {@link JobState#refusedSteps})
  */
 public record Progress(String jobId, JobStatus status, int epoch, int epochs, long step, long totalSteps,
                        TrainingMetrics lastMetrics, EvalResult lastEval, CheckpointRef lastCheckpoint,
-                       long etaSeconds) {
+                       long etaSeconds, int refusedSteps) {
 
-    /** One line for people: "epoch 3/100, step 412/1250, loss 6.21, 48 img/s". */
+    /**
+     * One line for people: "running: epoch 3/100, step 412/1250, loss 6.210, lr 0.00100, 48.0 img/s";
+     * the learning rate is the one applied, so a halving after refused steps shows in it.
+     */
     public String summary() {
         StringBuilder s = new StringBuilder();
         s.append(status.name().toLowerCase()).append(": epoch ").append(epoch).append('/').append(epochs)
                 .append(", step ").append(step).append('/').append(totalSteps);
         if (lastMetrics != null) {
-            s.append(String.format(", loss %.4g, %.1f img/s", lastMetrics.loss(), lastMetrics.imagesPerSecond()));
+            s.append(String.format(", loss %.4g, lr %.3g, %.1f img/s", lastMetrics.loss(), lastMetrics.learningRate(),
+                    lastMetrics.imagesPerSecond()));
+        }
+        if (refusedSteps > 0) {
+            s.append(", ").append(refusedSteps).append(refusedSteps == 1 ? " non-finite step refused" : " non-finite steps refused");
         }
         if (lastEval != null) {
             s.append(String.format(", k-NN top-1 %.2f%%", lastEval.top1()));

@@ -89,6 +89,11 @@ public abstract class PretrainWorkflowScenarios {
         assertThat(described.getMemo("loss", Double.class)).isEqualTo(Math.round(SimulatedTraining.lossAt(20) * 1e4) / 1e4);
         assertThat(described.getMemo("knn_top1", Double.class)).isEqualTo(52.0);
         assertThat(described.getMemo("knn_epoch", Integer.class)).isEqualTo(2);
+        // Refused steps add up over the rounds (steps 7 and 14 of 20) and show in the memo and the progress line.
+        assertThat(described.getMemo("refused_steps", Integer.class)).isEqualTo(2);
+        Progress progress = client().newWorkflowStub(PretrainWorkflow.class, "single").progress();
+        assertThat(progress.refusedSteps()).isEqualTo(2);
+        assertThat(progress.summary()).contains("lr 0.00100, 100.0 img/s, 2 non-finite steps refused, k-NN");
     }
 
     @Test

@@ -22,6 +22,9 @@ public final class SimulatedTraining implements TrainingActivities {
     private volatile long millisPerStep;
     private volatile long currentStep;
 
+    /** Every step that is a multiple of this reports one refused (non-finite) attempt. */
+    public static final long REFUSED_EVERY = 7;
+
     public SimulatedTraining(long millisPerStep) {
         this.millisPerStep = millisPerStep;
     }
@@ -82,8 +85,12 @@ public final class SimulatedTraining implements TrainingActivities {
             throw cancelled;
         }
         CheckpointRef end = save(request, step);
+        long from = request.startFrom() == null ? 0 : request.startFrom().step();
+        // A simulated refusal rate: every step that is a multiple of REFUSED_EVERY was refused once.
+        int refused = (int) (step / REFUSED_EVERY - from / REFUSED_EVERY);
         return new TrainRoundResult(request.shard(), end,
-                new TrainingMetrics(step, lossAt(step), Map.of("dino", lossAt(step)), 1e-3, 0.996, 100), null);
+                new TrainingMetrics(step, lossAt(step), Map.of("dino", lossAt(step)), 1e-3, 0.996, 100),
+                new RoundEvents(from, "request", refused, 0, 1, null));
     }
 
     private CheckpointRef save(TrainRoundRequest request, long step) {

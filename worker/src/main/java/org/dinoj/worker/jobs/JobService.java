@@ -136,11 +136,11 @@ public final class JobService {
         // With several shards, global step 0 is only the merge base of the first round.
         if (latest.isEmpty() || latest.get().step() == 0) {
             JobState fresh = JobState.start(spec);
-            return paused ? new JobState(0, fresh.checkpoint(), 0, List.of(), 0, 0, null, null, true, -1) : fresh;
+            return paused ? new JobState(0, fresh.checkpoint(), 0, List.of(), 0, 0, null, null, true, -1, 0) : fresh;
         }
         CheckpointRef ref = CheckpointLayout.ref(latest.get());
         int epoch = (int) (ref.step() / spec.stepsPerEpoch());
-        return new JobState(ref.step(), ref, 0, List.of(), 0, epoch, null, null, paused, -1);
+        return new JobState(ref.step(), ref, 0, List.of(), 0, epoch, null, null, paused, -1, 0);
     }
 
     /** Records the job's status (from its progress query) and latest checkpoint in the registry; returns the progress. */
