@@ -19,7 +19,6 @@ import org.dinoj.model.eval.LabeledFeatures;
 import org.dinoj.model.eval.LinearProbe;
 import org.dinoj.model.eval.LinearProbeResult;
 import org.dinoj.model.eval.RawPixelFeatures;
-import org.dinoj.model.train.DinoV2Session;
 import org.dinoj.model.train.TeacherFeatures;
 import org.dinoj.model.train.config.DinoV2Config;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,12 +35,7 @@ class EvalCommandsTest {
 
     @BeforeAll
     static void trainOneStep() throws Exception {
-        checkpoint = shared.resolve("ckpt");
-        Files.createDirectories(checkpoint);
-        try (DinoV2Session session = DinoV2Session.open(DinoV2Config.load("tiny-test", List.of()), 0, 1, null)) {
-            session.trainStep();
-            session.saveTo(checkpoint);
-        }
+        checkpoint = TinyCheckpoint.afterOneStep(shared);
     }
 
     private static LabeledFeatures rawPixels(Split split) {

@@ -12,9 +12,7 @@ import org.dinoj.model.eval.FeatureExtraction;
 import org.dinoj.model.eval.KnnAccuracy;
 import org.dinoj.model.eval.KnnEvaluation;
 import org.dinoj.model.eval.RawPixelFeatures;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import org.dinoj.model.train.DinoV2Session;
 import org.dinoj.model.train.config.DinoV2Config;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,13 +62,7 @@ class KnnEvalCommandTest {
 
     @Test
     void checkpointTeacherFeaturesAreEvaluatedFromARealSession(@TempDir Path dir) throws Exception {
-        DinoV2Config config = DinoV2Config.load("tiny-test", List.of());
-        Path checkpoint = dir.resolve("ckpt");
-        Files.createDirectories(checkpoint);
-        try (DinoV2Session session = DinoV2Session.open(config, 0, 1, null)) {
-            session.trainStep();
-            session.saveTo(checkpoint);
-        }
+        Path checkpoint = TinyCheckpoint.afterOneStep(dir);
         CliRun run = CliRun.dinoj("eval", "knn", "--checkpoint", checkpoint.toString(), "--config", "tiny-test",
                 "--dataset", "synthetic:64:16x16x1", "--ks", "5,20", "--json");
         assertThat(run.err()).isEmpty();
