@@ -13,8 +13,10 @@ import java.util.List;
  * @param shardResume per shard, where an interrupted round stopped (null entries: from {@code checkpoint})
  * @param round rounds started so far
  * @param paused whether the job was paused when it continued as new
- * @param refusedSteps non-finite steps refused so far by the completed rounds (each refusal applies
- *     nothing; refusals in a row reopen the last checkpoint and then halve the learning rate)
+ * @param refusedSteps non-finite steps refused so far, as the round attempts that returned report
+ *     them (each refusal applies nothing; refusals in a row reopen the last checkpoint, then halve the
+ *     learning rate). A crashed attempt's refusals are not counted, and a job restarted from the
+ *     registry counts from 0.
  */
 public record JobState(long step, CheckpointRef checkpoint, long roundEnd, List<CheckpointRef> shardResume, int round,
                        int lastEvalEpoch, EvalResult lastEval, TrainingMetrics lastMetrics, boolean paused,
@@ -37,9 +39,9 @@ public record JobState(long step, CheckpointRef checkpoint, long roundEnd, List<
                 newSecondsPerStep, refusedSteps + newlyRefused);
     }
 
-    JobState withInterruptedRound(long end, List<CheckpointRef> resume) {
+    JobState withInterruptedRound(long end, List<CheckpointRef> resume, int newlyRefused) {
         return new JobState(step, checkpoint, end, resume, round, lastEvalEpoch, lastEval, lastMetrics, paused,
-                secondsPerStep, refusedSteps);
+                secondsPerStep, refusedSteps + newlyRefused);
     }
 
     JobState withEval(EvalResult eval) {

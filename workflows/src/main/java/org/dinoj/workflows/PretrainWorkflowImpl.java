@@ -29,7 +29,11 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
      * round's completion and hung the job on the embedded server. Default: the old cancellation.
      */
     static final String STOP_ROUNDS_BY_STATUS = "stop-rounds-by-status";
-    /** Version 1: the memo shows job, status, epoch, step, loss and k-NN (histories before it have none). */
+    /**
+     * Version 1: the memo shows job, status, epoch, step, loss, k-NN and refused steps (histories
+     * before it have none). The memo is written when its content changes, so a change to what it
+     * holds changes the commands a replay expects: it needs a new version.
+     */
     static final String PROGRESS_MEMO = "progress-memo";
 
     /** What the memo showed last, so that an unchanged state writes no new event. */
@@ -134,7 +138,7 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
             }
             // A round that stopped early without a pending request saw a status from a request since
             // withdrawn (pause, then resume): it continues from its checkpoint like any interruption.
-            recordInterruption(shortWork, end);
+            recordInterruption(shortWork, end, refusedSteps(done));
             return false;
         }
         CheckpointRef next;
@@ -147,15 +151,22 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
         }
         long steps = end - state.step();
         double secondsPerStep = steps > 0 ? (Workflow.currentTimeMillis() - startedMillis) / 1000.0 / steps : -1;
-        int refused = done.stream().mapToInt(r -> r.events() == null ? 0 : r.events().refusedSteps()).sum();
-        state = state.withRoundDone(end, next, mergedMetrics(done, end), secondsPerStep, refused);
+        state = state.withRoundDone(end, next, mergedMetrics(done, end), secondsPerStep, refusedSteps(done));
         log.info("job {} round {} done at step {}/{}", spec.jobId(), round, end, spec.totalSteps());
         publish();
         return true;
     }
 
-    /** After a pause or cancel, asks where each shard stopped so the next round resumes there. */
-    private void recordInterruption(TrainingActivities shortWork, long end) {
+    /** Non-finite steps the shards' finished attempts refused. */
+    private static int refusedSteps(List<TrainRoundResult> done) {
+        return done.stream().mapToInt(r -> r.events() == null ? 0 : r.events().refusedSteps()).sum();
+    }
+
+    /**
+     * After a pause or cancel, asks where each shard stopped so the next round resumes there; the
+     * refusals of the shards that returned count, since the resumed round starts counting anew.
+     */
+    private void recordInterruption(TrainingActivities shortWork, long end, int refused) {
         List<CheckpointRef> resume = new ArrayList<>();
         for (int shard = 0; shard < spec.shards(); shard++) {
             CheckpointRef latest = shortWork.latestCheckpoint(spec.jobId(), spec.checkpointStore(), shard);
@@ -165,9 +176,9 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
         if (spec.shards() == 1 && resume.getFirst() != null) {
             // One shard: its checkpoint is the global one, so the job really is at that step.
             CheckpointRef latest = resume.getFirst();
-            state = state.withRoundDone(latest.step(), latest, state.lastMetrics(), state.secondsPerStep(), 0);
+            state = state.withRoundDone(latest.step(), latest, state.lastMetrics(), state.secondsPerStep(), refused);
         } else {
-            state = state.withInterruptedRound(end, resume);
+            state = state.withInterruptedRound(end, resume, refused);
         }
         log.info("job {} interrupted at step {} ({})", spec.jobId(), state.step(), cancelRequested ? "cancel" : "pause");
         publish();

@@ -1,5 +1,7 @@
 package org.dinoj.workflows;
 
+import java.util.Locale;
+
 /**
  * What the progress query returns: where the job is, how it is doing, and when it will end.
  *
@@ -19,14 +21,14 @@ public record Progress(String jobId, JobStatus status, int epoch, int epochs, lo
         s.append(status.name().toLowerCase()).append(": epoch ").append(epoch).append('/').append(epochs)
                 .append(", step ").append(step).append('/').append(totalSteps);
         if (lastMetrics != null) {
-            s.append(String.format(", loss %.4g, lr %.3g, %.1f img/s", lastMetrics.loss(), lastMetrics.learningRate(),
+            s.append(String.format(Locale.ROOT, ", loss %.4g, lr %.3g, %.1f img/s", lastMetrics.loss(), lastMetrics.learningRate(),
                     lastMetrics.imagesPerSecond()));
         }
         if (refusedSteps > 0) {
             s.append(", ").append(refusedSteps).append(refusedSteps == 1 ? " non-finite step refused" : " non-finite steps refused");
         }
         if (lastEval != null) {
-            s.append(String.format(", k-NN top-1 %.2f%%", lastEval.top1()));
+            s.append(String.format(Locale.ROOT, ", k-NN top-1 %.2f%%", lastEval.top1()));
         }
         if (etaSeconds >= 0) {
             s.append(", ETA ").append(formatDuration(etaSeconds));

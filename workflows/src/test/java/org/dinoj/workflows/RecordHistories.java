@@ -15,18 +15,18 @@ import java.util.function.BooleanSupplier;
  * Records the histories that {@link PretrainWorkflowReplayTest} replays. Run it only when the
  * workflow's command order changes on purpose (behind Workflow.getVersion), keeping the old files:
  * {@code mvn -pl workflows test-compile exec:java} is not configured, so run the main from an IDE or
- * with the test class path. Arguments: the folder, then the file name of the pause/resume/cancel
- * history (named after the workflow version that recorded it: v1 cancelled the round's activities,
- * v2 stops rounds through the published status).
+ * with the test class path. Arguments: the folder, then the tag of the workflow version that records
+ * them, which names the files (v1 cancelled the round's activities, v2 stops rounds through the
+ * published status, v3 also writes the progress memo).
  */
 public final class RecordHistories {
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args.length > 0 ? args[0] : "workflows/src/test/resources/histories");
         Files.createDirectories(dir);
-        record(dir.resolve("pretrain-1shard-v1.json"), "replay-1shard", 1);
-        record(dir.resolve("pretrain-2shards-v1.json"), "replay-2shards", 2);
-        // Name it after the workflow version that records it (v1: cancelled activities; v2: stop by status).
-        recordPauseResumeCancel(dir.resolve(args.length > 1 ? args[1] : "pretrain-pause-resume-cancel-v2.json"));
+        String version = args.length > 1 ? args[1] : "v3";
+        record(dir.resolve("pretrain-1shard-" + version + ".json"), "replay-1shard", 1);
+        record(dir.resolve("pretrain-2shards-" + version + ".json"), "replay-2shards", 2);
+        recordPauseResumeCancel(dir.resolve("pretrain-pause-resume-cancel-" + version + ".json"));
     }
 
     private static TestWorkflowEnvironment environment() {

@@ -98,52 +98,63 @@ public final class AttentionMapWriter {
         if ((channels != 1 && channels != 3) || crop.length != channels * size * size) {
             throw new IllegalArgumentException(crop.length + " values are not a 1- or 3-channel " + size + "x" + size + " crop");
         }
-        float min = Float.POSITIVE_INFINITY;
-        float max = Float.NEGATIVE_INFINITY;
-        for (float v : crop) {
-            min = Math.min(min, v);
-            max = Math.max(max, v);
+        if (imageH <= 0 || imageW <= 0) {
+            throw new IllegalArgumentException("the crop's PNG needs a positive size, got " + imageH + "x" + imageW);
         }
-        double range = max - min;
-        int plane = size * size;
+        float[][] planes = new float[channels][];
+        for (int c = 0; c < channels; c++) {
+            planes[c] = upsample(crop, c * size * size, size, size, imageH, imageW, Upsampling.NEAREST);
+        }
+        float[] range = range(crop);
         BufferedImage image = new BufferedImage(imageW, imageH, BufferedImage.TYPE_INT_RGB);
-        for (int y = 0; y < imageH; y++) {
-            int sy = Math.min(size - 1, (int) ((long) y * size / imageH));
-            for (int x = 0; x < imageW; x++) {
-                int sx = Math.min(size - 1, (int) ((long) x * size / imageW));
-                int rgb = 0;
-                for (int c = 0; c < 3; c++) {
-                    float v = crop[(channels == 1 ? 0 : c) * plane + sy * size + sx];
-                    int level = range > 0 ? (int) Math.round((v - min) / range * 255) : 0;
-                    rgb = (rgb << 8) | level;
-                }
-                image.setRGB(x, y, rgb);
+        for (int i = 0; i < imageH * imageW; i++) {
+            int rgb = 0;
+            for (int c = 0; c < 3; c++) {
+                int level = (int) Math.round(scaled(planes[channels == 1 ? 0 : c][i], range) * 255);
+                rgb = (rgb << 8) | level;
             }
+            image.setRGB(i % imageW, i / imageW, rgb);
         }
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        if (!ImageIO.write(image, "png", file.toFile())) {
-            throw new IOException("no PNG writer available in this JVM to write " + file);
-        }
-        return file;
+        return save(image, file);
     }
 
     private static Path writePng(float[] map, int height, int width, Path file) throws IOException {
-        float min = Float.POSITIVE_INFINITY;
-        float max = Float.NEGATIVE_INFINITY;
         for (float v : map) {
             if (!Float.isFinite(v)) {
                 throw new IllegalArgumentException("attention map for " + file + " holds a non-finite weight " + v);
             }
-            min = Math.min(min, v);
-            max = Math.max(max, v);
         }
-        double range = max - min;
+        float[] range = range(map);
         BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < height; y++) {
             for (int x = 0; x < width; x++) {
-                double t = range > 0 ? (map[y * width + x] - min) / range : 0;
-                image.setRGB(x, y, Viridis.rgb(t));
+                image.setRGB(x, y, Viridis.rgb(scaled(map[y * width + x], range)));
             }
+        }
+        return save(image, file);
+    }
+
+    /** {@code {min, max}} of the values. */
+    private static float[] range(float[] values) {
+        float min = Float.POSITIVE_INFINITY;
+        float max = Float.NEGATIVE_INFINITY;
+        for (float v : values) {
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+        }
+        return new float[] {min, max};
+    }
+
+    /** {@code v} in [0, 1] of its range; 0 for a constant map. */
+    private static double scaled(float v, float[] range) {
+        double width = range[1] - range[0];
+        return width > 0 ? (v - range[0]) / width : 0;
+    }
+
+    private static Path save(BufferedImage image, Path file) throws IOException {
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
         }
         if (!ImageIO.write(image, "png", file.toFile())) {
             throw new IOException("no PNG writer available in this JVM to write " + file);

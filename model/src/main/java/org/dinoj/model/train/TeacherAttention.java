@@ -36,6 +36,11 @@ public final class TeacherAttention implements AutoCloseable {
         return teacher.cropSize();
     }
 
+    /** Channels of the crop the maps belong to. */
+    public int channels() {
+        return teacher.channels();
+    }
+
     /** The normalised crop {@code [C, size, size]} the maps belong to. */
     public float[] crop(Image image) {
         return teacher.crop(image);

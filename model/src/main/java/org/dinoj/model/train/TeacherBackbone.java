@@ -49,8 +49,9 @@ public final class TeacherBackbone implements AutoCloseable {
     /** Loads the teacher backbone of {@code checkpoint} (a DINOv2 session's directory) on the configured backend. */
     public static TeacherBackbone open(DinoV2Config config, Path checkpoint) throws IOException {
         Backend backend = Backends.open(config.compute());
+        TensorAllocator allocator = null;
         try {
-            TensorAllocator allocator = backend.newArena();
+            allocator = backend.newArena();
             VisionTransformer teacher = new VisionTransformer(new LayerContext(backend, allocator, DType.F32),
                     config.vit(), config.train().seed());
             try (SafeTensorsFile file = SafeTensors.read(checkpoint.resolve(DinoV2Session.MODEL_FILE))) {
@@ -62,8 +63,20 @@ public final class TeacherBackbone implements AutoCloseable {
                     config.augmentation().normalization());
             return new TeacherBackbone(backend, teacher, allocator, transform, config.student().inChans());
         } catch (IOException | RuntimeException e) {
+            closeArena(allocator);
             backend.close();
             throw e;
+        }
+    }
+
+    /** The arena holds the teacher's weights and activations: native (or device) memory to give back. */
+    private static void closeArena(TensorAllocator allocator) {
+        if (allocator instanceof AutoCloseable arena) {
+            try {
+                arena.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("closing the teacher's tensor arena failed: " + e.getMessage(), e);
+            }
         }
     }
 
@@ -78,6 +91,11 @@ public final class TeacherBackbone implements AutoCloseable {
     /** The side of the square crop the teacher sees. */
     public int cropSize() {
         return transform.size();
+    }
+
+    /** Channels of the crops the teacher sees ({@code student.in_chans}). */
+    public int channels() {
+        return channels;
     }
 
     /** The normalised evaluation crop {@code [C, size, size]} of {@code image}, as the teacher sees it. */
@@ -116,8 +134,8 @@ public final class TeacherBackbone implements AutoCloseable {
             int size = transform.size();
             Tensor hostImages = host.allocate(DType.F32, batch, channels, size, size);
             Tensor images = hostImages;
-            Tensor probe = allocator.allocate(DType.F32, 1);
-            if (probe.device() != Device.CPU) {
+            // The weights live where the backend computes: inputs go there too.
+            if (teacher.parameters().getFirst().value().device() != Device.CPU) {
                 images = allocator.allocate(DType.F32, batch, channels, size, size);
             }
             b = new Inputs(new float[(int) hostImages.numel()], hostImages, images);
@@ -132,6 +150,10 @@ public final class TeacherBackbone implements AutoCloseable {
     @Override
     public void close() {
         host.close();
-        backend.close();
+        try {
+            closeArena(allocator);
+        } finally {
+            backend.close();
+        }
     }
 }

@@ -67,7 +67,6 @@ class TeacherAttentionTest {
             // CLS and registers take the rest of the softmax row.
             double others = full[row] + full[row + 1] + full[row + 2];
             assertThat(patchSum + others).isCloseTo(1.0, within(1e-5));
-            assertThat(others).isGreaterThan(0);
         }
     }
 }

@@ -9,6 +9,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
+import java.util.TreeMap;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -267,15 +269,15 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
             store.retain(policy.keepCheckpoints(), protectedSteps);
             // The log's view of training: one line per checkpoint, with the step that was saved.
             log.info("job {} shard {}: step {}{}, checkpoint {}", request.jobId(), request.shard(), step,
-                    lastResult != null && lastResult.step() == step ? metrics(lastResult) : "", c.directory());
+                    lastResult != null && lastResult.step() == step ? checkpointLogSuffix(lastResult) : "", c.directory());
         }
 
         /** ", loss L (term t, ...), lr X, teacher momentum M, R img/s" for the log. */
-        private static String metrics(StepResult r) {
+        private static String checkpointLogSuffix(StepResult r) {
             StringBuilder terms = new StringBuilder();
-            new java.util.TreeMap<>(r.lossTerms()).forEach((name, value) -> terms.append(terms.isEmpty() ? "" : ", ")
-                    .append(name).append(' ').append(String.format(java.util.Locale.ROOT, "%.4f", value)));
-            return String.format(java.util.Locale.ROOT, ", loss %.4f (%s), lr %.3g, teacher momentum %.5f, %.1f img/s",
+            new TreeMap<>(r.lossTerms()).forEach((name, value) -> terms.append(terms.isEmpty() ? "" : ", ")
+                    .append(name).append(' ').append(String.format(Locale.ROOT, "%.4f", value)));
+            return String.format(Locale.ROOT, ", loss %.4f (%s), lr %.3g, teacher momentum %.5f, %.1f img/s",
                     r.loss(), terms, r.learningRate(), r.teacherMomentum(), r.imagesPerSecond());
         }
 

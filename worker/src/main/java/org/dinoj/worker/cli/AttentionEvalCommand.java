@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.dinoj.model.data.Dataset;
-import org.dinoj.model.data.Datasets;
 import org.dinoj.model.data.Image;
 import org.dinoj.model.data.Split;
 import org.dinoj.model.eval.AttentionMapWriter;
@@ -35,9 +34,8 @@ public final class AttentionEvalCommand implements Callable<Integer> {
     @Mixin
     private TrainedModelOptions model;
 
-    @Option(names = "--dataset", defaultValue = "fashion-mnist", paramLabel = "SPEC",
-            description = "fashion-mnist, idx:DIR, folder:DIR or synthetic:N[:HxW[xC]][:K] (default: ${DEFAULT-VALUE}).")
-    private String dataset;
+    @Mixin
+    private DatasetOption dataset;
 
     @Option(names = "--split", defaultValue = "test", paramLabel = "train|test", description = "Split to take images from (default: ${DEFAULT-VALUE}).")
     private String split;
@@ -70,7 +68,7 @@ public final class AttentionEvalCommand implements Callable<Integer> {
             case "bilinear" -> Upsampling.BILINEAR;
             default -> throw new IllegalArgumentException("unknown --upsampling '" + upsampling + "': use nearest or bilinear");
         };
-        Dataset data = Datasets.open(dataset, Split.parse(split.strip()));
+        Dataset data = dataset.open(Split.parse(split.strip()));
         for (int index : images) {
             if (index < 0 || index >= data.size()) {
                 throw new IllegalArgumentException("image " + index + " is not in " + data.describe() + ": give indices from 0 to "
@@ -84,7 +82,7 @@ public final class AttentionEvalCommand implements Callable<Integer> {
                 TeacherAttention.Maps maps = teacher.maps(image);
                 String prefix = "img" + index;
                 List<Path> files = new ArrayList<>();
-                files.add(AttentionMapWriter.writeCrop(teacher.crop(image), image.channels(), teacher.cropSize(), size, size,
+                files.add(AttentionMapWriter.writeCrop(teacher.crop(image), teacher.channels(), teacher.cropSize(), size, size,
                         out.resolve(prefix + "-input.png")));
                 files.addAll(AttentionMapWriter.write(maps.weights(), maps.heads(), maps.gridHeight(), maps.gridWidth(), size, size,
                         mode, out, prefix));

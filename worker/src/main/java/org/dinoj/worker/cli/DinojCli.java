@@ -47,8 +47,8 @@ public final class DinojCli implements Runnable {
         return 1;
     }
 
-    /** DINOJ_DEBUG asks for stack traces when set to anything but empty or 0. */
+    /** DINOJ_DEBUG asks for stack traces when set, unless it is empty, 0, false, no or off. */
     static boolean debugRequested(String value) {
-        return value != null && !value.isBlank() && !value.strip().equals("0");
+        return value != null && !java.util.Set.of("", "0", "false", "no", "off").contains(value.strip().toLowerCase(java.util.Locale.ROOT));
     }
 }

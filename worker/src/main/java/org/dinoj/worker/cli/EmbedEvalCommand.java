@@ -29,7 +29,7 @@ public final class EmbedEvalCommand implements Callable<Integer> {
     private CommandSpec spec;
 
     @Mixin
-    private FeatureOptions source;
+    private FeatureOptions input;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Directory for the .npy files (created if missing).")
     private Path out;
@@ -41,11 +41,14 @@ public final class EmbedEvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         List<Split> chosen = splits.stream().map(name -> Split.parse(name.strip())).toList();
-        Files.createDirectories(out);
         PrintWriter printer = spec.commandLine().getOut();
-        try (FeatureOptions.Extractor extractor = source.open()) {
-            for (Split split : chosen) {
-                Dataset dataset = source.open(split);
+        try (FeatureOptions.Extractor extractor = input.openExtractor()) {
+            List<Dataset> datasets = chosen.stream().map(input::openDataset).toList();
+            // Only once the features and the data are known to open: a refused run leaves no folder behind.
+            Files.createDirectories(out);
+            for (int i = 0; i < chosen.size(); i++) {
+                Split split = chosen.get(i);
+                Dataset dataset = datasets.get(i);
                 LabeledFeatures features = extractor.extract(dataset);
                 String name = split.name().toLowerCase(Locale.ROOT);
                 List<Path> files = EmbeddingExport.write(out, name, features);

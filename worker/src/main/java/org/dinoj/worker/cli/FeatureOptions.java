@@ -2,32 +2,31 @@ package org.dinoj.worker.cli;
 
 import java.io.IOException;
 import org.dinoj.model.data.Dataset;
-import org.dinoj.model.data.Datasets;
 import org.dinoj.model.data.Split;
 import org.dinoj.model.eval.FeatureExtraction;
 import org.dinoj.model.eval.FeatureExtractor;
 import org.dinoj.model.eval.FeatureExtractors;
 import org.dinoj.model.eval.LabeledFeatures;
+import org.dinoj.model.eval.RawPixelFeatures;
 import org.dinoj.model.train.TeacherFeatures;
 import org.dinoj.model.train.config.DinoV2Config;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * The options every {@code dinoj eval} command shares: which features (raw pixels, or the teacher
- * CLS token of a checkpoint with the configuration it was trained with) of which dataset.
+ * The options every {@code dinoj eval} command on features shares: which features (raw pixels, or
+ * the teacher CLS token of a checkpoint with the configuration it was trained with) of which dataset.
  */
 final class FeatureOptions {
     /** Images per extraction batch for raw pixels; a checkpoint's teacher uses {@code eval.batch_size}. */
     private static final int RAW_PIXEL_BATCH = 256;
 
-    @Option(names = "--features", defaultValue = "raw-pixels", paramLabel = "NAME",
+    @Option(names = "--features", defaultValue = RawPixelFeatures.NAME, paramLabel = "NAME",
             description = "Features without a checkpoint: raw-pixels (default: ${DEFAULT-VALUE}).")
     String features;
 
-    @Option(names = "--dataset", defaultValue = "fashion-mnist", paramLabel = "SPEC",
-            description = "fashion-mnist, idx:DIR, folder:DIR or synthetic:N[:HxW[xC]][:K] (default: ${DEFAULT-VALUE}).")
-    String dataset;
+    @Mixin
+    DatasetOption dataset;
 
     @Mixin
     TrainedModelOptions model;
@@ -37,18 +36,21 @@ final class FeatureOptions {
     Integer batchSize;
 
     /** The chosen extractor; the caller closes it (a checkpoint's teacher holds native memory). */
-    Extractor open() throws IOException {
+    Extractor openExtractor() throws IOException {
         if (model.checkpoint != null) {
+            if (!RawPixelFeatures.NAME.equals(features)) {
+                throw new IllegalArgumentException("--features " + features + " and --checkpoint both choose the features: "
+                        + "give one (a checkpoint's features are its teacher's CLS token)");
+            }
             DinoV2Config trained = model.trainedConfig();
-            TeacherFeatures teacher = TeacherFeatures.open(trained, model.checkpoint);
-            return new Extractor(teacher, batchSize != null ? batchSize : trained.eval().batchSize(), teacher);
+            return new Extractor(TeacherFeatures.open(trained, model.checkpoint),
+                    batchSize != null ? batchSize : trained.eval().batchSize());
         }
-        FeatureExtractor extractor = FeatureExtractors.byName(features);
-        return new Extractor(extractor, batchSize != null ? batchSize : RAW_PIXEL_BATCH, null);
+        return new Extractor(FeatureExtractors.byName(features), batchSize != null ? batchSize : RAW_PIXEL_BATCH);
     }
 
     /** An opened extractor with the batch size it runs at. */
-    record Extractor(FeatureExtractor extractor, int batchSize, AutoCloseable resource) implements AutoCloseable {
+    record Extractor(FeatureExtractor extractor, int batchSize) implements AutoCloseable {
         String name() {
             return extractor.name();
         }
@@ -59,19 +61,19 @@ final class FeatureOptions {
 
         @Override
         public void close() throws Exception {
-            if (resource != null) {
+            if (extractor instanceof AutoCloseable resource) {
                 resource.close();
             }
         }
     }
 
-    Dataset open(Split split) {
-        return Datasets.open(dataset, split);
+    Dataset openDataset(Split split) {
+        return dataset.open(split);
     }
 
     /** A split that must carry class labels, refused before any feature is extracted. */
-    Dataset openLabelled(Split split, String evaluation) {
-        Dataset d = open(split);
+    Dataset openLabelledDataset(Split split, String evaluation) {
+        Dataset d = openDataset(split);
         if (d.numClasses() == 0) {
             throw new IllegalArgumentException(evaluation + " needs class labels, but " + d.describe()
                     + " has none: give a labelled --dataset (fashion-mnist, idx:DIR, folder:DIR with one folder per class)");

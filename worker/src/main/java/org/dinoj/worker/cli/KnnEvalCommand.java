@@ -33,7 +33,7 @@ public final class KnnEvalCommand implements Callable<Integer> {
     private CommandSpec spec;
 
     @Mixin
-    private FeatureOptions source;
+    private FeatureOptions input;
 
     @Option(names = "--ks", split = ",", paramLabel = "K", defaultValue = "10,20,100,200",
             description = "Neighbour counts (default: ${DEFAULT-VALUE}).")
@@ -57,15 +57,15 @@ public final class KnnEvalCommand implements Callable<Integer> {
         List<KnnAccuracy> results;
         int bankRows;
         int queryRows;
-        try (FeatureOptions.Extractor extractor = source.open()) {
+        try (FeatureOptions.Extractor extractor = input.openExtractor()) {
             featureName = extractor.name();
-            Dataset train = source.openLabelled(Split.TRAIN, "k-NN");
-            Dataset test = source.openLabelled(Split.TEST, "k-NN");
+            Dataset train = input.openLabelledDataset(Split.TRAIN, "k-NN");
+            Dataset test = input.openLabelledDataset(Split.TEST, "k-NN");
             LabeledFeatures bank = extractor.extract(train);
             LabeledFeatures queries = extractor.extract(test);
-            if (source.model.checkpoint != null) {
+            if (input.model.checkpoint != null) {
                 // As a job's evaluation searches: f32 similarities on oneDNN when the job trains on it.
-                results = DinoV2KnnEvaluator.search(source.model.trainedConfig("eval.temperature=" + temperature), bank, queries, kValues);
+                results = DinoV2KnnEvaluator.search(input.model.trainedConfig("eval.temperature=" + temperature), bank, queries, kValues);
             } else {
                 BlockedNeighbourSearch search = threads == null ? new BlockedNeighbourSearch() : new BlockedNeighbourSearch(threads);
                 results = new KnnEvaluation(search).run(bank, queries, kValues, temperature);
@@ -73,7 +73,7 @@ public final class KnnEvalCommand implements Callable<Integer> {
             bankRows = bank.rows();
             queryRows = queries.rows();
         }
-        LOG.info("k-NN evaluation of {} on {} took {} s", featureName, source.dataset,
+        LOG.info("k-NN evaluation of {} on {} took {} s", featureName, input.dataset.spec,
                 String.format(Locale.ROOT, "%.1f", (System.nanoTime() - start) * 1e-9));
 
         PrintWriter out = spec.commandLine().getOut();
@@ -81,11 +81,11 @@ public final class KnnEvalCommand implements Callable<Integer> {
             for (KnnAccuracy r : results) {
                 out.println("{\"k\":" + r.k() + ",\"neighbours\":" + r.neighbours() + ",\"top1\":" + r.top1() + ",\"top5\":" + r.top5()
                         + ",\"queries\":" + r.queries() + ",\"bank\":" + bankRows + ",\"features\":" + quote(featureName)
-                        + ",\"dataset\":" + quote(source.dataset) + ",\"temperature\":" + temperature + "}");
+                        + ",\"dataset\":" + quote(input.dataset.spec) + ",\"temperature\":" + temperature + "}");
             }
         } else {
             out.printf(Locale.ROOT, "k-NN on %s features of %s: %d train images (bank), %d test images (queries), T = %s%n",
-                    featureName, source.dataset, bankRows, queryRows, temperature);
+                    featureName, input.dataset.spec, bankRows, queryRows, temperature);
             out.printf(Locale.ROOT, "%6s %9s %9s%n", "k", "top-1 %", "top-5 %");
             for (KnnAccuracy r : results) {
                 String k = r.neighbours() == r.k() ? Integer.toString(r.k()) : r.k() + "*";

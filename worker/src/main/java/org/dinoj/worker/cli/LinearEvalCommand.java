@@ -28,7 +28,7 @@ public final class LinearEvalCommand implements Callable<Integer> {
     private CommandSpec spec;
 
     @Mixin
-    private FeatureOptions source;
+    private FeatureOptions input;
 
     @Option(names = "--learning-rates", split = ",", paramLabel = "LR", defaultValue = "0.01,0.1,1.0",
             description = "SGD learning rates of the grid (default: ${DEFAULT-VALUE}).")
@@ -65,10 +65,10 @@ public final class LinearEvalCommand implements Callable<Integer> {
         double testTop1;
         int trainRows;
         int testRows;
-        try (FeatureOptions.Extractor extractor = source.open()) {
+        try (FeatureOptions.Extractor extractor = input.openExtractor()) {
             featureName = extractor.name();
-            Dataset train = source.openLabelled(Split.TRAIN, "the linear probe");
-            Dataset test = source.openLabelled(Split.TEST, "the linear probe");
+            Dataset train = input.openLabelledDataset(Split.TRAIN, "the linear probe");
+            Dataset test = input.openLabelledDataset(Split.TEST, "the linear probe");
             LabeledFeatures trainFeatures = extractor.extract(train);
             LabeledFeatures testFeatures = extractor.extract(test);
             result = probe.fit(trainFeatures);
@@ -90,14 +90,14 @@ public final class LinearEvalCommand implements Callable<Integer> {
                         .append(Double.isNaN(p.heldOutTop1()) ? "null" : Double.toString(p.heldOutTop1())).append('}');
             }
             grid.append(']');
-            out.println("{\"features\":" + KnnEvalCommand.quote(featureName) + ",\"dataset\":" + KnnEvalCommand.quote(source.dataset)
+            out.println("{\"features\":" + KnnEvalCommand.quote(featureName) + ",\"dataset\":" + KnnEvalCommand.quote(input.dataset.spec)
                     + ",\"fit\":" + result.split().fit().length + ",\"held_out\":" + result.split().heldOut().length
                     + ",\"test\":" + testRows + ",\"epochs\":" + epochs + ",\"grid\":" + grid
                     + ",\"chosen\":{\"lr\":" + chosen.config().learningRate() + ",\"weight_decay\":" + chosen.config().weightDecay()
                     + "},\"test_top1\":" + testTop1 + "}");
         } else {
             out.printf(Locale.ROOT, "linear probe on %s features of %s: %d train images (%d fit, %d held out), %d test images, %d epochs%n",
-                    featureName, source.dataset, trainRows, result.split().fit().length, result.split().heldOut().length,
+                    featureName, input.dataset.spec, trainRows, result.split().fit().length, result.split().heldOut().length,
                     testRows, epochs);
             out.printf(Locale.ROOT, "%10s %12s %16s%n", "lr", "weight decay", "held-out top-1 %");
             for (LinearProbe.GridPoint p : result.grid()) {

@@ -51,7 +51,8 @@ class EvalCommandsTest {
                 .fit(rawPixels(Split.TRAIN));
         double expectedTest = expected.testAccuracy(rawPixels(Split.TEST));
         Matcher m = Pattern.compile("\\{\"features\":\"raw-pixels\",\"dataset\":\"" + Pattern.quote(SPEC)
-                + "\",\"fit\":86,\"held_out\":10,\"test\":96,\"epochs\":30,\"grid\":\\[(.*)],\"chosen\":\\{\"lr\":([0-9.]+),"
+                + "\",\"fit\":" + expected.split().fit().length + ",\"held_out\":" + expected.split().heldOut().length
+                + ",\"test\":96,\"epochs\":30,\"grid\":\\[(.*)],\"chosen\":\\{\"lr\":([0-9.]+),"
                 + "\"weight_decay\":0.0},\"test_top1\":([0-9.]+)}").matcher(run.out().strip());
         assertThat(m.matches()).as(run.out()).isTrue();
         assertThat(Double.parseDouble(m.group(2))).isEqualTo(expected.chosen().config().learningRate());
@@ -67,7 +68,10 @@ class EvalCommandsTest {
         CliRun run = CliRun.dinoj("eval", "linear", "--dataset", SPEC, "--learning-rates", "0.1", "--weight-decays", "0,1e-4",
                 "--epochs", "2");
         assertThat(run.code()).as(run.err()).isZero();
-        assertThat(run.out()).contains("linear probe on raw-pixels features of " + SPEC + ": 96 train images (86 fit, 10 held out)")
+        var split = org.dinoj.model.eval.LinearProbe.split(96, LinearProbe.DEFAULT_HELD_OUT_FRACTION, 0);
+        assertThat(split.fit().length + split.heldOut().length).isEqualTo(96);
+        assertThat(run.out()).contains("linear probe on raw-pixels features of " + SPEC + ": 96 train images ("
+                        + split.fit().length + " fit, " + split.heldOut().length + " held out)")
                 .contains("<- chosen").containsPattern("test top-1: [0-9]+\\.[0-9]{2}%");
         assertThat(run.out().lines().filter(l -> l.contains("<- chosen")).count()).isEqualTo(1);
     }
@@ -143,6 +147,21 @@ class EvalCommandsTest {
         assertThat(run.code()).isEqualTo(1);
         assertThat(run.err().strip()).isEqualTo("dinoj: unknown split 'holdout': use train or test");
         assertThat(out.resolve("x")).doesNotExist();
+    }
+
+    @Test
+    void featuresAndACheckpointTogetherAreRefusedBeforeAnythingIsWritten(@TempDir Path out) {
+        CliRun run = CliRun.dinoj("eval", "embed", "--features", "sift", "--checkpoint", checkpoint.toString(),
+                "--config", "tiny-test", "--dataset", SPEC, "--out", out.resolve("x").toString());
+        assertThat(run.code()).isEqualTo(1);
+        assertThat(run.err().strip()).isEqualTo("dinoj: --features sift and --checkpoint both choose the features: give one "
+                + "(a checkpoint's features are its teacher's CLS token)");
+        CliRun missing = CliRun.dinoj("eval", "embed", "--checkpoint", out.resolve("none").toString(), "--config", "tiny-test",
+                "--dataset", SPEC, "--out", out.resolve("y").toString());
+        assertThat(missing.code()).isEqualTo(1);
+        assertThat(missing.err().strip()).startsWith("dinoj: ").doesNotContain("\n");
+        assertThat(out.resolve("x")).doesNotExist();
+        assertThat(out.resolve("y")).doesNotExist();
     }
 
     /** The data of a version-1 .npy file after checking its header dict, little-endian. */
