@@ -116,7 +116,7 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
             for (int shard = 0; shard < spec.shards(); shard++) {
                 CheckpointRef from = resumePoint(shard);
                 TrainRoundRequest request = new TrainRoundRequest(spec.jobId(), spec.config(), spec.checkpointStore(),
-                        round, shard, spec.shards(), from, end, spec.checkpointEverySteps());
+                        round, shard, spec.shards(), from, end, spec.checkpointEverySteps(), spec.epochs());
                 results.add(Async.function(training::trainRound, request));
             }
         });

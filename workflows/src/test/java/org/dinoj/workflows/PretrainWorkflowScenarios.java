@@ -176,6 +176,13 @@ public abstract class PretrainWorkflowScenarios {
         JobResult result = WorkflowStub.fromTyped(workflow).getResult(30, TimeUnit.SECONDS, JobResult.class);
         assertThat(result.step()).isEqualTo(80);
         assertThat(training.evaluations).extracting(EvaluateRequest::epoch).containsExactly(1, 2);
+        // Rounds tell the trainer the job's length, so its schedules follow the update: the rounds
+        // started before it carry 1 epoch, every later one 2, and the last one ends the job.
+        assertThat(training.rounds.getFirst().epochs()).isEqualTo(1);
+        assertThat(training.rounds.getLast().epochs()).isEqualTo(2);
+        assertThat(training.rounds).extracting(TrainRoundRequest::epochs).containsSubsequence(1, 2)
+                .allMatch(e -> e == 1 || e == 2);
+        assertThat(training.rounds.stream().dropWhile(r -> r.epochs() == 1)).allMatch(r -> r.epochs() == 2);
     }
 
     /** Waits until the simulated round has trained past {@code step}. */

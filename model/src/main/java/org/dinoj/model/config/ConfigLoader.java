@@ -59,7 +59,15 @@ public final class ConfigLoader {
      * caller does not know (a job spec stores the text; each consumer binds its own sections).
      */
     public static String resolve(String source, List<String> overrides) {
-        ObjectNode tree = source == null ? JsonNodeFactory.instance.objectNode() : readSource(source);
+        return withOverridesWritten(source == null ? JsonNodeFactory.instance.objectNode() : readSource(source), overrides);
+    }
+
+    /** A configuration's YAML text (as stored in a job spec) with {@code overrides} applied, still unbound. */
+    public static String withOverrides(String yaml, List<String> overrides) {
+        return withOverridesWritten(readTree(yaml, "the job's configuration"), overrides);
+    }
+
+    private static String withOverridesWritten(ObjectNode tree, List<String> overrides) {
         for (String override : overrides) {
             applyOverride(tree, override);
         }

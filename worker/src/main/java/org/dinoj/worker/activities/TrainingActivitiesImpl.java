@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.dinoj.model.config.ConfigLoader;
 import org.dinoj.model.checkpoint.Checkpoint;
 import org.dinoj.model.checkpoint.CheckpointStore;
 import org.dinoj.model.ssl.NonFiniteStepException;
@@ -88,11 +89,25 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
         }
     }
 
+    /**
+     * The round's configuration: the job's, with {@code optim.epochs} set to the length the workflow
+     * holds now (the setEpochs update changes it), so that the learning-rate, weight decay, momentum
+     * and temperature schedules stretch or shrink with the job.
+     */
+    static String sessionConfig(TrainRoundRequest request) {
+        if (request.epochs() <= 0) {
+            return request.config();
+        }
+        return ConfigLoader.withOverrides(request.config(), List.of("optim.epochs=" + request.epochs()));
+    }
+
     /** One attempt of one shard's round: the session, its last good checkpoint and what happened. */
     private final class Round {
         private final ActivityExecutionContext context;
         private final CheckpointLayout layout;
         private final TrainRoundRequest request;
+        /** The job's configuration with the length the workflow holds now: the schedules follow it. */
+        private final String config;
         private final ResumePlanner.Plan plan;
         private final CheckpointStore store;
         private final JobHistory history;
@@ -121,6 +136,7 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
             this.context = context;
             this.layout = layout;
             this.request = request;
+            this.config = sessionConfig(request);
             this.plan = plan;
             this.store = new CheckpointStore(layout.shard(request.shard()));
             this.history = new JobHistory(layout.root());
@@ -178,7 +194,7 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
                             lastCheckpoint.uri());
                 }
                 if (request.shard() == 0) {
-                    writeReport(layout.root(), request.jobId(), request.config());
+                    writeReport(layout.root(), request.jobId(), config);
                 }
                 return new TrainRoundResult(request.shard(), lastCheckpoint, metrics(), events());
             } catch (ActivityCompletionException stopped) {
@@ -192,8 +208,8 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
         }
 
         private TrainingSession open(Path directory, boolean weightsOnly) throws IOException {
-            return weightsOnly ? sessions.openFromWeights(request.config(), request.shard(), request.shards(), directory)
-                    : sessions.open(request.config(), request.shard(), request.shards(), directory);
+            return weightsOnly ? sessions.openFromWeights(config, request.shard(), request.shards(), directory)
+                    : sessions.open(config, request.shard(), request.shards(), directory);
         }
 
         /** One step; false when it was refused (nothing applied). */

@@ -35,7 +35,7 @@ class RoundMetersTest {
                     .setStartToCloseTimeout(Duration.ofMinutes(1))
                     .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(1).build()).build());
             TrainRoundResult r = a.trainRound(new TrainRoundRequest("metered", CONFIG, dir.toUri().toString(), 0, 0, 1,
-                    null, 30, 10));
+                    null, 30, 10, 0));
             String text = metrics.scrape();
 
             String tags = "job=\"metered\",shard=\"0\"";

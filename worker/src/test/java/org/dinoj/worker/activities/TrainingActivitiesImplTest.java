@@ -70,7 +70,7 @@ class TrainingActivitiesImplTest {
     }
 
     private TrainRoundRequest round(String config, int shard, int shards, CheckpointRef from, long end, long every) {
-        return new TrainRoundRequest("job", config, dir.toUri().toString(), 0, shard, shards, from, end, every);
+        return new TrainRoundRequest("job", config, dir.toUri().toString(), 0, shard, shards, from, end, every, 0);
     }
 
     private CheckpointStore shardStore(int shard) {
@@ -115,7 +115,7 @@ class TrainingActivitiesImplTest {
     void aBaseCheckpointOfAnotherJobGivesItsWeightsAndTrainingStartsAtStepZero(@TempDir Path otherJob) throws Exception {
         TrainingActivities a = activities(new TrainingPolicy(5, 3, 2));
         TrainRoundResult baseRun = a.trainRound(new TrainRoundRequest("base", CONFIG, otherJob.toUri().toString(), 0, 0, 1,
-                null, 50, 25));
+                null, 50, 25, 0));
         CheckpointRef base = baseRun.checkpoint();
 
         TrainRoundResult retrain = a.trainRound(round(CONFIG, base, 20, 10));
@@ -133,7 +133,7 @@ class TrainingActivitiesImplTest {
             assertThat(student(retrain.checkpoint())).containsExactly(((ToyTrainingSession) expected).student());
         }
         TrainRoundResult fresh = a.trainRound(new TrainRoundRequest("fresh", CONFIG, dir.resolve("fresh").toUri().toString(),
-                0, 0, 1, null, 20, 10));
+                0, 0, 1, null, 20, 10, 0));
         assertThat(student(retrain.checkpoint())).isNotEqualTo(student(fresh.checkpoint()));
         // The base job's checkpoints are read, never changed.
         assertThat(new CheckpointStore(otherJob.resolve("shard-0")).verify(50).manifestSha256())
@@ -221,7 +221,7 @@ class TrainingActivitiesImplTest {
         TrainingActivities a = activities(new TrainingPolicy(20, 3, 2));
         Path clean = Files.createDirectory(dir.resolve("clean"));
         double[] uninterrupted = student(a.trainRound(new TrainRoundRequest("job", CONFIG, clean.toString(), 0, 0, 1,
-                null, 8, 2)).checkpoint());
+                null, 8, 2, 0)).checkpoint());
 
         Path diskFull = Files.createFile(dir.resolve("disk-full"));
         a.trainRound(round(CONFIG, null, 4, 2));
@@ -279,7 +279,7 @@ class TrainingActivitiesImplTest {
 
         String twoNaNs = CONFIG.replace("toy: {dim: 3}", "toy: {dim: 3, nan_at_step: 6, nan_repeats: 2}");
         Path other = Files.createDirectory(dir.resolve("other"));
-        TrainRoundResult r = a.trainRound(new TrainRoundRequest("job", twoNaNs, other.toString(), 0, 0, 1, null, 8, 4));
+        TrainRoundResult r = a.trainRound(new TrainRoundRequest("job", twoNaNs, other.toString(), 0, 0, 1, null, 8, 4, 0));
 
         assertThat(r.events().refusedSteps()).isEqualTo(2);
         assertThat(r.events().reopens()).isZero();
@@ -446,5 +446,21 @@ class TrainingActivitiesImplTest {
         byte[] bytes = Files.readAllBytes(file);
         bytes[bytes.length - 1] ^= 0x5A;
         Files.write(file, bytes);
+    }
+
+    @Test
+    void aRoundsScheduleFollowsTheJobsLengthAsTheWorkflowHoldsIt() {
+        String tiny = org.dinoj.model.config.ConfigLoader.resolve("tiny-test", List.of());
+        var configured = org.dinoj.model.train.config.DinoV2Config.parse(tiny);
+        assertThat(configured.totalSteps()).isEqualTo(4 * 10); // tiny-test: 4 epochs of 10 steps
+        TrainRoundRequest extended = new TrainRoundRequest("job", tiny, "file:///x", 0, 0, 1, null, 10, 5, 7);
+        var session = org.dinoj.model.train.config.DinoV2Config.parse(TrainingActivitiesImpl.sessionConfig(extended));
+        assertThat(session.totalSteps()).isEqualTo(7 * 10);
+        // Everything else is the job's configuration unchanged.
+        var expected = new java.util.HashMap<>(org.dinoj.model.config.ConfigLoader.flatten(configured));
+        expected.put("optim.epochs", "7");
+        assertThat(org.dinoj.model.config.ConfigLoader.flatten(session)).isEqualTo(expected);
+        TrainRoundRequest recordedBefore = new TrainRoundRequest("job", tiny, "file:///x", 0, 0, 1, null, 10, 5, 0);
+        assertThat(TrainingActivitiesImpl.sessionConfig(recordedBefore)).isSameAs(tiny);
     }
 }
