@@ -231,14 +231,13 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
     private void publish() {
         Progress p = progress();
         Workflow.upsertTypedSearchAttributes(
-                DinojSearchAttributes.JOB.valueSet(spec.jobName() == null ? spec.jobId() : spec.jobName()),
+                DinojSearchAttributes.JOB.valueSet(jobLabel()),
                 DinojSearchAttributes.STATUS.valueSet(status.name()),
                 DinojSearchAttributes.EPOCH.valueSet((long) p.epoch()),
                 DinojSearchAttributes.STEP.valueSet(p.step()));
-        if (state.lastMetrics() != null && Double.isFinite(state.lastMetrics().loss())) {
-            // Four decimals: what a person reads in the UI's list (the query keeps the full value).
-            double shown = Math.round(state.lastMetrics().loss() * 1e4) / 1e4;
-            Workflow.upsertTypedSearchAttributes(DinojSearchAttributes.LOSS.valueSet(shown));
+        Double loss = shownLoss();
+        if (loss != null) {
+            Workflow.upsertTypedSearchAttributes(DinojSearchAttributes.LOSS.valueSet(loss));
         }
         if (state.lastEval() != null) {
             Workflow.upsertTypedSearchAttributes(DinojSearchAttributes.KNN_TOP1.valueSet(state.lastEval().top1()));
@@ -253,15 +252,31 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
         }
     }
 
+    private String jobLabel() {
+        return spec.jobName() == null ? spec.jobId() : spec.jobName();
+    }
+
+    /**
+     * The last loss to four decimals, what a person reads in the UI (the query keeps the full
+     * value); null before the first finite one.
+     */
+    private Double shownLoss() {
+        if (state.lastMetrics() == null || !Double.isFinite(state.lastMetrics().loss())) {
+            return null;
+        }
+        return Math.round(state.lastMetrics().loss() * 1e4) / 1e4;
+    }
+
     /** The memo the Temporal UI shows beside the search attributes: plain values, people's rounding. */
     private Map<String, Object> memo(Progress p) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("job", spec.jobName() == null ? spec.jobId() : spec.jobName());
+        m.put("job", jobLabel());
         m.put("status", status.name());
         m.put("epoch", p.epoch() + "/" + p.epochs());
         m.put("step", p.step() + "/" + p.totalSteps());
-        if (state.lastMetrics() != null && Double.isFinite(state.lastMetrics().loss())) {
-            m.put("loss", Math.round(state.lastMetrics().loss() * 1e4) / 1e4);
+        Double loss = shownLoss();
+        if (loss != null) {
+            m.put("loss", loss);
         }
         if (state.refusedSteps() > 0) {
             m.put("refused_steps", state.refusedSteps());

@@ -3,7 +3,6 @@ package org.dinoj.model.train;
 import java.io.IOException;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
-import java.util.List;
 import org.dinoj.model.data.Image;
 import org.dinoj.model.nn.ViTOutput;
 import org.dinoj.model.tensor.Tensor;
@@ -15,8 +14,11 @@ import org.dinoj.model.train.config.DinoV2Config;
  * softmax over all tokens, so a map sums to at most 1).
  */
 public final class TeacherAttention implements AutoCloseable {
-    /** One image's maps: {@code weights[h * gridH * gridW + y * gridW + x]}. */
-    public record Maps(float[] weights, int heads, int gridHeight, int gridWidth) {}
+    /**
+     * One image's maps, {@code weights[h * gridH * gridW + y * gridW + x]}, and the normalised crop
+     * {@code [C, size, size]} they belong to.
+     */
+    public record Maps(float[] weights, int heads, int gridHeight, int gridWidth, float[] crop) {}
 
     private final TeacherBackbone teacher;
     /** Host copy of the CLS query rows {@code [1, H, 1, N]}, allocated by the first image. */
@@ -41,14 +43,10 @@ public final class TeacherAttention implements AutoCloseable {
         return teacher.channels();
     }
 
-    /** The normalised crop {@code [C, size, size]} the maps belong to. */
-    public float[] crop(Image image) {
-        return teacher.crop(image);
-    }
-
     /** The CLS-to-patch attention of the last block for one image. */
     public Maps maps(Image image) {
-        ViTOutput out = teacher.forward(List.of(image));
+        float[] crop = teacher.crop(image);
+        ViTOutput out = teacher.forwardCrop(crop);
         Tensor attention = out.lastBlockAttention();
         int heads = (int) attention.size(1);
         int tokens = (int) attention.size(2);
@@ -70,7 +68,7 @@ public final class TeacherAttention implements AutoCloseable {
                 weights[h * patches + p] = clsRows.data().getAtIndex(ValueLayout.JAVA_FLOAT, (long) h * tokens + firstPatch + p);
             }
         }
-        return new Maps(weights, heads, grid, grid);
+        return new Maps(weights, heads, grid, grid, crop);
     }
 
     @Override

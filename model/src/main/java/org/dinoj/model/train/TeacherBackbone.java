@@ -115,6 +115,21 @@ public final class TeacherBackbone implements AutoCloseable {
         for (int i = 0; i < batch.size(); i++) {
             transform.apply(batch.get(i), inputs.pixels, i * perImage);
         }
+        return run(inputs);
+    }
+
+    /** The teacher's inference pass on one crop already made by {@link #crop}. */
+    public ViTOutput forwardCrop(float[] crop) {
+        Inputs inputs = inputs(1);
+        if (crop.length != inputs.pixels.length) {
+            throw new IllegalArgumentException(crop.length + " values are not one " + channels + "x" + transform.size() + "x"
+                    + transform.size() + " crop");
+        }
+        System.arraycopy(crop, 0, inputs.pixels, 0, crop.length);
+        return run(inputs);
+    }
+
+    private ViTOutput run(Inputs inputs) {
         inputs.hostImages.copyFrom(inputs.pixels);
         if (inputs.images != inputs.hostImages) {
             backend.copy(inputs.hostImages, inputs.images);

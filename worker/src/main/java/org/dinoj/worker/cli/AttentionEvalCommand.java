@@ -82,7 +82,7 @@ public final class AttentionEvalCommand implements Callable<Integer> {
                 TeacherAttention.Maps maps = teacher.maps(image);
                 String prefix = "img" + index;
                 List<Path> files = new ArrayList<>();
-                files.add(AttentionMapWriter.writeCrop(teacher.crop(image), teacher.channels(), teacher.cropSize(), size, size,
+                files.add(AttentionMapWriter.writeCrop(maps.crop(), teacher.channels(), teacher.cropSize(), size, size,
                         out.resolve(prefix + "-input.png")));
                 files.addAll(AttentionMapWriter.write(maps.weights(), maps.heads(), maps.gridHeight(), maps.gridWidth(), size, size,
                         mode, out, prefix));
