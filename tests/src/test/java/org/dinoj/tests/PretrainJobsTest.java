@@ -172,13 +172,20 @@ class PretrainJobsTest {
     }
 
     @Test
-    void afterAServerRestartReconcileResumesTheJobFromItsLatestCheckpoint() throws Exception {
+    void afterAServerRestartReconcileResumesTheJobFromItsLatestCheckpointAtItsChangedLength() throws Exception {
         assumeEmbeddedServer();
         JobSpec spec;
         try (LocalRunner first = runner(1)) {
-            spec = submit(first, "restart", config(1, 80, 40));
+            spec = submit(first, "restart", config(1, 120, 40));
             await("a few checkpoints", () -> verifiedSteps("restart").size() >= 2);
+            // The job's length changes through the CLI as a person would; the registry must keep it.
+            int code = new picocli.CommandLine(new DinojCli()).execute("jobs", "set-epochs", "--temporal",
+                    first.target(), "--checkpoint-dir", dir.toString(), "restart", "2");
+            assertThat(code).isZero();
+            assertThat(first.jobs().progress("restart").totalSteps()).isEqualTo(240);
         }
+        assertThat(new org.dinoj.worker.jobs.JobRegistry(dir).find("restart").orElseThrow().spec().epochs())
+                .isEqualTo(2);
         // The embedded server's memory is gone; the registry and the checkpoints are not.
         long latest = new CheckpointStore(dir.resolve("restart/shard-0")).latestVerified().orElseThrow().step();
         assertThat(latest).isPositive();
@@ -190,7 +197,7 @@ class PretrainJobsTest {
                             new CheckpointStore(dir.resolve("restart/shard-0")).verify(latest)).uri() + ")");
             JobResult result = awaitEnd(second, "restart");
             assertThat(result.status()).isEqualTo(JobStatus.COMPLETED);
-            assertThat(result.step()).isEqualTo(spec.totalSteps());
+            assertThat(result.step()).isEqualTo(2 * spec.totalSteps());
         }
     }
 

@@ -191,6 +191,7 @@ class ApiJobsTest {
         }
         assertThat(send("POST", "/v1/jobs", "{\"config\": \"x\"}", null).statusCode()).isEqualTo(401);
         assertThat(send("POST", "/v1/jobs/x/pause", null, "").statusCode()).isEqualTo(401);
+        assertThat(send("PATCH", "/v1/jobs/x", "{\"epochs\": 2}", null).statusCode()).isEqualTo(401);
         HttpResponse<String> doc = send("GET", "/openapi.yaml", null, TOKEN);
         assertThat(doc.statusCode()).isEqualTo(200);
         assertThat(doc.body()).startsWith("openapi: 3.1.0").contains("/v1/jobs/{id}/pause:");
@@ -319,6 +320,57 @@ class ApiJobsTest {
         assertThat(error(late)).contains("already ended (cancelled)");
         // The key still names the job after it ended.
         assertThat(post("/v1/jobs", body, "Idempotency-Key", "key-ctl-1").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aRunningJobsLengthChangesTheRegistryKeepsItAndWorkDoneBoundsIt() throws Exception {
+        assertThat(send("PATCH", "/v1/jobs/no-such-job", "{\"epochs\": 2}", TOKEN).statusCode()).isEqualTo(404);
+        start("{\"config\": \"" + config("len", 200, 25) + "\", \"job_id\": \"api-len\"}");
+        awaitJob("api-len", "a heartbeat past step 3", j -> heartbeatStep(j) >= 3);
+
+        for (String[] bad : new String[][] {
+                {"{\"epochs\": 0}", "field 'epochs' must be a whole number from 1 to 1000000, got 0"},
+                {"{\"epochs\": 2.5}", "field 'epochs' must be a whole number from 1 to 1000000, got 2.5"},
+                {"{\"epochs\": \"2\"}", "field 'epochs' must be a whole number from 1 to 1000000, got string"},
+                {"{}", "field 'epochs' is required"},
+                {"{\"epochs\": 2, \"shards\": 2}", "unknown field 'shards' in the request body; allowed: epochs"},
+                {"[2]", "the request body must be a JSON object like {\"epochs\": 100}"}}) {
+            HttpResponse<String> r = send("PATCH", "/v1/jobs/api-len", bad[0], TOKEN);
+            assertThat(r.statusCode()).as(bad[0]).isEqualTo(400);
+            assertThat(error(r)).as(bad[0]).isEqualTo(bad[1]);
+        }
+
+        HttpResponse<String> longer = send("PATCH", "/v1/jobs/api-len", "{\"epochs\": 2}", TOKEN);
+        assertThat(longer.statusCode()).as(longer.body()).isEqualTo(200);
+        JsonNode changed = JSON.readTree(longer.body());
+        assertThat(changed.path("progress").path("epochs").asInt()).isEqualTo(2);
+        assertThat(changed.path("progress").path("total_steps").asLong()).isEqualTo(400);
+        assertThat(new org.dinoj.worker.jobs.JobRegistry(checkpoints).find("api-len").orElseThrow().spec().epochs())
+                .isEqualTo(2);
+
+        // Once a round ends in the second epoch, one epoch is less than the work done.
+        awaitJob("api-len", "a round done past step 200", j -> j.path("progress").path("step").asLong() > 200);
+        HttpResponse<String> shorter = send("PATCH", "/v1/jobs/api-len", "{\"epochs\": 1}", TOKEN);
+        assertThat(shorter.statusCode()).as(shorter.body()).isEqualTo(400);
+        assertThat(error(shorter)).isEqualTo("the job already trained into epoch 2; choose at least 2 epochs, got 1");
+
+        // An update that bypasses dinoj (temporal workflow update, the UI) reaches the registry at the next look.
+        io.temporal.serviceclient.WorkflowServiceStubs stubs = org.dinoj.worker.temporal.WorkerBootstrap.connect(runner.target());
+        try {
+            assertThat(io.temporal.client.WorkflowClient.newInstance(stubs)
+                    .newWorkflowStub(org.dinoj.workflows.PretrainWorkflow.class, "api-len").setEpochs(3)).isEqualTo(3);
+        } finally {
+            stubs.shutdown();
+        }
+        assertThat(get("/v1/jobs/api-len").path("progress").path("total_steps").asLong()).isEqualTo(600);
+        assertThat(new org.dinoj.worker.jobs.JobRegistry(checkpoints).find("api-len").orElseThrow().spec().epochs())
+                .isEqualTo(3);
+
+        JsonNode done = awaitJob("api-len", "completed", j -> j.path("status").asText().equals("COMPLETED"));
+        assertThat(done.path("latest_checkpoint").path("step").asLong()).isEqualTo(600);
+        HttpResponse<String> late = send("PATCH", "/v1/jobs/api-len", "{\"epochs\": 3}", TOKEN);
+        assertThat(late.statusCode()).isEqualTo(409);
+        assertThat(error(late)).contains("already ended (completed)");
     }
 
     @Test

@@ -60,6 +60,7 @@ public final class ApiServer implements AutoCloseable {
             config.routes.post("/v1/jobs", ctx -> jobs.create(ctx, jsonBody(ctx)));
             config.routes.get("/v1/jobs", jobs::list);
             config.routes.get("/v1/jobs/{id}", jobs::get);
+            config.routes.patch("/v1/jobs/{id}", ctx -> jobs.change(ctx, jsonBody(ctx)));
             for (String action : new String[]{"pause", "resume", "cancel"}) {
                 config.routes.post("/v1/jobs/{id}/" + action, ctx -> jobs.signal(ctx, action));
             }

@@ -1,11 +1,9 @@
 package org.dinoj.worker.api;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.JsonNodeType;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -38,8 +36,6 @@ public record JobRequest(String config, String dataset, Map<String, JsonNode> ov
     /** Override keys that would name files: paths come only through fields that are confined to the data roots. */
     private static final List<String> PATH_WORDS = List.of("dataset", "path", "dir", "file", "root");
     private static final int MAX_STRING = 4096;
-    private static final ObjectMapper STRICT = new ObjectMapper()
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     private static final ObjectMapper CANONICAL = new ObjectMapper()
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
 
@@ -49,24 +45,7 @@ public record JobRequest(String config, String dataset, Map<String, JsonNode> ov
 
     /** Parses and validates a request body; every problem is a 400 naming the field. */
     public static JobRequest parse(byte[] body) {
-        JsonNode root;
-        try {
-            root = STRICT.readTree(body);
-        } catch (JsonProcessingException e) {
-            throw ApiException.badRequest("the request body is not valid JSON: " + e.getOriginalMessage());
-        } catch (java.io.IOException e) {
-            throw ApiException.badRequest("the request body cannot be read: " + e.getMessage());
-        }
-        if (root == null || !root.isObject()) {
-            throw ApiException.badRequest("the request body must be a JSON object like {\"config\": \"fashion-mnist\"}");
-        }
-        for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
-            String name = names.next();
-            if (!FIELDS.contains(name)) {
-                throw ApiException.badRequest("unknown field '" + name + "' in the request body; allowed: "
-                        + String.join(", ", FIELDS.stream().sorted().toList()));
-            }
-        }
+        JsonNode root = RequestBodies.object(body, FIELDS, "{\"config\": \"fashion-mnist\"}");
         String config = text(root, "config", true);
         String dataset = text(root, "dataset", false);
         String base = text(root, "base_checkpoint", false);
@@ -83,7 +62,7 @@ public record JobRequest(String config, String dataset, Map<String, JsonNode> ov
             return null;
         }
         if (!n.isTextual()) {
-            throw ApiException.badRequest("field '" + field + "' must be a string, got " + typeName(n));
+            throw ApiException.badRequest("field '" + field + "' must be a string, got " + RequestBodies.typeName(n));
         }
         String s = n.textValue();
         if (s.isBlank() || s.length() > MAX_STRING || s.chars().anyMatch(Character::isISOControl)) {
@@ -98,7 +77,7 @@ public record JobRequest(String config, String dataset, Map<String, JsonNode> ov
             return Map.of();
         }
         if (!n.isObject()) {
-            throw ApiException.badRequest("field 'overrides' must be an object of dotted keys to values, got " + typeName(n));
+            throw ApiException.badRequest("field 'overrides' must be an object of dotted keys to values, got " + RequestBodies.typeName(n));
         }
         Map<String, JsonNode> out = new LinkedHashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
@@ -116,7 +95,7 @@ public record JobRequest(String config, String dataset, Map<String, JsonNode> ov
             boolean scalarArray = v.isArray() && allScalars(v);
             if (!isScalar(v) && !scalarArray) {
                 throw ApiException.badRequest("override '" + key + "' must be a string, number, boolean or an array of"
-                        + " those, got " + typeName(v));
+                        + " those, got " + RequestBodies.typeName(v));
             }
             out.put(key, v);
         }
@@ -136,10 +115,6 @@ public record JobRequest(String config, String dataset, Map<String, JsonNode> ov
         return v.isTextual() || v.isNumber() || v.isBoolean();
     }
 
-    private static String typeName(JsonNode n) {
-        JsonNodeType t = n.getNodeType();
-        return t.name().toLowerCase(Locale.ROOT);
-    }
 
     /** The overrides as {@code key=value} lines for the config loader (values in JSON, which YAML reads). */
     public List<String> overrideLines() {

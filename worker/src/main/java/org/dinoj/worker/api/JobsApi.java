@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@code /v1/jobs} routes: start (pretraining from a config, or retraining from a base
- * checkpoint with a new dataset), list, status, pause, resume and cancel. Jobs go through the same
+ * checkpoint with a new dataset), list, status, pause, resume, cancel and a change of length. Jobs go through the same
  * {@link JobService} and registry as {@code dinoj pretrain}, so the CLI and the API see one set of jobs.
  */
 public final class JobsApi {
@@ -238,6 +238,28 @@ public final class JobsApi {
         }
         ctx.status(202);
         ApiServer.json(ctx, Map.of("job_id", r.jobId(), "requested", action));
+    }
+
+    /**
+     * {@code PATCH /v1/jobs/{id}} with {@code {"epochs": N}}: 200 with the job at its new length; 400
+     * when the workflow refuses it (fewer epochs than are done), 409 when the job has ended.
+     */
+    void change(Context ctx, byte[] body) throws IOException {
+        int epochs = JobChange.parse(body).epochs();
+        JobRecord r = existing(ctx.pathParam("id"));
+        if (r.status().finished()) {
+            throw ApiException.conflict("job '" + r.jobId() + "' already ended (" + r.status().name().toLowerCase()
+                    + "); start a retraining from its final checkpoint to train further");
+        }
+        try {
+            jobs.setEpochs(r.jobId(), epochs);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        } catch (IllegalStateException e) {
+            throw ApiException.conflict(e.getMessage());
+        }
+        log.info("API set job {} to {} epochs", r.jobId(), epochs);
+        ApiServer.json(ctx, view(r.jobId(), false));
     }
 
     private JobRecord existing(String jobId) throws IOException {

@@ -20,10 +20,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code dinoj jobs list|status|pause|resume|cancel}. */
+/** {@code dinoj jobs list|status|pause|resume|cancel|set-epochs}. */
 @Command(name = "jobs", mixinStandardHelpOptions = true, description = "Lists and controls pretraining jobs.",
         subcommands = {JobsCommand.ListJobs.class, JobsCommand.StatusOf.class, JobsCommand.Pause.class,
-                JobsCommand.Resume.class, JobsCommand.Cancel.class})
+                JobsCommand.Resume.class, JobsCommand.Cancel.class, JobsCommand.SetEpochs.class})
 public final class JobsCommand implements Runnable {
 
     @Override
@@ -41,7 +41,12 @@ public final class JobsCommand implements Runnable {
                 + " (default: ${DEFAULT-VALUE}).")
         Path checkpointDir;
 
-        <T> T withJobs(java.util.function.Function<JobService, T> action) {
+        /** What a subcommand does with the jobs; reading the registry may fail. */
+        interface JobAction<T> {
+            T apply(JobService jobs) throws java.io.IOException;
+        }
+
+        <T> T withJobs(JobAction<T> action) throws java.io.IOException {
             WorkflowServiceStubs stubs = WorkerBootstrap.connect(temporal);
             try {
                 return action.apply(new JobService(WorkflowClient.newInstance(stubs), new JobRegistry(checkpointDir)));
@@ -114,7 +119,7 @@ public final class JobsCommand implements Runnable {
         String jobId;
 
         @Override
-        public Integer call() {
+        public Integer call() throws java.io.IOException {
             return withJobs(jobs -> {
                 System.out.print(statusText(jobs, jobId));
                 return 0;
@@ -204,7 +209,7 @@ public final class JobsCommand implements Runnable {
         String jobId;
 
         @Override
-        public Integer call() {
+        public Integer call() throws java.io.IOException {
             return withJobs(jobs -> {
                 jobs.pause(jobId);
                 System.out.println("pause requested for " + jobId + "; it checkpoints, then waits for 'dinoj jobs resume'");
@@ -219,7 +224,7 @@ public final class JobsCommand implements Runnable {
         String jobId;
 
         @Override
-        public Integer call() {
+        public Integer call() throws java.io.IOException {
             return withJobs(jobs -> {
                 jobs.resume(jobId);
                 System.out.println("resumed " + jobId);
@@ -234,10 +239,30 @@ public final class JobsCommand implements Runnable {
         String jobId;
 
         @Override
-        public Integer call() {
+        public Integer call() throws java.io.IOException {
             return withJobs(jobs -> {
                 jobs.cancel(jobId);
                 System.out.println("cancel requested for " + jobId + "; it checkpoints and ends as cancelled");
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "set-epochs", description = "Changes a running or paused job's length; its schedules stretch or"
+            + " shrink from the next round on.")
+    static final class SetEpochs extends Target implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "JOB-ID")
+        String jobId;
+
+        @Parameters(index = "1", paramLabel = "EPOCHS", description = "The job's new total number of epochs.")
+        int epochs;
+
+        @Override
+        public Integer call() throws java.io.IOException {
+            return withJobs(jobs -> {
+                int applied = jobs.setEpochs(jobId, epochs);
+                System.out.println(jobId + " now trains " + applied + " epochs; the next round follows the new"
+                        + " schedules");
                 return 0;
             });
         }

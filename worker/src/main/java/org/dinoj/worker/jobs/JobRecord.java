@@ -31,4 +31,9 @@ public record JobRecord(JobSpec spec, RegistryStatus status, CheckpointRef lates
         return new JobRecord(spec, newStatus, checkpoint != null ? checkpoint : latestCheckpoint, createdAt, Instant.now(),
                 newMessage);
     }
+
+    public JobRecord withEpochs(int epochs) {
+        return new JobRecord(spec.withEpochs(epochs), status, latestCheckpoint, createdAt, Instant.now(),
+                "length set to " + epochs + " epochs");
+    }
 }

@@ -65,6 +65,13 @@ public final class JobRegistry {
         write(current.with(status, checkpoint, message));
     }
 
+    /** Records a new length for the job (the workflow's setEpochs update changed it). */
+    public void updateEpochs(String jobId, int epochs) throws IOException {
+        JobRecord current = find(jobId).orElseThrow(() -> new IllegalArgumentException("no job '" + jobId
+                + "' in the registry at " + directory));
+        write(current.withEpochs(epochs));
+    }
+
     public Optional<JobRecord> find(String jobId) throws IOException {
         checkJobId(jobId);
         Path file = file(jobId);

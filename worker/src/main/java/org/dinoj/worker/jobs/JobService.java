@@ -12,8 +12,10 @@ import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
+import io.temporal.client.WorkflowUpdateException;
 import io.temporal.common.converter.DataConverter;
 import io.temporal.common.converter.DefaultDataConverter;
+import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -153,6 +155,11 @@ public final class JobService {
             case CANCELLED -> JobRecord.RegistryStatus.CANCELLED;
         };
         JobRecord current = registry.find(jobId).orElse(null);
+        if (current != null && p.epochs() != current.spec().epochs()) {
+            // The length changed by an update that did not come through setEpochs here (the temporal CLI, the UI).
+            registry.updateEpochs(jobId, p.epochs());
+            current = registry.find(jobId).orElseThrow();
+        }
         boolean changed = current == null || current.status() != status
                 || (p.lastCheckpoint() != null && !p.lastCheckpoint().equals(current.latestCheckpoint()));
         if (current != null && changed) {
@@ -176,6 +183,34 @@ public final class JobService {
 
     public void cancel(String jobId) {
         client.newWorkflowStub(PretrainWorkflow.class, jobId).cancel();
+    }
+
+    /**
+     * Changes a running (or paused) job's length through the workflow's {@code setEpochs} update and
+     * records it in the registry, so that a job the registry restarts keeps the new length.
+     *
+     * @throws IllegalArgumentException when the workflow refuses the length (fewer epochs than are
+     *     done), with its sentence
+     * @throws IllegalStateException when the job's workflow is not running on the service
+     */
+    public int setEpochs(String jobId, int epochs) throws IOException {
+        ServiceState state = serviceState(jobId);
+        if (state != ServiceState.RUNNING) {
+            throw new IllegalStateException("job '" + jobId + "' is not running on the Temporal service ("
+                    + state.name().toLowerCase(java.util.Locale.ROOT) + "); only a running or paused job's length can"
+                    + " change (to train a finished job further, start a retraining from its final checkpoint)");
+        }
+        int applied;
+        try {
+            applied = client.newWorkflowStub(PretrainWorkflow.class, jobId).setEpochs(epochs);
+        } catch (WorkflowUpdateException e) {
+            throw new IllegalArgumentException(e.getCause() instanceof ApplicationFailure refusal
+                    ? refusal.getOriginalMessage() : "the job refused " + epochs + " epochs: " + e.getMessage(), e);
+        }
+        if (registry.find(jobId).isPresent()) {
+            registry.updateEpochs(jobId, applied);
+        }
+        return applied;
     }
 
     public JobResult result(String jobId) {
