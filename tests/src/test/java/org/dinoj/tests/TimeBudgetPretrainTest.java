@@ -15,8 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code dinoj pretrain --time-budget} as a user runs it, in its own JVM on the production class
- * path (the DINOv2 trainer, not the worker's toy session): it times the machine, chooses the
- * schedule, and the whole command (embedded Temporal server, worker process, k-NN evaluations)
+ * path (the DINOv2 trainer, not the worker's toy session): its worker times the machine and
+ * chooses the schedule before training, and the whole command (embedded Temporal server, worker process, k-NN evaluations)
  * ends within the budget, having used most of it.
  */
 class TimeBudgetPretrainTest {
@@ -61,6 +61,8 @@ class TimeBudgetPretrainTest {
         // The worker's log carries the training metrics with each checkpoint, the last one included;
         // the DINOv2 terms show that the production trainer ran, not the worker's toy session.
         String workerLog = Files.readString(dir.resolve("ckpt/logs/worker-0.log"));
+        // The worker that trains is the one that timed its machine.
+        assertThat(workerLog).contains("time budget: " + epochs + " epochs (" + steps + " steps");
         Matcher last = Pattern.compile("shard 0: step " + steps + ", loss -?[0-9.]+ \\(([^)]*)\\), lr [0-9.e+-]+, "
                 + "teacher momentum [0-9.]+, [0-9.]+ img/s, checkpoint ").matcher(workerLog);
         assertThat(last.find()).as(workerLog).isTrue();

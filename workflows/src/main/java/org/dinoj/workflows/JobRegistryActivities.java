@@ -10,4 +10,11 @@ public interface JobRegistryActivities {
     /** Idempotent: a job already in the registry is left as it is. */
     @ActivityMethod(name = "RegisterJob")
     void registerJob(JobSpec spec);
+
+    /**
+     * Replaces the spec of a job the registry holds (its schedule was sized to its time budget), so
+     * that a restart from the registry keeps the length; a job not in the registry is left out.
+     */
+    @ActivityMethod(name = "RecordJobSpec")
+    void recordSpec(JobSpec spec);
 }

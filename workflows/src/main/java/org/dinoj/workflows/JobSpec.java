@@ -17,6 +17,8 @@ package org.dinoj.workflows;
  * @param checkpointEverySteps checkpoint interval inside a round
  * @param evalEveryEpochs run k-NN every this many epochs (0 = only at the end)
  * @param roundsPerRun rounds before the workflow continues as new (keeps history short)
+ * @param timeBudgetSeconds wall seconds the job should end within, from its workflow's start: the
+ *     workflow sizes {@code epochs} to it on a worker before training, then clears it; 0 = none
  */
 public record JobSpec(
         String jobId,
@@ -32,7 +34,8 @@ public record JobSpec(
         long checkpointEverySteps,
         int evalEveryEpochs,
         int roundsPerRun,
-        ActivitySettings activities) {
+        ActivitySettings activities,
+        double timeBudgetSeconds) {
 
     public JobSpec {
         require(jobId != null && !jobId.isBlank(), "a job needs an id");
@@ -44,22 +47,45 @@ public record JobSpec(
         require(evalEveryEpochs >= 0, "evalEveryEpochs must be >= 0, got " + evalEveryEpochs);
         require(roundsPerRun >= 1, "roundsPerRun must be >= 1, got " + roundsPerRun);
         require(activities != null, "activity settings are required");
+        require(timeBudgetSeconds >= 0 && Double.isFinite(timeBudgetSeconds),
+                "the time budget must be >= 0 seconds, got " + timeBudgetSeconds);
+        require(timeBudgetSeconds == 0 || shards == 1, "a time budget sizes one-shard jobs only: with " + shards
+                + " shards the rounds and merges are not what one worker measures; set optim.epochs instead");
     }
 
     public long totalSteps() {
         return epochs * stepsPerEpoch;
     }
 
-    /** The same job with another number of epochs (the update handler uses it). */
+    /** One line for people: "70 epochs x 100 steps, 1 shard(s), rounds of 500 steps". */
+    public static String summary(int epochs, long stepsPerEpoch, int shards, long stepsPerRound) {
+        return epochs + " epochs x " + stepsPerEpoch + " steps, " + shards + " shard(s), rounds of " + stepsPerRound
+                + " steps";
+    }
+
+    /** The same job with another number of epochs (the update handler uses it); a pending time budget stays. */
     public JobSpec withEpochs(int newEpochs) {
-        return new JobSpec(jobId, jobName, config, configSummary, checkpointStore, baseCheckpoint, shards, newEpochs,
-                stepsPerEpoch, stepsPerRound, checkpointEverySteps, evalEveryEpochs, roundsPerRun, activities);
+        return resized(newEpochs, timeBudgetSeconds);
+    }
+
+    /** The job as its time budget sized it: {@code newEpochs} long, with no budget left to size. */
+    public JobSpec sizedTo(int newEpochs) {
+        return resized(newEpochs, 0);
+    }
+
+    private JobSpec resized(int newEpochs, double budget) {
+        // The summary names the length only where it was made from it.
+        String newSummary = configSummary != null && configSummary.equals(summary(epochs, stepsPerEpoch, shards,
+                stepsPerRound)) ? summary(newEpochs, stepsPerEpoch, shards, stepsPerRound) : configSummary;
+        return new JobSpec(jobId, jobName, config, newSummary, checkpointStore, baseCheckpoint, shards, newEpochs,
+                stepsPerEpoch, stepsPerRound, checkpointEverySteps, evalEveryEpochs, roundsPerRun, activities, budget);
     }
 
     /** The same job under another id and checkpoint store (a scheduled run of a template). */
     public JobSpec forJob(String newJobId, String newCheckpointStore) {
         return new JobSpec(newJobId, newJobId, config, configSummary, newCheckpointStore, baseCheckpoint, shards, epochs,
-                stepsPerEpoch, stepsPerRound, checkpointEverySteps, evalEveryEpochs, roundsPerRun, activities);
+                stepsPerEpoch, stepsPerRound, checkpointEverySteps, evalEveryEpochs, roundsPerRun, activities,
+                timeBudgetSeconds);
     }
 
     private static void require(boolean condition, String message) {

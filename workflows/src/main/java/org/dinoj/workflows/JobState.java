@@ -17,10 +17,12 @@ import java.util.List;
  *     them (each refusal applies nothing; refusals in a row reopen the last checkpoint, then halve the
  *     learning rate). A crashed attempt's refusals are not counted, and a job restarted from the
  *     registry counts from 0.
+ * @param schedule how the job's time budget sized its length (what was measured, what was
+ *     predicted), or null for a job without one
  */
 public record JobState(long step, CheckpointRef checkpoint, long roundEnd, List<CheckpointRef> shardResume, int round,
                        int lastEvalEpoch, EvalResult lastEval, TrainingMetrics lastMetrics, boolean paused,
-                       double secondsPerStep, int refusedSteps) {
+                       double secondsPerStep, int refusedSteps, String schedule) {
 
     public JobState {
         // List.copyOf refuses null entries; shards without a resume point are null.
@@ -30,27 +32,32 @@ public record JobState(long step, CheckpointRef checkpoint, long roundEnd, List<
     public static JobState start(JobSpec spec) {
         CheckpointRef base = spec.baseCheckpoint();
         // Retraining starts the schedules from zero on top of the base weights.
-        return new JobState(0, base, 0, List.of(), 0, 0, null, null, false, -1, 0);
+        return new JobState(0, base, 0, List.of(), 0, 0, null, null, false, -1, 0, null);
     }
 
     JobState withRoundDone(long newStep, CheckpointRef newCheckpoint, TrainingMetrics metrics, double newSecondsPerStep,
                            int newlyRefused) {
         return new JobState(newStep, newCheckpoint, 0, List.of(), round + 1, lastEvalEpoch, lastEval, metrics, paused,
-                newSecondsPerStep, refusedSteps + newlyRefused);
+                newSecondsPerStep, refusedSteps + newlyRefused, schedule);
     }
 
     JobState withInterruptedRound(long end, List<CheckpointRef> resume, int newlyRefused) {
         return new JobState(step, checkpoint, end, resume, round, lastEvalEpoch, lastEval, lastMetrics, paused,
-                secondsPerStep, refusedSteps + newlyRefused);
+                secondsPerStep, refusedSteps + newlyRefused, schedule);
     }
 
     JobState withEval(EvalResult eval) {
         return new JobState(step, checkpoint, roundEnd, shardResume, round, eval.epoch(), eval, lastMetrics, paused,
-                secondsPerStep, refusedSteps);
+                secondsPerStep, refusedSteps, schedule);
     }
 
     JobState withPaused(boolean nowPaused) {
         return new JobState(step, checkpoint, roundEnd, shardResume, round, lastEvalEpoch, lastEval, lastMetrics,
-                nowPaused, secondsPerStep, refusedSteps);
+                nowPaused, secondsPerStep, refusedSteps, schedule);
+    }
+
+    JobState withSchedule(String sizing) {
+        return new JobState(step, checkpoint, roundEnd, shardResume, round, lastEvalEpoch, lastEval, lastMetrics, paused,
+                secondsPerStep, refusedSteps, sizing);
     }
 }

@@ -62,6 +62,9 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
         TrainingActivities training = Workflow.newActivityStub(TrainingActivities.class, roundOptions());
         TrainingActivities shortWork = Workflow.newActivityStub(TrainingActivities.class, shortOptions());
         publish();
+        if (spec.timeBudgetSeconds() > 0) {
+            sizeToBudget(shortWork);
+        }
 
         int roundsThisRun = 0;
         while (state.step() < spec.totalSteps()) {
@@ -101,6 +104,31 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
         publish();
         Workflow.await(Workflow::isEveryHandlerFinished);
         return new JobResult(spec.jobId(), status, state.step(), state.checkpoint(), state.lastEval(), state.lastMetrics());
+    }
+
+    /**
+     * Sets the job's length to what its time budget holds, as measured by a worker, and records it in
+     * the registry; the budget counts from this workflow's start. The spec carried on has no budget
+     * left, so continue-as-new and a restart from the registry keep the length. Histories recorded
+     * before time budgets had none, so they replay without this step.
+     */
+    private void sizeToBudget(TrainingActivities shortWork) {
+        double spent = (Workflow.currentTimeMillis() - Workflow.getInfo().getRunStartedTimestampMillis()) / 1000.0;
+        SizedSchedule sized = shortWork.sizeSchedule(new SizeScheduleRequest(spec.jobId(), spec.config(),
+                spec.checkpointStore(), spec.timeBudgetSeconds() - spent));
+        spec = spec.sizedTo(sized.epochs());
+        state = state.withSchedule(sized.description());
+        registryActivities().recordSpec(spec);
+        log.info("job {} sized to its time budget: {}", spec.jobId(), state.schedule());
+        publish();
+    }
+
+    private JobRegistryActivities registryActivities() {
+        return Workflow.newActivityStub(JobRegistryActivities.class, ActivityOptions.newBuilder()
+                .setTaskQueue(spec.activities().taskQueue())
+                .setStartToCloseTimeout(Duration.ofMinutes(1))
+                .setRetryOptions(retry(spec.activities()))
+                .build());
     }
 
     /**
@@ -285,6 +313,9 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
             m.put("knn_top1", state.lastEval().top1());
             m.put("knn_epoch", state.lastEval().epoch());
         }
+        if (state.schedule() != null) {
+            m.put("schedule", state.schedule());
+        }
         return m;
     }
 
@@ -363,7 +394,7 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
         long remaining = spec.totalSteps() - step;
         long eta = state.secondsPerStep() >= 0 ? Math.round(remaining * state.secondsPerStep()) : -1;
         return new Progress(spec.jobId(), status, completedEpochs(), spec.epochs(), step, spec.totalSteps(),
-                state.lastMetrics(), state.lastEval(), state.checkpoint(), eta, state.refusedSteps());
+                state.lastMetrics(), state.lastEval(), state.checkpoint(), eta, state.refusedSteps(), state.schedule());
     }
 
     @Override
@@ -377,6 +408,10 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
     public void validateSetEpochs(int epochs) {
         if (epochs < 1) {
             throw new IllegalArgumentException("epochs must be at least 1, got " + epochs);
+        }
+        if (spec.timeBudgetSeconds() > 0) {
+            throw new IllegalArgumentException("the job is sizing its length to its time budget; change it once it"
+                    + " trains");
         }
         long minimum = (state.step() + spec.stepsPerEpoch() - 1) / spec.stepsPerEpoch();
         if (epochs < minimum) {

@@ -7,10 +7,11 @@ import java.util.Locale;
  *
  * @param etaSeconds estimated seconds to the end at the recent pace, or -1 when unknown
  * @param refusedSteps non-finite steps refused so far (nothing applied; see {@link JobState#refusedSteps})
+ * @param schedule how the time budget sized the job ({@link JobState#schedule}), or null
  */
 public record Progress(String jobId, JobStatus status, int epoch, int epochs, long step, long totalSteps,
                        TrainingMetrics lastMetrics, EvalResult lastEval, CheckpointRef lastCheckpoint,
-                       long etaSeconds, int refusedSteps) {
+                       long etaSeconds, int refusedSteps, String schedule) {
 
     /**
      * One line for people: "running: epoch 3/100, step 412/1250, loss 6.210, lr 0.00100, 48.0 img/s";

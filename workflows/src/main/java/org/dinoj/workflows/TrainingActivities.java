@@ -28,4 +28,11 @@ public interface TrainingActivities {
      */
     @ActivityMethod(name = "LatestCheckpoint")
     CheckpointRef latestCheckpoint(String jobId, String checkpointStore, int shard);
+
+    /**
+     * Times the job's configuration on this worker and returns the longest schedule that fits the
+     * request's seconds; refuses (non-retryable) a budget too short for the warm-up epochs.
+     */
+    @ActivityMethod(name = "SizeSchedule")
+    SizedSchedule sizeSchedule(SizeScheduleRequest request);
 }

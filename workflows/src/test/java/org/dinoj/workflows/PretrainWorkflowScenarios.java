@@ -45,9 +45,14 @@ public abstract class PretrainWorkflowScenarios {
      */
     public static JobSpec spec(String taskQueue, String id, int shards, int epochs, long stepsPerEpoch,
                                long stepsPerRound, int roundsPerRun) {
+        return budgetedSpec(taskQueue, id, shards, epochs, stepsPerEpoch, stepsPerRound, roundsPerRun, 0);
+    }
+
+    static JobSpec budgetedSpec(String taskQueue, String id, int shards, int epochs, long stepsPerEpoch,
+                                        long stepsPerRound, int roundsPerRun, double timeBudgetSeconds) {
         ActivitySettings activities = new ActivitySettings(taskQueue, Duration.ofSeconds(1), Duration.ofMinutes(5), 3);
         return new JobSpec(id, "test " + id, "model: tiny", "tiny test", "file:///ckpt/" + id, null, shards, epochs,
-                stepsPerEpoch, stepsPerRound, 2, 1, roundsPerRun, activities);
+                stepsPerEpoch, stepsPerRound, 2, 1, roundsPerRun, activities, timeBudgetSeconds);
     }
 
     private JobSpec scenarioSpec(String id, int shards, int epochs, long stepsPerEpoch, long stepsPerRound,
@@ -183,6 +188,46 @@ public abstract class PretrainWorkflowScenarios {
         assertThat(training.rounds).extracting(TrainRoundRequest::epochs).containsSubsequence(1, 2)
                 .allMatch(e -> e == 1 || e == 2);
         assertThat(training.rounds.stream().dropWhile(r -> r.epochs() == 1)).allMatch(r -> r.epochs() == 2);
+    }
+
+    @Test
+    void aTimeBudgetSizesTheJobOnceOnAWorkerBeforeItTrains() {
+        worker(0);
+        // Configured for 1 epoch; 35 s at the simulated 10 s an epoch hold 3. Two rounds a run, so
+        // the job continues as new several times: it must not size itself again.
+        JobSpec budgeted = budgetedSpec(queue, "budget", 1, 1, 4, 2, 2, 35);
+        JobResult result = stub("budget").run(budgeted, null);
+
+        assertThat(result.status()).isEqualTo(JobStatus.COMPLETED);
+        assertThat(result.step()).isEqualTo(12);
+        assertThat(training.sizings).hasSize(1);
+        // The budget counts from the workflow's start: the sizing gets it less the seconds since.
+        assertThat(training.sizings.getFirst().secondsLeft()).isBetween(30.0, 35.0);
+        assertThat(training.rounds).extracting(TrainRoundRequest::epochs).containsOnly(3);
+        assertThat(training.evaluations).extracting(EvaluateRequest::epoch).containsExactly(1, 2, 3);
+        // The registry gets the sized spec, with no budget left to size after a restart.
+        assertThat(training.recordedSpecs).singleElement().satisfies(recorded -> {
+            assertThat(recorded.epochs()).isEqualTo(3);
+            assertThat(recorded.timeBudgetSeconds()).isZero();
+            assertThat(recorded.configSummary()).isEqualTo("tiny test");
+        });
+        String schedule = "simulated: 3 epochs of 10.0 s";
+        assertThat(client().newUntypedWorkflowStub("budget").describe().getMemo("schedule", String.class))
+                .isEqualTo(schedule);
+        Progress progress = client().newWorkflowStub(PretrainWorkflow.class, "budget").progress();
+        assertThat(progress.schedule()).isEqualTo(schedule);
+        assertThat(progress.epochs()).isEqualTo(3);
+    }
+
+    @Test
+    void aTimeBudgetTooShortForOneEpochFailsTheJobWithTheSizingsSentence() {
+        worker(0);
+        PretrainWorkflow workflow = stub("short-budget");
+        assertThatThrownBy(() -> workflow.run(budgetedSpec(queue, "short-budget", 1, 5, 4, 2, 2, 5), null))
+                .isInstanceOf(io.temporal.client.WorkflowFailedException.class)
+                .rootCause().hasMessageContaining("the time budget leaves").hasMessageContaining("one epoch takes 10.0 s");
+        assertThat(training.rounds).isEmpty();
+        assertThat(training.recordedSpecs).isEmpty();
     }
 
     /** Waits until the simulated round has trained past {@code step}. */

@@ -54,10 +54,10 @@ class PretrainWorkflowTest extends PretrainWorkflowScenarios {
     @Test
     void progressSummaryReadsLikeAStatusLine() {
         Progress p = new Progress("j", JobStatus.RUNNING, 3, 100, 412, 1250,
-                new TrainingMetrics(412, 6.21, Map.of(), 1e-3, 0.99, 48), null, null, 3725, 0);
+                new TrainingMetrics(412, 6.21, Map.of(), 1e-3, 0.99, 48), null, null, 3725, 0, null);
         assertThat(p.summary()).isEqualTo("running: epoch 3/100, step 412/1250, loss 6.210, lr 0.00100, 48.0 img/s, ETA 1h02m");
         Progress refused = new Progress("j", JobStatus.RUNNING, 3, 100, 412, 1250,
-                new TrainingMetrics(412, 6.21, Map.of(), 5e-4, 0.99, 48), null, null, -1, 7);
+                new TrainingMetrics(412, 6.21, Map.of(), 5e-4, 0.99, 48), null, null, -1, 7, null);
         assertThat(refused.summary())
                 .isEqualTo("running: epoch 3/100, step 412/1250, loss 6.210, lr 0.000500, 48.0 img/s, 7 non-finite steps refused");
     }

@@ -17,16 +17,29 @@ import java.util.function.BooleanSupplier;
  * {@code mvn -pl workflows test-compile exec:java} is not configured, so run the main from an IDE or
  * with the test class path. Arguments: the folder, then the tag of the workflow version that records
  * them, which names the files (v1 cancelled the round's activities, v2 stops rounds through the
- * published status, v3 also writes the progress memo).
+ * published status, v3 also writes the progress memo), and optionally the one history to record
+ * (1shard, 2shards, pause-resume-cancel, time-budget).
  */
 public final class RecordHistories {
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args.length > 0 ? args[0] : "workflows/src/test/resources/histories");
         Files.createDirectories(dir);
         String version = args.length > 1 ? args[1] : "v3";
-        record(dir.resolve("pretrain-1shard-" + version + ".json"), "replay-1shard", 1);
-        record(dir.resolve("pretrain-2shards-" + version + ".json"), "replay-2shards", 2);
-        recordPauseResumeCancel(dir.resolve("pretrain-pause-resume-cancel-" + version + ".json"));
+        // A third argument names the one history to record, e.g. a scenario added after the version's others.
+        String only = args.length > 2 ? args[2] : null;
+        if (only == null || only.equals("1shard")) {
+            record(dir.resolve("pretrain-1shard-" + version + ".json"), "replay-1shard", 1, 0);
+        }
+        if (only == null || only.equals("2shards")) {
+            record(dir.resolve("pretrain-2shards-" + version + ".json"), "replay-2shards", 2, 0);
+        }
+        if (only == null || only.equals("pause-resume-cancel")) {
+            recordPauseResumeCancel(dir.resolve("pretrain-pause-resume-cancel-" + version + ".json"));
+        }
+        if (only == null || only.equals("time-budget")) {
+            // 25 s at the simulated 10 s an epoch: the job is sized to 2 epochs before it trains.
+            record(dir.resolve("pretrain-time-budget-" + version + ".json"), "replay-time-budget", 1, 25);
+        }
     }
 
     private static TestWorkflowEnvironment environment() {
@@ -79,7 +92,7 @@ public final class RecordHistories {
         }
     }
 
-    private static void record(Path file, String id, int shards) throws Exception {
+    private static void record(Path file, String id, int shards, double budgetSeconds) throws Exception {
         try (TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance()) {
             for (var key : DinojSearchAttributes.ALL) {
                 env.registerSearchAttribute(key.getName(), switch (key.getValueType()) {
@@ -90,12 +103,14 @@ public final class RecordHistories {
             }
             Worker worker = env.newWorker("test-training");
             worker.registerWorkflowImplementationTypes(PretrainWorkflowImpl.class);
-            worker.registerActivitiesImplementations(new SimulatedTraining(0));
+            SimulatedTraining training = new SimulatedTraining(0);
+            worker.registerActivitiesImplementations(training);
             env.start();
             WorkflowClient client = env.getWorkflowClient();
             PretrainWorkflow workflow = client.newWorkflowStub(PretrainWorkflow.class,
                     WorkflowOptions.newBuilder().setWorkflowId(id).setTaskQueue("test-training").build());
-            workflow.run(PretrainWorkflowTest.spec(id, shards, 2, 6, 4, 100), null);
+            workflow.run(PretrainWorkflowScenarios.budgetedSpec("test-training", id, shards, budgetSeconds > 0 ? 1 : 2, 6,
+                    4, 100, budgetSeconds), null);
             Files.writeString(file, client.fetchHistory(id).toJson(true));
         }
     }

@@ -48,7 +48,17 @@ class ScheduledPretrainWorkflowTest {
                 IndexedValueType.INDEXED_VALUE_TYPE_DATETIME);
         Worker worker = env.newWorker(QUEUE);
         worker.registerWorkflowImplementationTypes(RecordedJob.class, ScheduledPretrainWorkflowImpl.class);
-        JobRegistryActivities registry = registered::add;
+        JobRegistryActivities registry = new JobRegistryActivities() {
+            @Override
+            public void registerJob(JobSpec spec) {
+                registered.add(spec);
+            }
+
+            @Override
+            public void recordSpec(JobSpec spec) {
+                throw new AssertionError("a firing without a time budget records no sized spec, got " + spec);
+            }
+        };
         worker.registerActivitiesImplementations(registry);
         env.start();
         client = env.getWorkflowClient();

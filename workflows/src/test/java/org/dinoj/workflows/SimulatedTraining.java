@@ -11,19 +11,25 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * Stand-in for the worker's activities in workflow unit tests: "training" advances a step counter
  * with a short sleep, heartbeats like the real one, and keeps checkpoints in memory. The loss is a
- * known function of the step so tests can check what the workflow reports. Shared with the tests
+ * known function of the step so tests can check what the workflow reports. A time budget holds
+ * {@link #SECONDS_PER_EPOCH} seconds an epoch, and the registry is a list of what was recorded. Shared with the tests
  * module (test-jar) for the same scenarios on the real Temporal server.
  */
-public final class SimulatedTraining implements TrainingActivities {
+public final class SimulatedTraining implements TrainingActivities, JobRegistryActivities {
     final List<TrainRoundRequest> rounds = new CopyOnWriteArrayList<>();
     final List<MergeRoundRequest> merges = new CopyOnWriteArrayList<>();
     final List<EvaluateRequest> evaluations = new CopyOnWriteArrayList<>();
+    final List<SizeScheduleRequest> sizings = new CopyOnWriteArrayList<>();
+    final List<JobSpec> recordedSpecs = new CopyOnWriteArrayList<>();
     private final Map<Integer, CheckpointRef> latestByShard = new ConcurrentHashMap<>();
     private volatile long millisPerStep;
     private volatile long currentStep;
 
     /** Every step that is a multiple of this reports one refused (non-finite) attempt. */
     public static final long REFUSED_EVERY = 7;
+
+    /** What the simulated measurement finds an epoch to cost. */
+    public static final double SECONDS_PER_EPOCH = 10;
 
     public SimulatedTraining(long millisPerStep) {
         this.millisPerStep = millisPerStep;
@@ -124,5 +130,26 @@ public final class SimulatedTraining implements TrainingActivities {
     @Override
     public CheckpointRef latestCheckpoint(String jobId, String checkpointStore, int shard) {
         return latestByShard.get(shard);
+    }
+
+    @Override
+    public SizedSchedule sizeSchedule(SizeScheduleRequest request) {
+        sizings.add(request);
+        int epochs = (int) (request.secondsLeft() / SECONDS_PER_EPOCH);
+        if (epochs < 1) {
+            throw new IllegalArgumentException("the time budget leaves " + request.secondsLeft()
+                    + " s, but one epoch takes " + SECONDS_PER_EPOCH + " s");
+        }
+        return new SizedSchedule(epochs, "simulated: " + epochs + " epochs of " + SECONDS_PER_EPOCH + " s");
+    }
+
+    @Override
+    public void registerJob(JobSpec spec) {
+        recordedSpecs.add(spec);
+    }
+
+    @Override
+    public void recordSpec(JobSpec spec) {
+        recordedSpecs.add(spec);
     }
 }

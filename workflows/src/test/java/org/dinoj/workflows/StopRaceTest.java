@@ -128,7 +128,7 @@ class StopRaceTest {
         // so that a loaded machine does not time it out before the signal comes.
         ActivitySettings activities = new ActivitySettings(QUEUE, Duration.ofMinutes(2), Duration.ofMinutes(5), 3);
         JobSpec spec = new JobSpec(id, "test " + id, "model: tiny", "tiny test", "file:///ckpt/" + id, null, 1, 1, 20,
-                10, 2, 1, 100, activities);
+                10, 2, 1, 100, activities, 0);
         WorkflowClient.start(workflow::run, spec, null);
         assertThat(training.started.await(30, TimeUnit.SECONDS)).isTrue();
 
@@ -214,6 +214,11 @@ class StopRaceTest {
         @Override
         public CheckpointRef latestCheckpoint(String jobId, String checkpointStore, int shard) {
             return latest;
+        }
+
+        @Override
+        public SizedSchedule sizeSchedule(SizeScheduleRequest request) {
+            throw new AssertionError("a job without a time budget is not sized, got " + request);
         }
     }
 }

@@ -225,7 +225,15 @@ class ApiJobsTest {
                 new Case("{\"config\": \"" + config + "\", \"overrides\": {\"optim.epochs\": 0}}", "optim.epochs"),
                 new Case("{\"config\": \"no-such-preset\"}", "not a preset"),
                 new Case("{\"config\": \"" + config + "\", \"dataset\": \"s3:bucket\"}", "is not one of"),
-                new Case("{\"config\": \"" + config + "\", \"base_checkpoint\": \"http://x/y\"}", "scheme other than file:"));
+                new Case("{\"config\": \"" + config + "\", \"base_checkpoint\": \"http://x/y\"}", "scheme other than file:"),
+                new Case("{\"config\": \"" + config + "\", \"time_budget_minutes\": 0}",
+                        "field 'time_budget_minutes' must be a number of minutes above 0 and at most 525600, got 0"),
+                new Case("{\"config\": \"" + config + "\", \"time_budget_minutes\": \"60\"}",
+                        "field 'time_budget_minutes' must be a number of minutes above 0 and at most 525600, got string"),
+                new Case("{\"config\": \"" + config + "\", \"time_budget_minutes\": 60, \"overrides\": {\"optim.epochs\": 3}}",
+                        "time_budget_minutes chooses optim.epochs itself"),
+                new Case("{\"config\": \"" + config + "\", \"time_budget_minutes\": 60, \"overrides\": {\"job.shards\": 2}}",
+                        "a time budget sizes one-shard jobs only"));
         for (Case c : cases) {
             HttpResponse<String> r = post("/v1/jobs", c.body());
             assertThat(r.statusCode()).as(c.body() + " -> " + r.body()).isEqualTo(400);
@@ -371,6 +379,21 @@ class ApiJobsTest {
         HttpResponse<String> late = send("PATCH", "/v1/jobs/api-len", "{\"epochs\": 3}", TOKEN);
         assertThat(late.statusCode()).isEqualTo(409);
         assertThat(error(late)).contains("already ended (completed)");
+    }
+
+    @Test
+    void aJobWhoseWorkflowFailsShowsAsFailedWithTheReason() throws Exception {
+        // A time budget sizes DINOv2 jobs: the worker refuses to time the toy configuration, and the
+        // job fails at once with its sentence instead of training at a length nobody chose.
+        String config = config("budget", 10, 0);
+        String refusal = org.assertj.core.api.Assertions.catchThrowableOfType(IllegalArgumentException.class,
+                () -> org.dinoj.model.train.config.DinoV2Config.parse(
+                        org.dinoj.model.config.ConfigLoader.resolve(config, List.of()))).getMessage();
+        start("{\"config\": \"" + config + "\", \"job_id\": \"api-budget\", \"time_budget_minutes\": 30}");
+        JsonNode failed = awaitJob("api-budget", "failed", j -> j.path("status").asText().equals("FAILED"));
+        assertThat(failed.path("service_state").asText()).isEqualTo("FAILED");
+        assertThat(failed.path("message").asText()).isEqualTo("failed: " + refusal);
+        assertThat(get("/v1/jobs").path("jobs").findValuesAsText("status")).contains("FAILED");
     }
 
     @Test

@@ -118,7 +118,7 @@ class RealTemporalRestartTest {
     private static JobSpec spec() {
         ActivitySettings activities = new ActivitySettings(QUEUE, Duration.ofSeconds(30), Duration.ofMinutes(5), 5);
         return new JobSpec("restart", JOB_NAME, "model: tiny", "tiny test", "file:///ckpt/restart", null, 1, 1,
-                60, 10, 2, 1, 100, activities);
+                60, 10, 2, 1, 100, activities, 0);
     }
 
     /** Visibility is updated asynchronously: polls the query until it finds something. */

@@ -203,7 +203,7 @@ class TemporalUiTest {
     private static JobSpec spec() {
         ActivitySettings activities = new ActivitySettings(QUEUE, Duration.ofSeconds(30), Duration.ofMinutes(10), 3);
         return new JobSpec(JOB_ID, JOB_NAME, "model: tiny", "vit-tiny fashion-mnist", "file:///ckpt/" + JOB_ID, null,
-                1, 3, 20, 20, 5, 1, 100, activities);
+                1, 3, 20, 20, 5, 1, 100, activities, 0);
     }
 
     private static void awaitVisible(WorkflowClient client, String query) throws InterruptedException {

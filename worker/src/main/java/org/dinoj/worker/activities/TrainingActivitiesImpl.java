@@ -27,6 +27,7 @@ import org.dinoj.model.train.StepResult;
 import org.dinoj.model.train.TrainingSession;
 import org.dinoj.model.train.TrainingSessionFactory;
 import org.dinoj.model.train.config.JobConfig;
+import org.dinoj.worker.jobs.BudgetSizing;
 import org.dinoj.worker.jobs.JobSection;
 import org.dinoj.worker.report.JobHistory;
 import org.dinoj.worker.report.JobReport;
@@ -37,6 +38,8 @@ import org.dinoj.workflows.MergeRoundRequest;
 import org.dinoj.workflows.RoundEvents;
 import org.dinoj.workflows.RoundHeartbeat;
 import org.dinoj.workflows.RoundStopRequests;
+import org.dinoj.workflows.SizeScheduleRequest;
+import org.dinoj.workflows.SizedSchedule;
 import org.dinoj.workflows.TrainRoundRequest;
 import org.dinoj.workflows.TrainRoundResult;
 import org.dinoj.workflows.TrainingActivities;
@@ -46,7 +49,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The training activities of a worker process: rounds of training steps with checkpoints and
- * heartbeats, the DiLoCo merge, k-NN evaluation and the lookup of the latest checkpoint. Each
+ * heartbeats, the DiLoCo merge, k-NN evaluation, the lookup of the latest checkpoint and the sizing
+ * of a schedule to a time budget. Each
  * method works on the job's checkpoint store ({@link CheckpointLayout}); payloads carry references.
  */
 public final class TrainingActivitiesImpl implements TrainingActivities {
@@ -435,6 +439,17 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
             return new EvalResult(request.epoch(), c.step(), knn.k(), knn.top1(), knn.top5());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public SizedSchedule sizeSchedule(SizeScheduleRequest request) {
+        // The measurement trains for about half a minute; the heartbeat timeout is seconds.
+        try (BackgroundHeartbeat beat = BackgroundHeartbeat.start(Activity.getExecutionContext(),
+                "timing this worker for the time budget")) {
+            return BudgetSizing.size(request);
+        } catch (IOException e) {
+            throw new UncheckedIOException("sizing job " + request.jobId() + " to its time budget: " + e.getMessage(), e);
         }
     }
 

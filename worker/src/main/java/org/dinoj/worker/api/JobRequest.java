@@ -28,10 +28,15 @@ import java.util.regex.Pattern;
  * @param overrides dotted config keys to values (scalars or arrays of scalars), applied in key order
  * @param baseCheckpoint checkpoint directory (path or {@code file:} URI) whose weights a retraining starts from, or null
  * @param jobId the job's id, or null for a generated one
+ * @param timeBudgetMinutes minutes the job should end within, from its start (a worker sizes
+ *     {@code optim.epochs} to them before training), or null for the configuration's length
  */
 public record JobRequest(String config, String dataset, Map<String, JsonNode> overrides, String baseCheckpoint,
-                         String jobId) {
-    private static final Set<String> FIELDS = Set.of("config", "dataset", "overrides", "base_checkpoint", "job_id");
+                         String jobId, Double timeBudgetMinutes) {
+    private static final Set<String> FIELDS = Set.of("config", "dataset", "overrides", "base_checkpoint", "job_id",
+            "time_budget_minutes");
+    /** A year: a longer budget is a typo, not a plan. */
+    static final double MAX_BUDGET_MINUTES = 525_600;
     private static final Pattern KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)+");
     /** Override keys that would name files: paths come only through fields that are confined to the data roots. */
     private static final List<String> PATH_WORDS = List.of("dataset", "path", "dir", "file", "root");
@@ -50,7 +55,24 @@ public record JobRequest(String config, String dataset, Map<String, JsonNode> ov
         String dataset = text(root, "dataset", false);
         String base = text(root, "base_checkpoint", false);
         String jobId = text(root, "job_id", false);
-        return new JobRequest(config, dataset, overrides(root.get("overrides")), base, jobId);
+        Map<String, JsonNode> overrides = overrides(root.get("overrides"));
+        Double budget = budgetMinutes(root.get("time_budget_minutes"));
+        if (budget != null && overrides.containsKey("optim.epochs")) {
+            throw ApiException.badRequest("time_budget_minutes chooses optim.epochs itself: drop the optim.epochs"
+                    + " override or the time budget");
+        }
+        return new JobRequest(config, dataset, overrides, base, jobId, budget);
+    }
+
+    private static Double budgetMinutes(JsonNode n) {
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        if (!n.isNumber() || !(n.doubleValue() > 0) || n.doubleValue() > MAX_BUDGET_MINUTES) {
+            throw ApiException.badRequest("field 'time_budget_minutes' must be a number of minutes above 0 and at most "
+                    + (long) MAX_BUDGET_MINUTES + ", got " + (n.isNumber() ? n.asText() : RequestBodies.typeName(n)));
+        }
+        return n.doubleValue();
     }
 
     private static String text(JsonNode root, String field, boolean required) {
@@ -137,6 +159,10 @@ public record JobRequest(String config, String dataset, Map<String, JsonNode> ov
         canonical.put("overrides", overrides);
         canonical.put("base_checkpoint", baseCheckpoint);
         canonical.put("job_id", jobId);
+        if (timeBudgetMinutes != null) {
+            // Only when given: requests without one keep the fingerprints stored before the field existed.
+            canonical.put("time_budget_minutes", timeBudgetMinutes);
+        }
         try {
             byte[] bytes = CANONICAL.writeValueAsString(canonical).getBytes(StandardCharsets.UTF_8);
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));

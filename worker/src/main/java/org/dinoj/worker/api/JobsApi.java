@@ -124,7 +124,8 @@ public final class JobsApi {
         CheckpointRef base = request.baseCheckpoint() == null ? null : baseCheckpoint(request.baseCheckpoint());
         try {
             String yaml = ConfigLoader.resolve(configSource(request.config()), overrides);
-            return JobSpecs.create(jobId, yaml, checkpointRoot.resolve(jobId), base);
+            double budgetSeconds = request.timeBudgetMinutes() == null ? 0 : request.timeBudgetMinutes() * 60;
+            return JobSpecs.create(jobId, yaml, checkpointRoot.resolve(jobId), base, budgetSeconds);
         } catch (IllegalArgumentException e) { // a ConfigException is one too
             throw ApiException.badRequest(e.getMessage());
         }
@@ -280,6 +281,11 @@ public final class JobsApi {
         JobService.ServiceState state = jobs.serviceState(jobId);
         Progress progress = null;
         List<JobService.PendingRound> rounds = null;
+        if (state == JobService.ServiceState.FAILED && !r.status().finished()) {
+            // Its progress would be the last state before the failure; the reason is what a person needs.
+            jobs.recordFailure(jobId);
+            return JobView.of(jobs.registry().find(jobId).orElseThrow(), state, null, null);
+        }
         if (state != JobService.ServiceState.UNKNOWN) {
             try {
                 progress = jobs.syncRegistry(jobId);

@@ -139,7 +139,7 @@ public final class JobsCommand implements Runnable {
         long epochLength = Math.max(1, p.totalSteps() / p.epochs());
         int epoch = (int) Math.min(p.epochs(), step / epochLength);
         return new Progress(p.jobId(), p.status(), epoch, p.epochs(), step, p.totalSteps(), p.lastMetrics(),
-                p.lastEval(), p.lastCheckpoint(), p.etaSeconds(), p.refusedSteps());
+                p.lastEval(), p.lastCheckpoint(), p.etaSeconds(), p.refusedSteps(), p.schedule());
     }
 
     /** What {@code jobs status} prints. */

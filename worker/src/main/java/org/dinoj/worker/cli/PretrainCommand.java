@@ -13,14 +13,11 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.dinoj.model.config.ConfigLoader;
-import org.dinoj.model.train.config.DinoV2Config;
 import org.dinoj.worker.jobs.JobRecord;
 import org.dinoj.worker.jobs.JobRegistry;
 import org.dinoj.worker.jobs.JobService;
 import org.dinoj.worker.jobs.JobSpecs;
 import org.dinoj.worker.jobs.LocalRunner;
-import org.dinoj.worker.jobs.ScheduleCalibration;
-import org.dinoj.worker.jobs.TimeBudget;
 import org.dinoj.worker.temporal.TrainingServices;
 import org.dinoj.workflows.JobResult;
 import org.dinoj.workflows.JobSpec;
@@ -60,7 +57,7 @@ public final class PretrainCommand implements Callable<Integer> {
 
     @Option(names = "--time-budget", paramLabel = "MINUTES",
             description = "Size a new job's schedule (optim.epochs) so that the whole command ends within this many"
-                    + " minutes on this machine, evaluations included; measured before the job starts.")
+                    + " minutes, evaluations included; a worker measures its machine before the job trains.")
     Double timeBudgetMinutes;
 
     @Option(names = "--checkpoint-dir", defaultValue = "checkpoints",
@@ -72,9 +69,6 @@ public final class PretrainCommand implements Callable<Integer> {
 
     @Option(names = "--port", defaultValue = "-1", hidden = true, description = "Embedded server port (-1: 7233 or a free one).")
     int port;
-
-    /** Training time the measurement spends after its warm-up steps. */
-    private static final double CALIBRATION_SECONDS = 20;
 
     private final long commandStart = System.nanoTime();
     private final PrintStream out = System.out;
@@ -89,10 +83,10 @@ public final class PretrainCommand implements Callable<Integer> {
             overrides.add("compute.backend=" + device);
         }
         String resolved = ConfigLoader.resolve(config, overrides);
-        if (timeBudgetMinutes != null) {
-            resolved = fitToBudget(resolved, id, root);
-        }
-        JobSpec requested = JobSpecs.create(id, resolved, root.resolve(id), null);
+        boolean budgeted = timeBudgetMinutes != null && checkBudget(id, root);
+        // Made here to refuse a bad configuration before anything starts; made again when submitted,
+        // with what is left of the budget then.
+        requestedSpec(id, resolved, root, budgeted);
 
         Signal.handle(new Signal("INT"), s -> onInterrupt());
         Signal.handle(new Signal("TERM"), s -> onInterrupt());
@@ -103,7 +97,7 @@ public final class PretrainCommand implements Callable<Integer> {
             out.println("Temporal: " + runner.target() + (runner.embedded() ? " (embedded, in memory)" : "")
                     + ", " + workers + " worker process(es), logs in " + root.resolve("logs"));
             Optional<JobRecord> existing = jobs.registry().find(id);
-            JobSpec spec = existing.map(JobRecord::spec).orElse(requested);
+            JobSpec spec = existing.map(JobRecord::spec).orElseGet(() -> requestedSpec(id, resolved, root, budgeted));
             if (existing.isPresent() && (config != null || !overrides.isEmpty())) {
                 out.println("job " + id + " exists: continuing it with its original configuration");
             }
@@ -127,39 +121,33 @@ public final class PretrainCommand implements Callable<Integer> {
                 jobs.start(spec, JobService.resumeState(spec, false));
             }
             out.println("job " + id + ": " + spec.configSummary());
+            if (spec.timeBudgetSeconds() > 0) {
+                out.printf(Locale.ROOT, "time budget %.1f min (%.1f left): a worker times this machine on the job's"
+                        + " configuration (under a minute), then sizes optim.epochs%n", timeBudgetMinutes,
+                        spec.timeBudgetSeconds() / 60);
+            }
             out.println("checkpoints: " + Path.of(java.net.URI.create(spec.checkpointStore())));
             return watch(runner, id);
         }
     }
 
     /**
-     * The configuration with {@code optim.epochs} set to what the budget holds, measured here before
-     * any worker starts; an existing job keeps the schedule it was started with.
+     * Whether the budget applies: a new job only (an existing one keeps the schedule it started
+     * with), and not together with optim.epochs, which it chooses itself.
      */
-    private String fitToBudget(String resolved, String id, Path root) throws IOException {
-        if (!(timeBudgetMinutes > 0)) {
-            throw new IllegalArgumentException("--time-budget must be a positive number of minutes, got " + timeBudgetMinutes);
-        }
+    private boolean checkBudget(String id, Path root) throws IOException {
+        TimeBudgetOption.seconds(timeBudgetMinutes, overrides);
         if (new JobRegistry(root).find(id).isPresent()) {
             out.println("job " + id + " exists: --time-budget is ignored, the job keeps the schedule it started with");
-            return resolved;
+            return false;
         }
-        if (overrides.stream().anyMatch(o -> o.split("=", 2)[0].strip().equals("optim.epochs"))) {
-            throw new IllegalArgumentException("--time-budget chooses optim.epochs itself: drop --set optim.epochs or"
-                    + " the time budget");
-        }
-        double budgetSeconds = timeBudgetMinutes * 60;
-        DinoV2Config parsed = DinoV2Config.parse(resolved);
-        out.printf(Locale.ROOT, "time budget %.1f min: timing this machine on %s (under a minute)%n",
-                timeBudgetMinutes, parsed.vit().name());
-        ScheduleCalibration.Costs costs = ScheduleCalibration.measure(parsed,
-                root.resolve(".time-budget-" + id), CALIBRATION_SECONDS);
-        TimeBudget.Fit fit = TimeBudget.fit(costs, TimeBudget.Shape.of(parsed), budgetSeconds - secondsSinceStart());
-        out.println("measured " + costs.describe());
-        out.println("schedule: " + fit.describe() + " (the configuration said " + parsed.optim().epochs() + " epochs)");
-        List<String> fitted = new ArrayList<>(overrides);
-        fitted.add("optim.epochs=" + fit.epochs());
-        return ConfigLoader.resolve(config, fitted);
+        return true;
+    }
+
+    /** The job this command submits; with a budget, what is left of it now (this command's start counts). */
+    private JobSpec requestedSpec(String id, String resolved, Path root, boolean budgeted) {
+        double budgetLeft = budgeted ? Math.max(1, timeBudgetMinutes * 60 - secondsSinceStart()) : 0;
+        return JobSpecs.create(id, resolved, root.resolve(id), null, budgetLeft);
     }
 
     /** Seconds since this command started: the budget counts the measurement too. */
@@ -183,8 +171,19 @@ public final class PretrainCommand implements Callable<Integer> {
         long lastPlain = 0;
         boolean pausing = false;
         JobStatus lastStatus = null;
+        boolean scheduleShown = false;
         while (true) {
+            if (runner.jobs().serviceState(id) == JobService.ServiceState.FAILED) {
+                String reason = runner.jobs().recordFailure(id);
+                out.println();
+                out.println("job " + id + " failed: " + reason);
+                return 1;
+            }
             Progress p = runner.syncRegistry(id);
+            if (p.schedule() != null && !scheduleShown) {
+                out.println((tty ? "\n" : "") + "schedule: " + p.schedule());
+                scheduleShown = true;
+            }
             List<JobService.PendingRound> rounds = runner.jobs().pendingRounds(id);
             long step = ProgressLine.liveStep(p, rounds);
             if (firstStep < 0 && step > 0) {

@@ -66,15 +66,21 @@ public final class ScheduleCommand implements Runnable {
         @Option(names = "--set", paramLabel = "key=value", description = "Dotted override (repeatable).")
         List<String> overrides = new ArrayList<>();
 
+        @Option(names = "--time-budget", paramLabel = "MINUTES", description = "Each firing's job ends within this"
+                + " many minutes: a worker times its machine at the job's start and sizes optim.epochs to fit.")
+        Double timeBudgetMinutes;
+
         @Override
         public Integer call() {
+            double budgetSeconds = TimeBudgetOption.seconds(timeBudgetMinutes, overrides);
             List<String> all = new ArrayList<>(overrides);
             if (dataset != null) {
                 all.add("data.dataset=\"" + dataset.replace("\\", "\\\\").replace("\"", "\\\"") + "\"");
             }
             Path root = checkpointDir.toAbsolutePath().normalize();
             // The configuration is resolved now: later edits of the file do not change the schedule.
-            JobSpec template = JobSpecs.create(id, ConfigLoader.resolve(config, all), root.resolve(id), null);
+            JobSpec template = JobSpecs.create(id, ConfigLoader.resolve(config, all), root.resolve(id), null,
+                    budgetSeconds);
             return withSchedules(schedules -> {
                 try {
                     ScheduledJob job = schedules.create(id, cron, template);

@@ -32,8 +32,7 @@ public record JobRecord(JobSpec spec, RegistryStatus status, CheckpointRef lates
                 newMessage);
     }
 
-    public JobRecord withEpochs(int epochs) {
-        return new JobRecord(spec.withEpochs(epochs), status, latestCheckpoint, createdAt, Instant.now(),
-                "length set to " + epochs + " epochs");
+    public JobRecord withSpec(JobSpec newSpec, String newMessage) {
+        return new JobRecord(newSpec, status, latestCheckpoint, createdAt, Instant.now(), newMessage);
     }
 }

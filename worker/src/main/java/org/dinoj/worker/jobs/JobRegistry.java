@@ -65,11 +65,17 @@ public final class JobRegistry {
         write(current.with(status, checkpoint, message));
     }
 
-    /** Records a new length for the job (the workflow's setEpochs update changed it). */
-    public void updateEpochs(String jobId, int epochs) throws IOException {
-        JobRecord current = find(jobId).orElseThrow(() -> new IllegalArgumentException("no job '" + jobId
-                + "' in the registry at " + directory));
-        write(current.withEpochs(epochs));
+    /**
+     * Replaces the spec of a job this registry holds (its length changed, or its time budget sized
+     * it), with {@code message} saying how; returns false, and writes nothing, for a job it does not hold.
+     */
+    public boolean updateSpec(JobSpec spec, String message) throws IOException {
+        Optional<JobRecord> current = find(spec.jobId());
+        if (current.isEmpty()) {
+            return false;
+        }
+        write(current.get().withSpec(spec, message));
+        return true;
     }
 
     public Optional<JobRecord> find(String jobId) throws IOException {

@@ -10,7 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Registers scheduled jobs in the registry of the checkpoint directory that holds them (the parent
+ * Records jobs in the registry: a sized schedule (a time budget's length), and scheduled jobs of the checkpoint directory that holds them (the parent
  * of the job's checkpoint store), so that they are listed, and restarted after an embedded-server
  * restart, like jobs started by hand.
  */
@@ -19,17 +19,35 @@ public final class JobRegistryActivitiesImpl implements JobRegistryActivities {
 
     @Override
     public void registerJob(JobSpec spec) {
-        Path store = CheckpointLayout.of(spec.checkpointStore()).root();
-        Path root = store.getParent();
-        if (root == null) {
-            throw new IllegalArgumentException("the checkpoint store " + store + " of job " + spec.jobId()
-                    + " has no parent directory to keep the job registry in");
-        }
+        Path root = registryRoot(spec);
         try {
             new JobRegistry(root).register(spec);
             log.info("registered scheduled job {} in {}", spec.jobId(), root.resolve("registry"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot register job " + spec.jobId() + " in " + root + ": " + e.getMessage(), e);
         }
+    }
+
+    @Override
+    public void recordSpec(JobSpec spec) {
+        Path root = registryRoot(spec);
+        try {
+            if (new JobRegistry(root).updateSpec(spec, "sized to its time budget: " + spec.epochs() + " epochs")) {
+                log.info("recorded job {} at {} epochs in {}", spec.jobId(), spec.epochs(), root.resolve("registry"));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot record job " + spec.jobId() + " in " + root + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The registry beside the job's checkpoints: the checkpoint store's parent directory. */
+    private static Path registryRoot(JobSpec spec) {
+        Path store = CheckpointLayout.of(spec.checkpointStore()).root();
+        Path root = store.getParent();
+        if (root == null) {
+            throw new IllegalArgumentException("the checkpoint store " + store + " of job " + spec.jobId()
+                    + " has no parent directory to keep the job registry in");
+        }
+        return root;
     }
 }

@@ -10,6 +10,7 @@ import io.temporal.api.workflow.v1.PendingActivityInfo;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse;
 import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.client.WorkflowUpdateException;
@@ -108,8 +109,7 @@ public final class JobService {
                 case RUNNING -> log.debug("job {} is running", id);
                 case COMPLETED -> registry.update(id, JobRecord.RegistryStatus.COMPLETED, null, "completed");
                 case CANCELLED -> registry.update(id, JobRecord.RegistryStatus.CANCELLED, null, "cancelled");
-                case FAILED -> registry.update(id, JobRecord.RegistryStatus.FAILED, null,
-                        "the workflow failed or was terminated; see the Temporal history");
+                case FAILED -> recordFailure(id);
                 case UNKNOWN -> {
                     boolean paused = record.status() == JobRecord.RegistryStatus.PAUSED;
                     JobState state = resumeState(record.spec(), paused);
@@ -138,11 +138,11 @@ public final class JobService {
         // With several shards, global step 0 is only the merge base of the first round.
         if (latest.isEmpty() || latest.get().step() == 0) {
             JobState fresh = JobState.start(spec);
-            return paused ? new JobState(0, fresh.checkpoint(), 0, List.of(), 0, 0, null, null, true, -1, 0) : fresh;
+            return paused ? new JobState(0, fresh.checkpoint(), 0, List.of(), 0, 0, null, null, true, -1, 0, null) : fresh;
         }
         CheckpointRef ref = CheckpointLayout.ref(latest.get());
         int epoch = (int) (ref.step() / spec.stepsPerEpoch());
-        return new JobState(ref.step(), ref, 0, List.of(), 0, epoch, null, null, paused, -1, 0);
+        return new JobState(ref.step(), ref, 0, List.of(), 0, epoch, null, null, paused, -1, 0, null);
     }
 
     /** Records the job's status (from its progress query) and latest checkpoint in the registry; returns the progress. */
@@ -155,10 +155,14 @@ public final class JobService {
             case CANCELLED -> JobRecord.RegistryStatus.CANCELLED;
         };
         JobRecord current = registry.find(jobId).orElse(null);
-        if (current != null && p.epochs() != current.spec().epochs()) {
-            // The length changed by an update that did not come through setEpochs here (the temporal CLI, the UI).
-            registry.updateEpochs(jobId, p.epochs());
-            current = registry.find(jobId).orElseThrow();
+        if (current != null) {
+            // The length as the workflow holds it: an update that did not come through setEpochs here (the
+            // temporal CLI, the UI), or a sizing to the time budget, which leaves no budget to size again.
+            JobSpec live = p.schedule() != null ? current.spec().sizedTo(p.epochs()) : current.spec().withEpochs(p.epochs());
+            if (!live.equals(current.spec())) {
+                registry.updateSpec(live, "length " + p.epochs() + " epochs, as the workflow holds it");
+                current = registry.find(jobId).orElseThrow();
+            }
         }
         boolean changed = current == null || current.status() != status
                 || (p.lastCheckpoint() != null && !p.lastCheckpoint().equals(current.latestCheckpoint()));
@@ -207,10 +211,36 @@ public final class JobService {
             throw new IllegalArgumentException(e.getCause() instanceof ApplicationFailure refusal
                     ? refusal.getOriginalMessage() : "the job refused " + epochs + " epochs: " + e.getMessage(), e);
         }
-        if (registry.find(jobId).isPresent()) {
-            registry.updateEpochs(jobId, applied);
+        Optional<JobRecord> record = registry.find(jobId);
+        if (record.isPresent()) {
+            registry.updateSpec(record.get().spec().withEpochs(applied), "length set to " + applied + " epochs");
         }
         return applied;
+    }
+
+    /**
+     * Why a failed job's workflow failed, in the sentence of what threw (an activity's refusal, e.g.
+     * a time budget too short), or null when it did not fail.
+     */
+    public String failure(String jobId) {
+        try {
+            client.newUntypedWorkflowStub(jobId).getResult(JobResult.class);
+            return null;
+        } catch (WorkflowFailedException e) {
+            // The first application failure is what an activity or the workflow threw; what it wraps is detail.
+            Throwable cause = e;
+            while (cause.getCause() != null && !(cause instanceof ApplicationFailure)) {
+                cause = cause.getCause();
+            }
+            return cause instanceof ApplicationFailure a ? a.getOriginalMessage() : cause.getMessage();
+        }
+    }
+
+    /** Marks a job whose workflow failed as FAILED in the registry, with why; returns why. */
+    public String recordFailure(String jobId) throws IOException {
+        String reason = failure(jobId);
+        registry.update(jobId, JobRecord.RegistryStatus.FAILED, null, "failed: " + reason);
+        return reason;
     }
 
     public JobResult result(String jobId) {

@@ -16,13 +16,22 @@ public final class JobSpecs {
      * @param baseCheckpoint checkpoint to retrain from, or null
      */
     public static JobSpec create(String jobId, String config, Path jobDirectory, CheckpointRef baseCheckpoint) {
+        return create(jobId, config, jobDirectory, baseCheckpoint, 0);
+    }
+
+    /**
+     * A job whose length its workflow sizes to {@code timeBudgetSeconds} before training (0: the
+     * configuration's {@code optim.epochs}).
+     */
+    public static JobSpec create(String jobId, String config, Path jobDirectory, CheckpointRef baseCheckpoint,
+                                 double timeBudgetSeconds) {
         JobRegistry.checkJobId(jobId);
         JobSection section = JobSection.parse(config);
         JobConfig job = section.job();
-        String summary = section.epochs() + " epochs x " + section.stepsPerEpoch() + " steps, " + job.shards()
-                + " shard(s), rounds of " + job.stepsPerRound() + " steps";
+        String summary = JobSpec.summary(section.epochs(), section.stepsPerEpoch(), job.shards(), job.stepsPerRound());
         return new JobSpec(jobId, jobId, config, summary, jobDirectory.toAbsolutePath().normalize().toUri().toString(),
                 baseCheckpoint, job.shards(), section.epochs(), section.stepsPerEpoch(), job.stepsPerRound(),
-                job.checkpointEverySteps(), job.evalEveryEpochs(), job.roundsPerRun(), section.activitySettings());
+                job.checkpointEverySteps(), job.evalEveryEpochs(), job.roundsPerRun(), section.activitySettings(),
+                timeBudgetSeconds);
     }
 }

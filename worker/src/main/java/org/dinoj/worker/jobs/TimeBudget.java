@@ -60,8 +60,8 @@ public final class TimeBudget {
         if (atMinimum > usable) {
             throw new IllegalArgumentException(String.format(Locale.ROOT, "the time budget leaves %.1f minutes, but the"
                     + " shortest schedule this configuration allows (%d epochs: its warm-up or frozen last layer) takes"
-                    + " about %.1f minutes on this machine; give a larger --time-budget or shorten the warm-ups",
-                    secondsLeft / 60, shape.minEpochs(), atMinimum / (60 * (1 - MARGIN))));
+                    + " about %.1f minutes on this machine; give a larger time budget or shorten the warm-ups",
+                    Math.max(0, secondsLeft) / 60, shape.minEpochs(), atMinimum / (60 * (1 - MARGIN))));
         }
         int epochs = shape.minEpochs();
         while (epochs < MAX_EPOCHS && predictSeconds(costs, shape, epochs + 1) <= usable) {

@@ -8,6 +8,7 @@ import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerFactoryOptions;
 import io.temporal.worker.WorkerOptions;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -48,7 +49,8 @@ public final class WorkerBootstrap implements AutoCloseable {
             SearchAttributeRegistration.ensureRegistered(service, settings.namespace());
             WorkflowClient client = WorkflowClient.newInstance(service,
                     WorkflowClientOptions.newBuilder().setNamespace(settings.namespace()).build());
-            WorkerFactory factory = WorkerFactory.newInstance(client);
+            WorkerFactory factory = WorkerFactory.newInstance(client, WorkerFactoryOptions.newBuilder()
+                    .setWorkerInterceptors(new BadInputIsFinal()).build());
             WorkerOptions.Builder options = WorkerOptions.newBuilder()
                     .setMaxConcurrentActivityExecutionSize(1)
                     // Poll for the next round only when this one is done.

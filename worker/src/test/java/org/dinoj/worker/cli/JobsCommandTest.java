@@ -45,7 +45,7 @@ class JobsCommandTest {
     @Test
     void aRunningJobsSummaryShowsTheStepOfItsRoundsNotOfTheRoundStart() {
         // 15 epochs of 100 steps; the workflow last heard of step 300 (the round's start), the round is at 487.
-        Progress atRoundStart = new Progress("fm-3", JobStatus.RUNNING, 3, 15, 300, 1500, null, null, null, -1, 0);
+        Progress atRoundStart = new Progress("fm-3", JobStatus.RUNNING, 3, 15, 300, 1500, null, null, null, -1, 0, null);
         RoundHeartbeat hb = new RoundHeartbeat(487, 600, 9.87, 140.0, null, null);
         List<JobService.PendingRound> rounds = List.of(
                 new JobService.PendingRound("r-1", 1, "started", hb, null, null, null));

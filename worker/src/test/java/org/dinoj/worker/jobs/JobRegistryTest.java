@@ -19,7 +19,7 @@ class JobRegistryTest {
 
     static JobSpec spec(String id) {
         return new JobSpec(id, "name " + id, "optim:\n  epochs: 1\n", "tiny", "file:///tmp/" + id, null, 1, 1, 10, 5, 5, 1, 10,
-                new ActivitySettings("q", Duration.ofSeconds(30), Duration.ofHours(1), 0));
+                new ActivitySettings("q", Duration.ofSeconds(30), Duration.ofHours(1), 0), 0);
     }
 
     @Test

@@ -91,7 +91,10 @@ class TimeBudgetTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("leaves 4.0 minutes")
                 .hasMessageContaining("(3 epochs")
-                .hasMessageContaining("--time-budget");
+                .hasMessageContaining("give a larger time budget");
+        // A budget the measurement itself used up reads as nothing left, not as a negative time.
+        assertThatThrownBy(() -> TimeBudget.fit(COSTS, PRESET, -6))
+                .hasMessageStartingWith("the time budget leaves 0.0 minutes");
     }
 
     @Test

@@ -1,0 +1,33 @@
+package org.dinoj.worker.temporal;
+
+import io.temporal.common.interceptors.ActivityInboundCallsInterceptor;
+import io.temporal.common.interceptors.ActivityInboundCallsInterceptorBase;
+import io.temporal.common.interceptors.WorkerInterceptorBase;
+import io.temporal.failure.ApplicationFailure;
+
+/**
+ * Makes every {@link IllegalArgumentException} an activity throws final, its subclasses included.
+ * The workflows' retry policies name IllegalArgumentException as not to be retried, but Temporal
+ * compares the failure's class name exactly: a {@code ConfigException} or {@code DatasetException}
+ * (bad input, which a retry meets again) would otherwise be retried without end, and the job would
+ * hang instead of failing with the sentence that says what to fix.
+ */
+final class BadInputIsFinal extends WorkerInterceptorBase {
+
+    @Override
+    public ActivityInboundCallsInterceptor interceptActivity(ActivityInboundCallsInterceptor next) {
+        return new ActivityInboundCallsInterceptorBase(next) {
+            @Override
+            public ActivityOutput execute(ActivityInput input) {
+                try {
+                    return super.execute(input);
+                } catch (IllegalArgumentException e) {
+                    if (e.getClass() == IllegalArgumentException.class) {
+                        throw e;
+                    }
+                    throw ApplicationFailure.newNonRetryableFailureWithCause(e.getMessage(), e.getClass().getName(), e);
+                }
+            }
+        };
+    }
+}
