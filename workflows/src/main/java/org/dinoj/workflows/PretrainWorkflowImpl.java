@@ -63,7 +63,14 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
         TrainingActivities shortWork = Workflow.newActivityStub(TrainingActivities.class, shortOptions());
         publish();
         if (spec.timeBudgetSeconds() > 0) {
-            sizeToBudget(shortWork);
+            if (state.step() == 0) {
+                sizeToBudget(shortWork);
+            } else {
+                // Resized mid-way, its schedules would jump; a job that trained keeps the length it has.
+                log.warn("job {} resumes at step {} with a time budget not yet sized; it keeps {} epochs",
+                        spec.jobId(), state.step(), spec.epochs());
+                spec = spec.sizedTo(spec.epochs());
+            }
         }
 
         int roundsThisRun = 0;

@@ -445,9 +445,11 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
     @Override
     public SizedSchedule sizeSchedule(SizeScheduleRequest request) {
         // The measurement trains for about half a minute; the heartbeat timeout is seconds.
-        try (BackgroundHeartbeat beat = BackgroundHeartbeat.start(Activity.getExecutionContext(),
-                "timing this worker for the time budget")) {
-            return BudgetSizing.size(request);
+        ActivityExecutionContext context = Activity.getExecutionContext();
+        // From the first attempt's scheduling (the service's clock); clamped against a skew with this machine's.
+        double waited = Math.max(0, (System.currentTimeMillis() - context.getInfo().getScheduledTimestamp()) / 1000.0);
+        try (BackgroundHeartbeat beat = BackgroundHeartbeat.start(context, "timing this worker for the time budget")) {
+            return BudgetSizing.size(request, waited);
         } catch (IOException e) {
             throw new UncheckedIOException("sizing job " + request.jobId() + " to its time budget: " + e.getMessage(), e);
         }

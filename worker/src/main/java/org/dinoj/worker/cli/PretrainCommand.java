@@ -122,9 +122,8 @@ public final class PretrainCommand implements Callable<Integer> {
             }
             out.println("job " + id + ": " + spec.configSummary());
             if (spec.timeBudgetSeconds() > 0) {
-                out.printf(Locale.ROOT, "time budget %.1f min (%.1f left): a worker times this machine on the job's"
-                        + " configuration (under a minute), then sizes optim.epochs%n", timeBudgetMinutes,
-                        spec.timeBudgetSeconds() / 60);
+                out.printf(Locale.ROOT, "time budget: %.1f min left; a worker times its machine on the job's"
+                        + " configuration (under a minute), then sizes optim.epochs%n", spec.timeBudgetSeconds() / 60);
             }
             out.println("checkpoints: " + Path.of(java.net.URI.create(spec.checkpointStore())));
             return watch(runner, id);

@@ -23,15 +23,17 @@ public final class BudgetSizing {
     }
 
     /**
+     * @param secondsWaited time between the workflow's request and this attempt's start (a queue
+     *     behind another job's round, earlier attempts on a worker that died), which the budget spent too
      * @throws IllegalArgumentException when the configuration is not a one-shard DINOv2 job or the
      *     budget does not hold its warm-up epochs, in one sentence
      */
-    public static SizedSchedule size(SizeScheduleRequest request) throws IOException {
+    public static SizedSchedule size(SizeScheduleRequest request, double secondsWaited) throws IOException {
         long start = System.nanoTime();
         DinoV2Config config = DinoV2Config.parse(request.config());
         Path scratch = Path.of(URI.create(request.checkpointStore())).resolve(".time-budget");
         ScheduleCalibration.Costs costs = ScheduleCalibration.measure(config, scratch, CALIBRATION_SECONDS);
-        double left = request.secondsLeft() - (System.nanoTime() - start) * 1e-9;
+        double left = request.secondsLeft() - secondsWaited - (System.nanoTime() - start) * 1e-9;
         TimeBudget.Fit fit = TimeBudget.fit(costs, TimeBudget.Shape.of(config), left);
         String description = fit.describe() + " (the configuration said " + config.optim().epochs() + " epochs);"
                 + " measured " + costs.describe();

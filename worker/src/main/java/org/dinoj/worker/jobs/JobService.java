@@ -11,6 +11,7 @@ import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
+import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.client.WorkflowUpdateException;
@@ -66,10 +67,12 @@ public final class JobService {
         }
         WorkflowExecutionStatus s = d.get().getWorkflowExecutionInfo().getStatus();
         return switch (s) {
-            case WORKFLOW_EXECUTION_STATUS_RUNNING, WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW -> ServiceState.RUNNING;
             case WORKFLOW_EXECUTION_STATUS_COMPLETED -> completedState(jobId);
             case WORKFLOW_EXECUTION_STATUS_CANCELED -> ServiceState.CANCELLED;
-            default -> ServiceState.FAILED;
+            case WORKFLOW_EXECUTION_STATUS_FAILED, WORKFLOW_EXECUTION_STATUS_TERMINATED,
+                 WORKFLOW_EXECUTION_STATUS_TIMED_OUT -> ServiceState.FAILED;
+            // Running, continued as new, paused in Temporal itself: the workflow is still there.
+            default -> ServiceState.RUNNING;
         };
     }
 
@@ -147,6 +150,9 @@ public final class JobService {
 
     /** Records the job's status (from its progress query) and latest checkpoint in the registry; returns the progress. */
     public Progress syncRegistry(String jobId) throws IOException {
+        // The record before the progress: a record written after the query (the workflow's RecordJobSpec)
+        // could otherwise be overwritten with the older length the query saw.
+        JobRecord current = registry.find(jobId).orElse(null);
         Progress p = progress(jobId);
         JobRecord.RegistryStatus status = switch (p.status()) {
             case RUNNING, PAUSING, CANCELLING -> JobRecord.RegistryStatus.RUNNING;
@@ -154,7 +160,6 @@ public final class JobService {
             case COMPLETED -> JobRecord.RegistryStatus.COMPLETED;
             case CANCELLED -> JobRecord.RegistryStatus.CANCELLED;
         };
-        JobRecord current = registry.find(jobId).orElse(null);
         if (current != null) {
             // The length as the workflow holds it: an update that did not come through setEpochs here (the
             // temporal CLI, the UI), or a sizing to the time budget, which leaves no budget to size again.
@@ -204,16 +209,24 @@ public final class JobService {
                     + state.name().toLowerCase(java.util.Locale.ROOT) + "); only a running or paused job's length can"
                     + " change (to train a finished job further, start a retraining from its final checkpoint)");
         }
+        Optional<JobRecord> before = registry.find(jobId);
+        if (before.isPresent() && before.get().spec().timeBudgetSeconds() > 0 && progress(jobId).schedule() == null) {
+            throw new IllegalStateException("job '" + jobId + "' is still sizing its length to its time budget; change"
+                    + " it once it trains");
+        }
         int applied;
         try {
             applied = client.newWorkflowStub(PretrainWorkflow.class, jobId).setEpochs(epochs);
         } catch (WorkflowUpdateException e) {
             throw new IllegalArgumentException(e.getCause() instanceof ApplicationFailure refusal
                     ? refusal.getOriginalMessage() : "the job refused " + epochs + " epochs: " + e.getMessage(), e);
+        } catch (WorkflowNotFoundException e) {
+            throw new IllegalStateException("job '" + jobId + "' ended before its length could change", e);
         }
         Optional<JobRecord> record = registry.find(jobId);
         if (record.isPresent()) {
-            registry.updateSpec(record.get().spec().withEpochs(applied), "length set to " + applied + " epochs");
+            // The workflow accepts a length only once no budget is left to size: none is left in the record either.
+            registry.updateSpec(record.get().spec().sizedTo(applied), "length set to " + applied + " epochs");
         }
         return applied;
     }
@@ -224,8 +237,11 @@ public final class JobService {
      */
     public String failure(String jobId) {
         try {
-            client.newUntypedWorkflowStub(jobId).getResult(JobResult.class);
+            // A workflow that is not closed would make getResult wait for it.
+            client.newUntypedWorkflowStub(jobId).getResult(5, java.util.concurrent.TimeUnit.SECONDS, JobResult.class);
             return null;
+        } catch (java.util.concurrent.TimeoutException e) {
+            return "the workflow has not ended";
         } catch (WorkflowFailedException e) {
             // The first application failure is what an activity or the workflow threw; what it wraps is detail.
             Throwable cause = e;

@@ -8,9 +8,10 @@ import io.temporal.failure.ApplicationFailure;
 /**
  * Makes every {@link IllegalArgumentException} an activity throws final, its subclasses included.
  * The workflows' retry policies name IllegalArgumentException as not to be retried, but Temporal
- * compares the failure's class name exactly: a {@code ConfigException} or {@code DatasetException}
- * (bad input, which a retry meets again) would otherwise be retried without end, and the job would
- * hang instead of failing with the sentence that says what to fix.
+ * compares the failure's class name exactly: a {@code ConfigException} (bad input, which a retry
+ * meets again) would otherwise be retried without end, and the job would hang instead of failing
+ * with the sentence that says what to fix. A {@code DatasetException} is not one: a dataset on a
+ * network mount that is briefly gone comes back, so it stays retried.
  */
 final class BadInputIsFinal extends WorkerInterceptorBase {
 
