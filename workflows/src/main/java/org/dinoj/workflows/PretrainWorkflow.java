@@ -36,6 +36,10 @@ public interface PretrainWorkflow {
     @UpdateMethod(name = "setEpochs")
     int setEpochs(int epochs);
 
+    /**
+     * Refuses a length shorter than the work done (IllegalArgumentException) and any length while a
+     * time budget is still being sized (IllegalStateException); the refusal's failure type names which.
+     */
     @UpdateValidatorMethod(updateName = "setEpochs")
     void validateSetEpochs(int epochs);
 }

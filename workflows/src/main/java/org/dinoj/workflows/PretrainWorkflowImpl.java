@@ -417,8 +417,9 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
             throw new IllegalArgumentException("epochs must be at least 1, got " + epochs);
         }
         if (spec.timeBudgetSeconds() > 0) {
-            throw new IllegalArgumentException("the job is sizing its length to its time budget; change it once it"
-                    + " trains");
+            // Not a bad length but a state: callers tell the two refusals apart by the failure's type.
+            throw new IllegalStateException("job '" + spec.jobId() + "' is still sizing its length to its time"
+                    + " budget; change it once it trains");
         }
         long minimum = (state.step() + spec.stepsPerEpoch() - 1) / spec.stepsPerEpoch();
         if (epochs < minimum) {

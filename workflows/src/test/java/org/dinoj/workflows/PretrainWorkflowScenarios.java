@@ -220,6 +220,28 @@ public abstract class PretrainWorkflowScenarios {
     }
 
     @Test
+    void aLengthChangeWhileTheBudgetIsSizedIsRefusedAsAStateNotABadLength() throws Exception {
+        worker(0);
+        training.setSizingMillis(3000);
+        PretrainWorkflow workflow = stub("sizing");
+        WorkflowClient.start(workflow::run, budgetedSpec(queue, "sizing", 1, 1, 4, 2, 2, 35), null);
+        awaitProgress(workflow, p -> !training.sizings.isEmpty());
+
+        assertThatThrownBy(() -> workflow.setEpochs(5)).isInstanceOf(WorkflowUpdateException.class)
+                .cause().isInstanceOfSatisfying(io.temporal.failure.ApplicationFailure.class, f -> {
+                    assertThat(f.getType()).isEqualTo(IllegalStateException.class.getName());
+                    assertThat(f.getOriginalMessage()).isEqualTo("job 'sizing' is still sizing its length to its time"
+                            + " budget; change it once it trains");
+                });
+        // A bad length is the other type.
+        assertThatThrownBy(() -> workflow.setEpochs(0)).cause().isInstanceOfSatisfying(
+                io.temporal.failure.ApplicationFailure.class,
+                f -> assertThat(f.getType()).isEqualTo(IllegalArgumentException.class.getName()));
+        JobResult result = WorkflowStub.fromTyped(workflow).getResult(30, TimeUnit.SECONDS, JobResult.class);
+        assertThat(result.step()).isEqualTo(12);
+    }
+
+    @Test
     void aTimeBudgetTooShortForOneEpochFailsTheJobWithTheSizingsSentence() {
         worker(0);
         PretrainWorkflow workflow = stub("short-budget");

@@ -24,6 +24,7 @@ public final class SimulatedTraining implements TrainingActivities, JobRegistryA
     private final Map<Integer, CheckpointRef> latestByShard = new ConcurrentHashMap<>();
     private volatile long millisPerStep;
     private volatile long currentStep;
+    private volatile long sizingMillis;
 
     /** Every step that is a multiple of this reports one refused (non-finite) attempt. */
     public static final long REFUSED_EVERY = 7;
@@ -132,9 +133,26 @@ public final class SimulatedTraining implements TrainingActivities, JobRegistryA
         return latestByShard.get(shard);
     }
 
+    /** Makes every later sizing take this long, e.g. to act on a job while it is being sized. */
+    public void setSizingMillis(long millis) {
+        sizingMillis = millis;
+    }
+
     @Override
     public SizedSchedule sizeSchedule(SizeScheduleRequest request) {
         sizings.add(request);
+        // Heartbeats while it "measures", as the worker's sizing does.
+        ActivityExecutionContext context = Activity.getExecutionContext();
+        long end = System.nanoTime() + sizingMillis * 1_000_000;
+        while (System.nanoTime() < end) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            context.heartbeat("sizing");
+        }
         int epochs = (int) (request.secondsLeft() / SECONDS_PER_EPOCH);
         if (epochs < 1) {
             throw new IllegalArgumentException("the time budget leaves " + request.secondsLeft()

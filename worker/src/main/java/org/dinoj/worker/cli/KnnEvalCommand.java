@@ -2,7 +2,9 @@ package org.dinoj.worker.cli;
 
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.dinoj.model.data.Dataset;
 import org.dinoj.model.data.Split;
@@ -79,9 +81,17 @@ public final class KnnEvalCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             for (KnnAccuracy r : results) {
-                out.println("{\"k\":" + r.k() + ",\"neighbours\":" + r.neighbours() + ",\"top1\":" + r.top1() + ",\"top5\":" + r.top5()
-                        + ",\"queries\":" + r.queries() + ",\"bank\":" + bankRows + ",\"features\":" + quote(featureName)
-                        + ",\"dataset\":" + quote(input.dataset.spec) + ",\"temperature\":" + temperature + "}");
+                Map<String, Object> line = new LinkedHashMap<>();
+                line.put("k", r.k());
+                line.put("neighbours", r.neighbours());
+                line.put("top1", r.top1());
+                line.put("top5", r.top5());
+                line.put("queries", r.queries());
+                line.put("bank", bankRows);
+                line.put("features", featureName);
+                line.put("dataset", input.dataset.spec);
+                line.put("temperature", temperature);
+                out.println(JsonOutput.line(line));
             }
         } else {
             out.printf(Locale.ROOT, "k-NN on %s features of %s: %d train images (bank), %d test images (queries), T = %s%n",
@@ -97,27 +107,5 @@ public final class KnnEvalCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
-    }
-
-    /** A JSON string literal. */
-    static String quote(String s) {
-        StringBuilder b = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        return b.append('"').toString();
     }
 }

@@ -1,8 +1,11 @@
 package org.dinoj.worker.cli;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.dinoj.model.data.Dataset;
 import org.dinoj.model.data.Split;
@@ -80,21 +83,28 @@ public final class LinearEvalCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         LinearProbe.GridPoint chosen = result.chosen();
         if (json) {
-            StringBuilder grid = new StringBuilder("[");
+            List<Map<String, Object>> grid = new ArrayList<>();
             for (LinearProbe.GridPoint p : result.grid()) {
-                if (grid.length() > 1) {
-                    grid.append(',');
-                }
-                grid.append("{\"lr\":").append(p.config().learningRate()).append(",\"weight_decay\":")
-                        .append(p.config().weightDecay()).append(",\"held_out_top1\":")
-                        .append(Double.isNaN(p.heldOutTop1()) ? "null" : Double.toString(p.heldOutTop1())).append('}');
+                Map<String, Object> point = new LinkedHashMap<>();
+                point.put("lr", p.config().learningRate());
+                point.put("weight_decay", p.config().weightDecay());
+                point.put("held_out_top1", Double.isNaN(p.heldOutTop1()) ? null : p.heldOutTop1());
+                grid.add(point);
             }
-            grid.append(']');
-            out.println("{\"features\":" + KnnEvalCommand.quote(featureName) + ",\"dataset\":" + KnnEvalCommand.quote(input.dataset.spec)
-                    + ",\"fit\":" + result.split().fit().length + ",\"held_out\":" + result.split().heldOut().length
-                    + ",\"test\":" + testRows + ",\"epochs\":" + epochs + ",\"grid\":" + grid
-                    + ",\"chosen\":{\"lr\":" + chosen.config().learningRate() + ",\"weight_decay\":" + chosen.config().weightDecay()
-                    + "},\"test_top1\":" + testTop1 + "}");
+            Map<String, Object> line = new LinkedHashMap<>();
+            line.put("features", featureName);
+            line.put("dataset", input.dataset.spec);
+            line.put("fit", result.split().fit().length);
+            line.put("held_out", result.split().heldOut().length);
+            line.put("test", testRows);
+            line.put("epochs", epochs);
+            line.put("grid", grid);
+            Map<String, Object> chosenPoint = new LinkedHashMap<>();
+            chosenPoint.put("lr", chosen.config().learningRate());
+            chosenPoint.put("weight_decay", chosen.config().weightDecay());
+            line.put("chosen", chosenPoint);
+            line.put("test_top1", testTop1);
+            out.println(JsonOutput.line(line));
         } else {
             out.printf(Locale.ROOT, "linear probe on %s features of %s: %d train images (%d fit, %d held out), %d test images, %d epochs%n",
                     featureName, input.dataset.spec, trainRows, result.split().fit().length, result.split().heldOut().length,

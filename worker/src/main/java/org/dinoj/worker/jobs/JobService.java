@@ -209,17 +209,17 @@ public final class JobService {
                     + state.name().toLowerCase(java.util.Locale.ROOT) + "); only a running or paused job's length can"
                     + " change (to train a finished job further, start a retraining from its final checkpoint)");
         }
-        Optional<JobRecord> before = registry.find(jobId);
-        if (before.isPresent() && before.get().spec().timeBudgetSeconds() > 0 && progress(jobId).schedule() == null) {
-            throw new IllegalStateException("job '" + jobId + "' is still sizing its length to its time budget; change"
-                    + " it once it trains");
-        }
         int applied;
         try {
             applied = client.newWorkflowStub(PretrainWorkflow.class, jobId).setEpochs(epochs);
         } catch (WorkflowUpdateException e) {
-            throw new IllegalArgumentException(e.getCause() instanceof ApplicationFailure refusal
-                    ? refusal.getOriginalMessage() : "the job refused " + epochs + " epochs: " + e.getMessage(), e);
+            if (!(e.getCause() instanceof ApplicationFailure refusal)) {
+                throw new IllegalArgumentException("the job refused " + epochs + " epochs: " + e.getMessage(), e);
+            }
+            if (IllegalStateException.class.getName().equals(refusal.getType())) {
+                throw new IllegalStateException(refusal.getOriginalMessage(), e);
+            }
+            throw new IllegalArgumentException(refusal.getOriginalMessage(), e);
         } catch (WorkflowNotFoundException e) {
             throw new IllegalStateException("job '" + jobId + "' ended before its length could change", e);
         }

@@ -101,6 +101,6 @@ class KnnEvalCommandTest {
 
     @Test
     void jsonStringsAreEscaped() {
-        assertThat(KnnEvalCommand.quote("a\"b\\c\n")).isEqualTo("\"a\\\"b\\\\c\\n\"");
+        assertThat(JsonOutput.line(java.util.Map.of("s", "a\"b\\c\n"))).isEqualTo("{\"s\":\"a\\\"b\\\\c\\n\"}");
     }
 }
