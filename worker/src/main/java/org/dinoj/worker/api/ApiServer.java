@@ -31,6 +31,8 @@ public final class ApiServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
     /** Job requests are a few hundred bytes; anything near this is a mistake or an attack. */
     public static final int MAX_BODY_BYTES = 64 * 1024;
+    /** How much of a refused body is read so that its sender sees the 413 (16 times the limit). */
+    private static final long DRAIN_BYTES = 16L * MAX_BODY_BYTES;
     private static final String ERROR_SET = "dinoj.error";
     static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
@@ -120,23 +122,49 @@ public final class ApiServer implements AutoCloseable {
         String length = ctx.header("Content-Length");
         if (length != null) {
             try {
-                if (Long.parseLong(length.trim()) > MAX_BODY_BYTES) {
+                long bytes = Long.parseLong(length.trim());
+                if (bytes > MAX_BODY_BYTES) {
+                    if (bytes <= DRAIN_BYTES) {
+                        try (InputStream in = ctx.bodyInputStream()) {
+                            drain(in);
+                        }
+                    }
                     throw new ApiException(413, "the request body has " + length.trim() + " bytes; the limit is "
                             + MAX_BODY_BYTES);
                 }
             } catch (NumberFormatException e) {
                 throw ApiException.badRequest("the Content-Length header '" + length + "' is not a number");
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the request body", e);
             }
         }
         try (InputStream in = ctx.bodyInputStream()) {
             // Chunked bodies have no length up front: read one byte past the limit to know.
             byte[] body = in.readNBytes(MAX_BODY_BYTES + 1);
             if (body.length > MAX_BODY_BYTES) {
+                drain(in);
                 throw new ApiException(413, "the request body is longer than the limit of " + MAX_BODY_BYTES + " bytes");
             }
             return body;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the request body", e);
+        }
+    }
+
+    /**
+     * Reads and drops up to {@link #DRAIN_BYTES} of a refused body. A client still sending it then
+     * reads the 413 instead of a connection reset mid-write; a larger body gets the reset.
+     */
+    private static void drain(InputStream in) {
+        try {
+            byte[] buffer = new byte[8192];
+            long left = DRAIN_BYTES;
+            int n;
+            while (left > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) >= 0) {
+                left -= n;
+            }
+        } catch (IOException e) {
+            // Too long to drain, or the client went away: the connection closes after the answer.
         }
     }
 
