@@ -5,6 +5,7 @@ import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.CanceledFailure;
+import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.Promise;
@@ -35,6 +36,13 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
      * holds changes the commands a replay expects: it needs a new version.
      */
     static final String PROGRESS_MEMO = "progress-memo";
+    /**
+     * Version 1: a cancel requested in Temporal itself (the UI's "Request Cancellation", {@code temporal
+     * workflow cancel}) ends the job's state as dinoj's cancel does before the workflow closes as
+     * cancelled: status CANCELLED, at the checkpoint the interrupted round wrote, in the query, the
+     * search attributes and the memo. Default: they kept showing the job running a round before.
+     */
+    static final String TEMPORAL_CANCEL_RECORDS_STOP = "temporal-cancel-records-stop";
 
     /** What the memo showed last, so that an unchanged state writes no new event. */
     private Map<String, Object> memo = Map.of();
@@ -45,6 +53,8 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
     private boolean pauseRequested;
     private boolean cancelRequested;
     private CancellationScope roundScope;
+    /** The end step of the round under way (training or merging), -1 between rounds. */
+    private long roundInFlightEnd = -1;
 
     /**
      * Sets the state before any signal handler runs: a resume (or pause) signalled together with the
@@ -61,6 +71,18 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
     public JobResult run(JobSpec jobSpec, JobState carried) {
         TrainingActivities training = Workflow.newActivityStub(TrainingActivities.class, roundOptions());
         TrainingActivities shortWork = Workflow.newActivityStub(TrainingActivities.class, shortOptions());
+        try {
+            return train(training, shortWork);
+        } catch (TemporalFailure e) {
+            if (!CancellationScope.current().isCancelRequested()) {
+                throw e;
+            }
+            recordCancelInTemporal(shortWork);
+            throw e;
+        }
+    }
+
+    private JobResult train(TrainingActivities training, TrainingActivities shortWork) {
         publish();
         if (spec.timeBudgetSeconds() > 0) {
             if (state.step() == 0) {
@@ -114,6 +136,27 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
     }
 
     /**
+     * The workflow was cancelled in Temporal itself: its activities were cancelled with it, and a
+     * cancelled round checkpoints before it stops. Records where the job stopped, in a scope the
+     * cancellation does not reach so that the activity asking for that checkpoint can run. The SDK
+     * closes a workflow that was asked to cancel as cancelled, without a result, however it ends.
+     */
+    private void recordCancelInTemporal(TrainingActivities shortWork) {
+        Workflow.newDetachedCancellationScope(() -> {
+            if (Workflow.getVersion(TEMPORAL_CANCEL_RECORDS_STOP, Workflow.DEFAULT_VERSION, 1) < 1) {
+                return;
+            }
+            cancelRequested = true;
+            if (roundInFlightEnd >= 0) {
+                recordInterruption(shortWork, roundInFlightEnd, 0);
+            }
+            status = JobStatus.CANCELLED;
+            publish();
+            log.info("job {} was cancelled in Temporal at step {}", spec.jobId(), state.step());
+        }).run();
+    }
+
+    /**
      * Sets the job's length to what its time budget holds, as measured by a worker, and records it in
      * the registry; the budget counts from this workflow's start. The spec carried on has no budget
      * left, so continue-as-new and a restart from the registry keep the length. Histories recorded
@@ -144,6 +187,7 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
      */
     private boolean runRound(TrainingActivities training, TrainingActivities shortWork) {
         long end = state.roundEnd() > 0 ? state.roundEnd() : nextRoundEnd(state.step());
+        roundInFlightEnd = end;
         int round = state.round();
         long startedMillis = Workflow.currentTimeMillis();
         List<Promise<TrainRoundResult>> results = new ArrayList<>();
@@ -174,6 +218,7 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
             // A round that stopped early without a pending request saw a status from a request since
             // withdrawn (pause, then resume): it continues from its checkpoint like any interruption.
             recordInterruption(shortWork, end, refusedSteps(done));
+            roundInFlightEnd = -1;
             return false;
         }
         CheckpointRef next;
@@ -187,6 +232,7 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
         long steps = end - state.step();
         double secondsPerStep = steps > 0 ? (Workflow.currentTimeMillis() - startedMillis) / 1000.0 / steps : -1;
         state = state.withRoundDone(end, next, mergedMetrics(done, end), secondsPerStep, refusedSteps(done));
+        roundInFlightEnd = -1;
         log.info("job {} round {} done at step {}/{}", spec.jobId(), round, end, spec.totalSteps());
         publish();
         return true;

@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
+import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowUpdateException;
+import io.temporal.failure.CanceledFailure;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
@@ -167,6 +169,52 @@ public abstract class PretrainWorkflowScenarios {
         assertThat(result.step()).isBetween(3L, 499L);
         assertThat(result.finalCheckpoint().step()).isEqualTo(result.step());
         assertThat(training.evaluations).isEmpty();
+    }
+
+    /**
+     * What the Temporal UI's "Request Cancellation" and {@code temporal workflow cancel} send. The
+     * workflow closes as cancelled, without a result (the SDK's rule); its query and memo show where
+     * the job stopped.
+     */
+    @Test
+    void aCancelInTemporalItselfRecordsTheInterruptedRoundsCheckpoint() throws Exception {
+        worker(20);
+        PretrainWorkflow workflow = stub("temporal-cancel");
+        WorkflowClient.start(workflow::run, scenarioSpec("temporal-cancel", 1, 1, 500, 500, 100), null);
+        awaitStep(workflow, 3);
+
+        WorkflowStub.fromTyped(workflow).cancel();
+        assertThatThrownBy(() -> WorkflowStub.fromTyped(workflow).getResult(30, TimeUnit.SECONDS, JobResult.class))
+                .isInstanceOf(WorkflowFailedException.class).hasCauseInstanceOf(CanceledFailure.class);
+        Progress after = workflow.progress();
+        assertThat(after.status()).isEqualTo(JobStatus.CANCELLED);
+        assertThat(after.step()).isBetween(3L, 499L);
+        // The cancelled round's own checkpoint, not the start of the round: nothing trained is lost.
+        assertThat(after.lastCheckpoint().step()).isEqualTo(after.step());
+        assertThat(training.evaluations).isEmpty();
+        var memo = client().fetchHistory("temporal-cancel").getEvents().stream()
+                .filter(e -> e.hasWorkflowPropertiesModifiedEventAttributes()).reduce((a, b) -> b).orElseThrow()
+                .getWorkflowPropertiesModifiedEventAttributes().getUpsertedMemo().getFieldsMap();
+        assertThat(memo.get("status").getData().toStringUtf8()).isEqualTo("\"CANCELLED\"");
+        assertThat(memo.get("step").getData().toStringUtf8()).isEqualTo("\"" + after.step() + "/500\"");
+    }
+
+    @Test
+    void aPausedJobCancelledInTemporalStaysAtItsPauseCheckpoint() throws Exception {
+        worker(20);
+        PretrainWorkflow workflow = stub("paused-temporal-cancel");
+        WorkflowClient.start(workflow::run, scenarioSpec("paused-temporal-cancel", 1, 1, 500, 500, 100), null);
+        awaitStep(workflow, 3);
+        workflow.pause();
+        Progress paused = awaitStatus(workflow, JobStatus.PAUSED);
+
+        WorkflowStub.fromTyped(workflow).cancel();
+        assertThatThrownBy(() -> WorkflowStub.fromTyped(workflow).getResult(30, TimeUnit.SECONDS, JobResult.class))
+                .isInstanceOf(WorkflowFailedException.class).hasCauseInstanceOf(CanceledFailure.class);
+        Progress after = workflow.progress();
+        assertThat(after.status()).isEqualTo(JobStatus.CANCELLED);
+        assertThat(after.step()).isEqualTo(paused.step());
+        assertThat(after.lastCheckpoint()).isEqualTo(paused.lastCheckpoint());
     }
 
     @Test

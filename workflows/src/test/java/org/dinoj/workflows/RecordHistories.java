@@ -17,8 +17,9 @@ import java.util.function.BooleanSupplier;
  * {@code mvn -pl workflows test-compile exec:java} is not configured, so run the main from an IDE or
  * with the test class path. Arguments: the folder, then the tag of the workflow version that records
  * them, which names the files (v1 cancelled the round's activities, v2 stops rounds through the
- * published status, v3 also writes the progress memo), and optionally the one history to record
- * (1shard, 2shards, pause-resume-cancel, time-budget).
+ * published status, v3 also writes the progress memo, v4 ends a job cancelled in Temporal itself as
+ * dinoj's cancel does), and optionally the one history to record (1shard, 2shards,
+ * pause-resume-cancel, time-budget, service-cancel).
  */
 public final class RecordHistories {
     public static void main(String[] args) throws Exception {
@@ -39,6 +40,9 @@ public final class RecordHistories {
         if (only == null || only.equals("time-budget")) {
             // 25 s at the simulated 10 s an epoch: the job is sized to 2 epochs before it trains.
             record(dir.resolve("pretrain-time-budget-" + version + ".json"), "replay-time-budget", 1, 25);
+        }
+        if (only == null || only.equals("service-cancel")) {
+            recordServiceCancel(dir.resolve("pretrain-service-cancel-" + version + ".json"));
         }
     }
 
@@ -77,6 +81,35 @@ public final class RecordHistories {
             JobResult result = WorkflowStub.fromTyped(workflow).getResult(60, TimeUnit.SECONDS, JobResult.class);
             if (result.status() != JobStatus.CANCELLED) {
                 throw new IllegalStateException("expected a cancelled job, got " + result);
+            }
+            Files.writeString(file, client.fetchHistory(id).toJson(true));
+        }
+    }
+
+    /** One shard, one long round, cancelled mid-round through Temporal (as the UI and the temporal CLI do). */
+    private static void recordServiceCancel(Path file) throws Exception {
+        String id = "replay-service-cancel";
+        try (TestWorkflowEnvironment env = environment()) {
+            SimulatedTraining training = new SimulatedTraining(20);
+            Worker worker = env.newWorker("test-training");
+            worker.registerWorkflowImplementationTypes(PretrainWorkflowImpl.class);
+            worker.registerActivitiesImplementations(training);
+            env.start();
+            WorkflowClient client = env.getWorkflowClient();
+            PretrainWorkflow workflow = client.newWorkflowStub(PretrainWorkflow.class,
+                    WorkflowOptions.newBuilder().setWorkflowId(id).setTaskQueue("test-training").build());
+            WorkflowClient.start(workflow::run, PretrainWorkflowTest.spec(id, 1, 1, 400, 400, 100), null);
+            awaitUntil(() -> training.currentStep() >= 5);
+            WorkflowStub stub = WorkflowStub.fromTyped(workflow);
+            stub.cancel();
+            try {
+                // v4 and later: the job ends cancelled at the round's checkpoint.
+                JobResult result = stub.getResult(60, TimeUnit.SECONDS, JobResult.class);
+                if (result.status() != JobStatus.CANCELLED) {
+                    throw new IllegalStateException("expected a cancelled job, got " + result);
+                }
+            } catch (io.temporal.client.WorkflowFailedException closedAsCancelled) {
+                // Before v4 the workflow closed as cancelled, without a result.
             }
             Files.writeString(file, client.fetchHistory(id).toJson(true));
         }

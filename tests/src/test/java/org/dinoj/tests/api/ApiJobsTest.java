@@ -394,6 +394,37 @@ class ApiJobsTest {
     }
 
     @Test
+    void aJobCancelledInTemporalItselfShowsCancelledAtTheCheckpointItsRoundWrote() throws Exception {
+        // One round of 400 steps, checkpointed only at its end: any other checkpoint is the cancel's.
+        Path file = data.resolve("temporal-cancel.yaml");
+        Files.writeString(file, "optim: {epochs: 1}\ntrain: {OFFICIAL_EPOCH_LENGTH: 400}\n"
+                + "job: {steps_per_round: 400, checkpoint_every_steps: 400, eval_every_epochs: 0, heartbeat_timeout_seconds: 2}\n"
+                + "toy: {dim: 4, step_millis: 40}\n");
+        start("{\"config\": \"" + file + "\", \"job_id\": \"api-temporal-cancel\"}");
+        long before = heartbeatStep(awaitJob("api-temporal-cancel", "a heartbeat past step 3", j -> heartbeatStep(j) >= 3));
+
+        // What the Temporal UI's "Request Cancellation" sends.
+        io.temporal.serviceclient.WorkflowServiceStubs stubs = org.dinoj.worker.temporal.WorkerBootstrap.connect(runner.target());
+        try {
+            io.temporal.client.WorkflowClient.newInstance(stubs).newUntypedWorkflowStub("api-temporal-cancel").cancel();
+        } finally {
+            stubs.shutdown();
+        }
+        JsonNode cancelled = awaitJob("api-temporal-cancel", "cancelled", j -> j.path("status").asText().equals("CANCELLED"));
+        long step = cancelled.path("latest_checkpoint").path("step").asLong();
+        assertThat(step).as(cancelled.toString()).isGreaterThanOrEqualTo(before).isLessThan(400);
+        assertThat(new org.dinoj.model.checkpoint.CheckpointStore(checkpoints.resolve("api-temporal-cancel/shard-0"))
+                .latestVerified().orElseThrow().step()).isEqualTo(step);
+        JsonNode again = get("/v1/jobs/api-temporal-cancel");
+        assertThat(again.path("service_state").asText()).isEqualTo("CANCELLED");
+        assertThat(again.path("status").asText()).isEqualTo("CANCELLED");
+        assertThat(again.path("latest_checkpoint").path("step").asLong()).isEqualTo(step);
+        HttpResponse<String> late = post("/v1/jobs/api-temporal-cancel/resume", null);
+        assertThat(late.statusCode()).isEqualTo(409);
+        assertThat(error(late)).contains("already ended (cancelled)");
+    }
+
+    @Test
     void aJobWhoseWorkflowFailsShowsAsFailedWithTheReason() throws Exception {
         // A time budget sizes DINOv2 jobs: the worker refuses to time the toy configuration, and the
         // job fails at once with its sentence instead of training at a length nobody chose.

@@ -286,6 +286,11 @@ public final class JobsApi {
             jobs.recordFailure(jobId);
             return JobView.of(jobs.registry().find(jobId).orElseThrow(), state, null, null);
         }
+        if (state == JobService.ServiceState.CANCELLED && !r.status().finished() && jobs.cancelledInTemporal(jobId)) {
+            // Closed without a result; its query may still show the round before the cancel.
+            jobs.recordCancelled(jobId);
+            return JobView.of(jobs.registry().find(jobId).orElseThrow(), state, null, null);
+        }
         if (state != JobService.ServiceState.UNKNOWN) {
             try {
                 progress = jobs.syncRegistry(jobId);

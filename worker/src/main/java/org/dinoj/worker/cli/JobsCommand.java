@@ -143,11 +143,11 @@ public final class JobsCommand implements Runnable {
     }
 
     /** What {@code jobs status} prints. */
-    static String statusText(JobService jobs, String jobId) {
+    static String statusText(JobService jobs, String jobId) throws java.io.IOException {
         JobService.ServiceState state = jobs.serviceState(jobId);
         if (state == JobService.ServiceState.COMPLETED || state == JobService.ServiceState.CANCELLED) {
             // A closed workflow answers queries only through a worker that replays it; its result needs none.
-            return closedText(jobs.result(jobId));
+            return closedText(jobs.closedResult(jobId));
         }
         StringBuilder s = new StringBuilder();
         Progress p = jobs.progress(jobId);

@@ -161,6 +161,20 @@ public final class PretrainCommand implements Callable<Integer> {
         }
     }
 
+    /** Says how the closed job ended and where its final checkpoint is; a job cancelled in Temporal is recorded so. */
+    private int ended(JobService jobs, String id) throws IOException {
+        JobResult r = jobs.closedResult(id);
+        boolean inTemporal = jobs.cancelledInTemporal(id);
+        if (inTemporal) {
+            r = jobs.recordCancelled(id);
+        }
+        out.println();
+        out.println("job " + id + (inTemporal ? " was cancelled in Temporal (the UI or the temporal CLI)"
+                : " " + r.status().name().toLowerCase()) + " at step " + r.step() + (r.finalCheckpoint() != null
+                ? "; final checkpoint " + Path.of(java.net.URI.create(r.finalCheckpoint().uri())) : ""));
+        return 0;
+    }
+
     private int watch(LocalRunner runner, String id) throws IOException, InterruptedException {
         boolean tty = System.console() != null;
         long started = System.nanoTime();
@@ -172,11 +186,16 @@ public final class PretrainCommand implements Callable<Integer> {
         JobStatus lastStatus = null;
         boolean scheduleShown = false;
         while (true) {
-            if (runner.jobs().serviceState(id) == JobService.ServiceState.FAILED) {
+            JobService.ServiceState service = runner.jobs().serviceState(id);
+            if (service == JobService.ServiceState.FAILED) {
                 String reason = runner.jobs().recordFailure(id);
                 out.println();
                 out.println("job " + id + " failed: " + reason);
                 return 1;
+            }
+            if (service == JobService.ServiceState.CANCELLED && runner.jobs().cancelledInTemporal(id)) {
+                // Its query may still show the round before (a workflow from before it recorded the stop).
+                return ended(runner.jobs(), id);
             }
             Progress p = runner.syncRegistry(id);
             if (p.schedule() != null && !scheduleShown) {
@@ -201,12 +220,7 @@ public final class PretrainCommand implements Callable<Integer> {
             lastStatus = p.status();
             switch (p.status()) {
                 case COMPLETED, CANCELLED -> {
-                    JobResult r = runner.jobs().result(id);
-                    out.println();
-                    out.println("job " + id + " " + r.status().name().toLowerCase() + " at step " + r.step()
-                            + (r.finalCheckpoint() != null ? "; final checkpoint " + Path.of(java.net.URI.create(
-                            r.finalCheckpoint().uri())) : ""));
-                    return 0;
+                    return ended(runner.jobs(), id);
                 }
                 case PAUSED -> {
                     if (pausing) {

@@ -18,6 +18,7 @@ import io.temporal.client.WorkflowUpdateException;
 import io.temporal.common.converter.DataConverter;
 import io.temporal.common.converter.DefaultDataConverter;
 import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.CanceledFailure;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,6 +31,7 @@ import org.dinoj.workflows.CheckpointRef;
 import org.dinoj.workflows.JobResult;
 import org.dinoj.workflows.JobSpec;
 import org.dinoj.workflows.JobState;
+import org.dinoj.workflows.JobStatus;
 import org.dinoj.workflows.PretrainWorkflow;
 import org.dinoj.workflows.Progress;
 import org.dinoj.workflows.RoundHeartbeat;
@@ -78,7 +80,7 @@ public final class JobService {
 
     private ServiceState completedState(String jobId) {
         JobResult r = client.newUntypedWorkflowStub(jobId).getResult(JobResult.class);
-        return r.status() == org.dinoj.workflows.JobStatus.CANCELLED ? ServiceState.CANCELLED : ServiceState.COMPLETED;
+        return r.status() == JobStatus.CANCELLED ? ServiceState.CANCELLED : ServiceState.COMPLETED;
     }
 
     /**
@@ -111,7 +113,7 @@ public final class JobService {
             switch (serviceState(id)) {
                 case RUNNING -> log.debug("job {} is running", id);
                 case COMPLETED -> registry.update(id, JobRecord.RegistryStatus.COMPLETED, null, "completed");
-                case CANCELLED -> registry.update(id, JobRecord.RegistryStatus.CANCELLED, null, "cancelled");
+                case CANCELLED -> recordCancelled(id);
                 case FAILED -> recordFailure(id);
                 case UNKNOWN -> {
                     boolean paused = record.status() == JobRecord.RegistryStatus.PAUSED;
@@ -172,7 +174,7 @@ public final class JobService {
         boolean changed = current == null || current.status() != status
                 || (p.lastCheckpoint() != null && !p.lastCheckpoint().equals(current.latestCheckpoint()));
         if (current != null && changed) {
-            registry.update(jobId, status, p.lastCheckpoint(), p.status() == org.dinoj.workflows.JobStatus.PAUSED
+            registry.update(jobId, status, p.lastCheckpoint(), p.status() == JobStatus.PAUSED
                     ? "paused" : null);
         }
         return p;
@@ -259,9 +261,43 @@ public final class JobService {
         return reason;
     }
 
+    /** Waits for the job's workflow to end; its result (see {@link #closedResult} for one cancelled in Temporal). */
     public JobResult result(String jobId) {
         WorkflowStub stub = client.newUntypedWorkflowStub(jobId);
         return stub.getResult(JobResult.class);
+    }
+
+    /**
+     * How a closed job ended. A workflow cancelled in Temporal itself (the UI's "Request
+     * Cancellation", {@code temporal workflow cancel}) closes without a result: then CANCELLED at the
+     * newest verified checkpoint on disk, which its interrupted round wrote before it stopped.
+     */
+    public JobResult closedResult(String jobId) throws IOException {
+        try {
+            return result(jobId);
+        } catch (WorkflowFailedException e) {
+            if (!(e.getCause() instanceof CanceledFailure)) {
+                throw e;
+            }
+            JobRecord record = registry.find(jobId).orElseThrow(() -> new IllegalStateException(
+                    "job '" + jobId + "' was cancelled in Temporal and is not in the job registry"));
+            JobState last = resumeState(record.spec(), false);
+            return new JobResult(jobId, JobStatus.CANCELLED, last.step(), last.checkpoint(), null, null);
+        }
+    }
+
+    /** Whether the job's workflow was cancelled in Temporal itself, so it closed without a result. */
+    public boolean cancelledInTemporal(String jobId) {
+        return describe(jobId).map(d -> d.getWorkflowExecutionInfo().getStatus()
+                == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CANCELED).orElse(false);
+    }
+
+    /** Marks a cancelled job CANCELLED in the registry, at its final checkpoint; returns how it ended. */
+    public JobResult recordCancelled(String jobId) throws IOException {
+        JobResult r = closedResult(jobId);
+        registry.update(jobId, JobRecord.RegistryStatus.CANCELLED, r.finalCheckpoint(),
+                cancelledInTemporal(jobId) ? "cancelled in Temporal" : "cancelled");
+        return r;
     }
 
     public Optional<DescribeWorkflowExecutionResponse> describe(String jobId) {
