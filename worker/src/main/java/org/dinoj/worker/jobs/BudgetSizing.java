@@ -1,8 +1,10 @@
 package org.dinoj.worker.jobs;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.Locale;
 import org.dinoj.model.train.config.DinoV2Config;
 import org.dinoj.workflows.SizeScheduleRequest;
 import org.dinoj.workflows.SizedSchedule;
@@ -18,6 +20,8 @@ public final class BudgetSizing {
     private static final Logger log = LoggerFactory.getLogger(BudgetSizing.class);
     /** Training time the measurement spends after its warm-up steps. */
     static final double CALIBRATION_SECONDS = 20;
+    /** Load above the cores that counts as other work: the measurement's own threads reach about the cores. */
+    private static final double BUSY_MARGIN = 0.5;
 
     private BudgetSizing() {
     }
@@ -35,9 +39,29 @@ public final class BudgetSizing {
         ScheduleCalibration.Costs costs = ScheduleCalibration.measure(config, scratch, CALIBRATION_SECONDS);
         double left = request.secondsLeft() - secondsWaited - (System.nanoTime() - start) * 1e-9;
         TimeBudget.Fit fit = TimeBudget.fit(costs, TimeBudget.Shape.of(config), left);
+        String busy = busyNote(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+                Runtime.getRuntime().availableProcessors());
         String description = fit.describe() + " (the configuration said " + config.optim().epochs() + " epochs);"
-                + " measured " + costs.describe();
-        log.info("job {}: time budget: {}", request.jobId(), description);
+                + " measured " + costs.describe() + busy;
+        if (busy.isEmpty()) {
+            log.info("job {}: time budget: {}", request.jobId(), description);
+        } else {
+            log.warn("job {}: time budget: {}", request.jobId(), description);
+        }
         return new SizedSchedule(fit.epochs(), description);
+    }
+
+    /**
+     * A warning for the schedule's description when other work ran on this machine while it was
+     * measured (a one-minute load average above its cores): the measurement was slower than the
+     * machine, and a schedule sized on it is short if that work has stopped since. Empty otherwise,
+     * and where the load is not known (a negative value).
+     */
+    static String busyNote(double loadAverage, int cores) {
+        if (loadAverage < 0 || loadAverage <= cores + BUSY_MARGIN) {
+            return "";
+        }
+        return String.format(Locale.ROOT, "; the machine was busy while it was measured (load %.1f on %d cores), so"
+                + " this schedule may be shorter than the machine trains when quiet", loadAverage, cores);
     }
 }
