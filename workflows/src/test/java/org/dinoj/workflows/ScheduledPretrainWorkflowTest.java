@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Timeout;
  * TemporalScheduledStartTime, as a cron run from the workflow clock; a repeated firing does not start
  * the job twice.
  *
- * <p>The jobs here are {@link RecordedJob}s that end at once: the test is about the scheduler. The
+ * <p>The jobs here are {@link RecordedJob}s that end at once: the test is about the scheduler (one
+ * test runs the real job on {@link SimulatedTraining}, for a firing with a time budget). The
  * cron firing itself is Temporal's; with the 1.38.0 test server, time skipping across a cron firing
  * hangs (env.sleep does not return), so it runs for real against the embedded server in the tests
  * module (ScheduledJobsTest, tagged slow) instead.
@@ -144,6 +145,43 @@ class ScheduledPretrainWorkflowTest {
                 WorkflowOptions.newBuilder().setWorkflowId(workflowId).setTaskQueue(QUEUE)
                         .setTypedSearchAttributes(attributes).build());
         return scheduler.run(nightly());
+    }
+
+    /** {@code dinoj schedule create --time-budget M}: each firing's job is sized by a worker before it trains. */
+    @Test
+    void aFiringWithATimeBudgetStartsAJobThatIsSizedOnceBeforeItTrains() {
+        try (TestWorkflowEnvironment budgetEnv = TestWorkflowEnvironment.newInstance()) {
+            for (var key : DinojSearchAttributes.ALL) {
+                budgetEnv.registerSearchAttribute(key.getName(), key.getValueType());
+            }
+            budgetEnv.registerSearchAttribute(ScheduledPretrainWorkflowImpl.SCHEDULED_START_TIME.getName(),
+                    IndexedValueType.INDEXED_VALUE_TYPE_DATETIME);
+            Worker worker = budgetEnv.newWorker(QUEUE);
+            worker.registerWorkflowImplementationTypes(PretrainWorkflowImpl.class, ScheduledPretrainWorkflowImpl.class);
+            SimulatedTraining training = new SimulatedTraining(0);
+            worker.registerActivitiesImplementations(training);
+            budgetEnv.start();
+            // Configured for 1 epoch; 35 s at the simulated 10 s an epoch hold 3.
+            ScheduledJob job = new ScheduledJob("nightly",
+                    PretrainWorkflowScenarios.budgetedSpec(QUEUE, "nightly", 1, 1, 4, 2, 2, 35), "file:///ckpt/");
+            WorkflowClient budgetClient = budgetEnv.getWorkflowClient();
+            String jobId = budgetClient.newWorkflowStub(ScheduledPretrainWorkflow.class, WorkflowOptions.newBuilder()
+                    .setWorkflowId("dinoj-schedule-nightly").setTaskQueue(QUEUE).build()).run(job);
+
+            JobResult result = budgetClient.newUntypedWorkflowStub(jobId).getResult(JobResult.class);
+            assertThat(result.status()).isEqualTo(JobStatus.COMPLETED);
+            assertThat(result.step()).isEqualTo(12);
+            assertThat(training.sizings).singleElement().satisfies(sizing -> {
+                assertThat(sizing.jobId()).isEqualTo(jobId);
+                assertThat(sizing.checkpointStore()).isEqualTo("file:///ckpt/" + jobId + "/");
+                assertThat(sizing.secondsLeft()).isBetween(30.0, 35.0);
+            });
+            // Registered by the firing with its budget, then recorded sized, with none left to size again.
+            assertThat(training.recordedSpecs).extracting(JobSpec::jobId).containsOnly(jobId);
+            assertThat(training.recordedSpecs).extracting(JobSpec::epochs).containsExactly(1, 3);
+            assertThat(training.recordedSpecs).extracting(JobSpec::timeBudgetSeconds).containsExactly(35.0, 0.0);
+            assertThat(training.rounds()).extracting(TrainRoundRequest::epochs).containsOnly(3);
+        }
     }
 
     @Test
