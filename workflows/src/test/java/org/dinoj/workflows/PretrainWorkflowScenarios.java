@@ -137,10 +137,7 @@ public abstract class PretrainWorkflowScenarios {
 
     @Test
     void pauseCheckpointsAndWaitsThenResumeFinishesTheJob() throws Exception {
-        worker(20);
-        PretrainWorkflow workflow = stub("pause");
-        WorkflowClient.start(workflow::run, scenarioSpec("pause", 1, 1, 200, 200, 100), null);
-        awaitStep(workflow, 5);
+        PretrainWorkflow workflow = startOneRound("pause", 200, 5);
 
         workflow.pause();
         Progress paused = awaitStatus(workflow, JobStatus.PAUSED);
@@ -158,10 +155,7 @@ public abstract class PretrainWorkflowScenarios {
 
     @Test
     void cancelCheckpointsAndEndsCancelled() throws Exception {
-        worker(20);
-        PretrainWorkflow workflow = stub("cancel");
-        WorkflowClient.start(workflow::run, scenarioSpec("cancel", 1, 1, 500, 500, 100), null);
-        awaitStep(workflow, 3);
+        PretrainWorkflow workflow = startOneRound("cancel", 500, 3);
 
         workflow.cancel();
         JobResult result = WorkflowStub.fromTyped(workflow).getResult(30, TimeUnit.SECONDS, JobResult.class);
@@ -178,15 +172,9 @@ public abstract class PretrainWorkflowScenarios {
      */
     @Test
     void aCancelInTemporalItselfRecordsTheInterruptedRoundsCheckpoint() throws Exception {
-        worker(20);
-        PretrainWorkflow workflow = stub("temporal-cancel");
-        WorkflowClient.start(workflow::run, scenarioSpec("temporal-cancel", 1, 1, 500, 500, 100), null);
-        awaitStep(workflow, 3);
+        PretrainWorkflow workflow = startOneRound("temporal-cancel", 500, 3);
 
-        WorkflowStub.fromTyped(workflow).cancel();
-        assertThatThrownBy(() -> WorkflowStub.fromTyped(workflow).getResult(30, TimeUnit.SECONDS, JobResult.class))
-                .isInstanceOf(WorkflowFailedException.class).hasCauseInstanceOf(CanceledFailure.class);
-        Progress after = workflow.progress();
+        Progress after = cancelInTemporal(workflow);
         assertThat(after.status()).isEqualTo(JobStatus.CANCELLED);
         assertThat(after.step()).isBetween(3L, 499L);
         // The cancelled round's own checkpoint, not the start of the round: nothing trained is lost.
@@ -201,17 +189,11 @@ public abstract class PretrainWorkflowScenarios {
 
     @Test
     void aPausedJobCancelledInTemporalStaysAtItsPauseCheckpoint() throws Exception {
-        worker(20);
-        PretrainWorkflow workflow = stub("paused-temporal-cancel");
-        WorkflowClient.start(workflow::run, scenarioSpec("paused-temporal-cancel", 1, 1, 500, 500, 100), null);
-        awaitStep(workflow, 3);
+        PretrainWorkflow workflow = startOneRound("paused-temporal-cancel", 500, 3);
         workflow.pause();
         Progress paused = awaitStatus(workflow, JobStatus.PAUSED);
 
-        WorkflowStub.fromTyped(workflow).cancel();
-        assertThatThrownBy(() -> WorkflowStub.fromTyped(workflow).getResult(30, TimeUnit.SECONDS, JobResult.class))
-                .isInstanceOf(WorkflowFailedException.class).hasCauseInstanceOf(CanceledFailure.class);
-        Progress after = workflow.progress();
+        Progress after = cancelInTemporal(workflow);
         assertThat(after.status()).isEqualTo(JobStatus.CANCELLED);
         assertThat(after.step()).isEqualTo(paused.step());
         assertThat(after.lastCheckpoint()).isEqualTo(paused.lastCheckpoint());
@@ -298,6 +280,23 @@ public abstract class PretrainWorkflowScenarios {
                 .rootCause().hasMessageContaining("the time budget leaves").hasMessageContaining("one epoch takes 10.0 s");
         assertThat(training.rounds).isEmpty();
         assertThat(training.recordedSpecs).isEmpty();
+    }
+
+    /** Starts a one-shard job of one round of {@code steps} steps (20 ms each); returns once it trained past {@code pastStep}. */
+    private PretrainWorkflow startOneRound(String id, long steps, long pastStep) throws InterruptedException {
+        worker(20);
+        PretrainWorkflow workflow = stub(id);
+        WorkflowClient.start(workflow::run, scenarioSpec(id, 1, 1, steps, steps, 100), null);
+        awaitStep(workflow, pastStep);
+        return workflow;
+    }
+
+    /** Cancels the workflow as Temporal's UI does; checks that it closed as cancelled and returns its last progress. */
+    private static Progress cancelInTemporal(PretrainWorkflow workflow) {
+        WorkflowStub.fromTyped(workflow).cancel();
+        assertThatThrownBy(() -> WorkflowStub.fromTyped(workflow).getResult(30, TimeUnit.SECONDS, JobResult.class))
+                .isInstanceOf(WorkflowFailedException.class).hasCauseInstanceOf(CanceledFailure.class);
+        return workflow.progress();
     }
 
     /** Waits until the simulated round has trained past {@code step}. */

@@ -58,9 +58,13 @@ public final class RecordHistories {
         return env;
     }
 
-    /** One shard, one long round: pause mid-round, resume, cancel mid-round. */
-    private static void recordPauseResumeCancel(Path file) throws Exception {
-        String id = "replay-pause-resume-cancel";
+    /** What a recording does to a job once its one long round has trained past step 5. */
+    private interface Scenario {
+        void run(PretrainWorkflow workflow, SimulatedTraining training) throws Exception;
+    }
+
+    /** One shard, one long round of 400 steps at 20 ms a step: {@code scenario} acts on it mid-round. */
+    private static void recordOneLongRound(Path file, String id, Scenario scenario) throws Exception {
         try (TestWorkflowEnvironment env = environment()) {
             SimulatedTraining training = new SimulatedTraining(20);
             Worker worker = env.newWorker("test-training");
@@ -72,6 +76,14 @@ public final class RecordHistories {
                     WorkflowOptions.newBuilder().setWorkflowId(id).setTaskQueue("test-training").build());
             WorkflowClient.start(workflow::run, PretrainWorkflowTest.spec(id, 1, 1, 400, 400, 100), null);
             awaitUntil(() -> training.currentStep() >= 5);
+            scenario.run(workflow, training);
+            Files.writeString(file, client.fetchHistory(id).toJson(true));
+        }
+    }
+
+    /** Pause mid-round, resume, cancel mid-round. */
+    private static void recordPauseResumeCancel(Path file) throws Exception {
+        recordOneLongRound(file, "replay-pause-resume-cancel", (workflow, training) -> {
             workflow.pause();
             awaitUntil(() -> workflow.progress().status() == JobStatus.PAUSED);
             long pausedAt = workflow.progress().step();
@@ -82,37 +94,21 @@ public final class RecordHistories {
             if (result.status() != JobStatus.CANCELLED) {
                 throw new IllegalStateException("expected a cancelled job, got " + result);
             }
-            Files.writeString(file, client.fetchHistory(id).toJson(true));
-        }
+        });
     }
 
-    /** One shard, one long round, cancelled mid-round through Temporal (as the UI and the temporal CLI do). */
+    /** Cancelled mid-round through Temporal, as the UI and the temporal CLI do. */
     private static void recordServiceCancel(Path file) throws Exception {
-        String id = "replay-service-cancel";
-        try (TestWorkflowEnvironment env = environment()) {
-            SimulatedTraining training = new SimulatedTraining(20);
-            Worker worker = env.newWorker("test-training");
-            worker.registerWorkflowImplementationTypes(PretrainWorkflowImpl.class);
-            worker.registerActivitiesImplementations(training);
-            env.start();
-            WorkflowClient client = env.getWorkflowClient();
-            PretrainWorkflow workflow = client.newWorkflowStub(PretrainWorkflow.class,
-                    WorkflowOptions.newBuilder().setWorkflowId(id).setTaskQueue("test-training").build());
-            WorkflowClient.start(workflow::run, PretrainWorkflowTest.spec(id, 1, 1, 400, 400, 100), null);
-            awaitUntil(() -> training.currentStep() >= 5);
+        recordOneLongRound(file, "replay-service-cancel", (workflow, training) -> {
             WorkflowStub stub = WorkflowStub.fromTyped(workflow);
             stub.cancel();
             try {
-                // v4 and later: the job ends cancelled at the round's checkpoint.
-                JobResult result = stub.getResult(60, TimeUnit.SECONDS, JobResult.class);
-                if (result.status() != JobStatus.CANCELLED) {
-                    throw new IllegalStateException("expected a cancelled job, got " + result);
-                }
+                stub.getResult(60, TimeUnit.SECONDS, JobResult.class);
+                throw new IllegalStateException("a workflow cancelled in Temporal closed with a result");
             } catch (io.temporal.client.WorkflowFailedException closedAsCancelled) {
-                // Before v4 the workflow closed as cancelled, without a result.
+                // Every version: the SDK closes a workflow asked to cancel as cancelled, without a result.
             }
-            Files.writeString(file, client.fetchHistory(id).toJson(true));
-        }
+        });
     }
 
     private static void awaitUntil(BooleanSupplier condition) throws InterruptedException {

@@ -41,12 +41,7 @@ class ScheduledPretrainWorkflowTest {
 
     @BeforeEach
     void start() {
-        env = TestWorkflowEnvironment.newInstance();
-        for (var key : DinojSearchAttributes.ALL) {
-            env.registerSearchAttribute(key.getName(), key.getValueType());
-        }
-        env.registerSearchAttribute(ScheduledPretrainWorkflowImpl.SCHEDULED_START_TIME.getName(),
-                IndexedValueType.INDEXED_VALUE_TYPE_DATETIME);
+        env = environment();
         Worker worker = env.newWorker(QUEUE);
         worker.registerWorkflowImplementationTypes(RecordedJob.class, ScheduledPretrainWorkflowImpl.class);
         JobRegistryActivities registry = new JobRegistryActivities() {
@@ -63,6 +58,17 @@ class ScheduledPretrainWorkflowTest {
         worker.registerActivitiesImplementations(registry);
         env.start();
         client = env.getWorkflowClient();
+    }
+
+    /** A test environment with the search attributes dinoj's workflows set. */
+    private static TestWorkflowEnvironment environment() {
+        TestWorkflowEnvironment e = TestWorkflowEnvironment.newInstance();
+        for (var key : DinojSearchAttributes.ALL) {
+            e.registerSearchAttribute(key.getName(), key.getValueType());
+        }
+        e.registerSearchAttribute(ScheduledPretrainWorkflowImpl.SCHEDULED_START_TIME.getName(),
+                IndexedValueType.INDEXED_VALUE_TYPE_DATETIME);
+        return e;
     }
 
     @AfterEach
@@ -150,12 +156,7 @@ class ScheduledPretrainWorkflowTest {
     /** {@code dinoj schedule create --time-budget M}: each firing's job is sized by a worker before it trains. */
     @Test
     void aFiringWithATimeBudgetStartsAJobThatIsSizedOnceBeforeItTrains() {
-        try (TestWorkflowEnvironment budgetEnv = TestWorkflowEnvironment.newInstance()) {
-            for (var key : DinojSearchAttributes.ALL) {
-                budgetEnv.registerSearchAttribute(key.getName(), key.getValueType());
-            }
-            budgetEnv.registerSearchAttribute(ScheduledPretrainWorkflowImpl.SCHEDULED_START_TIME.getName(),
-                    IndexedValueType.INDEXED_VALUE_TYPE_DATETIME);
+        try (TestWorkflowEnvironment budgetEnv = environment()) {
             Worker worker = budgetEnv.newWorker(QUEUE);
             worker.registerWorkflowImplementationTypes(PretrainWorkflowImpl.class, ScheduledPretrainWorkflowImpl.class);
             SimulatedTraining training = new SimulatedTraining(0);
