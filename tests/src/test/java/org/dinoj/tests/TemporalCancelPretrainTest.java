@@ -37,11 +37,12 @@ class TemporalCancelPretrainTest {
     void aJobCancelledInTemporalStopsAtTheInterruptedRoundsCheckpointAndTheCommandEnds() throws Exception {
         Path log = dir.resolve("pretrain.log");
         Path checkpoints = dir.resolve("ckpt");
-        // Rounds of 400 steps with a checkpoint every 200: a checkpoint at any other step is the cancel's.
+        // Epochs of one round of 5000 steps (about 30 s here), checkpointed only at its end: any
+        // checkpoint before step 5000 is the cancel's.
         Process pretrain = new ProcessBuilder(ProductionClassPath.javaCommand(List.of(DinojCli.class.getName(),
                 "pretrain", "--config", "tiny-test", "--set", "data.dataset=synthetic:256:16x16x1",
-                "--set", "optim.epochs=1000", "--set", "job.steps_per_round=400", "--set", "job.checkpoint_every_steps=200",
-                "--set", "job.heartbeat_timeout_seconds=2", "--job-id", "cancel-me",
+                "--set", "optim.epochs=2", "--set", "train.OFFICIAL_EPOCH_LENGTH=5000", "--set", "job.steps_per_round=5000",
+                "--set", "job.checkpoint_every_steps=5000", "--set", "job.heartbeat_timeout_seconds=2", "--job-id", "cancel-me",
                 "--checkpoint-dir", checkpoints.toString(), "--port", "0")))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         WorkflowServiceStubs stubs = null;
@@ -61,8 +62,7 @@ class TemporalCancelPretrainTest {
                     + " at step (\\d+); final checkpoint (\\S+)").matcher(out);
             assertThat(ended.find()).as(out).isTrue();
             long step = Long.parseLong(ended.group(1));
-            assertThat(step).as(out).isGreaterThanOrEqualTo(stepAtCancel).isLessThan(1000 * 10L);
-            assertThat(step % 200).as("a checkpoint of the cancel, not of the schedule: step %d", step).isNotZero();
+            assertThat(step).as(out).isGreaterThanOrEqualTo(stepAtCancel).isLessThan(5000);
             assertThat(Path.of(ended.group(2))).isEqualTo(checkpoints.resolve("cancel-me/shard-0")
                     .resolve(String.format("step-%010d", step)));
             assertThat(new CheckpointStore(checkpoints.resolve("cancel-me/shard-0")).latestVerified().orElseThrow().step())

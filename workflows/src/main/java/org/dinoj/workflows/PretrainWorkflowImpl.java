@@ -43,6 +43,8 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
      * search attributes and the memo. Default: they kept showing the job running a round before.
      */
     static final String TEMPORAL_CANCEL_RECORDS_STOP = "temporal-cancel-records-stop";
+    /** How long a cancel from Temporal waits for a worker to name the interrupted round's checkpoint. */
+    private static final Duration CANCEL_LOOK_TIMEOUT = Duration.ofMinutes(1);
 
     /** What the memo showed last, so that an unchanged state writes no new event. */
     private Map<String, Object> memo = Map.of();
@@ -77,7 +79,7 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
             if (!CancellationScope.current().isCancelRequested()) {
                 throw e;
             }
-            recordCancelInTemporal(shortWork);
+            recordCancelInTemporal();
             throw e;
         }
     }
@@ -141,14 +143,27 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
      * cancellation does not reach so that the activity asking for that checkpoint can run. The SDK
      * closes a workflow that was asked to cancel as cancelled, without a result, however it ends.
      */
-    private void recordCancelInTemporal(TrainingActivities shortWork) {
+    private void recordCancelInTemporal() {
         Workflow.newDetachedCancellationScope(() -> {
             if (Workflow.getVersion(TEMPORAL_CANCEL_RECORDS_STOP, Workflow.DEFAULT_VERSION, 1) < 1) {
                 return;
             }
             cancelRequested = true;
             if (roundInFlightEnd >= 0) {
-                recordInterruption(shortWork, roundInFlightEnd, 0);
+                // Bounded: people also cancel a job whose workers are gone, and that must still close.
+                TrainingActivities lastLook = Workflow.newActivityStub(TrainingActivities.class,
+                        ActivityOptions.newBuilder(shortOptions())
+                                .setStartToCloseTimeout(CANCEL_LOOK_TIMEOUT)
+                                .setScheduleToCloseTimeout(CANCEL_LOOK_TIMEOUT)
+                                .setRetryOptions(RetryOptions.newBuilder(retry(spec.activities()))
+                                        .setMaximumAttempts(3).build())
+                                .build());
+                try {
+                    recordInterruption(lastLook, roundInFlightEnd, 0);
+                } catch (ActivityFailure unanswered) {
+                    log.warn("job {}: no worker said where the cancelled round stopped ({}); the job shows step {}",
+                            spec.jobId(), unanswered.getMessage(), state.step());
+                }
             }
             status = JobStatus.CANCELLED;
             publish();

@@ -188,6 +188,31 @@ public abstract class PretrainWorkflowScenarios {
     }
 
     @Test
+    void aCancelInTemporalClosesTheJobEvenWhenNoWorkerCanSayWhereTheRoundStopped() throws Exception {
+        PretrainWorkflow workflow = startOneRound("temporal-cancel-unanswered", 500, 3);
+        training.setLatestCheckpointFails(true);
+
+        Progress after = cancelInTemporal(workflow);
+        assertThat(after.status()).isEqualTo(JobStatus.CANCELLED);
+        // Where the job stood before the round: the round's own checkpoint could not be named.
+        assertThat(after.step()).isZero();
+    }
+
+    @Test
+    void twoShardsCancelledInTemporalStayAtTheirLastMergedStep() throws Exception {
+        worker(20);
+        PretrainWorkflow workflow = stub("temporal-cancel-2shards");
+        WorkflowClient.start(workflow::run, scenarioSpec("temporal-cancel-2shards", 2, 1, 500, 500, 100), null);
+        awaitStep(workflow, 3);
+
+        Progress after = cancelInTemporal(workflow);
+        assertThat(after.status()).isEqualTo(JobStatus.CANCELLED);
+        // Shards' checkpoints are not the job's until merged: the job stays at its last global step.
+        assertThat(after.step()).isZero();
+        assertThat(training.merges).isEmpty();
+    }
+
+    @Test
     void aPausedJobCancelledInTemporalStaysAtItsPauseCheckpoint() throws Exception {
         PretrainWorkflow workflow = startOneRound("paused-temporal-cancel", 500, 3);
         workflow.pause();

@@ -25,6 +25,7 @@ public final class SimulatedTraining implements TrainingActivities, JobRegistryA
     private volatile long millisPerStep;
     private volatile long currentStep;
     private volatile long sizingMillis;
+    private volatile boolean latestCheckpointFails;
 
     /** Every step that is a multiple of this reports one refused (non-finite) attempt. */
     public static final long REFUSED_EVERY = 7;
@@ -130,7 +131,15 @@ public final class SimulatedTraining implements TrainingActivities, JobRegistryA
 
     @Override
     public CheckpointRef latestCheckpoint(String jobId, String checkpointStore, int shard) {
+        if (latestCheckpointFails) {
+            throw new IllegalStateException("simulated: no worker can read checkpoint store " + checkpointStore);
+        }
         return latestByShard.get(shard);
+    }
+
+    /** Makes every later LatestCheckpoint fail, as when no worker can answer it. */
+    public void setLatestCheckpointFails(boolean fails) {
+        latestCheckpointFails = fails;
     }
 
     /** Makes every later sizing take this long, e.g. to act on a job while it is being sized. */

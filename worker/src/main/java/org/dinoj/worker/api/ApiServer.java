@@ -125,17 +125,13 @@ public final class ApiServer implements AutoCloseable {
                 long bytes = Long.parseLong(length.trim());
                 if (bytes > MAX_BODY_BYTES) {
                     if (bytes <= DRAIN_BYTES) {
-                        try (InputStream in = ctx.bodyInputStream()) {
-                            drain(in);
-                        }
+                        drain(ctx);
                     }
                     throw new ApiException(413, "the request body has " + length.trim() + " bytes; the limit is "
                             + MAX_BODY_BYTES);
                 }
             } catch (NumberFormatException e) {
                 throw ApiException.badRequest("the Content-Length header '" + length + "' is not a number");
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read the request body", e);
             }
         }
         try (InputStream in = ctx.bodyInputStream()) {
@@ -155,6 +151,14 @@ public final class ApiServer implements AutoCloseable {
      * Reads and drops up to {@link #DRAIN_BYTES} of a refused body. A client still sending it then
      * reads the 413 instead of a connection reset mid-write; a larger body gets the reset.
      */
+    private static void drain(Context ctx) {
+        try (InputStream in = ctx.bodyInputStream()) {
+            drain(in);
+        } catch (IOException e) {
+            // The client went away: nobody reads the answer.
+        }
+    }
+
     private static void drain(InputStream in) {
         try {
             byte[] buffer = new byte[8192];

@@ -286,10 +286,10 @@ public final class JobsApi {
             jobs.recordFailure(jobId);
             return JobView.of(jobs.registry().find(jobId).orElseThrow(), state, null, null);
         }
-        if (state == JobService.ServiceState.CANCELLED && !r.status().finished() && jobs.cancelledInTemporal(jobId)) {
-            // Closed without a result; its query may still show the round before the cancel.
-            jobs.recordCancelled(jobId);
-            return JobView.of(jobs.registry().find(jobId).orElseThrow(), state, null, null);
+        if (state == JobService.ServiceState.CANCELLED && !r.status().finished()) {
+            // Its final checkpoint from the result, or from disk when it was cancelled in Temporal itself.
+            jobs.recordCancelled(jobs.closed(jobId));
+            r = jobs.registry().find(jobId).orElseThrow();
         }
         if (state != JobService.ServiceState.UNKNOWN) {
             try {

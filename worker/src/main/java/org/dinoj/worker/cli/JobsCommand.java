@@ -147,7 +147,7 @@ public final class JobsCommand implements Runnable {
         JobService.ServiceState state = jobs.serviceState(jobId);
         if (state == JobService.ServiceState.COMPLETED || state == JobService.ServiceState.CANCELLED) {
             // A closed workflow answers queries only through a worker that replays it; its result needs none.
-            return closedText(jobs.closedResult(jobId));
+            return closedText(jobs.closed(jobId).result());
         }
         StringBuilder s = new StringBuilder();
         Progress p = jobs.progress(jobId);

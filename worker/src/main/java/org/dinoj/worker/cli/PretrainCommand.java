@@ -161,15 +161,15 @@ public final class PretrainCommand implements Callable<Integer> {
         }
     }
 
-    /** Says how the closed job ended and where its final checkpoint is; a job cancelled in Temporal is recorded so. */
+    /** Says how the closed job ended and where its final checkpoint is; a cancelled job is recorded so. */
     private int ended(JobService jobs, String id) throws IOException {
-        JobResult r = jobs.closedResult(id);
-        boolean inTemporal = jobs.cancelledInTemporal(id);
-        if (inTemporal) {
-            r = jobs.recordCancelled(id);
+        JobService.ClosedJob closed = jobs.closed(id);
+        JobResult r = closed.result();
+        if (r.status() == JobStatus.CANCELLED) {
+            jobs.recordCancelled(closed);
         }
         out.println();
-        out.println("job " + id + (inTemporal ? " was cancelled in Temporal (the UI or the temporal CLI)"
+        out.println("job " + id + (closed.cancelledInTemporal() ? " was cancelled in Temporal (the UI or the temporal CLI)"
                 : " " + r.status().name().toLowerCase()) + " at step " + r.step() + (r.finalCheckpoint() != null
                 ? "; final checkpoint " + Path.of(java.net.URI.create(r.finalCheckpoint().uri())) : ""));
         return 0;
@@ -193,8 +193,8 @@ public final class PretrainCommand implements Callable<Integer> {
                 out.println("job " + id + " failed: " + reason);
                 return 1;
             }
-            if (service == JobService.ServiceState.CANCELLED && runner.jobs().cancelledInTemporal(id)) {
-                // Its query may still show the round before (a workflow from before it recorded the stop).
+            if (service == JobService.ServiceState.CANCELLED) {
+                // A workflow cancelled in Temporal before it recorded where it stopped still shows the round before.
                 return ended(runner.jobs(), id);
             }
             Progress p = runner.syncRegistry(id);

@@ -113,7 +113,7 @@ public final class JobService {
             switch (serviceState(id)) {
                 case RUNNING -> log.debug("job {} is running", id);
                 case COMPLETED -> registry.update(id, JobRecord.RegistryStatus.COMPLETED, null, "completed");
-                case CANCELLED -> recordCancelled(id);
+                case CANCELLED -> recordCancelled(closed(id));
                 case FAILED -> recordFailure(id);
                 case UNKNOWN -> {
                     boolean paused = record.status() == JobRecord.RegistryStatus.PAUSED;
@@ -173,7 +173,8 @@ public final class JobService {
         }
         boolean changed = current == null || current.status() != status
                 || (p.lastCheckpoint() != null && !p.lastCheckpoint().equals(current.latestCheckpoint()));
-        if (current != null && changed) {
+        // An ended job stays ended: a workflow cancelled in Temporal before it recorded its stop still answers RUNNING.
+        if (current != null && changed && !current.status().finished()) {
             registry.update(jobId, status, p.lastCheckpoint(), p.status() == JobStatus.PAUSED
                     ? "paused" : null);
         }
@@ -268,36 +269,43 @@ public final class JobService {
     }
 
     /**
-     * How a closed job ended. A workflow cancelled in Temporal itself (the UI's "Request
-     * Cancellation", {@code temporal workflow cancel}) closes without a result: then CANCELLED at the
-     * newest verified checkpoint on disk, which its interrupted round wrote before it stopped.
+     * How a closed job ended: its workflow's result, waiting for the close. A workflow cancelled in
+     * Temporal itself (the UI's "Request Cancellation", {@code temporal workflow cancel}) closes
+     * without one: then CANCELLED at the newest verified checkpoint on disk, which its interrupted
+     * round wrote before it stopped, or, for a job this registry does not hold, at the step the
+     * workflow last published, without a checkpoint.
      */
-    public JobResult closedResult(String jobId) throws IOException {
+    public ClosedJob closed(String jobId) throws IOException {
         try {
-            return result(jobId);
+            return new ClosedJob(result(jobId), false);
         } catch (WorkflowFailedException e) {
             if (!(e.getCause() instanceof CanceledFailure)) {
                 throw e;
             }
-            JobRecord record = registry.find(jobId).orElseThrow(() -> new IllegalStateException(
-                    "job '" + jobId + "' was cancelled in Temporal and is not in the job registry"));
-            JobState last = resumeState(record.spec(), false);
-            return new JobResult(jobId, JobStatus.CANCELLED, last.step(), last.checkpoint(), null, null);
+            Optional<JobRecord> record = registry.find(jobId);
+            if (record.isEmpty()) {
+                return new ClosedJob(new JobResult(jobId, JobStatus.CANCELLED, publishedStep(jobId), null, null, null), true);
+            }
+            JobState last = resumeState(record.get().spec(), false);
+            return new ClosedJob(new JobResult(jobId, JobStatus.CANCELLED, last.step(), last.checkpoint(), null, null), true);
         }
     }
 
-    /** Whether the job's workflow was cancelled in Temporal itself, so it closed without a result. */
-    public boolean cancelledInTemporal(String jobId) {
-        return describe(jobId).map(d -> d.getWorkflowExecutionInfo().getStatus()
-                == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CANCELED).orElse(false);
+    /** A closed job's result, and whether it was cancelled in Temporal itself (so the result is dinoj's reading). */
+    public record ClosedJob(JobResult result, boolean cancelledInTemporal) {
     }
 
-    /** Marks a cancelled job CANCELLED in the registry, at its final checkpoint; returns how it ended. */
-    public JobResult recordCancelled(String jobId) throws IOException {
-        JobResult r = closedResult(jobId);
-        registry.update(jobId, JobRecord.RegistryStatus.CANCELLED, r.finalCheckpoint(),
-                cancelledInTemporal(jobId) ? "cancelled in Temporal" : "cancelled");
-        return r;
+    /** Marks a cancelled job CANCELLED in the registry, at its final checkpoint. */
+    public void recordCancelled(ClosedJob closed) throws IOException {
+        registry.update(closed.result().jobId(), JobRecord.RegistryStatus.CANCELLED, closed.result().finalCheckpoint(),
+                closed.cancelledInTemporal() ? "cancelled in Temporal" : "cancelled");
+    }
+
+    /** The step the workflow last published as its {@code DinojStep} search attribute; 0 when none. */
+    private long publishedStep(String jobId) {
+        return describe(jobId).map(d -> d.getWorkflowExecutionInfo().getSearchAttributes().getIndexedFieldsMap()
+                        .get(org.dinoj.workflows.DinojSearchAttributes.STEP.getName()))
+                .map(p -> CONVERTER.fromPayload(p, Long.class, Long.class)).orElse(0L);
     }
 
     public Optional<DescribeWorkflowExecutionResponse> describe(String jobId) {
