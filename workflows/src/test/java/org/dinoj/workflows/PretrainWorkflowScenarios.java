@@ -175,7 +175,6 @@ public abstract class PretrainWorkflowScenarios {
         PretrainWorkflow workflow = startOneRound("temporal-cancel", 500, 3);
 
         Progress after = cancelInTemporal(workflow);
-        assertThat(after.status()).isEqualTo(JobStatus.CANCELLED);
         assertThat(after.step()).isBetween(3L, 499L);
         // The cancelled round's own checkpoint, not the start of the round: nothing trained is lost.
         assertThat(after.lastCheckpoint().step()).isEqualTo(after.step());
@@ -193,20 +192,15 @@ public abstract class PretrainWorkflowScenarios {
         training.setLatestCheckpointFails(true);
 
         Progress after = cancelInTemporal(workflow);
-        assertThat(after.status()).isEqualTo(JobStatus.CANCELLED);
         // Where the job stood before the round: the round's own checkpoint could not be named.
         assertThat(after.step()).isZero();
     }
 
     @Test
     void twoShardsCancelledInTemporalStayAtTheirLastMergedStep() throws Exception {
-        worker(20);
-        PretrainWorkflow workflow = stub("temporal-cancel-2shards");
-        WorkflowClient.start(workflow::run, scenarioSpec("temporal-cancel-2shards", 2, 1, 500, 500, 100), null);
-        awaitStep(workflow, 3);
+        PretrainWorkflow workflow = startOneRound("temporal-cancel-2shards", 2, 500, 3);
 
         Progress after = cancelInTemporal(workflow);
-        assertThat(after.status()).isEqualTo(JobStatus.CANCELLED);
         // Shards' checkpoints are not the job's until merged: the job stays at its last global step.
         assertThat(after.step()).isZero();
         assertThat(training.merges).isEmpty();
@@ -219,7 +213,6 @@ public abstract class PretrainWorkflowScenarios {
         Progress paused = awaitStatus(workflow, JobStatus.PAUSED);
 
         Progress after = cancelInTemporal(workflow);
-        assertThat(after.status()).isEqualTo(JobStatus.CANCELLED);
         assertThat(after.step()).isEqualTo(paused.step());
         assertThat(after.lastCheckpoint()).isEqualTo(paused.lastCheckpoint());
     }
@@ -309,19 +302,28 @@ public abstract class PretrainWorkflowScenarios {
 
     /** Starts a one-shard job of one round of {@code steps} steps (20 ms each); returns once it trained past {@code pastStep}. */
     private PretrainWorkflow startOneRound(String id, long steps, long pastStep) throws InterruptedException {
+        return startOneRound(id, 1, steps, pastStep);
+    }
+
+    private PretrainWorkflow startOneRound(String id, int shards, long steps, long pastStep) throws InterruptedException {
         worker(20);
         PretrainWorkflow workflow = stub(id);
-        WorkflowClient.start(workflow::run, scenarioSpec(id, 1, 1, steps, steps, 100), null);
+        WorkflowClient.start(workflow::run, scenarioSpec(id, shards, 1, steps, steps, 100), null);
         awaitStep(workflow, pastStep);
         return workflow;
     }
 
-    /** Cancels the workflow as Temporal's UI does; checks that it closed as cancelled and returns its last progress. */
+    /**
+     * Cancels the workflow as Temporal's UI does; checks that it closed as cancelled, showing
+     * CANCELLED, and returns its last progress.
+     */
     private static Progress cancelInTemporal(PretrainWorkflow workflow) {
         WorkflowStub.fromTyped(workflow).cancel();
         assertThatThrownBy(() -> WorkflowStub.fromTyped(workflow).getResult(30, TimeUnit.SECONDS, JobResult.class))
                 .isInstanceOf(WorkflowFailedException.class).hasCauseInstanceOf(CanceledFailure.class);
-        return workflow.progress();
+        Progress after = workflow.progress();
+        assertThat(after.status()).isEqualTo(JobStatus.CANCELLED);
+        return after;
     }
 
     /** Waits until the simulated round has trained past {@code step}. */
