@@ -425,6 +425,24 @@ class ApiJobsTest {
     }
 
     @Test
+    void aJobTerminatedInTemporalShowsAsFailedWithTheReasonTyped() throws Exception {
+        start("{\"config\": \"" + config("terminate", 400, 40) + "\", \"job_id\": \"api-terminate\"}");
+        awaitJob("api-terminate", "a heartbeat past step 3", j -> heartbeatStep(j) >= 3);
+
+        // What the Temporal UI's "Terminate" sends, with the reason typed there.
+        io.temporal.serviceclient.WorkflowServiceStubs stubs = org.dinoj.worker.temporal.WorkerBootstrap.connect(runner.target());
+        try {
+            io.temporal.client.WorkflowClient.newInstance(stubs).newUntypedWorkflowStub("api-terminate")
+                    .terminate("stuck on a bad mount");
+        } finally {
+            stubs.shutdown();
+        }
+        JsonNode failed = awaitJob("api-terminate", "failed", j -> j.path("status").asText().equals("FAILED"));
+        assertThat(failed.path("service_state").asText()).isEqualTo("FAILED");
+        assertThat(failed.path("message").asText()).isEqualTo("failed: terminated in Temporal: stuck on a bad mount");
+    }
+
+    @Test
     void aJobWhoseWorkflowFailsShowsAsFailedWithTheReason() throws Exception {
         // A time budget sizes DINOv2 jobs: the worker refuses to time the toy configuration, and the
         // job fails at once with its sentence instead of training at a length nobody chose.

@@ -19,6 +19,8 @@ import io.temporal.common.converter.DataConverter;
 import io.temporal.common.converter.DefaultDataConverter;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
+import io.temporal.failure.TerminatedFailure;
+import io.temporal.failure.TimeoutFailure;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -246,6 +248,14 @@ public final class JobService {
         } catch (java.util.concurrent.TimeoutException e) {
             return "the workflow has not ended";
         } catch (WorkflowFailedException e) {
+            if (e.getCause() instanceof TerminatedFailure terminated) {
+                // The UI's "Terminate" or temporal workflow terminate: the reason a person typed, if any.
+                String reason = terminated.getOriginalMessage();
+                return "terminated in Temporal" + (reason == null || reason.isBlank() ? "" : ": " + reason);
+            }
+            if (e.getCause() instanceof TimeoutFailure) {
+                return "the workflow timed out in Temporal (its execution or run timeout)";
+            }
             // The first application failure is what an activity or the workflow threw; what it wraps is detail.
             Throwable cause = e;
             while (cause.getCause() != null && !(cause instanceof ApplicationFailure)) {
