@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import org.dinoj.model.backend.Backend;
 import org.dinoj.model.backend.ProfilingBackend;
 import org.dinoj.model.backend.cuda.CudaBackend;
+import org.dinoj.model.backend.dnnl.DnnlBackend;
 import org.dinoj.model.data.augment.MultiCropBatch;
 import org.dinoj.model.data.augment.MultiCropCollator;
 import org.dinoj.model.data.augment.MultiCropSample;
@@ -53,7 +54,8 @@ public final class GpuStepBench implements Callable<Integer> {
     private String backendName;
 
     @Option(names = "--config", defaultValue = "vits14-224",
-            description = "vits14-224 (ViT-S/14, 2 x 224 + 8 x 98 px, K 65536, batch 8) or tiny-test (default ${DEFAULT-VALUE}).")
+            description = "vits14-224 (ViT-S/14, 2 x 224 + 8 x 98 px, K 65536, batch 8), tiny-test or fashion-mnist (the"
+                    + " preset, batch 64) (default ${DEFAULT-VALUE}).")
     private String configName;
 
     @Option(names = "--precision", defaultValue = "bf16", description = "f32 or bf16 matmuls (default ${DEFAULT-VALUE}).")
@@ -85,8 +87,15 @@ public final class GpuStepBench implements Callable<Integer> {
                 overrides.add("train.batch_size_per_gpu=" + (batch == null ? 4 : batch));
                 yield "tiny-test";
             }
+            case "fashion-mnist" -> {
+                // The preset the README's main command trains (its own batch, 64), as its step runs.
+                if (batch != null) {
+                    overrides.add("train.batch_size_per_gpu=" + batch);
+                }
+                yield "fashion-mnist";
+            }
             default -> throw new IllegalArgumentException("--config " + name + " is not a benchmark configuration; use "
-                    + "vits14-224 or tiny-test");
+                    + "vits14-224, tiny-test or fashion-mnist");
         };
         overrides.addAll(extra);
         return DinoV2Config.load(preset, overrides);
@@ -127,6 +136,9 @@ public final class GpuStepBench implements Callable<Integer> {
                         if (i == warmup && profiler != null) {
                             profiler.reset();
                             syncsBefore = synchronizations(backend);
+                        }
+                        if (i == warmup && dnnlOf(backend) instanceof DnnlBackend dnnl) {
+                            dnnl.resetProfile();
                         }
                         MultiCropBatch batchNow = batches[i % batches.length];
                         SslSchedules.Values schedule = schedules.at(i);
@@ -169,6 +181,11 @@ public final class GpuStepBench implements Callable<Integer> {
                         System.getenv().getOrDefault("DINOJ_CUDA_SOFTMAX", "dinoj"), b, steps, median * 1e3,
                         Arrays.stream(seconds).min().orElse(0) * 1e3, Arrays.stream(seconds).max().orElse(0) * 1e3,
                         b / median, flopPerImage / 1e9, achieved / 1e12, achieved / H100_BF16_DENSE_PEAK);
+                if (dnnlOf(backend) instanceof DnnlBackend dnnl && dnnl.profileReport() != null) {
+                    // DINOJ_PROFILE=1: per op kind and oneDNN implementation (ref:any shows a reference kernel).
+                    out.printf(Locale.ROOT, "dnnl profile over %d timed steps (DINOJ_PROFILE=1):%n%s", steps,
+                            dnnl.profileReport());
+                }
                 out.flush();
             } finally {
                 if (allocator instanceof AutoCloseable closeable) {
@@ -189,6 +206,11 @@ public final class GpuStepBench implements Callable<Integer> {
             return backend;
         }
         return new ProfilingBackend(backend, backend instanceof CudaBackend cuda ? cuda::deviceCalls : null);
+    }
+
+    /** The backend itself, under a {@link ProfilingBackend} if there is one. */
+    private static Backend dnnlOf(Backend backend) {
+        return backend instanceof ProfilingBackend p ? p.delegate() : backend;
     }
 
     /** The host waits of a CUDA backend outside the profiler's own (0 for other backends). */

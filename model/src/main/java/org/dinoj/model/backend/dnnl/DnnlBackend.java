@@ -783,7 +783,8 @@ public final class DnnlBackend implements Backend {
      * b {@code [1, ...]} broadcast over the first dimension of a and out {@code [B, ...]} that are
      * batches of packed blocks at a batch stride (e.g. position embeddings added into a token
      * slice): oneDNN has only its reference kernel for that strided broadcast, so this runs one
-     * flat, vectorised binary per block. False, doing nothing, for other shapes.
+     * flat, vectorised binary per block, or a host loop for small f32 blocks. False, doing nothing,
+     * for other shapes.
      */
     private boolean binaryPerBlock(BinaryOp op, Tensor a, Tensor b, Tensor out) {
         int r = a.rank();
@@ -799,7 +800,13 @@ public final class DnnlBackend implements Backend {
             inner *= size;
         }
         if (inner < 1024) {
-            return false; // many tiny blocks: one strided primitive is cheaper than a call per block
+            // Many tiny blocks (local crops' few patches): a call per block costs more than its work,
+            // and oneDNN's strided kernel is the reference one (15 ms for [384, 4, 192]).
+            if (a.dtype() != DType.F32 || b.dtype() != DType.F32 || out.dtype() != DType.F32) {
+                return false;
+            }
+            HostLoops.binaryBlocks(op, a.data(), a.stride(0), b.data(), out.data(), out.stride(0), a.size(0), (int) inner);
+            return true;
         }
         Tensor bFlat = Tensor.of(b.data().asSlice(0, inner * b.dtype().byteSize()), b.dtype(), inner);
         for (long j = 0; j < a.size(0); j++) {

@@ -2,6 +2,7 @@ package org.dinoj.model.backend.dnnl;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import org.dinoj.model.backend.BinaryOp;
 
 /**
  * Memory-bound element-wise loops the backend runs on the Java side, over packed f32 host
@@ -121,6 +122,54 @@ final class HostLoops {
                 }
             }
             MemorySegment.copy(dyBlock, 0, dx, F32, offset, len);
+        }
+    }
+
+    /**
+     * {@code out[j] = a[j] op b} for blocks {@code j < blocks} of {@code inner} packed f32 each, the
+     * blocks of a and out at their own strides (in elements); out may alias a. One IEEE operation per
+     * element, as oneDNN's binary primitive computes it.
+     */
+    static void binaryBlocks(BinaryOp op, MemorySegment a, long aStride, MemorySegment b, MemorySegment out,
+                             long outStride, long blocks, int inner) {
+        float[] x = rowBuffer(inner, 0);
+        float[] y = rowBuffer(inner, 1);
+        MemorySegment.copy(b, F32, 0, y, 0, inner);
+        for (long j = 0; j < blocks; j++) {
+            MemorySegment.copy(a, F32, j * aStride * Float.BYTES, x, 0, inner);
+            switch (op) {
+                case ADD -> {
+                    for (int i = 0; i < inner; i++) {
+                        x[i] += y[i];
+                    }
+                }
+                case SUB -> {
+                    for (int i = 0; i < inner; i++) {
+                        x[i] -= y[i];
+                    }
+                }
+                case MUL -> {
+                    for (int i = 0; i < inner; i++) {
+                        x[i] *= y[i];
+                    }
+                }
+                case DIV -> {
+                    for (int i = 0; i < inner; i++) {
+                        x[i] /= y[i];
+                    }
+                }
+                case MAX -> {
+                    for (int i = 0; i < inner; i++) {
+                        x[i] = Math.max(x[i], y[i]);
+                    }
+                }
+                case MIN -> {
+                    for (int i = 0; i < inner; i++) {
+                        x[i] = Math.min(x[i], y[i]);
+                    }
+                }
+            }
+            MemorySegment.copy(x, 0, out, F32, j * outStride * Float.BYTES, inner);
         }
     }
 
