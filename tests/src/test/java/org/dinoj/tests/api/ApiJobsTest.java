@@ -422,6 +422,23 @@ class ApiJobsTest {
         HttpResponse<String> late = post("/v1/jobs/api-temporal-cancel/resume", null);
         assertThat(late.statusCode()).isEqualTo(409);
         assertThat(error(late)).contains("already ended (cancelled)");
+
+        // 'dinoj jobs status' reads the closed workflow without a result: the checkpoint from disk.
+        java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream stdout = System.out;
+        int rc;
+        try {
+            System.setOut(new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8));
+            rc = new picocli.CommandLine(new DinojCli()).execute("jobs", "status", "api-temporal-cancel", "--temporal",
+                    runner.target(), "--checkpoint-dir", checkpoints.toString());
+        } finally {
+            System.setOut(stdout);
+        }
+        String status = printed.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(rc).as(status).isZero();
+        assertThat(status).startsWith("api-temporal-cancel: cancelled at step " + step + "\n")
+                .contains("final checkpoint: step " + step + "  " + checkpoints.resolve("api-temporal-cancel/shard-0")
+                        .resolve(String.format("step-%010d", step)).toUri());
     }
 
     @Test
