@@ -183,6 +183,9 @@ class PretrainJobsTest {
                     first.target(), "--checkpoint-dir", dir.toString(), "restart", "2");
             assertThat(code).isZero();
             assertThat(first.jobs().progress("restart").totalSteps()).isEqualTo(240);
+            // As RecordJobSpec leaves a job its time budget sized (the toy takes no budget itself).
+            JobSpec recorded = first.jobs().registry().find("restart").orElseThrow().spec();
+            assertThat(first.jobs().registry().updateSpec(recorded, "2 epochs, as a budget chose", "sized")).isTrue();
         }
         assertThat(new org.dinoj.worker.jobs.JobRegistry(dir).find("restart").orElseThrow().spec().epochs())
                 .isEqualTo(2);
@@ -195,6 +198,8 @@ class PretrainJobsTest {
             assertThat(second.jobs().registry().find("restart").orElseThrow().message())
                     .isEqualTo("restarted from step " + latest + " (" + CheckpointLayout.ref(
                             new CheckpointStore(dir.resolve("restart/shard-0")).verify(latest)).uri() + ")");
+            // How the budget sized it is shown again, in the query (and so in pretrain's schedule line).
+            assertThat(second.jobs().progress("restart").schedule()).isEqualTo("2 epochs, as a budget chose");
             JobResult result = awaitEnd(second, "restart");
             assertThat(result.status()).isEqualTo(JobStatus.COMPLETED);
             assertThat(result.step()).isEqualTo(2 * spec.totalSteps());

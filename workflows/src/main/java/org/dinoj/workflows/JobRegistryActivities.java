@@ -13,8 +13,9 @@ public interface JobRegistryActivities {
 
     /**
      * Replaces the spec of a job the registry holds (its schedule was sized to its time budget), so
-     * that a restart from the registry keeps the length; a job not in the registry is left out.
+     * that a restart from the registry keeps the length and shows {@code schedule}, how it was sized;
+     * a job not in the registry is left out.
      */
     @ActivityMethod(name = "RecordJobSpec")
-    void recordSpec(JobSpec spec);
+    void recordSpec(JobSpec spec, String schedule);
 }

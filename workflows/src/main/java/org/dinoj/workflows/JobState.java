@@ -56,7 +56,8 @@ public record JobState(long step, CheckpointRef checkpoint, long roundEnd, List<
                 nowPaused, secondsPerStep, refusedSteps, schedule);
     }
 
-    JobState withSchedule(String sizing) {
+    /** The state with how a time budget sized the job: its workflow's, or the registry's for a restarted job. */
+    public JobState withSchedule(String sizing) {
         return new JobState(step, checkpoint, roundEnd, shardResume, round, lastEvalEpoch, lastEval, lastMetrics, paused,
                 secondsPerStep, refusedSteps, sizing);
     }

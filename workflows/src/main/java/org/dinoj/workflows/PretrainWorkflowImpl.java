@@ -183,7 +183,7 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
                 spec.checkpointStore(), spec.timeBudgetSeconds() - spent));
         spec = spec.sizedTo(sized.epochs());
         state = state.withSchedule(sized.description());
-        registryActivities().recordSpec(spec);
+        registryActivities().recordSpec(spec, state.schedule());
         log.info("job {} sized to its time budget: {}", spec.jobId(), state.schedule());
         publish();
     }

@@ -260,6 +260,7 @@ public abstract class PretrainWorkflowScenarios {
             assertThat(recorded.configSummary()).isEqualTo("tiny test");
         });
         String schedule = "simulated: 3 epochs of 10.0 s";
+        assertThat(training.recordedSchedules).containsExactly(schedule);
         assertThat(client().newUntypedWorkflowStub("budget").describe().getMemo("schedule", String.class))
                 .isEqualTo(schedule);
         Progress progress = client().newWorkflowStub(PretrainWorkflow.class, "budget").progress();

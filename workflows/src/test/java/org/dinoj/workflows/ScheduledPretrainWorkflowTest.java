@@ -51,7 +51,7 @@ class ScheduledPretrainWorkflowTest {
             }
 
             @Override
-            public void recordSpec(JobSpec spec) {
+            public void recordSpec(JobSpec spec, String schedule) {
                 throw new AssertionError("a firing without a time budget records no sized spec, got " + spec);
             }
         };

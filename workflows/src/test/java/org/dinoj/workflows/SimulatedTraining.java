@@ -21,6 +21,8 @@ public final class SimulatedTraining implements TrainingActivities, JobRegistryA
     final List<EvaluateRequest> evaluations = new CopyOnWriteArrayList<>();
     final List<SizeScheduleRequest> sizings = new CopyOnWriteArrayList<>();
     final List<JobSpec> recordedSpecs = new CopyOnWriteArrayList<>();
+    /** The schedule notes that came with RecordJobSpec, in order. */
+    final List<String> recordedSchedules = new CopyOnWriteArrayList<>();
     private final Map<Integer, CheckpointRef> latestByShard = new ConcurrentHashMap<>();
     private volatile long millisPerStep;
     private volatile long currentStep;
@@ -176,7 +178,8 @@ public final class SimulatedTraining implements TrainingActivities, JobRegistryA
     }
 
     @Override
-    public void recordSpec(JobSpec spec) {
+    public void recordSpec(JobSpec spec, String schedule) {
         recordedSpecs.add(spec);
+        recordedSchedules.add(schedule);
     }
 }

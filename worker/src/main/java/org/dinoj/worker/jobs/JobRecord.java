@@ -6,10 +6,12 @@ import org.dinoj.workflows.JobSpec;
 
 /**
  * What the job registry remembers of one job, so that jobs survive the loss of an in-memory
- * Temporal server: the spec it was started with, where it stands and its latest global checkpoint.
+ * Temporal server: the spec it was started with, where it stands and its latest global checkpoint,
+ * and how a time budget sized it ({@code schedule}, null without one), which the job shows again
+ * after a restart.
  */
 public record JobRecord(JobSpec spec, RegistryStatus status, CheckpointRef latestCheckpoint, Instant createdAt,
-                        Instant updatedAt, String message) {
+                        Instant updatedAt, String message, String schedule) {
 
     public enum RegistryStatus {
         RUNNING,
@@ -29,10 +31,12 @@ public record JobRecord(JobSpec spec, RegistryStatus status, CheckpointRef lates
 
     public JobRecord with(RegistryStatus newStatus, CheckpointRef checkpoint, String newMessage) {
         return new JobRecord(spec, newStatus, checkpoint != null ? checkpoint : latestCheckpoint, createdAt, Instant.now(),
-                newMessage);
+                newMessage, schedule);
     }
 
-    public JobRecord withSpec(JobSpec newSpec, String newMessage) {
-        return new JobRecord(newSpec, status, latestCheckpoint, createdAt, Instant.now(), newMessage);
+    /** The record with a new spec and, unless null, a new schedule note. */
+    public JobRecord withSpec(JobSpec newSpec, String newSchedule, String newMessage) {
+        return new JobRecord(newSpec, status, latestCheckpoint, createdAt, Instant.now(), newMessage,
+                newSchedule != null ? newSchedule : schedule);
     }
 }

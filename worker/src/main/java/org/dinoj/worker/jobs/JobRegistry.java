@@ -53,7 +53,7 @@ public final class JobRegistry {
             return existing.get();
         }
         Instant now = Instant.now();
-        JobRecord record = new JobRecord(spec, JobRecord.RegistryStatus.RUNNING, spec.baseCheckpoint(), now, now, null);
+        JobRecord record = new JobRecord(spec, JobRecord.RegistryStatus.RUNNING, spec.baseCheckpoint(), now, now, null, null);
         write(record);
         return record;
     }
@@ -70,11 +70,16 @@ public final class JobRegistry {
      * it), with {@code message} saying how; returns false, and writes nothing, for a job it does not hold.
      */
     public boolean updateSpec(JobSpec spec, String message) throws IOException {
+        return updateSpec(spec, null, message);
+    }
+
+    /** As {@link #updateSpec(JobSpec, String)}, also recording how a time budget sized the job (null keeps the note). */
+    public boolean updateSpec(JobSpec spec, String schedule, String message) throws IOException {
         Optional<JobRecord> current = find(spec.jobId());
         if (current.isEmpty()) {
             return false;
         }
-        write(current.get().withSpec(spec, message));
+        write(current.get().withSpec(spec, schedule, message));
         return true;
     }
 

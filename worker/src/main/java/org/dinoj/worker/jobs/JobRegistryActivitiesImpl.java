@@ -29,10 +29,10 @@ public final class JobRegistryActivitiesImpl implements JobRegistryActivities {
     }
 
     @Override
-    public void recordSpec(JobSpec spec) {
+    public void recordSpec(JobSpec spec, String schedule) {
         Path root = registryRoot(spec);
         try {
-            if (new JobRegistry(root).updateSpec(spec, "sized to its time budget: " + spec.epochs() + " epochs")) {
+            if (new JobRegistry(root).updateSpec(spec, schedule, "sized to its time budget: " + spec.epochs() + " epochs")) {
                 log.info("recorded job {} at {} epochs in {}", spec.jobId(), spec.epochs(), root.resolve("registry"));
             }
         } catch (IOException e) {

@@ -120,6 +120,10 @@ public final class JobService {
                 case UNKNOWN -> {
                     boolean paused = record.status() == JobRecord.RegistryStatus.PAUSED;
                     JobState state = resumeState(record.spec(), paused);
+                    if (record.schedule() != null) {
+                        // How its time budget sized it: shown again, never sized again (the spec has no budget left).
+                        state = state.withSchedule(record.schedule());
+                    }
                     String from = state.checkpoint() == null ? "the start" : "step " + state.step() + " ("
                             + state.checkpoint().uri() + ")";
                     log.info("job {} is unknown to the Temporal service: restarting it from {}{}", id, from,
@@ -168,8 +172,9 @@ public final class JobService {
             // The length as the workflow holds it: an update that did not come through setEpochs here (the
             // temporal CLI, the UI), or a sizing to the time budget, which leaves no budget to size again.
             JobSpec live = p.schedule() != null ? current.spec().sizedTo(p.epochs()) : current.spec().withEpochs(p.epochs());
-            if (!live.equals(current.spec())) {
-                registry.updateSpec(live, "length " + p.epochs() + " epochs, as the workflow holds it");
+            boolean newSchedule = p.schedule() != null && !p.schedule().equals(current.schedule());
+            if (!live.equals(current.spec()) || newSchedule) {
+                registry.updateSpec(live, p.schedule(), "length " + p.epochs() + " epochs, as the workflow holds it");
                 current = registry.find(jobId).orElseThrow();
             }
         }

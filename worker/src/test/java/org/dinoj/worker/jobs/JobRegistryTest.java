@@ -38,6 +38,25 @@ class JobRegistryTest {
     }
 
     @Test
+    void aScheduleNoteIsKeptThroughLaterUpdatesAndARecordWithoutOneStillReads() throws IOException {
+        JobRegistry registry = new JobRegistry(root);
+        registry.register(spec("sized"));
+        assertThat(registry.updateSpec(spec("sized"), "31 epochs, predicted 55 of 59 minutes", "sized")).isTrue();
+        registry.update("sized", JobRecord.RegistryStatus.PAUSED, null, "paused");
+        registry.updateSpec(spec("sized"), "length 31 epochs");
+        assertThat(new JobRegistry(root).find("sized").orElseThrow().schedule())
+                .isEqualTo("31 epochs, predicted 55 of 59 minutes");
+
+        // Records written before the note existed have no "schedule" field.
+        Path file = root.resolve("registry/sized.json");
+        Files.writeString(file, Files.readString(file).replaceAll(",\\s*\"schedule\"\\s*:\\s*\"[^\"]*\"", ""));
+        assertThat(Files.readString(file)).doesNotContain("schedule");
+        JobRecord old = new JobRegistry(root).find("sized").orElseThrow();
+        assertThat(old.schedule()).isNull();
+        assertThat(old.status()).isEqualTo(JobRecord.RegistryStatus.PAUSED);
+    }
+
+    @Test
     void unfinishedListsOnlyJobsThatStillNeedToRun() throws IOException {
         JobRegistry registry = new JobRegistry(root);
         registry.register(spec("a"));
