@@ -277,7 +277,7 @@ public final class JobService {
         return reason;
     }
 
-    /** Waits for the job's workflow to end; its result (see {@link #closedResult} for one cancelled in Temporal). */
+    /** Waits for the job's workflow to end; its result (see {@link #closed} for one cancelled in Temporal). */
     public JobResult result(String jobId) {
         WorkflowStub stub = client.newUntypedWorkflowStub(jobId);
         return stub.getResult(JobResult.class);
