@@ -185,7 +185,7 @@ class PretrainJobsTest {
             assertThat(first.jobs().progress("restart").totalSteps()).isEqualTo(240);
             // As RecordJobSpec leaves a job its time budget sized (the toy takes no budget itself).
             JobSpec recorded = first.jobs().registry().find("restart").orElseThrow().spec();
-            assertThat(first.jobs().registry().updateSpec(recorded, "2 epochs, as a budget chose", "sized")).isTrue();
+            assertThat(first.jobs().registry().updateSizedSpec(recorded, "2 epochs, as a budget chose", "sized")).isTrue();
         }
         assertThat(new org.dinoj.worker.jobs.JobRegistry(dir).find("restart").orElseThrow().spec().epochs())
                 .isEqualTo(2);

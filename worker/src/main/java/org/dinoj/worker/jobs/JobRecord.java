@@ -1,5 +1,6 @@
 package org.dinoj.worker.jobs;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import java.time.Instant;
 import org.dinoj.workflows.CheckpointRef;
 import org.dinoj.workflows.JobSpec;
@@ -10,6 +11,8 @@ import org.dinoj.workflows.JobSpec;
  * and how a time budget sized it ({@code schedule}, null without one), which the job shows again
  * after a restart.
  */
+// Fields a later dinoj adds are skipped: this one still reads (and restarts) the job.
+@JsonIgnoreProperties(ignoreUnknown = true)
 public record JobRecord(JobSpec spec, RegistryStatus status, CheckpointRef latestCheckpoint, Instant createdAt,
                         Instant updatedAt, String message, String schedule) {
 

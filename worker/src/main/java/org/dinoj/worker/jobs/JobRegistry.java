@@ -70,11 +70,11 @@ public final class JobRegistry {
      * it), with {@code message} saying how; returns false, and writes nothing, for a job it does not hold.
      */
     public boolean updateSpec(JobSpec spec, String message) throws IOException {
-        return updateSpec(spec, null, message);
+        return updateSizedSpec(spec, null, message);
     }
 
     /** As {@link #updateSpec(JobSpec, String)}, also recording how a time budget sized the job (null keeps the note). */
-    public boolean updateSpec(JobSpec spec, String schedule, String message) throws IOException {
+    public boolean updateSizedSpec(JobSpec spec, String schedule, String message) throws IOException {
         Optional<JobRecord> current = find(spec.jobId());
         if (current.isEmpty()) {
             return false;

@@ -174,7 +174,7 @@ public final class JobService {
             JobSpec live = p.schedule() != null ? current.spec().sizedTo(p.epochs()) : current.spec().withEpochs(p.epochs());
             boolean newSchedule = p.schedule() != null && !p.schedule().equals(current.schedule());
             if (!live.equals(current.spec()) || newSchedule) {
-                registry.updateSpec(live, p.schedule(), "length " + p.epochs() + " epochs, as the workflow holds it");
+                registry.updateSizedSpec(live, p.schedule(), "length " + p.epochs() + " epochs, as the workflow holds it");
                 current = registry.find(jobId).orElseThrow();
             }
         }

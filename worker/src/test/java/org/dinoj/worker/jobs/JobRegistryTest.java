@@ -41,7 +41,7 @@ class JobRegistryTest {
     void aScheduleNoteIsKeptThroughLaterUpdatesAndARecordWithoutOneStillReads() throws IOException {
         JobRegistry registry = new JobRegistry(root);
         registry.register(spec("sized"));
-        assertThat(registry.updateSpec(spec("sized"), "31 epochs, predicted 55 of 59 minutes", "sized")).isTrue();
+        assertThat(registry.updateSizedSpec(spec("sized"), "31 epochs, predicted 55 of 59 minutes", "sized")).isTrue();
         registry.update("sized", JobRecord.RegistryStatus.PAUSED, null, "paused");
         registry.updateSpec(spec("sized"), "length 31 epochs");
         assertThat(new JobRegistry(root).find("sized").orElseThrow().schedule())

@@ -53,6 +53,7 @@ public final class DnnlBackend implements Backend {
     private final OpProfile.Entry rowsProfile = profile == null ? null : profile.entry("COPY_ROWS [java]");
     private final OpProfile.Entry l2Profile = profile == null ? null : profile.entry("L2_NORMALIZE [java]");
     private final OpProfile.Entry softmaxProfile = profile == null ? null : profile.entry("SOFTMAX_BACKWARD [java]");
+    private final OpProfile.Entry binaryProfile = profile == null ? null : profile.entry("BINARY [java]");
     private final PrimitiveCache cache = new PrimitiveCache(CACHE_CAPACITY, profile);
     private final PrimitiveKey key = new PrimitiveKey();
     /** The runtime scale of matmuls with alpha != 1, bound once into each of their primitives. */
@@ -805,7 +806,11 @@ public final class DnnlBackend implements Backend {
             if (a.dtype() != DType.F32 || b.dtype() != DType.F32 || out.dtype() != DType.F32) {
                 return false;
             }
+            long t0 = binaryProfile != null ? System.nanoTime() : 0;
             HostLoops.binaryBlocks(op, a.data(), a.stride(0), b.data(), out.data(), out.stride(0), a.size(0), (int) inner);
+            if (binaryProfile != null) {
+                binaryProfile.add(System.nanoTime() - t0);
+            }
             return true;
         }
         Tensor bFlat = Tensor.of(b.data().asSlice(0, inner * b.dtype().byteSize()), b.dtype(), inner);

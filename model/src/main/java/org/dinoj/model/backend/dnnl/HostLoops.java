@@ -127,8 +127,8 @@ final class HostLoops {
 
     /**
      * {@code out[j] = a[j] op b} for blocks {@code j < blocks} of {@code inner} packed f32 each, the
-     * blocks of a and out at their own strides (in elements); out may alias a. One IEEE operation per
-     * element, as oneDNN's binary primitive computes it.
+     * blocks of a and out at their own strides (in elements); out may alias a. One f32 operation per
+     * element, as the reference backend computes it (max and min as Java's, NaN included).
      */
     static void binaryBlocks(BinaryOp op, MemorySegment a, long aStride, MemorySegment b, MemorySegment out,
                              long outStride, long blocks, int inner) {

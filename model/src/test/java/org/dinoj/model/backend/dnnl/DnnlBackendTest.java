@@ -663,6 +663,11 @@ class DnnlBackendTest {
                 reference.binary(op, a, b, expectedTokens.slice(1, 1, patches));
                 // The class-token rows outside the slice are compared too: untouched in both.
                 assertThat(tokens.toFloatArray()).as(op.name()).containsExactly(expectedTokens.toFloatArray());
+
+                // In place: the strided slice is both a and out.
+                backend.binary(op, tokens.slice(1, 1, patches), b, tokens.slice(1, 1, patches));
+                reference.binary(op, expectedTokens.slice(1, 1, patches), b, expectedTokens.slice(1, 1, patches));
+                assertThat(tokens.toFloatArray()).as(op + " in place").containsExactly(expectedTokens.toFloatArray());
             }
         }
     }

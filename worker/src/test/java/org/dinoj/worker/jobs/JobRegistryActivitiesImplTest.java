@@ -1,0 +1,42 @@
+package org.dinoj.worker.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.dinoj.workflows.ActivitySettings;
+import org.dinoj.workflows.JobSpec;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JobRegistryActivitiesImplTest {
+    @TempDir
+    Path root;
+
+    private JobSpec spec(int epochs, double budgetSeconds) {
+        return new JobSpec("budgeted", "budgeted", "optim:\n  epochs: 1\n", "tiny",
+                root.resolve("budgeted").toUri().toString(), null, 1, epochs, 10, 5, 5, 1, 10,
+                new ActivitySettings("q", Duration.ofSeconds(30), Duration.ofHours(1), 0), budgetSeconds);
+    }
+
+    @Test
+    void recordJobSpecWritesTheSizedLengthAndHowItWasSizedBesideTheCheckpoints() throws IOException {
+        JobRegistry registry = new JobRegistry(root);
+        registry.register(spec(1, 600));
+
+        new JobRegistryActivitiesImpl().recordSpec(spec(31, 0), "31 epochs (3100 steps), predicted to take 55.0 minutes");
+
+        JobRecord record = registry.find("budgeted").orElseThrow();
+        assertThat(record.spec().epochs()).isEqualTo(31);
+        assertThat(record.spec().timeBudgetSeconds()).isZero();
+        assertThat(record.schedule()).isEqualTo("31 epochs (3100 steps), predicted to take 55.0 minutes");
+        assertThat(record.message()).isEqualTo("sized to its time budget: 31 epochs");
+    }
+
+    @Test
+    void aJobTheRegistryDoesNotHoldIsLeftOut() throws IOException {
+        new JobRegistryActivitiesImpl().recordSpec(spec(31, 0), "31 epochs");
+        assertThat(new JobRegistry(root).find("budgeted")).isEmpty();
+    }
+}
