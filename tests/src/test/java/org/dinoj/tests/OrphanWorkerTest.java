@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.dinoj.worker.cli.DinojCli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,10 +22,8 @@ class OrphanWorkerTest {
     void aWorkerStopsWhenItsPretrainProcessIsKilled() throws Exception {
         Path log = dir.resolve("pretrain.log");
         Path workerLog = dir.resolve("ckpt/logs/worker-0.log");
-        Process pretrain = new ProcessBuilder(ProductionClassPath.javaCommand(List.of(DinojCli.class.getName(),
-                "pretrain", "--config", "tiny-test", "--set", "optim.epochs=100000",
-                "--checkpoint-dir", dir.resolve("ckpt").toString(), "--port", "0")))
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process pretrain = ProductionClassPath.startDinoj(dir, log, "pretrain", "--config", "tiny-test", "--set",
+                "optim.epochs=100000", "--checkpoint-dir", dir.resolve("ckpt").toString(), "--port", "0");
         ProcessHandle worker = null;
         try {
             // Training under way: the first round ended with a checkpoint and the second has started.

@@ -1,8 +1,11 @@
 package org.dinoj.tests;
 
 import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.dinoj.worker.cli.DinojCli;
 import org.dinoj.worker.supervise.WorkerSupervisor;
 
 /**
@@ -19,6 +22,17 @@ public final class ProductionClassPath {
         int cp = command.indexOf("-cp");
         command.set(cp + 1, of(command.get(cp + 1)));
         return command;
+    }
+
+    /**
+     * Starts {@code dinoj ARGS} as a user runs it, in its own JVM on the production class path, in
+     * {@code workingDirectory}, with its output and errors in {@code log}.
+     */
+    public static Process startDinoj(Path workingDirectory, Path log, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(DinojCli.class.getName()));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(javaCommand(command)).directory(workingDirectory.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
     }
 
     /** The class path without the worker module's test classes (the toy session and its registration). */

@@ -13,7 +13,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.dinoj.model.checkpoint.CheckpointStore;
-import org.dinoj.worker.cli.DinojCli;
 import org.dinoj.worker.jobs.JobRecord;
 import org.dinoj.worker.jobs.JobRegistry;
 import org.dinoj.worker.jobs.JobService;
@@ -39,12 +38,11 @@ class TemporalCancelPretrainTest {
         Path checkpoints = dir.resolve("ckpt");
         // Epochs of one round of 5000 steps (about 30 s here), checkpointed only at its end: any
         // checkpoint before step 5000 is the cancel's.
-        Process pretrain = new ProcessBuilder(ProductionClassPath.javaCommand(List.of(DinojCli.class.getName(),
+        Process pretrain = ProductionClassPath.startDinoj(dir, log,
                 "pretrain", "--config", "tiny-test", "--set", "data.dataset=synthetic:256:16x16x1",
                 "--set", "optim.epochs=2", "--set", "train.OFFICIAL_EPOCH_LENGTH=5000", "--set", "job.steps_per_round=5000",
                 "--set", "job.checkpoint_every_steps=5000", "--set", "job.heartbeat_timeout_seconds=2", "--job-id", "cancel-me",
-                "--checkpoint-dir", checkpoints.toString(), "--port", "0")))
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                "--checkpoint-dir", checkpoints.toString(), "--port", "0");
         WorkflowServiceStubs stubs = null;
         try {
             String target = awaitMatch(log, Pattern.compile("Temporal: (\\S+) \\(embedded")).group(1);

@@ -4,12 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.dinoj.worker.cli.DinojCli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,10 +23,7 @@ class TimeBudgetPretrainTest {
     Path dir;
 
     private Process dinoj(Path log, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(DinojCli.class.getName()));
-        command.addAll(List.of(args));
-        return new ProcessBuilder(ProductionClassPath.javaCommand(command)).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).start();
+        return ProductionClassPath.startDinoj(dir, log, args);
     }
 
     @Test
