@@ -172,6 +172,69 @@ class PretrainJobsTest {
     }
 
     @Test
+    void aTerminatedJobSaysWhereItStoppedAndPretrainRetryFinishesItFromThere() throws Exception {
+        long recorded;
+        try (LocalRunner runner = runner(1)) {
+            submit(runner, "retry", config(1, 120, 40));
+            await("a few checkpoints", () -> verifiedSteps("retry").size() >= 2);
+            io.temporal.serviceclient.WorkflowServiceStubs stubs = org.dinoj.worker.temporal.WorkerBootstrap.connect(runner.target());
+            try {
+                io.temporal.client.WorkflowClient.newInstance(stubs).newUntypedWorkflowStub("retry").terminate("operator stop");
+            } finally {
+                stubs.shutdown();
+            }
+            await("failed", () -> runner.jobs().serviceState("retry") == JobService.ServiceState.FAILED);
+
+            CliOutput status = CliOutput.dinoj("jobs", "status", "retry", "--temporal", runner.target(),
+                    "--checkpoint-dir", dir.toString());
+            assertThat(status.code()).as(status.out()).isZero();
+            JobRecord failed = runner.jobs().registry().find("retry").orElseThrow();
+            assertThat(failed.status()).isEqualTo(JobRecord.RegistryStatus.FAILED);
+            assertThat(failed.message()).isEqualTo("failed: terminated in Temporal: operator stop");
+            recorded = failed.latestCheckpoint().step();
+            new CheckpointStore(dir.resolve("retry/shard-0")).verify(recorded);
+            assertThat(status.out()).isEqualTo("retry: failed: terminated in Temporal: operator stop\n"
+                    + "  newest verified checkpoint: step " + recorded + "  " + failed.latestCheckpoint().uri() + "\n"
+                    + "  'dinoj pretrain --job-id retry --retry' starts it again from there\n");
+        }
+        // The command a person runs next: it says how the job ended, and with --retry it finishes it.
+        List<String> pretrain = new java.util.ArrayList<>(List.of("pretrain", "--job-id", "retry", "--checkpoint-dir",
+                dir.toString(), "--port", "0"));
+        if (temporalTarget() != null) {
+            pretrain.addAll(List.of("--temporal", temporalTarget()));
+        }
+        CliOutput refused = CliOutput.dinoj(pretrain.toArray(String[]::new));
+        assertThat(refused.code()).as(refused.out()).isEqualTo(1);
+        assertThat(refused.out()).contains("job retry failed: terminated in Temporal: operator stop; newest verified"
+                + " checkpoint: step " + recorded + ". Run the same command with --retry to start it again from there.");
+
+        pretrain.add("--retry");
+        List<String> reshaping = new java.util.ArrayList<>(pretrain);
+        reshaping.addAll(List.of("--set", "student.depth=4"));
+        CliOutput reshaped = CliOutput.dinoj(reshaping.toArray(String[]::new));
+        assertThat(reshaped.code()).as(reshaped.out()).isEqualTo(2);
+        assertThat(reshaped.out()).contains("a retry can change only keys of the optim, teacher and compute sections"
+                + " (key=value, e.g. optim.base_lr=0.001), not 'student.depth=4'");
+        assertThat(new org.dinoj.worker.jobs.JobRegistry(dir).find("retry").orElseThrow().status())
+                .isEqualTo(JobRecord.RegistryStatus.FAILED);
+
+        pretrain.addAll(List.of("--set", "optim.base_lr=0.002"));
+        long newest = new CheckpointStore(dir.resolve("retry/shard-0")).latestVerified().orElseThrow().step();
+        CliOutput retried = CliOutput.dinoj(pretrain.toArray(String[]::new));
+        assertThat(retried.code()).as(retried.out()).isZero();
+        assertThat(newest).isGreaterThanOrEqualTo(recorded).isLessThan(120);
+        assertThat(retried.out()).contains("retrying job retry from step " + newest + " ("
+                        + dir.resolve("retry/shard-0").resolve(CheckpointStore.directoryName(newest)) + ") with"
+                        + " optim.base_lr=0.002")
+                .contains("job retry completed at step 120; final checkpoint "
+                        + dir.resolve("retry/shard-0").resolve(CheckpointStore.directoryName(120)));
+        JobRecord done = new org.dinoj.worker.jobs.JobRegistry(dir).find("retry").orElseThrow();
+        assertThat(done.status()).isEqualTo(JobRecord.RegistryStatus.COMPLETED);
+        assertThat(done.latestCheckpoint().step()).isEqualTo(120);
+        assertThat(done.spec().config()).contains("base_lr: 0.002");
+    }
+
+    @Test
     void afterAServerRestartReconcileResumesTheJobFromItsLatestCheckpointAtItsChangedLength() throws Exception {
         assumeEmbeddedServer();
         JobSpec spec;

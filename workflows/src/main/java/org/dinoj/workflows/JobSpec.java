@@ -82,6 +82,13 @@ public record JobSpec(
     }
 
     /** The same job under another id and checkpoint store (a scheduled run of a template). */
+    /** The job with another configuration text, where a retry changed what neither its length nor its rounds read. */
+    public JobSpec withConfig(String newConfig) {
+        return new JobSpec(jobId, jobName, newConfig, configSummary, checkpointStore, baseCheckpoint, shards, epochs,
+                stepsPerEpoch, stepsPerRound, checkpointEverySteps, evalEveryEpochs, roundsPerRun, activities,
+                timeBudgetSeconds);
+    }
+
     public JobSpec forJob(String newJobId, String newCheckpointStore) {
         return new JobSpec(newJobId, newJobId, config, configSummary, newCheckpointStore, baseCheckpoint, shards, epochs,
                 stepsPerEpoch, stepsPerRound, checkpointEverySteps, evalEveryEpochs, roundsPerRun, activities,

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import org.dinoj.model.checkpoint.CheckpointStore;
 import org.dinoj.model.checkpoint.SafeTensors;
 import org.dinoj.model.checkpoint.SafeTensorsFile;
 import org.dinoj.model.train.TrainingSession;
@@ -413,7 +414,7 @@ class ApiJobsTest {
         JsonNode cancelled = awaitJob("api-temporal-cancel", "cancelled", j -> j.path("status").asText().equals("CANCELLED"));
         long step = cancelled.path("latest_checkpoint").path("step").asLong();
         assertThat(step).as(cancelled.toString()).isGreaterThanOrEqualTo(before).isLessThan(400);
-        assertThat(new org.dinoj.model.checkpoint.CheckpointStore(checkpoints.resolve("api-temporal-cancel/shard-0"))
+        assertThat(new CheckpointStore(checkpoints.resolve("api-temporal-cancel/shard-0"))
                 .latestVerified().orElseThrow().step()).isEqualTo(step);
         JsonNode again = get("/v1/jobs/api-temporal-cancel");
         assertThat(again.path("service_state").asText()).isEqualTo("CANCELLED");
@@ -424,27 +425,22 @@ class ApiJobsTest {
         assertThat(error(late)).contains("already ended (cancelled)");
 
         // 'dinoj jobs status' reads the closed workflow without a result: the checkpoint from disk.
-        java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
-        java.io.PrintStream stdout = System.out;
-        int rc;
-        try {
-            System.setOut(new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8));
-            rc = new picocli.CommandLine(new DinojCli()).execute("jobs", "status", "api-temporal-cancel", "--temporal",
-                    runner.target(), "--checkpoint-dir", checkpoints.toString());
-        } finally {
-            System.setOut(stdout);
-        }
-        String status = printed.toString(java.nio.charset.StandardCharsets.UTF_8);
-        assertThat(rc).as(status).isZero();
+        org.dinoj.tests.CliOutput printed = org.dinoj.tests.CliOutput.dinoj("jobs", "status", "api-temporal-cancel",
+                "--temporal", runner.target(), "--checkpoint-dir", checkpoints.toString());
+        String status = printed.out();
+        assertThat(printed.code()).as(status).isZero();
         assertThat(status).startsWith("api-temporal-cancel: cancelled at step " + step + "\n")
                 .contains("final checkpoint: step " + step + "  " + checkpoints.resolve("api-temporal-cancel/shard-0")
                         .resolve(String.format("step-%010d", step)).toUri());
     }
 
     @Test
-    void aJobTerminatedInTemporalShowsAsFailedWithTheReasonTyped() throws Exception {
-        start("{\"config\": \"" + config("terminate", 400, 40) + "\", \"job_id\": \"api-terminate\"}");
-        awaitJob("api-terminate", "a heartbeat past step 3", j -> heartbeatStep(j) >= 3);
+    void aJobTerminatedInTemporalShowsAsFailedWithTheReasonTypedAndRetryFinishesItFromItsCheckpoint() throws Exception {
+        start("{\"config\": \"" + config("terminate", 200, 40) + "\", \"job_id\": \"api-terminate\"}");
+        awaitJob("api-terminate", "a checkpoint", j -> heartbeatStep(j) >= 12);
+        HttpResponse<String> early = post("/v1/jobs/api-terminate/retry", null);
+        assertThat(early.statusCode()).isEqualTo(409);
+        assertThat(error(early)).isEqualTo("job 'api-terminate' has not failed (it is running); only a failed job can be retried");
 
         // What the Temporal UI's "Terminate" sends, with the reason typed there.
         io.temporal.serviceclient.WorkflowServiceStubs stubs = org.dinoj.worker.temporal.WorkerBootstrap.connect(runner.target());
@@ -457,6 +453,70 @@ class ApiJobsTest {
         JsonNode failed = awaitJob("api-terminate", "failed", j -> j.path("status").asText().equals("FAILED"));
         assertThat(failed.path("service_state").asText()).isEqualTo("FAILED");
         assertThat(failed.path("message").asText()).isEqualTo("failed: terminated in Temporal: stuck on a bad mount");
+        // Where a retry continues: a checkpoint of the terminated run, verified on disk.
+        long stoppedAt = failed.path("latest_checkpoint").path("step").asLong();
+        assertThat(stoppedAt).as(failed.toString()).isPositive();
+        CheckpointStore store = new CheckpointStore(checkpoints.resolve("api-terminate/shard-0"));
+        store.verify(stoppedAt);
+
+        HttpResponse<String> retried = post("/v1/jobs/api-terminate/retry", null);
+        assertThat(retried.statusCode()).as(retried.body()).isEqualTo(202);
+        JsonNode running = JSON.readTree(retried.body());
+        assertThat(running.path("status").asText()).isEqualTo("RUNNING");
+        long from = running.path("latest_checkpoint").path("step").asLong();
+        // The terminated round stops at its next heartbeat with one more checkpoint: the retry takes the newest.
+        assertThat(from).isGreaterThanOrEqualTo(stoppedAt).isLessThan(200);
+        assertThat(running.path("message").asText()).isEqualTo("retried from step " + from + " ("
+                + checkpoints.resolve("api-terminate/shard-0").resolve(CheckpointStore.directoryName(from)).toUri()
+                + ") after it failed: terminated in Temporal: stuck on a bad mount");
+
+        JsonNode done = awaitJob("api-terminate", "completed", j -> j.path("status").asText().equals("COMPLETED"));
+        assertThat(done.path("latest_checkpoint").path("step").asLong()).isEqualTo(200);
+        assertThat(store.latestVerified().orElseThrow().step()).isEqualTo(200);
+        HttpResponse<String> late = post("/v1/jobs/api-terminate/retry", null);
+        assertThat(late.statusCode()).isEqualTo(409);
+        assertThat(error(late)).isEqualTo("job 'api-terminate' has not failed (it is completed); only a failed job can be retried");
+    }
+
+    @Test
+    void aDivergedJobIsRetriedWithALowerLearningRateAndCompletes() throws Exception {
+        // Step 12 is non-finite until optim.base_lr x the halvings' scale is at most 0.001: four halvings
+        // of 0.1 do not get there, so the job fails as diverged.
+        Path file = data.resolve("diverge.yaml");
+        Files.writeString(file, "optim: {epochs: 1, base_lr: 0.1}\ntrain: {OFFICIAL_EPOCH_LENGTH: 40}\n"
+                + "job: {steps_per_round: 40, checkpoint_every_steps: 5, eval_every_epochs: 0, heartbeat_timeout_seconds: 2}\n"
+                + "toy: {dim: 4, step_millis: 5, nan_at_step: 12, nan_repeats: 1000, nan_clears_at_base_lr: 0.001}\n");
+        start("{\"config\": \"" + file + "\", \"job_id\": \"api-diverge\"}");
+        JsonNode failed = awaitJob("api-diverge", "failed", j -> j.path("status").asText().equals("FAILED"));
+        assertThat(failed.path("message").asText()).as(failed.toString())
+                .startsWith("failed: job api-diverge shard 0 keeps producing non-finite steps after 4 halvings")
+                .endsWith("retry the job with a lower learning rate ('dinoj pretrain --job-id api-diverge --retry --set"
+                        + " optim.base_lr=...')");
+        assertThat(failed.path("latest_checkpoint").path("step").asLong()).isEqualTo(10);
+
+        // Keys that shape the checkpoints or the length are refused, and nothing changes.
+        for (String key : List.of("student.depth", "optim.epochs", "train.batch_size_per_gpu")) {
+            HttpResponse<String> refused = post("/v1/jobs/api-diverge/retry", "{\"overrides\": {\"" + key + "\": 4}}");
+            assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
+            assertThat(error(refused)).startsWith("a retry can change only keys of the optim, teacher and compute sections")
+                    .contains("not '" + key + "=4'");
+        }
+        for (String[] bad : new String[][]{{"{\"base_lr\": 0.001}", "unknown field 'base_lr'"},
+                {"{\"overrides\": {\"optim.base_lr\": {\"a\": 1}}}", "must be a string, number, boolean"},
+                {"{\"overrides\": {\"compute.cache_dir\": \"/tmp\"}}", "would name a path"}}) {
+            HttpResponse<String> refused = post("/v1/jobs/api-diverge/retry", bad[0]);
+            assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
+            assertThat(error(refused)).contains(bad[1]);
+        }
+        assertThat(get("/v1/jobs/api-diverge").path("status").asText()).isEqualTo("FAILED");
+
+        HttpResponse<String> retried = post("/v1/jobs/api-diverge/retry", "{\"overrides\": {\"optim.base_lr\": 0.001}}");
+        assertThat(retried.statusCode()).as(retried.body()).isEqualTo(202);
+        assertThat(JSON.readTree(retried.body()).path("message").asText())
+                .startsWith("retried from step 10 (").contains(") with optim.base_lr=0.001 after it failed: job api-diverge");
+        JsonNode done = awaitJob("api-diverge", "completed", j -> j.path("status").asText().equals("COMPLETED"));
+        assertThat(done.path("latest_checkpoint").path("step").asLong()).isEqualTo(40);
+        assertThat(runner.jobs().registry().find("api-diverge").orElseThrow().spec().config()).contains("base_lr: 0.001");
     }
 
     @Test

@@ -244,7 +244,8 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
             if (halve && halvings >= policy.maxLearningRateHalvings()) {
                 throw ApplicationFailure.newNonRetryableFailure("job " + request.jobId() + " shard " + request.shard()
                         + " keeps producing non-finite steps after " + halvings + " halvings of the learning rate (last: "
-                        + lastEvent + "); lower optim.base_lr or check the data", DIVERGED);
+                        + lastEvent + "); check the data, or retry the job with a lower learning rate ('dinoj pretrain --job-id "
+                        + request.jobId() + " --retry --set optim.base_lr=...')", DIVERGED);
             }
             session.close();
             session = open(lastGoodDirectory, lastGoodIsBase);

@@ -66,6 +66,7 @@ public final class ApiServer implements AutoCloseable {
             for (String action : new String[]{"pause", "resume", "cancel"}) {
                 config.routes.post("/v1/jobs/{id}/" + action, ctx -> jobs.signal(ctx, action));
             }
+            config.routes.post("/v1/jobs/{id}/retry", ctx -> jobs.retry(ctx, hasBody(ctx) ? jsonBody(ctx) : null));
             config.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
             config.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), e.getMessage()));
             config.routes.exception(StatusRuntimeException.class, (e, ctx) -> temporalError(ctx, e));
@@ -114,6 +115,12 @@ public final class ApiServer implements AutoCloseable {
     }
 
     /** The body of a JSON request, at most {@link #MAX_BODY_BYTES}: 413 beyond, 415 for other content types. */
+    /** Whether the request sends a body: a length above 0, or chunks. */
+    static boolean hasBody(Context ctx) {
+        String length = ctx.header("Content-Length");
+        return ctx.header("Transfer-Encoding") != null || length != null && !length.trim().equals("0");
+    }
+
     static byte[] jsonBody(Context ctx) {
         String type = ctx.contentType();
         if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {

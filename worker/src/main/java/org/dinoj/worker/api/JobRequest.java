@@ -94,7 +94,8 @@ public record JobRequest(String config, String dataset, Map<String, JsonNode> ov
         return s;
     }
 
-    private static Map<String, JsonNode> overrides(JsonNode n) {
+    /** The {@code overrides} field: dotted keys to scalars or arrays of scalars, none naming a path. */
+    static Map<String, JsonNode> overrides(JsonNode n) {
         if (n == null || n.isNull()) {
             return Map.of();
         }
@@ -140,8 +141,12 @@ public record JobRequest(String config, String dataset, Map<String, JsonNode> ov
 
     /** The overrides as {@code key=value} lines for the config loader (values in JSON, which YAML reads). */
     public List<String> overrideLines() {
+        return overrideLines(overrides);
+    }
+
+    static List<String> overrideLines(Map<String, JsonNode> overrides) {
         List<String> lines = new ArrayList<>();
-        for (Map.Entry<String, JsonNode> e : overrides.entrySet()) {
+        for (Map.Entry<String, JsonNode> e : new TreeMap<>(overrides).entrySet()) {
             try {
                 lines.add(e.getKey() + "=" + CANONICAL.writeValueAsString(e.getValue()));
             } catch (JsonProcessingException ex) {

@@ -242,6 +242,28 @@ public final class JobsApi {
     }
 
     /**
+     * {@code POST /v1/jobs/{id}/retry}, with an optional body of overrides: 202 with the job,
+     * RUNNING again from its newest verified checkpoint as a new run of its workflow; 400 for an
+     * override a retry cannot take, 409 when the job has not failed.
+     */
+    void retry(Context ctx, byte[] body) throws IOException {
+        JobRetry retry = JobRetry.parse(body);
+        JobRecord r = existing(ctx.pathParam("id"));
+        try {
+            jobs.retry(r.jobId(), retry.overrideLines());
+        } catch (IllegalArgumentException e) { // a ConfigException is one too
+            throw ApiException.badRequest(e.getMessage());
+        } catch (IllegalStateException e) {
+            throw ApiException.conflict(e.getMessage());
+        }
+        log.info("API retried job {}", r.jobId());
+        ctx.status(202);
+        // The registry's view: the new run answers queries once a worker has taken its first task.
+        ApiServer.json(ctx, JobView.of(jobs.registry().find(r.jobId()).orElseThrow(), JobService.ServiceState.RUNNING,
+                null, null));
+    }
+
+    /**
      * {@code PATCH /v1/jobs/{id}} with {@code {"epochs": N}}: 200 with the job at its new length; 400
      * when the workflow refuses it (fewer epochs than are done), 409 when the job has ended.
      */

@@ -149,6 +149,11 @@ public final class JobsCommand implements Runnable {
             // A closed workflow answers queries only through a worker that replays it; its result needs none.
             return closedText(jobs.closed(jobId).result());
         }
+        if (state == JobService.ServiceState.FAILED) {
+            // A failed workflow answers no queries without a worker; the reason and the checkpoint on disk say enough.
+            String reason = jobs.recordFailure(jobId);
+            return failedText(jobId, reason, jobs.registry().find(jobId).map(JobRecord::latestCheckpoint).orElse(null));
+        }
         StringBuilder s = new StringBuilder();
         Progress p = jobs.progress(jobId);
         List<JobService.PendingRound> rounds = jobs.pendingRounds(jobId);
@@ -185,6 +190,18 @@ public final class JobsCommand implements Runnable {
     }
 
     /** What {@code jobs status} prints for a job whose workflow has ended. */
+    /** What {@code jobs status} prints for a failed job: why, and where {@code pretrain --retry} would continue it. */
+    static String failedText(String jobId, String reason, org.dinoj.workflows.CheckpointRef newest) {
+        StringBuilder s = new StringBuilder(jobId).append(": failed: ").append(reason).append('\n');
+        if (newest != null) {
+            s.append("  newest verified checkpoint: step ").append(newest.step()).append("  ").append(newest.uri())
+                    .append('\n');
+        }
+        s.append("  'dinoj pretrain --job-id ").append(jobId).append(" --retry' starts it again from ")
+                .append(newest != null ? "there" : "the start").append('\n');
+        return s.toString();
+    }
+
     static String closedText(JobResult r) {
         StringBuilder s = new StringBuilder(r.jobId()).append(": ").append(r.status().name().toLowerCase())
                 .append(" at step ").append(r.step()).append('\n');

@@ -21,6 +21,7 @@ import org.dinoj.worker.jobs.LocalRunner;
 import org.dinoj.worker.temporal.TrainingServices;
 import org.dinoj.workflows.JobResult;
 import org.dinoj.workflows.JobSpec;
+import org.dinoj.workflows.JobState;
 import org.dinoj.workflows.JobStatus;
 import org.dinoj.workflows.Progress;
 import picocli.CommandLine.Command;
@@ -67,6 +68,10 @@ public final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--job-id", description = "Job id (default: pretrain-<date>-<time>); an existing id continues that job.")
     String jobId;
 
+    @Option(names = "--retry", description = "Start the failed job --job-id again from its newest verified checkpoint,"
+            + " with its length and configuration; --set may change keys of the optim, teacher and compute sections.")
+    boolean retry;
+
     @Option(names = "--port", defaultValue = "-1", hidden = true, description = "Embedded server port (-1: 7233 or a free one).")
     int port;
 
@@ -81,6 +86,19 @@ public final class PretrainCommand implements Callable<Integer> {
         Path root = checkpointDir.toAbsolutePath().normalize();
         if (device != null) {
             overrides.add("compute.backend=" + device);
+        }
+        if (retry && (jobId == null || new JobRegistry(root).find(jobId).isEmpty())) {
+            out.println(jobId == null ? "--retry needs the --job-id of the failed job"
+                    : "no job " + jobId + " in " + root.resolve("registry") + " to retry");
+            return 2;
+        }
+        if (retry) {
+            try {
+                JobService.checkRetryOverrides(overrides);
+            } catch (IllegalArgumentException e) {
+                out.println(e.getMessage());
+                return 2;
+            }
         }
         String resolved = ConfigLoader.resolve(config, overrides);
         boolean budgeted = timeBudgetMinutes != null && checkBudget(id, root);
@@ -98,8 +116,10 @@ public final class PretrainCommand implements Callable<Integer> {
                     + ", " + workers + " worker process(es), logs in " + root.resolve("logs"));
             Optional<JobRecord> existing = jobs.registry().find(id);
             JobSpec spec = existing.map(JobRecord::spec).orElseGet(() -> requestedSpec(id, resolved, root, budgeted));
-            if (existing.isPresent() && (config != null || !overrides.isEmpty())) {
-                out.println("job " + id + " exists: continuing it with its original configuration");
+            boolean retrying = retry && existing.isPresent() && existing.get().status() == JobRecord.RegistryStatus.FAILED;
+            if (existing.isPresent() && (config != null || !overrides.isEmpty() && !retrying)) {
+                out.println("job " + id + " exists: continuing it with its original configuration"
+                        + (retrying ? " and the --set overrides" : ""));
             }
             if (existing.isPresent() && existing.get().status() == JobRecord.RegistryStatus.PAUSED) {
                 // Running the command again for a paused job continues it.
@@ -114,10 +134,31 @@ public final class PretrainCommand implements Callable<Integer> {
             jobs.registry().register(spec);
             if (existing.isEmpty()) {
                 jobs.start(spec, null);
+            } else if (jobs.registry().find(id).orElseThrow().status() == JobRecord.RegistryStatus.FAILED) {
+                if (!retry) {
+                    JobRecord failed = jobs.registry().find(id).orElseThrow();
+                    out.println("job " + id + " " + failed.message() + (failed.latestCheckpoint() == null ? "" : ";"
+                            + " newest verified checkpoint: step " + failed.latestCheckpoint().step()) + ". Run the same"
+                            + " command with --retry to start it again from there.");
+                    return 1;
+                }
+                JobState from;
+                try {
+                    from = jobs.retry(id, overrides);
+                } catch (IllegalArgumentException e) {
+                    out.println(e.getMessage());
+                    return 2;
+                }
+                out.println("retrying job " + id + " from " + (from.step() > 0 ? "step " + from.step() + " ("
+                        + Path.of(java.net.URI.create(from.checkpoint().uri())) + ")" : "the start")
+                        + (overrides.isEmpty() ? "" : " with " + String.join(", ", overrides)));
             } else if (jobs.registry().find(id).orElseThrow().status().finished()) {
                 out.println("job " + id + " already ended: " + existing.get().status().name().toLowerCase());
                 return 0;
             } else {
+                if (retry) {
+                    out.println("job " + id + " has not failed: continuing it (--retry is only for a failed job)");
+                }
                 jobs.start(spec, JobService.resumeState(spec, false));
             }
             out.println("job " + id + ": " + spec.configSummary());

@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Optional;
 import org.dinoj.model.checkpoint.Checkpoint;
 import org.dinoj.model.checkpoint.CheckpointStore;
+import org.dinoj.model.config.ConfigLoader;
 import org.dinoj.worker.activities.CheckpointLayout;
 import org.dinoj.workflows.CheckpointRef;
 import org.dinoj.workflows.JobResult;
@@ -48,6 +49,8 @@ import org.slf4j.LoggerFactory;
 public final class JobService {
     private static final Logger log = LoggerFactory.getLogger(JobService.class);
     private static final DataConverter CONVERTER = DefaultDataConverter.newDefaultInstance();
+    /** Sections a retry may change: how the job learns and computes, not what its checkpoints hold or how long it is. */
+    private static final List<String> RETRY_SECTIONS = List.of("optim.", "teacher.", "compute.");
 
     private final WorkflowClient client;
     private final JobRegistry registry;
@@ -124,8 +127,7 @@ public final class JobService {
                         // How its time budget sized it: shown again, never sized again (the spec has no budget left).
                         state = state.withSchedule(record.schedule());
                     }
-                    String from = state.checkpoint() == null ? "the start" : "step " + state.step() + " ("
-                            + state.checkpoint().uri() + ")";
+                    String from = where(state);
                     log.info("job {} is unknown to the Temporal service: restarting it from {}{}", id, from,
                             paused ? ", paused" : "");
                     start(record.spec(), state);
@@ -135,6 +137,72 @@ public final class JobService {
             }
         }
         return restarted;
+    }
+
+    /**
+     * Refuses, with the sentence why, a retry's override outside the optim, teacher and compute
+     * sections, or of {@code optim.epochs}.
+     */
+    public static void checkRetryOverrides(List<String> overrides) {
+        for (String override : overrides) {
+            int eq = override.indexOf('=');
+            String key = eq < 0 ? override : override.substring(0, eq).trim();
+            if (eq < 0 || key.equals("optim.epochs") || RETRY_SECTIONS.stream().noneMatch(key::startsWith)) {
+                throw new IllegalArgumentException("a retry can change only keys of the optim, teacher and compute"
+                        + " sections (key=value, e.g. optim.base_lr=0.001), not '" + override + "': the rest shapes the"
+                        + " job's checkpoints, data order or length (change a running job's length with set-epochs)");
+            }
+        }
+    }
+
+    /** Where a job starts from, for logs and the registry: "the start" or "step N (URI)". */
+    private static String where(JobState state) {
+        return state.checkpoint() == null || state.step() == 0 ? "the start"
+                : "step " + state.step() + " (" + state.checkpoint().uri() + ")";
+    }
+
+    /**
+     * Starts a failed job again, as a new run of its workflow, from its newest verified checkpoint:
+     * a job that a refusal, a run of non-finite steps or a termination in Temporal stopped, once
+     * its cause is dealt with. It keeps its length and its configuration but for {@code overrides}
+     * ({@code key=value}) of the optim, teacher and compute sections (a lower learning rate after
+     * a divergence, f32 instead of bf16), which the registry records; the registry shows it RUNNING.
+     *
+     * @return the state it continues from
+     * @throws IllegalStateException when the registry does not hold the job or it has not failed,
+     *     with the sentence why
+     * @throws IllegalArgumentException for an override a retry cannot take, with the sentence why
+     */
+    public JobState retry(String jobId, List<String> overrides) throws IOException {
+        checkRetryOverrides(overrides);
+        JobRecord record = registry.find(jobId).orElseThrow(() -> new IllegalStateException(
+                "no job '" + jobId + "' in the job registry; only a job it holds can be retried"));
+        ServiceState state = serviceState(jobId);
+        // Unknown to the service (the embedded server restarted since): the registry's word that it failed.
+        boolean failed = state == ServiceState.FAILED
+                || state == ServiceState.UNKNOWN && record.status() == JobRecord.RegistryStatus.FAILED;
+        if (!failed) {
+            String now = state == ServiceState.UNKNOWN ? record.status().name() : state.name();
+            throw new IllegalStateException("job '" + jobId + "' has not failed (it is "
+                    + now.toLowerCase(java.util.Locale.ROOT) + "); only a failed job can be retried");
+        }
+        String reason = state == ServiceState.FAILED ? "failed: " + failure(jobId) : record.message();
+        JobSpec spec = record.spec();
+        if (!overrides.isEmpty()) {
+            spec = spec.withConfig(ConfigLoader.withOverrides(spec.config(), overrides));
+            registry.updateSpec(spec, "configuration changed for a retry: " + String.join(", ", overrides));
+        }
+        JobState from = resumeState(spec, false);
+        if (record.schedule() != null) {
+            from = from.withSchedule(record.schedule());
+        }
+        log.info("job {} {}; retrying it from {}{}", jobId, reason, where(from),
+                overrides.isEmpty() ? "" : " with " + String.join(", ", overrides));
+        start(spec, from);
+        registry.update(jobId, JobRecord.RegistryStatus.RUNNING, from.step() > 0 ? from.checkpoint() : null,
+                "retried from " + where(from) + (overrides.isEmpty() ? "" : " with " + String.join(", ", overrides))
+                        + " after it " + reason);
+        return from;
     }
 
     /**
@@ -270,10 +338,19 @@ public final class JobService {
         }
     }
 
-    /** Marks a job whose workflow failed as FAILED in the registry, with why; returns why. */
+    /**
+     * Marks a job whose workflow failed as FAILED in the registry, with why and its newest verified
+     * checkpoint on disk (where {@link #retry} would continue it); returns why.
+     */
     public String recordFailure(String jobId) throws IOException {
         String reason = failure(jobId);
-        registry.update(jobId, JobRecord.RegistryStatus.FAILED, null, "failed: " + reason);
+        Optional<JobRecord> record = registry.find(jobId);
+        CheckpointRef newest = null;
+        if (record.isPresent()) {
+            JobState last = resumeState(record.get().spec(), false);
+            newest = last.step() > 0 ? last.checkpoint() : null;
+        }
+        registry.update(jobId, JobRecord.RegistryStatus.FAILED, newest, "failed: " + reason);
         return reason;
     }
 

@@ -15,12 +15,15 @@ import java.io.UncheckedIOException;
  * @param nanAtStep the step (1-based: the step being computed) that produces a non-finite loss, or -1
  * @param nanRepeats how many times in a row that step fails within one session
  * @param nanClearsAtLrScale the failure stops once the learning-rate scale is at or below this (0: never)
+ * @param nanClearsAtBaseLr the failure stops once {@code optim.base_lr} times the learning-rate scale
+ *     is at or below this (0: never), as a diverging job's does with a lower learning rate
+ * @param baseLr {@code optim.base_lr} (0 when not set); the toy's own SGD uses {@code lr}
  * @param totalSteps optim.epochs x train.OFFICIAL_EPOCH_LENGTH
  * @param diskFullWhileExists while this file exists, every checkpoint write fails half-way with
  *     "No space left on device" (a full disk that an operator later frees), or null
  */
 public record ToyConfig(int dim, long stepMillis, double lr, long nanAtStep, int nanRepeats, double nanClearsAtLrScale,
-                        long totalSteps, String diskFullWhileExists) {
+                        double nanClearsAtBaseLr, double baseLr, long totalSteps, String diskFullWhileExists) {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     public static ToyConfig parse(String yaml) {
@@ -31,7 +34,8 @@ public record ToyConfig(int dim, long stepMillis, double lr, long nanAtStep, int
             long epochLength = root == null ? 1250 : root.at("/train/OFFICIAL_EPOCH_LENGTH").asLong(1250);
             return new ToyConfig(toy.path("dim").asInt(4), toy.path("step_millis").asLong(0), toy.path("lr").asDouble(0.1),
                     toy.path("nan_at_step").asLong(-1), toy.path("nan_repeats").asInt(1),
-                    toy.path("nan_clears_at_lr_scale").asDouble(0), epochs * epochLength,
+                    toy.path("nan_clears_at_lr_scale").asDouble(0), toy.path("nan_clears_at_base_lr").asDouble(0),
+                    root == null ? 0 : root.at("/optim/base_lr").asDouble(0), epochs * epochLength,
                     toy.hasNonNull("disk_full_while_exists") ? toy.get("disk_full_while_exists").asText() : null);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

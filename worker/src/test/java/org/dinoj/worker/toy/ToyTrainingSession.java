@@ -97,7 +97,9 @@ public final class ToyTrainingSession implements TrainingSession {
             }
         }
         long next = step + 1;
-        if (next == config.nanAtStep() && nanFailures < config.nanRepeats() && lrScale > config.nanClearsAtLrScale()) {
+        boolean cleared = lrScale <= config.nanClearsAtLrScale()
+                || config.nanClearsAtBaseLr() > 0 && config.baseLr() * lrScale <= config.nanClearsAtBaseLr();
+        if (next == config.nanAtStep() && nanFailures < config.nanRepeats() && !cleared) {
             nanFailures++;
             NonFiniteStepException.requireFiniteLoss(next, "dino_global_crops_loss", Double.NaN);
         }
