@@ -137,9 +137,10 @@ public final class PretrainCommand implements Callable<Integer> {
             } else if (jobs.registry().find(id).orElseThrow().status() == JobRecord.RegistryStatus.FAILED) {
                 if (!retry) {
                     JobRecord failed = jobs.registry().find(id).orElseThrow();
-                    out.println("job " + id + " " + failed.message() + (failed.latestCheckpoint() == null ? "" : ";"
-                            + " newest verified checkpoint: step " + failed.latestCheckpoint().step()) + ". Run the same"
-                            + " command with --retry to start it again from there.");
+                    // From disk: the failed run's round may have written a newer checkpoint after the registry's.
+                    long newest = JobService.resumeState(failed.spec(), false).step();
+                    out.println("job " + id + " " + failed.message() + (newest == 0 ? "" : "; newest verified checkpoint:"
+                            + " step " + newest) + ". Run the same command with --retry to start it again from there.");
                     return 1;
                 }
                 JobState from;
