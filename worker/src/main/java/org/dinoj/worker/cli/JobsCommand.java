@@ -20,10 +20,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code dinoj jobs list|status|pause|resume|cancel|set-epochs}. */
+/** {@code dinoj jobs list|status|pause|resume|cancel|set-epochs|retry}. */
 @Command(name = "jobs", mixinStandardHelpOptions = true, description = "Lists and controls pretraining jobs.",
         subcommands = {JobsCommand.ListJobs.class, JobsCommand.StatusOf.class, JobsCommand.Pause.class,
-                JobsCommand.Resume.class, JobsCommand.Cancel.class, JobsCommand.SetEpochs.class})
+                JobsCommand.Resume.class, JobsCommand.Cancel.class, JobsCommand.SetEpochs.class, JobsCommand.Retry.class})
 public final class JobsCommand implements Runnable {
 
     @Override
@@ -260,6 +260,28 @@ public final class JobsCommand implements Runnable {
             return withJobs(jobs -> {
                 jobs.cancel(jobId);
                 System.out.println("cancel requested for " + jobId + "; it checkpoints and ends as cancelled");
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "retry", description = "Starts a failed job again from its newest verified checkpoint, as a new run"
+            + " of its workflow for the service's workers (with an embedded server: 'dinoj pretrain --job-id ID --retry').")
+    static final class Retry extends Target implements Callable<Integer> {
+        @Parameters(paramLabel = "JOB-ID")
+        String jobId;
+
+        @Option(names = "--set", paramLabel = "key=value",
+                description = "A key of the optim, teacher or compute section to change for the retry (repeatable).")
+        List<String> overrides = new java.util.ArrayList<>();
+
+        @Override
+        public Integer call() throws java.io.IOException {
+            return withJobs(jobs -> {
+                org.dinoj.workflows.JobState from = jobs.retry(jobId, overrides);
+                System.out.println("retrying " + jobId + " from " + (from.step() > 0 ? "step " + from.step() + "  "
+                        + from.checkpoint().uri() : "the start") + (overrides.isEmpty() ? ""
+                        : " with " + String.join(", ", overrides)));
                 return 0;
             });
         }
