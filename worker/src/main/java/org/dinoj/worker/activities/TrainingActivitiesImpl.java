@@ -16,7 +16,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.dinoj.model.config.ConfigLoader;
 import org.dinoj.model.checkpoint.Checkpoint;
 import org.dinoj.model.checkpoint.CheckpointStore;
@@ -157,6 +159,7 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
             if (request.startFrom() != null) {
                 protectedSteps.add(request.startFrom().step());
             }
+            bestEvaluatedStep(layout.root(), store.root(), request.jobId()).ifPresent(protectedSteps::add);
         }
 
         TrainRoundResult run() throws IOException {
@@ -387,7 +390,9 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
                 DilocoMerge.merge(global.directory(), shards.stream().map(Checkpoint::directory).toList(), outer, out);
                 copyTrainerState(shards.getFirst().directory(), out);
             });
-            globalStore.retain(policy.keepCheckpoints());
+            globalStore.retain(policy.keepCheckpoints(),
+                    bestEvaluatedStep(layout.root(), globalStore.root(), request.jobId()).stream().boxed()
+                            .collect(Collectors.toSet()));
             log.info("job {} round {}: merged {} shards at step {} into {}", request.jobId(), request.round(),
                     shards.size(), step, merged.directory());
             return CheckpointLayout.ref(merged);
@@ -432,7 +437,8 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
             Path storeRoot = c.directory().getParent().getParent();
             try {
                 new JobHistory(storeRoot).appendEval(new JobHistory.EvalRecord(request.epoch(), c.step(),
-                        System.currentTimeMillis(), knn.k(), knn.top1(), knn.top5(), seconds));
+                        System.currentTimeMillis(), knn.k(), knn.top1(), knn.top5(), seconds,
+                        storeRoot.relativize(c.directory()).toString()));
             } catch (IOException | RuntimeException e) {
                 log.warn("job {}: could not record the evaluation in {}: {}", request.jobId(), storeRoot, e.toString());
             }
@@ -454,6 +460,25 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
         } catch (IOException e) {
             throw new UncheckedIOException("sizing job " + request.jobId() + " to its time budget: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The step of the checkpoint in {@code store} with the best k-NN so far, which retention keeps
+     * beside the newest ones: after days of training it is the one a person exports, and a k-NN
+     * that falls late in a run must not take it along. Empty when none of {@code store}'s was evaluated.
+     */
+    private static OptionalLong bestEvaluatedStep(Path jobRoot, Path store, String jobId) {
+        try {
+            Optional<JobHistory.EvalRecord> best = new JobHistory(jobRoot).best();
+            if (best.isPresent() && best.get().checkpoint() != null
+                    && jobRoot.resolve(best.get().checkpoint()).getParent().normalize().equals(store.normalize())) {
+                return OptionalLong.of(best.get().step());
+            }
+        } catch (IOException | RuntimeException e) {
+            // Retention then keeps the newest checkpoints only, as before any evaluation.
+            log.warn("job {}: could not read its evaluations in {}: {}", jobId, jobRoot, e.toString());
+        }
+        return OptionalLong.empty();
     }
 
     /**

@@ -33,7 +33,8 @@ public final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--no-sticky", description = "Turn sticky workflow execution off (needed with the embedded server).")
     boolean noSticky;
 
-    @Option(names = "--keep-checkpoints", defaultValue = "3", description = "Checkpoints kept per shard (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--keep-checkpoints", defaultValue = "3", description = "Newest checkpoints kept per shard (default: ${DEFAULT-VALUE}); the one with the best k-NN"
+                    + " so far is kept too.")
     int keep;
 
     @Option(names = "--refusals-before-reopen", defaultValue = "3",

@@ -14,6 +14,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -37,9 +38,13 @@ public final class JobHistory {
         }
     }
 
-    /** One k-NN evaluation (top-1/top-5 in percent) and how long it took. */
+    /**
+     * One k-NN evaluation (top-1/top-5 in percent) and how long it took; {@code checkpoint} is the
+     * evaluated directory relative to the store ({@code shard-0/step-0000001000}; null in records
+     * written before dinoj kept it).
+     */
     public record EvalRecord(int epoch, long step, long timeMillis, int k, double top1, double top5,
-                             double seconds) {
+                             double seconds, String checkpoint) {
     }
 
     private final Path directory;
@@ -92,6 +97,17 @@ public final class JobHistory {
             byStep.put(r.step(), r);
         }
         return new ArrayList<>(byStep.values());
+    }
+
+    /** The evaluation with the highest top-1 (the later one on a tie), if any. */
+    public Optional<EvalRecord> best() throws IOException {
+        EvalRecord best = null;
+        for (EvalRecord r : evals()) {
+            if (best == null || r.top1() >= best.top1()) {
+                best = r;
+            }
+        }
+        return Optional.ofNullable(best);
     }
 
     private static <T> List<T> read(Path file, Class<T> type) throws IOException {

@@ -154,7 +154,7 @@ public final class JobReport {
             putNumber(n, "top5", e.top5());
             putNumber(n, "wall_minutes", c.evalMinutes[i]);
             putNumber(n, "eval_seconds", e.seconds());
-            if (bestEval == null || e.top1() > bestEval.top1()) {
+            if (bestEval == null || e.top1() >= bestEval.top1()) {
                 bestEval = e;
             }
         }
@@ -163,6 +163,10 @@ public final class JobReport {
             best.put("epoch", bestEval.epoch());
             best.put("step", bestEval.step());
             putNumber(best, "top1", bestEval.top1());
+            if (bestEval.checkpoint() != null) {
+                // Retention keeps it beside the newest checkpoints (TrainingActivitiesImpl).
+                best.put("checkpoint", bestEval.checkpoint());
+            }
         }
         JsonNode parsed;
         try {

@@ -428,6 +428,51 @@ class TrainingActivitiesImplTest {
     }
 
     @Test
+    void theBestEvaluatedCheckpointOutlivesRetentionAndResultsJsonNamesIt() throws IOException {
+        // A negative learning rate walks the toy away from its target: its k-NN falls as it trains.
+        String worsening = CONFIG.replace("toy: {dim: 3}", "toy: {dim: 3, lr: -0.05}");
+        TrainingActivities a = activities(new TrainingPolicy(2, 3, 2));
+        TrainRoundResult first = a.trainRound(round(worsening, null, 2, 2));
+        EvalResult early = a.evaluate(new EvaluateRequest("job", worsening, first.checkpoint(), 0));
+        TrainRoundResult second = a.trainRound(round(worsening, first.checkpoint(), 10, 2));
+        EvalResult later = a.evaluate(new EvaluateRequest("job", worsening, second.checkpoint(), 1));
+        assertThat(later.top1()).isLessThan(early.top1());
+
+        a.trainRound(round(worsening, second.checkpoint(), 16, 2));
+        // The newest two, the round's start (a retry may need it) and the best k-NN's.
+        assertThat(shardStore(0).steps()).containsExactly(16L, 14L, 10L, 2L);
+        shardStore(0).verify(2);
+        JsonNode best = new ObjectMapper().readTree(dir.resolve("results.json").toFile()).get("best_knn_top1");
+        assertThat(best.get("step").asLong()).isEqualTo(2);
+        assertThat(best.get("top1").asDouble()).isEqualTo(early.top1());
+        assertThat(best.get("checkpoint").asText()).isEqualTo("shard-0/step-0000000002");
+
+        // Once the next round starts from 16, only the best survives beside the newest two.
+        a.trainRound(round(worsening, ref(0, 16), 22, 2));
+        assertThat(shardStore(0).steps()).containsExactly(22L, 20L, 16L, 2L);
+    }
+
+    @Test
+    void theBestEvaluatedGlobalCheckpointOutlivesTheMergesRetention() throws IOException {
+        String worsening = CONFIG.replace("toy: {dim: 3}", "toy: {dim: 3, lr: -0.05}");
+        TrainingActivities a = activities(new TrainingPolicy(1, 3, 2));
+        CheckpointRef global = null;
+        double previous = Double.MAX_VALUE;
+        for (int round = 0; round < 3; round++) {
+            long end = 4L * (round + 1);
+            TrainRoundResult s0 = a.trainRound(round(worsening, 0, 2, global, end, 2));
+            TrainRoundResult s1 = a.trainRound(round(worsening, 1, 2, global, end, 2));
+            global = a.mergeRound(new MergeRoundRequest("job", worsening, dir.toString(), round, global,
+                    List.of(s0.checkpoint(), s1.checkpoint())));
+            double top1 = a.evaluate(new EvaluateRequest("job", worsening, global, round + 1)).top1();
+            assertThat(top1).isLessThan(previous);
+            previous = top1;
+        }
+        // Keep 1: the newest merge, and the first one, which scored best.
+        assertThat(new CheckpointStore(dir.resolve("global")).steps()).containsExactly(12L, 4L);
+    }
+
+    @Test
     void onlyLocalCheckpointStoresAreAccepted() {
         assertThatThrownBy(() -> CheckpointLayout.of("s3://bucket/job"))
                 .isInstanceOf(IllegalArgumentException.class)
