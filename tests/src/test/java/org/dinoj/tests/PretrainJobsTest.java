@@ -2,6 +2,7 @@ package org.dinoj.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -233,6 +234,30 @@ class PretrainJobsTest {
         assertThat(done.status()).isEqualTo(JobRecord.RegistryStatus.COMPLETED);
         assertThat(done.latestCheckpoint().step()).isEqualTo(120);
         assertThat(done.spec().config()).contains("base_lr: 0.002");
+    }
+
+    @Test
+    void pretrainNamesAnEarlierBetterCheckpointAndRetentionKeepsIt() throws Exception {
+        // A negative learning rate walks the toy away from its target: its k-NN falls, so epoch 1 scores best.
+        Path config = dir.resolve("falling.yaml");
+        Files.writeString(config, "optim: {epochs: 3}\ntrain: {OFFICIAL_EPOCH_LENGTH: 20}\n"
+                + "job: {steps_per_round: 20, checkpoint_every_steps: 5, eval_every_epochs: 1, heartbeat_timeout_seconds: 2}\n"
+                + "toy: {dim: 4, lr: -0.05, step_millis: 5}\n");
+        List<String> args = new java.util.ArrayList<>(List.of("pretrain", "--config", config.toString(), "--job-id", "best",
+                "--checkpoint-dir", dir.toString(), "--port", "0"));
+        if (temporalTarget() != null) {
+            args.addAll(List.of("--temporal", temporalTarget()));
+        }
+        CliOutput run = CliOutput.dinoj(args.toArray(String[]::new));
+        assertThat(run.code()).as(run.out()).isZero();
+        Path best = dir.resolve("best/shard-0").resolve(CheckpointStore.directoryName(20));
+        assertThat(run.out()).contains("job best completed at step 60; final checkpoint")
+                .containsPattern("best k-NN top-1 \\d+\\.\\d\\d% at epoch 1 \\(step 20\\); its checkpoint is kept: "
+                        + java.util.regex.Pattern.quote(best.toString()) + "\n");
+        new CheckpointStore(dir.resolve("best/shard-0")).verify(20);
+        JsonNode results = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve("best/results.json").toFile());
+        assertThat(results.at("/best_knn_top1/checkpoint").asText()).isEqualTo("shard-0/step-0000000020");
+        assertThat(results.get("evaluations")).hasSize(3);
     }
 
     @Test

@@ -18,6 +18,7 @@ import org.dinoj.worker.jobs.JobRegistry;
 import org.dinoj.worker.jobs.JobService;
 import org.dinoj.worker.jobs.JobSpecs;
 import org.dinoj.worker.jobs.LocalRunner;
+import org.dinoj.worker.report.JobHistory;
 import org.dinoj.worker.temporal.TrainingServices;
 import org.dinoj.workflows.JobResult;
 import org.dinoj.workflows.JobSpec;
@@ -214,6 +215,20 @@ public final class PretrainCommand implements Callable<Integer> {
         out.println("job " + id + (closed.cancelledInTemporal() ? " was cancelled in Temporal (the UI or the temporal CLI)"
                 : " " + r.status().name().toLowerCase()) + " at step " + r.step() + (r.finalCheckpoint() != null
                 ? "; final checkpoint " + Path.of(java.net.URI.create(r.finalCheckpoint().uri())) : ""));
+        Optional<JobRecord> record = jobs.registry().find(id);
+        if (record.isPresent()) {
+            // An earlier evaluation scored better than the final checkpoint's: say which one to export.
+            Path store = Path.of(java.net.URI.create(record.get().spec().checkpointStore()));
+            Optional<JobHistory.EvalRecord> best;
+            try {
+                best = new JobHistory(store).best();
+            } catch (IOException e) {
+                best = Optional.empty();
+            }
+            best.filter(b -> b.step() != r.step() && b.checkpoint() != null).ifPresent(b -> out.printf(Locale.ROOT,
+                    "best k-NN top-1 %.2f%% at epoch %d (step %d); its checkpoint is kept: %s%n", b.top1(), b.epoch(),
+                    b.step(), store.resolve(b.checkpoint())));
+        }
         return 0;
     }
 
