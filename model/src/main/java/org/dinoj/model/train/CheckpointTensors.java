@@ -3,6 +3,7 @@ package org.dinoj.model.train;
 import java.io.IOException;
 import java.util.Arrays;
 import org.dinoj.model.backend.Backend;
+import org.dinoj.model.checkpoint.CheckpointMismatchException;
 import org.dinoj.model.checkpoint.SafeTensorsFile;
 import org.dinoj.model.tensor.Tensor;
 
@@ -18,12 +19,12 @@ final class CheckpointTensors {
      */
     static void load(Backend backend, SafeTensorsFile file, String key, Tensor target, String model) throws IOException {
         if (!file.names().contains(key)) {
-            throw new IOException("checkpoint file " + file + " has no tensor '" + key + "': it does not match this"
+            throw new CheckpointMismatchException("checkpoint file " + file + " has no tensor '" + key + "': it does not match this"
                     + " configuration's model (" + model + ")");
         }
         Tensor source = file.tensor(key);
         if (!source.sameShape(target)) {
-            throw new IOException("checkpoint tensor '" + key + "' is " + source + " but the model expects "
+            throw new CheckpointMismatchException("checkpoint tensor '" + key + "' is " + source + " but the model expects "
                     + Arrays.toString(target.shape()) + ": the checkpoint belongs to another architecture");
         }
         backend.copy(source, target);

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.dinoj.model.backend.Backend;
+import org.dinoj.model.checkpoint.CheckpointMismatchException;
 import org.dinoj.model.checkpoint.SafeTensors;
 import org.dinoj.model.checkpoint.SafeTensorsFile;
 import org.dinoj.model.data.DataLoader;
@@ -272,7 +273,7 @@ public final class DinoV2Session implements TrainingSession {
                     + TrainerState.FORMAT);
         }
         if (!config.train().centering().key().equals(state.centering())) {
-            throw new IOException("checkpoint " + dir + " was trained with train.centering=" + state.centering()
+            throw new CheckpointMismatchException("checkpoint " + dir + " was trained with train.centering=" + state.centering()
                     + " but the configuration says " + config.train().centering().key() + ": use the checkpoint's mode");
         }
         if (!config.recipeSha256().equals(state.configSha256())) {

@@ -137,7 +137,13 @@ class DinoV2SessionTest {
         }
         DinoV2Config wider = DinoV2Config.load("tiny-test", List.of("dino.head_n_prototypes=48"));
         assertThatThrownBy(() -> DinoV2Session.open(wider, 0, 1, saved))
-                .isInstanceOf(IOException.class).hasMessageContaining("student.dino_head.last_layer.weight_g");
+                .isInstanceOf(org.dinoj.model.checkpoint.CheckpointMismatchException.class)
+                .hasMessageContaining("student.dino_head.last_layer.weight_g");
+        // A retraining's base of another width, as a worker meets it: the same refusal, never an I/O error to retry.
+        DinoV2Config wide = DinoV2Config.load("tiny-test", List.of("student.arch=vit_tiny_p4"));
+        assertThatThrownBy(() -> DinoV2Session.openFromWeights(wide, 0, 1, saved))
+                .isInstanceOf(org.dinoj.model.checkpoint.CheckpointMismatchException.class)
+                .hasMessageContaining("belongs to another architecture");
     }
 
     /** Retraining: weights from the base checkpoint, everything else as a fresh run. */

@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.dinoj.model.config.ConfigLoader;
 import org.dinoj.model.checkpoint.Checkpoint;
+import org.dinoj.model.checkpoint.CheckpointMismatchException;
 import org.dinoj.model.checkpoint.CheckpointStore;
 import org.dinoj.model.ssl.NonFiniteStepException;
 import org.dinoj.model.train.CheckpointEvaluator;
@@ -61,6 +62,7 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
     static final String NO_USABLE_CHECKPOINT = "NoUsableCheckpoint";
     static final String DIVERGED = "TrainingDiverged";
     static final String BAD_CHECKPOINT = "BadCheckpoint";
+    static final String CHECKPOINT_MISMATCH = "CheckpointMismatch";
 
     private final TrainingSessionFactory sessions;
     private final CheckpointEvaluator evaluator;
@@ -87,6 +89,11 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
         }
         try {
             return new Round(context, layout, request, plan).run();
+        } catch (CheckpointMismatchException e) {
+            // Another architecture or mode than the configuration's (a base checkpoint of another model): retrying cannot help.
+            throw ApplicationFailure.newNonRetryableFailure("round " + request.round() + " of shard " + request.shard()
+                    + " of job " + request.jobId() + " cannot start from " + plan.directory() + ": " + e.getMessage(),
+                    CHECKPOINT_MISMATCH);
         } catch (IOException e) {
             throw new UncheckedIOException("round " + request.round() + " of shard " + request.shard() + " of job "
                     + request.jobId() + ": " + e.getMessage(), e);
@@ -444,6 +451,9 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
             }
             writeReport(storeRoot, request.jobId(), request.config());
             return new EvalResult(request.epoch(), c.step(), knn.k(), knn.top1(), knn.top5());
+        } catch (CheckpointMismatchException e) {
+            throw ApplicationFailure.newNonRetryableFailure("the k-NN of job " + request.jobId() + " cannot read "
+                    + request.checkpoint().uri() + ": " + e.getMessage(), CHECKPOINT_MISMATCH);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -260,6 +260,26 @@ class TrainingActivitiesImplTest {
     }
 
     @Test
+    void aBaseCheckpointOfAnotherModelFailsTheRoundForGoodWithOneSentence(@TempDir Path otherJob) throws IOException {
+        TrainingActivities a = activities(new TrainingPolicy(5, 3, 2));
+        CheckpointRef base = a.trainRound(new TrainRoundRequest("base", CONFIG, otherJob.toUri().toString(), 0, 0, 1,
+                null, 4, 2, 0)).checkpoint();
+        String wider = CONFIG.replace("toy: {dim: 3}", "toy: {dim: 4}");
+
+        // Retried, it would fail the same way for ever: the job must fail at once and say why.
+        assertThatThrownBy(() -> a.trainRound(round(wider, base, 4, 2)))
+                .isInstanceOf(ActivityFailure.class)
+                .cause().isInstanceOf(ApplicationFailure.class)
+                .satisfies(f -> {
+                    ApplicationFailure failure = (ApplicationFailure) f;
+                    assertThat(failure.isNonRetryable()).isTrue();
+                    assertThat(failure.getType()).isEqualTo("CheckpointMismatch");
+                    assertThat(failure.getOriginalMessage()).isEqualTo("round 0 of shard 0 of job job cannot start from "
+                            + CheckpointLayout.directory(base) + ": toy checkpoint has 3 weights, the config 4");
+                });
+    }
+
+    @Test
     void withNoVerifiedCheckpointToStartFromTheRoundFailsForGood() throws IOException {
         TrainingActivities a = activities(new TrainingPolicy(20, 3, 2));
         a.trainRound(round(CONFIG, null, 2, 2));

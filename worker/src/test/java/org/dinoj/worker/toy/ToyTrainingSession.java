@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.dinoj.model.checkpoint.CheckpointMismatchException;
 import org.dinoj.model.checkpoint.SafeTensors;
 import org.dinoj.model.checkpoint.SafeTensorsFile;
 import org.dinoj.model.ssl.NonFiniteStepException;
@@ -176,9 +177,10 @@ public final class ToyTrainingSession implements TrainingSession {
         return arena.allocate(DType.F64, values.length).copyFrom(values);
     }
 
-    private static void copy(Tensor t, double[] into) {
+    private static void copy(Tensor t, double[] into) throws CheckpointMismatchException {
         if (t.numel() != into.length) {
-            throw new IllegalArgumentException("toy checkpoint has " + t.numel() + " weights, the config " + into.length);
+            // As the production session: a checkpoint of another model is a mismatch, not a bad argument.
+            throw new CheckpointMismatchException("toy checkpoint has " + t.numel() + " weights, the config " + into.length);
         }
         for (int i = 0; i < into.length; i++) {
             into[i] = t.getFlat(i);
