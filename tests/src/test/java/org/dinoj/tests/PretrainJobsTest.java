@@ -199,11 +199,7 @@ class PretrainJobsTest {
                     + "  'dinoj pretrain --job-id retry --retry' starts it again from there\n");
         }
         // The command a person runs next: it says how the job ended, and with --retry it finishes it.
-        List<String> pretrain = new java.util.ArrayList<>(List.of("pretrain", "--job-id", "retry", "--checkpoint-dir",
-                dir.toString(), "--port", "0"));
-        if (temporalTarget() != null) {
-            pretrain.addAll(List.of("--temporal", temporalTarget()));
-        }
+        List<String> pretrain = new java.util.ArrayList<>(List.of(pretrainArgs("--job-id", "retry")));
         // The terminated round stopped at its next heartbeat, maybe with a checkpoint newer than the registry's.
         long newest = new CheckpointStore(dir.resolve("retry/shard-0")).latestVerified().orElseThrow().step();
         assertThat(newest).isGreaterThanOrEqualTo(recorded).isLessThan(120);
@@ -243,12 +239,7 @@ class PretrainJobsTest {
         Files.writeString(config, "optim: {epochs: 3}\ntrain: {OFFICIAL_EPOCH_LENGTH: 20}\n"
                 + "job: {steps_per_round: 20, checkpoint_every_steps: 5, eval_every_epochs: 1, heartbeat_timeout_seconds: 2}\n"
                 + "toy: {dim: 4, lr: -0.05, step_millis: 5}\n");
-        List<String> args = new java.util.ArrayList<>(List.of("pretrain", "--config", config.toString(), "--job-id", "best",
-                "--checkpoint-dir", dir.toString(), "--port", "0"));
-        if (temporalTarget() != null) {
-            args.addAll(List.of("--temporal", temporalTarget()));
-        }
-        CliOutput run = CliOutput.dinoj(args.toArray(String[]::new));
+        CliOutput run = CliOutput.dinoj(pretrainArgs("--config", config.toString(), "--job-id", "best"));
         assertThat(run.code()).as(run.out()).isZero();
         Path best = dir.resolve("best/shard-0").resolve(CheckpointStore.directoryName(20));
         assertThat(run.out()).contains("job best completed at step 60; final checkpoint")
@@ -258,6 +249,57 @@ class PretrainJobsTest {
         JsonNode results = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve("best/results.json").toFile());
         assertThat(results.at("/best_knn_top1/checkpoint").asText()).isEqualTo("shard-0/step-0000000020");
         assertThat(results.get("evaluations")).hasSize(3);
+    }
+
+    @Test
+    void initFromStartsANewJobFromAnotherJobsWeightsAndRefusesAnotherModelAtOnce() throws Exception {
+        Path config = dir.resolve("toy.yaml");
+        Files.writeString(config, config(1, 20, 5));
+        CliOutput base = CliOutput.dinoj(pretrainArgs("--config", config.toString(), "--job-id", "base"));
+        assertThat(base.code()).as(base.out()).isZero();
+        // Weights as a person hands them over: a copy under another name.
+        Path exported = dir.resolve("exported-weights");
+        copyDirectory(dir.resolve("base/shard-0").resolve(CheckpointStore.directoryName(20)), exported);
+
+        CliOutput tuned = CliOutput.dinoj(pretrainArgs("--config", config.toString(), "--job-id", "tuned",
+                "--init-from", exported.toString()));
+        assertThat(tuned.code()).as(tuned.out()).isZero();
+        assertThat(tuned.out()).contains("starting from the weights of " + exported + " (its step 20); optimizer state"
+                + " and schedules start at step 0").contains("job tuned completed at step 20");
+        assertThat(new org.dinoj.worker.jobs.JobRegistry(dir).find("tuned").orElseThrow().spec().baseCheckpoint().uri())
+                .isEqualTo(exported.toUri().toString());
+
+        // Another model: the job fails at once with the reason, not after a worker retried it for ever.
+        Path wider = dir.resolve("wider.yaml");
+        Files.writeString(wider, config(1, 20, 5).replace("dim: 4", "dim: 8"));
+        CliOutput mismatch = CliOutput.dinoj(pretrainArgs("--config", wider.toString(), "--job-id", "wider",
+                "--init-from", exported.toString()));
+        assertThat(mismatch.code()).as(mismatch.out()).isEqualTo(1);
+        assertThat(mismatch.out()).contains("job wider failed: round 0 of shard 0 of job wider cannot start from "
+                + exported + ": toy checkpoint has 4 weights, the config 8");
+
+        CliOutput existing = CliOutput.dinoj(pretrainArgs("--job-id", "tuned", "--init-from", exported.toString()));
+        assertThat(existing.code()).isEqualTo(2);
+        assertThat(existing.out()).contains("job tuned exists: --init-from starts new jobs only");
+    }
+
+    /** 'dinoj pretrain' with this test's checkpoint directory, an embedded server on a free port or the real server. */
+    private String[] pretrainArgs(String... args) {
+        List<String> all = new java.util.ArrayList<>(List.of("pretrain", "--checkpoint-dir", dir.toString(), "--port", "0"));
+        if (temporalTarget() != null) {
+            all.addAll(List.of("--temporal", temporalTarget()));
+        }
+        all.addAll(List.of(args));
+        return all.toArray(String[]::new);
+    }
+
+    private static void copyDirectory(Path from, Path to) throws IOException {
+        Files.createDirectories(to);
+        try (var files = Files.list(from)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, to.resolve(f.getFileName()));
+            }
+        }
     }
 
     @Test

@@ -567,6 +567,20 @@ class ApiJobsTest {
             }
         }
 
+        // Weights handed over under another name inside a data root (as 'dinoj import --out' writes them).
+        Path copy = Files.createDirectories(data.resolve("handed-over"));
+        try (var files = Files.list(CheckpointLayout.directory(JSON.treeToValue(base.path("latest_checkpoint"),
+                CheckpointRef.class)))) {
+            for (Path f : files.toList()) {
+                Files.copy(f, copy.resolve(f.getFileName()));
+            }
+        }
+        JsonNode fromCopy = start("{\"config\": \"" + config + "\", \"job_id\": \"api-retrain-copy\", \"base_checkpoint\": \""
+                + copy + "\"}");
+        assertThat(fromCopy.path("base_checkpoint").path("uri").asText()).isEqualTo(copy.toUri().toString());
+        assertThat(awaitJob("api-retrain-copy", "completed", j -> j.path("status").asText().equals("COMPLETED"))
+                .path("latest_checkpoint").path("step").asLong()).isEqualTo(20);
+
         String worker = scrape("http://127.0.0.1:" + workerMetricsPort + "/metrics");
         assertThat(worker).containsPattern("(?m)^dinoj_images_per_second\\{job=\"api-retrain\",shard=\"0\"} [0-9.eE+]+$")
                 .containsPattern("(?m)^dinoj_loss\\{job=\"api-retrain\",shard=\"0\"} [0-9.eE+-]+$")

@@ -193,10 +193,19 @@ final class ResumePlanner {
         } catch (IllegalArgumentException e) {
             return new Verified(null, e.getMessage());
         }
-        if (dir.getParent() == null || !dir.getFileName().toString().equals(CheckpointStore.directoryName(ref.step()))) {
-            return new Verified(null, "is not a step-" + ref.step() + " checkpoint directory (" + dir + ")");
+        if (dir.getParent() == null) {
+            return new Verified(null, "is not a checkpoint directory (" + dir + ")");
         }
-        Verified v = verifyStep(new CheckpointStore(dir.getParent()), ref.step());
+        Verified v;
+        if (dir.getFileName().toString().equals(CheckpointStore.directoryName(ref.step()))) {
+            v = verifyStep(new CheckpointStore(dir.getParent()), ref.step());
+        } else {
+            // A directory under another name ('dinoj import --out DIR', a copy): a base for weights only.
+            v = verified(() -> CheckpointStore.verifyDirectory(dir));
+            if (v.checkpoint != null && v.checkpoint.step() != ref.step()) {
+                return new Verified(null, "holds step " + v.checkpoint.step() + ", not the referenced step " + ref.step());
+            }
+        }
         if (v.checkpoint != null && ref.manifestSha256() != null
                 && !ref.manifestSha256().equals(v.checkpoint.manifestSha256())) {
             return new Verified(null, "was rewritten since it was referenced (manifest sha256 differs)");
@@ -205,8 +214,16 @@ final class ResumePlanner {
     }
 
     private static Verified verifyStep(CheckpointStore store, long step) {
+        return verified(() -> store.verify(step));
+    }
+
+    private interface Verification {
+        Checkpoint run() throws IOException;
+    }
+
+    private static Verified verified(Verification verification) {
         try {
-            return new Verified(store.verify(step), null);
+            return new Verified(verification.run(), null);
         } catch (java.nio.file.NoSuchFileException e) {
             return new Verified(null, "is missing");
         } catch (IOException e) {

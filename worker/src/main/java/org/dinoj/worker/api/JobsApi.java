@@ -3,6 +3,7 @@ package org.dinoj.worker.api;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.LocalDateTime;
@@ -13,9 +14,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.dinoj.model.checkpoint.Checkpoint;
 import org.dinoj.model.checkpoint.CheckpointStore;
 import org.dinoj.model.config.ConfigLoader;
 import org.dinoj.worker.activities.CheckpointLayout;
@@ -38,7 +37,6 @@ public final class JobsApi {
     private static final Logger log = LoggerFactory.getLogger(JobsApi.class);
     static final String IDEMPOTENCY_HEADER = "Idempotency-Key";
     private static final Pattern PRESET = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
-    private static final Pattern STEP_DIRECTORY = Pattern.compile("step-(\\d{1,18})");
     private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -178,13 +176,13 @@ public final class JobsApi {
             path = location;
         }
         Path dir = checkpointRoots.confine("base_checkpoint", path);
-        Matcher m = STEP_DIRECTORY.matcher(dir.getFileName().toString());
-        if (!m.matches()) {
-            throw ApiException.badRequest("base_checkpoint '" + location + "' is not a checkpoint directory (step-NNNNNNNNNN)");
+        if (!Files.isRegularFile(dir.resolve(CheckpointStore.MANIFEST))) {
+            throw ApiException.badRequest("base_checkpoint '" + location + "' is not a checkpoint directory (it has no "
+                    + CheckpointStore.MANIFEST + "): name a job's step-NNNNNNNNNN directory or one 'dinoj import' made");
         }
         try {
-            Checkpoint c = new CheckpointStore(dir.getParent()).verify(Long.parseLong(m.group(1)));
-            return CheckpointLayout.ref(c);
+            // Any name: a job's step directory, or weights 'dinoj import' wrote (or a person copied) elsewhere.
+            return CheckpointLayout.ref(CheckpointStore.verifyDirectory(dir));
         } catch (IOException e) {
             throw ApiException.badRequest("base_checkpoint '" + location + "' does not verify: " + e.getMessage());
         }

@@ -12,7 +12,9 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.dinoj.model.checkpoint.CheckpointStore;
 import org.dinoj.model.config.ConfigLoader;
+import org.dinoj.worker.activities.CheckpointLayout;
 import org.dinoj.worker.jobs.JobRecord;
 import org.dinoj.worker.jobs.JobRegistry;
 import org.dinoj.worker.jobs.JobService;
@@ -20,6 +22,7 @@ import org.dinoj.worker.jobs.JobSpecs;
 import org.dinoj.worker.jobs.LocalRunner;
 import org.dinoj.worker.report.JobHistory;
 import org.dinoj.worker.temporal.TrainingServices;
+import org.dinoj.workflows.CheckpointRef;
 import org.dinoj.workflows.JobResult;
 import org.dinoj.workflows.JobSpec;
 import org.dinoj.workflows.JobState;
@@ -69,6 +72,11 @@ public final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--job-id", description = "Job id (default: pretrain-<date>-<time>); an existing id continues that job.")
     String jobId;
 
+    @Option(names = "--init-from", paramLabel = "DIR", description = "Start a new job from the weights (student, teacher,"
+            + " centering) of this checkpoint directory: another job's, or one 'dinoj import' made; optimizer state"
+            + " and schedules start fresh at step 0.")
+    Path initFrom;
+
     @Option(names = "--retry", description = "Start the failed job --job-id again from its newest verified checkpoint,"
             + " with its length and configuration; --set may change keys of the optim, teacher and compute sections.")
     boolean retry;
@@ -101,11 +109,19 @@ public final class PretrainCommand implements Callable<Integer> {
                 return 2;
             }
         }
+        CheckpointRef base = null;
+        if (initFrom != null) {
+            if (new JobRegistry(root).find(id).isPresent()) {
+                out.println("job " + id + " exists: --init-from starts new jobs only; drop it to continue the job");
+                return 2;
+            }
+            base = baseCheckpoint(initFrom);
+        }
         String resolved = ConfigLoader.resolve(config, overrides);
         boolean budgeted = timeBudgetMinutes != null && checkBudget(id, root);
         // Made here to refuse a bad configuration before anything starts; made again when submitted,
         // with what is left of the budget then.
-        requestedSpec(id, resolved, root, budgeted);
+        requestedSpec(id, resolved, root, base, budgeted);
 
         Signal.handle(new Signal("INT"), s -> onInterrupt());
         Signal.handle(new Signal("TERM"), s -> onInterrupt());
@@ -116,7 +132,8 @@ public final class PretrainCommand implements Callable<Integer> {
             out.println("Temporal: " + runner.target() + (runner.embedded() ? " (embedded, in memory)" : "")
                     + ", " + workers + " worker process(es), logs in " + root.resolve("logs"));
             Optional<JobRecord> existing = jobs.registry().find(id);
-            JobSpec spec = existing.map(JobRecord::spec).orElseGet(() -> requestedSpec(id, resolved, root, budgeted));
+            CheckpointRef initial = base;
+            JobSpec spec = existing.map(JobRecord::spec).orElseGet(() -> requestedSpec(id, resolved, root, initial, budgeted));
             boolean retrying = retry && existing.isPresent() && existing.get().status() == JobRecord.RegistryStatus.FAILED;
             if (existing.isPresent() && (config != null || !overrides.isEmpty() && !retrying)) {
                 out.println("job " + id + " exists: continuing it with its original configuration"
@@ -164,6 +181,10 @@ public final class PretrainCommand implements Callable<Integer> {
                 jobs.start(spec, JobService.resumeState(spec, false));
             }
             out.println("job " + id + ": " + spec.configSummary());
+            if (existing.isEmpty() && spec.baseCheckpoint() != null) {
+                out.println("starting from the weights of " + Path.of(java.net.URI.create(spec.baseCheckpoint().uri()))
+                        + " (its step " + spec.baseCheckpoint().step() + "); optimizer state and schedules start at step 0");
+            }
             if (spec.timeBudgetSeconds() > 0) {
                 out.printf(Locale.ROOT, "time budget: %.1f min left; a worker times its machine on the job's"
                         + " configuration (under a minute), then sizes optim.epochs%n", spec.timeBudgetSeconds() / 60);
@@ -187,9 +208,18 @@ public final class PretrainCommand implements Callable<Integer> {
     }
 
     /** The job this command submits; with a budget, what is left of it now (this command's start counts). */
-    private JobSpec requestedSpec(String id, String resolved, Path root, boolean budgeted) {
+    private JobSpec requestedSpec(String id, String resolved, Path root, CheckpointRef base, boolean budgeted) {
         double budgetLeft = budgeted ? Math.max(1, timeBudgetMinutes * 60 - secondsSinceStart()) : 0;
-        return JobSpecs.create(id, resolved, root.resolve(id), null, budgetLeft);
+        return JobSpecs.create(id, resolved, root.resolve(id), base, budgetLeft);
+    }
+
+    /** The checkpoint {@code --init-from} names, verified against its manifest now rather than on a worker later. */
+    private static CheckpointRef baseCheckpoint(Path dir) throws IOException {
+        try {
+            return CheckpointLayout.ref(CheckpointStore.verifyDirectory(dir.toAbsolutePath().normalize()));
+        } catch (IOException e) {
+            throw new IOException("--init-from " + dir + " is not a checkpoint that verifies: " + e.getMessage(), e);
+        }
     }
 
     /** Seconds since this command started: the budget counts the measurement too. */
