@@ -8,10 +8,13 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.client.schedules.ScheduleClient;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import org.dinoj.model.checkpoint.CheckpointStore;
+import org.dinoj.tests.CliOutput;
 import org.dinoj.worker.cli.DinojCli;
 import org.dinoj.worker.jobs.JobRecord;
 import org.dinoj.worker.jobs.JobRegistry;
@@ -21,6 +24,7 @@ import org.dinoj.worker.jobs.LocalRunner;
 import org.dinoj.worker.temporal.RealTemporalServer;
 import org.dinoj.worker.temporal.WorkerBootstrap;
 import org.dinoj.workflows.JobSpec;
+import org.dinoj.workflows.ScheduledJob;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -83,6 +87,40 @@ class ScheduledJobsTest {
                 stubs.shutdown();
             }
         }
+    }
+
+    @Test
+    void scheduleCreateInitFromGivesEveryFiringsJobTheWeightsOfTheCheckpoint() throws Exception {
+        // A verified checkpoint under another name, as 'dinoj import --out' writes one.
+        Path weights = new CheckpointStore(dir.resolve("imports")).save(5, out ->
+                Files.writeString(out.resolve("model.safetensors"), "weights")).directory();
+        Path renamed = Files.move(weights, dir.resolve("imports/vits14"));
+        Path config = Files.writeString(dir.resolve("toy.yaml"), CONFIG);
+        try (LocalRunner runner = runner(null)) {
+            CliOutput created = CliOutput.dinoj("schedule", "create", "--id", "adapt", "--cron", "0 3 * * *", "--config",
+                    config.toString(), "--init-from", renamed.toString(), "--temporal", runner.target(),
+                    "--checkpoint-dir", dir.toString());
+            assertThat(created.code()).as(created.out()).isZero();
+            assertThat(created.out()).contains("; from the weights of " + renamed + "\n");
+            WorkflowServiceStubs stubs = WorkerBootstrap.connect(runner.target());
+            try {
+                WorkflowClient client = WorkflowClient.newInstance(stubs);
+                // What every firing starts from: the schedule workflow's input.
+                var started = client.fetchHistory(JobSchedules.workflowId("adapt")).getHistory().getEvents(0)
+                        .getWorkflowExecutionStartedEventAttributes().getInput();
+                ScheduledJob job = io.temporal.common.converter.DefaultDataConverter.newDefaultInstance()
+                        .fromPayloads(0, Optional.of(started), ScheduledJob.class, ScheduledJob.class);
+                assertThat(job.template().baseCheckpoint().uri()).isEqualTo(renamed.toUri().toString());
+                assertThat(job.jobAt(java.time.Instant.parse("2026-11-29T03:00:00Z")).baseCheckpoint())
+                        .isEqualTo(job.template().baseCheckpoint());
+                new JobSchedules(stubs, client, dir).delete("adapt");
+            } finally {
+                stubs.shutdown();
+            }
+        }
+        CliOutput missing = CliOutput.dinoj("schedule", "create", "--id", "adapt2", "--cron", "0 3 * * *", "--config",
+                config.toString(), "--init-from", dir.resolve("nothing").toString(), "--checkpoint-dir", dir.toString());
+        assertThat(missing.code()).isEqualTo(1);
     }
 
     /** A real every-minute firing: up to a minute of waiting for it, then a 10-step toy job. */

@@ -12,9 +12,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.dinoj.model.checkpoint.CheckpointStore;
 import org.dinoj.model.config.ConfigLoader;
-import org.dinoj.worker.activities.CheckpointLayout;
 import org.dinoj.worker.jobs.JobRecord;
 import org.dinoj.worker.jobs.JobRegistry;
 import org.dinoj.worker.jobs.JobService;
@@ -115,7 +113,7 @@ public final class PretrainCommand implements Callable<Integer> {
                 out.println("job " + id + " exists: --init-from starts new jobs only; drop it to continue the job");
                 return 2;
             }
-            base = baseCheckpoint(initFrom);
+            base = InitFromOption.checkpoint(initFrom);
         }
         String resolved = ConfigLoader.resolve(config, overrides);
         boolean budgeted = timeBudgetMinutes != null && checkBudget(id, root);
@@ -211,15 +209,6 @@ public final class PretrainCommand implements Callable<Integer> {
     private JobSpec requestedSpec(String id, String resolved, Path root, CheckpointRef base, boolean budgeted) {
         double budgetLeft = budgeted ? Math.max(1, timeBudgetMinutes * 60 - secondsSinceStart()) : 0;
         return JobSpecs.create(id, resolved, root.resolve(id), base, budgetLeft);
-    }
-
-    /** The checkpoint {@code --init-from} names, verified against its manifest now rather than on a worker later. */
-    private static CheckpointRef baseCheckpoint(Path dir) throws IOException {
-        try {
-            return CheckpointLayout.ref(CheckpointStore.verifyDirectory(dir.toAbsolutePath().normalize()));
-        } catch (IOException e) {
-            throw new IOException("--init-from " + dir + " is not a checkpoint that verifies: " + e.getMessage(), e);
-        }
     }
 
     /** Seconds since this command started: the budget counts the measurement too. */

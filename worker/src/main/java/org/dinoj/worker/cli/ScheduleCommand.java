@@ -11,6 +11,7 @@ import org.dinoj.worker.jobs.JobSchedules;
 import org.dinoj.worker.jobs.JobSpecs;
 import org.dinoj.worker.temporal.SearchAttributeRegistration;
 import org.dinoj.worker.temporal.WorkerBootstrap;
+import org.dinoj.workflows.CheckpointRef;
 import org.dinoj.workflows.JobSpec;
 import org.dinoj.workflows.ScheduledJob;
 import picocli.CommandLine.Command;
@@ -70,16 +71,21 @@ public final class ScheduleCommand implements Runnable {
                 + " many minutes: a worker times its machine at the job's start and sizes optim.epochs to fit.")
         Double timeBudgetMinutes;
 
+        @Option(names = "--init-from", paramLabel = "DIR", description = "Each firing's job starts from the weights of this"
+                + " checkpoint directory (fresh optimizer state and schedules), e.g. the model to keep adapting.")
+        Path initFrom;
+
         @Override
-        public Integer call() {
+        public Integer call() throws java.io.IOException {
             double budgetSeconds = TimeBudgetOption.seconds(timeBudgetMinutes, overrides);
+            CheckpointRef base = initFrom == null ? null : InitFromOption.checkpoint(initFrom);
             List<String> all = new ArrayList<>(overrides);
             if (dataset != null) {
                 all.add("data.dataset=\"" + dataset.replace("\\", "\\\\").replace("\"", "\\\"") + "\"");
             }
             Path root = checkpointDir.toAbsolutePath().normalize();
             // The configuration is resolved now: later edits of the file do not change the schedule.
-            JobSpec template = JobSpecs.create(id, ConfigLoader.resolve(config, all), root.resolve(id), null,
+            JobSpec template = JobSpecs.create(id, ConfigLoader.resolve(config, all), root.resolve(id), base,
                     budgetSeconds);
             return withSchedules(schedules -> {
                 try {
@@ -87,7 +93,8 @@ public final class ScheduleCommand implements Runnable {
                     System.out.println("schedule " + id + " (" + cron + ", UTC) created with "
                             + schedules.mechanism().description() + "; each firing starts job "
                             + id + "-<yyyyMMdd-HHmm> with checkpoints under " + root);
-                    System.out.println("template: " + job.template().configSummary());
+                    System.out.println("template: " + job.template().configSummary() + (base == null ? ""
+                            : "; from the weights of " + Path.of(java.net.URI.create(base.uri()))));
                     return 0;
                 } catch (java.io.IOException e) {
                     throw new java.io.UncheckedIOException(e);
