@@ -81,14 +81,18 @@ public record JobSpec(
                 stepsPerEpoch, stepsPerRound, checkpointEverySteps, evalEveryEpochs, roundsPerRun, activities, budget);
     }
 
-    /** The same job under another id and checkpoint store (a scheduled run of a template). */
-    /** The job with another configuration text, where a retry changed what neither its length nor its rounds read. */
+    /**
+     * The job with another configuration text, for the trainer only: the caller keeps what this spec
+     * was cut from (the job section, the epoch length and count) unchanged, as a retry's overrides
+     * of the optim, teacher and compute sections do.
+     */
     public JobSpec withConfig(String newConfig) {
         return new JobSpec(jobId, jobName, newConfig, configSummary, checkpointStore, baseCheckpoint, shards, epochs,
                 stepsPerEpoch, stepsPerRound, checkpointEverySteps, evalEveryEpochs, roundsPerRun, activities,
                 timeBudgetSeconds);
     }
 
+    /** The same job under another id and checkpoint store (a scheduled run of a template). */
     public JobSpec forJob(String newJobId, String newCheckpointStore) {
         return new JobSpec(newJobId, newJobId, config, configSummary, newCheckpointStore, baseCheckpoint, shards, epochs,
                 stepsPerEpoch, stepsPerRound, checkpointEverySteps, evalEveryEpochs, roundsPerRun, activities,

@@ -507,6 +507,8 @@ class ApiJobsTest {
                     .contains("not '" + key + "=4'");
         }
         for (String[] bad : new String[][]{{"{\"base_lr\": 0.001}", "unknown field 'base_lr'"},
+                {"{\"overrides\": {\"optim.base_lrr\": 0.001}}", "base_lrr"},
+                {"{\"overrides\": {\"optim.base_lr\": \"fast\"}}", "optim.base_lr"},
                 {"{\"overrides\": {\"optim.base_lr\": {\"a\": 1}}}", "must be a string, number, boolean"},
                 {"{\"overrides\": {\"compute.cache_dir\": \"/tmp\"}}", "would name a path"}}) {
             HttpResponse<String> refused = post("/v1/jobs/api-diverge/retry", bad[0]);
@@ -568,13 +570,8 @@ class ApiJobsTest {
         }
 
         // Weights handed over under another name inside a data root (as 'dinoj import --out' writes them).
-        Path copy = Files.createDirectories(data.resolve("handed-over"));
-        try (var files = Files.list(CheckpointLayout.directory(JSON.treeToValue(base.path("latest_checkpoint"),
-                CheckpointRef.class)))) {
-            for (Path f : files.toList()) {
-                Files.copy(f, copy.resolve(f.getFileName()));
-            }
-        }
+        Path copy = org.dinoj.tests.Directories.copyFlat(CheckpointLayout.directory(JSON.treeToValue(
+                base.path("latest_checkpoint"), CheckpointRef.class)), data.resolve("handed-over"));
         JsonNode fromCopy = start("{\"config\": \"" + config + "\", \"job_id\": \"api-retrain-copy\", \"base_checkpoint\": \""
                 + copy + "\"}");
         assertThat(fromCopy.path("base_checkpoint").path("uri").asText()).isEqualTo(copy.toUri().toString());

@@ -111,8 +111,6 @@ class ScheduledJobsTest {
                 ScheduledJob job = io.temporal.common.converter.DefaultDataConverter.newDefaultInstance()
                         .fromPayloads(0, Optional.of(started), ScheduledJob.class, ScheduledJob.class);
                 assertThat(job.template().baseCheckpoint().uri()).isEqualTo(renamed.toUri().toString());
-                assertThat(job.jobAt(java.time.Instant.parse("2026-11-29T03:00:00Z")).baseCheckpoint())
-                        .isEqualTo(job.template().baseCheckpoint());
                 new JobSchedules(stubs, client, dir).delete("adapt");
             } finally {
                 stubs.shutdown();
@@ -121,6 +119,8 @@ class ScheduledJobsTest {
         CliOutput missing = CliOutput.dinoj("schedule", "create", "--id", "adapt2", "--cron", "0 3 * * *", "--config",
                 config.toString(), "--init-from", dir.resolve("nothing").toString(), "--checkpoint-dir", dir.toString());
         assertThat(missing.code()).isEqualTo(1);
+        assertThat(missing.err()).startsWith("dinoj: --init-from " + dir.resolve("nothing") + " is not a checkpoint that"
+                + " verifies: ");
     }
 
     /** A real every-minute firing: up to a minute of waiting for it, then a 10-step toy job. */

@@ -114,12 +114,13 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
-    /** The body of a JSON request, at most {@link #MAX_BODY_BYTES}: 413 beyond, 415 for other content types. */
     /** Whether the request sends a body: a length above 0, or chunks. */
     static boolean hasBody(Context ctx) {
         String length = ctx.header("Content-Length");
         return ctx.header("Transfer-Encoding") != null || length != null && !length.trim().equals("0");
     }
+
+    /** The body of a JSON request, at most {@link #MAX_BODY_BYTES}: 413 beyond, 415 for other content types. */
 
     static byte[] jsonBody(Context ctx) {
         String type = ctx.contentType();

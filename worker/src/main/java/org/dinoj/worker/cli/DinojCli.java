@@ -26,10 +26,12 @@ public final class DinojCli implements Runnable {
     private CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        int code = new CommandLine(new DinojCli())
-                .setExecutionExceptionHandler(DinojCli::reportError)
-                .execute(args);
-        System.exit(code);
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line as {@code main} runs it: user errors as one sentence on stderr, exit status 1. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new DinojCli()).setExecutionExceptionHandler(DinojCli::reportError);
     }
 
     @Override

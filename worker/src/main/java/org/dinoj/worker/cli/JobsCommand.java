@@ -151,8 +151,8 @@ public final class JobsCommand implements Runnable {
         }
         if (state == JobService.ServiceState.FAILED) {
             // A failed workflow answers no queries without a worker; the reason and the checkpoint on disk say enough.
-            String reason = jobs.recordFailure(jobId);
-            return failedText(jobId, reason, jobs.registry().find(jobId).map(JobRecord::latestCheckpoint).orElse(null));
+            return failedText(jobId, jobs.failure(jobId), jobs.registry().find(jobId)
+                    .flatMap(r -> JobService.newestCheckpoint(r.spec())).orElse(null));
         }
         StringBuilder s = new StringBuilder();
         Progress p = jobs.progress(jobId);
@@ -189,7 +189,6 @@ public final class JobsCommand implements Runnable {
         return s.toString();
     }
 
-    /** What {@code jobs status} prints for a job whose workflow has ended. */
     /** What {@code jobs status} prints for a failed job: why, and where {@code pretrain --retry} would continue it. */
     static String failedText(String jobId, String reason, org.dinoj.workflows.CheckpointRef newest) {
         StringBuilder s = new StringBuilder(jobId).append(": failed: ").append(reason).append('\n');
@@ -202,6 +201,7 @@ public final class JobsCommand implements Runnable {
         return s.toString();
     }
 
+    /** What {@code jobs status} prints for a job whose workflow has ended. */
     static String closedText(JobResult r) {
         StringBuilder s = new StringBuilder(r.jobId()).append(": ").append(r.status().name().toLowerCase())
                 .append(" at step ").append(r.step()).append('\n');

@@ -132,10 +132,9 @@ public final class PretrainCommand implements Callable<Integer> {
             Optional<JobRecord> existing = jobs.registry().find(id);
             CheckpointRef initial = base;
             JobSpec spec = existing.map(JobRecord::spec).orElseGet(() -> requestedSpec(id, resolved, root, initial, budgeted));
-            boolean retrying = retry && existing.isPresent() && existing.get().status() == JobRecord.RegistryStatus.FAILED;
-            if (existing.isPresent() && (config != null || !overrides.isEmpty() && !retrying)) {
+            if (existing.isPresent() && (config != null || !overrides.isEmpty() && !retry)) {
                 out.println("job " + id + " exists: continuing it with its original configuration"
-                        + (retrying ? " and the --set overrides" : ""));
+                        + (retry ? " (a retry takes the --set overrides)" : ""));
             }
             if (existing.isPresent() && existing.get().status() == JobRecord.RegistryStatus.PAUSED) {
                 // Running the command again for a paused job continues it.
@@ -165,6 +164,10 @@ public final class PretrainCommand implements Callable<Integer> {
                 } catch (IllegalArgumentException e) {
                     out.println(e.getMessage());
                     return 2;
+                } catch (IllegalStateException e) {
+                    // Started again meanwhile (through the API, or another retry): watch it as it runs.
+                    out.println(e.getMessage());
+                    return watch(runner, id);
                 }
                 out.println("retrying job " + id + " from " + (from.step() > 0 ? "step " + from.step() + " ("
                         + Path.of(java.net.URI.create(from.checkpoint().uri())) + ")" : "the start")
@@ -174,7 +177,8 @@ public final class PretrainCommand implements Callable<Integer> {
                 return 0;
             } else {
                 if (retry) {
-                    out.println("job " + id + " has not failed: continuing it (--retry is only for a failed job)");
+                    out.println("job " + id + " has not failed: continuing it" + (overrides.isEmpty() ? ""
+                            : " with its original configuration") + " (--retry is only for a failed job)");
                 }
                 jobs.start(spec, JobService.resumeState(spec, false));
             }

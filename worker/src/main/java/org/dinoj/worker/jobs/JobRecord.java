@@ -37,6 +37,11 @@ public record JobRecord(JobSpec spec, RegistryStatus status, CheckpointRef lates
                 newMessage, schedule);
     }
 
+    /** The record with a new status and message, at {@code checkpoint} even when that is null. */
+    public JobRecord at(RegistryStatus newStatus, CheckpointRef checkpoint, String newMessage) {
+        return new JobRecord(spec, newStatus, checkpoint, createdAt, Instant.now(), newMessage, schedule);
+    }
+
     /** The record with a new spec and, unless null, a new schedule note. */
     public JobRecord withSpec(JobSpec newSpec, String newSchedule, String newMessage) {
         return new JobRecord(newSpec, status, latestCheckpoint, createdAt, Instant.now(), newMessage,

@@ -60,9 +60,22 @@ public final class JobRegistry {
 
     public void update(String jobId, JobRecord.RegistryStatus status, CheckpointRef checkpoint, String message)
             throws IOException {
-        JobRecord current = find(jobId).orElseThrow(() -> new IllegalArgumentException("no job '" + jobId
-                + "' in the registry at " + directory));
-        write(current.with(status, checkpoint, message));
+        write(held(jobId).with(status, checkpoint, message));
+    }
+
+    private JobRecord held(String jobId) throws IOException {
+        return find(jobId).orElseThrow(() -> new IllegalArgumentException("no job '" + jobId + "' in the registry at "
+                + directory));
+    }
+
+    /**
+     * As {@link #update}, but {@code checkpoint} replaces the latest one even when null: the job
+     * now stands where its newest verified checkpoint on disk says (null: none verifies, it starts
+     * from the beginning), not where the record last said.
+     */
+    public void restarted(String jobId, JobRecord.RegistryStatus status, CheckpointRef checkpoint, String message)
+            throws IOException {
+        write(held(jobId).at(status, checkpoint, message));
     }
 
     /**

@@ -29,6 +29,7 @@ import java.util.Optional;
 import org.dinoj.model.checkpoint.Checkpoint;
 import org.dinoj.model.checkpoint.CheckpointStore;
 import org.dinoj.model.config.ConfigLoader;
+import org.dinoj.model.train.config.DinoV2Config;
 import org.dinoj.worker.activities.CheckpointLayout;
 import org.dinoj.workflows.CheckpointRef;
 import org.dinoj.workflows.JobResult;
@@ -49,6 +50,8 @@ import org.slf4j.LoggerFactory;
 public final class JobService {
     private static final Logger log = LoggerFactory.getLogger(JobService.class);
     private static final DataConverter CONVERTER = DefaultDataConverter.newDefaultInstance();
+    /** Time for a stopping round to write its checkpoint after the heartbeat that tells it to stop. */
+    private static final long ROUND_STOP_MARGIN_MILLIS = 5000;
     /** Sections a retry may change: how the job learns and computes, not what its checkpoints hold or how long it is. */
     private static final List<String> RETRY_SECTIONS = List.of("optim.", "teacher.", "compute.");
 
@@ -93,10 +96,14 @@ public final class JobService {
      * for a fresh start, or where the job resumes from.
      */
     public void start(JobSpec spec, JobState state) {
+        startRun(spec, state, WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING);
+    }
+
+    private void startRun(JobSpec spec, JobState state, WorkflowIdConflictPolicy whenRunning) {
         WorkflowOptions options = WorkflowOptions.newBuilder()
                 .setWorkflowId(spec.jobId())
                 .setTaskQueue(spec.activities().taskQueue())
-                .setWorkflowIdConflictPolicy(WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING)
+                .setWorkflowIdConflictPolicy(whenRunning)
                 .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
                 .build();
         PretrainWorkflow workflow = client.newWorkflowStub(PretrainWorkflow.class, options);
@@ -131,7 +138,7 @@ public final class JobService {
                     log.info("job {} is unknown to the Temporal service: restarting it from {}{}", id, from,
                             paused ? ", paused" : "");
                     start(record.spec(), state);
-                    registry.update(id, record.status(), state.checkpoint(), "restarted from " + from);
+                    registry.restarted(id, record.status(), state.checkpoint(), "restarted from " + from);
                     restarted.add(id);
                 }
             }
@@ -141,7 +148,7 @@ public final class JobService {
 
     /**
      * Refuses, with the sentence why, a retry's override outside the optim, teacher and compute
-     * sections, or of {@code optim.epochs}.
+     * sections, of {@code optim.epochs}, of a key dinoj does not know, or of a value of the wrong type.
      */
     public static void checkRetryOverrides(List<String> overrides) {
         for (String override : overrides) {
@@ -153,6 +160,10 @@ public final class JobService {
                         + " job's checkpoints, data order or length (change a running job's length with set-epochs)");
             }
         }
+        // Bound over the defaults: a misspelt key or a value of the wrong type is refused here, not recorded in
+        // the job for its worker to refuse (an override can set a key, never take it out again).
+        DinoV2Config defaults = DinoV2Config.defaults();
+        ConfigLoader.parse(ConfigLoader.withOverrides(ConfigLoader.toYaml(defaults), overrides), defaults);
     }
 
     /** Where a job starts from, for logs and the registry: "the start" or "step N (URI)". */
@@ -186,23 +197,61 @@ public final class JobService {
             throw new IllegalStateException("job '" + jobId + "' has not failed (it is "
                     + now.toLowerCase(java.util.Locale.ROOT) + "); only a failed job can be retried");
         }
-        String reason = state == ServiceState.FAILED ? "failed: " + failure(jobId) : record.message();
-        JobSpec spec = record.spec();
-        if (!overrides.isEmpty()) {
-            spec = spec.withConfig(ConfigLoader.withOverrides(spec.config(), overrides));
-            registry.updateSpec(spec, "configuration changed for a retry: " + String.join(", ", overrides));
+        if (state == ServiceState.FAILED) {
+            waitForStoppedRound(jobId, record.spec());
         }
+        String reason = state == ServiceState.FAILED ? "failed: " + failure(jobId) : record.message();
+        String with = overrides.isEmpty() ? "" : " with " + String.join(", ", overrides);
+        JobSpec spec = overrides.isEmpty() ? record.spec()
+                : record.spec().withConfig(ConfigLoader.withOverrides(record.spec().config(), overrides));
         JobState from = resumeState(spec, false);
         if (record.schedule() != null) {
             from = from.withSchedule(record.schedule());
         }
-        log.info("job {} {}; retrying it from {}{}", jobId, reason, where(from),
-                overrides.isEmpty() ? "" : " with " + String.join(", ", overrides));
-        start(spec, from);
-        registry.update(jobId, JobRecord.RegistryStatus.RUNNING, from.step() > 0 ? from.checkpoint() : null,
-                "retried from " + where(from) + (overrides.isEmpty() ? "" : " with " + String.join(", ", overrides))
-                        + " after it " + reason);
+        log.info("job {} {}; retrying it from {}{}", jobId, reason, where(from), with);
+        try {
+            // A new run only: two retries at once must not both report success with different overrides.
+            startRun(spec, from, WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_FAIL);
+        } catch (io.temporal.client.WorkflowExecutionAlreadyStarted e) {
+            throw new IllegalStateException("job '" + jobId + "' is running again already (another retry started it)", e);
+        }
+        if (!overrides.isEmpty()) {
+            registry.updateSpec(spec, "configuration changed for a retry: " + String.join(", ", overrides));
+        }
+        registry.restarted(jobId, JobRecord.RegistryStatus.RUNNING, from.step() > 0 ? from.checkpoint() : null,
+                "retried from " + where(from) + with + " after it " + reason);
         return from;
+    }
+
+    /**
+     * A terminated or timed-out run's round learns of it only at its next heartbeat, then writes one
+     * more checkpoint: a new run must not train into the same store before that. Waits out the
+     * heartbeat timeout after the close (at once for a run that failed by itself, whose round ended).
+     */
+    private void waitForStoppedRound(String jobId, JobSpec spec) {
+        Optional<DescribeWorkflowExecutionResponse> d = describe(jobId);
+        if (d.isEmpty()) {
+            return;
+        }
+        var info = d.get().getWorkflowExecutionInfo();
+        if (info.getStatus() != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TERMINATED
+                && info.getStatus() != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TIMED_OUT) {
+            return;
+        }
+        long closedMillis = info.getCloseTime().getSeconds() * 1000 + info.getCloseTime().getNanos() / 1_000_000;
+        long readyMillis = closedMillis + spec.activities().heartbeatTimeout().toMillis() + ROUND_STOP_MARGIN_MILLIS;
+        long waitMillis = readyMillis - System.currentTimeMillis();
+        if (waitMillis > 0) {
+            log.info("job {}: waiting {} s for the round of its {} run to stop at its next heartbeat", jobId,
+                    (waitMillis + 999) / 1000, info.getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TERMINATED
+                            ? "terminated" : "timed-out");
+            try {
+                Thread.sleep(waitMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for job '" + jobId + "''s round to stop", e);
+            }
+        }
     }
 
     /**
@@ -347,11 +396,24 @@ public final class JobService {
         Optional<JobRecord> record = registry.find(jobId);
         CheckpointRef newest = null;
         if (record.isPresent()) {
-            JobState last = resumeState(record.get().spec(), false);
-            newest = last.step() > 0 ? last.checkpoint() : null;
+            newest = newestCheckpoint(record.get().spec()).orElse(null);
         }
-        registry.update(jobId, JobRecord.RegistryStatus.FAILED, newest, "failed: " + reason);
+        registry.restarted(jobId, JobRecord.RegistryStatus.FAILED, newest, "failed: " + reason);
         return reason;
+    }
+
+    /**
+     * The job's newest verified checkpoint on disk, where {@link #retry} continues it; empty when
+     * none verifies or the store cannot be read now (said in the log: it is information, not a failure).
+     */
+    public static Optional<CheckpointRef> newestCheckpoint(JobSpec spec) {
+        try {
+            JobState last = resumeState(spec, false);
+            return last.step() > 0 ? Optional.of(last.checkpoint()) : Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            log.warn("job {}: could not read its checkpoints in {}: {}", spec.jobId(), spec.checkpointStore(), e.toString());
+            return Optional.empty();
+        }
     }
 
     /** Waits for the job's workflow to end; its result (see {@link #closed} for one cancelled in Temporal). */

@@ -28,7 +28,9 @@ public final class JobHistory {
     public static final String DIRECTORY = "history";
     private static final String EVALS = "evals.jsonl";
     private static final String STEPS_PREFIX = "steps-shard-";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    // A field a later dinoj adds to a record is skipped, not taken for a line cut short.
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     /** One optimizer step: losses after it, its schedule values and throughput; time in ms since the Unix epoch. */
     public record StepRecord(int shard, long step, long timeMillis, double loss, Map<String, Double> terms,
