@@ -150,28 +150,10 @@ public final class PretrainCommand implements Callable<Integer> {
             if (existing.isEmpty()) {
                 jobs.start(spec, null);
             } else if (jobs.registry().find(id).orElseThrow().status() == JobRecord.RegistryStatus.FAILED) {
-                if (!retry) {
-                    JobRecord failed = jobs.registry().find(id).orElseThrow();
-                    // From disk: the failed run's round may have written a newer checkpoint after the registry's.
-                    long newest = JobService.resumeState(failed.spec(), false).step();
-                    out.println("job " + id + " " + failed.message() + (newest == 0 ? "" : "; newest verified checkpoint:"
-                            + " step " + newest) + ". Run the same command with --retry to start it again from there.");
-                    return 1;
+                Integer ended = retryFailed(jobs, id);
+                if (ended != null) {
+                    return ended;
                 }
-                JobState from;
-                try {
-                    from = jobs.retry(id, overrides);
-                } catch (IllegalArgumentException e) {
-                    out.println(e.getMessage());
-                    return 2;
-                } catch (IllegalStateException e) {
-                    // Started again meanwhile (through the API, or another retry): watch it as it runs.
-                    out.println(e.getMessage());
-                    return watch(runner, id);
-                }
-                out.println("retrying job " + id + " from " + (from.step() > 0 ? "step " + from.step() + " ("
-                        + Path.of(java.net.URI.create(from.checkpoint().uri())) + ")" : "the start")
-                        + (overrides.isEmpty() ? "" : " with " + String.join(", ", overrides)));
             } else if (jobs.registry().find(id).orElseThrow().status().finished()) {
                 out.println("job " + id + " already ended: " + existing.get().status().name().toLowerCase());
                 return 0;
@@ -207,6 +189,35 @@ public final class PretrainCommand implements Callable<Integer> {
             return false;
         }
         return true;
+    }
+
+    /**
+     * A failed job: with {@code --retry} started again (null: watch it), else why it failed and
+     * where a retry would start, as the exit status 1.
+     */
+    private Integer retryFailed(JobService jobs, String id) throws IOException {
+        if (!retry) {
+            JobRecord failed = jobs.registry().find(id).orElseThrow();
+            // From disk: the failed run's round may have written a newer checkpoint after the registry's.
+            Optional<CheckpointRef> newest = JobService.newestCheckpoint(failed.spec());
+            out.println("job " + id + " " + failed.message() + newest.map(c -> "; newest verified checkpoint: step "
+                    + c.step()).orElse("") + ". Run the same command with --retry to start it again from there.");
+            return 1;
+        }
+        try {
+            JobState from = jobs.retry(id, overrides);
+            out.println("retrying job " + id + " from " + (from.step() > 0 ? "step " + from.step() + " ("
+                    + Path.of(java.net.URI.create(from.checkpoint().uri())) + ")" : "the start")
+                    + (overrides.isEmpty() ? "" : " with " + String.join(", ", overrides)));
+            return null;
+        } catch (IllegalArgumentException e) {
+            out.println(e.getMessage());
+            return 2;
+        } catch (IllegalStateException e) {
+            // Started again meanwhile (through the API, or another retry): watch it as it runs.
+            out.println(e.getMessage());
+            return null;
+        }
     }
 
     /** The job this command submits; with a budget, what is left of it now (this command's start counts). */

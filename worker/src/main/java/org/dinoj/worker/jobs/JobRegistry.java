@@ -69,11 +69,11 @@ public final class JobRegistry {
     }
 
     /**
-     * As {@link #update}, but {@code checkpoint} replaces the latest one even when null: the job
-     * now stands where its newest verified checkpoint on disk says (null: none verifies, it starts
-     * from the beginning), not where the record last said.
+     * As {@link #update}, but {@code checkpoint} replaces the latest one even when null: for a job
+     * that now stands where its newest verified checkpoint on disk says (null: none verifies), not
+     * where the record last said (a restart, a retry, a failure).
      */
-    public void restarted(String jobId, JobRecord.RegistryStatus status, CheckpointRef checkpoint, String message)
+    public void updateAt(String jobId, JobRecord.RegistryStatus status, CheckpointRef checkpoint, String message)
             throws IOException {
         write(held(jobId).at(status, checkpoint, message));
     }

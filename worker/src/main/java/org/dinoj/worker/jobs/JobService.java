@@ -10,6 +10,7 @@ import io.temporal.api.workflow.v1.PendingActivityInfo;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse;
 import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowOptions;
@@ -25,6 +26,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import org.dinoj.model.checkpoint.Checkpoint;
 import org.dinoj.model.checkpoint.CheckpointStore;
@@ -138,7 +140,7 @@ public final class JobService {
                     log.info("job {} is unknown to the Temporal service: restarting it from {}{}", id, from,
                             paused ? ", paused" : "");
                     start(record.spec(), state);
-                    registry.restarted(id, record.status(), state.checkpoint(), "restarted from " + from);
+                    registry.updateAt(id, record.status(), state.checkpoint(), "restarted from " + from);
                     restarted.add(id);
                 }
             }
@@ -195,7 +197,7 @@ public final class JobService {
         if (!failed) {
             String now = state == ServiceState.UNKNOWN ? record.status().name() : state.name();
             throw new IllegalStateException("job '" + jobId + "' has not failed (it is "
-                    + now.toLowerCase(java.util.Locale.ROOT) + "); only a failed job can be retried");
+                    + now.toLowerCase(Locale.ROOT) + "); only a failed job can be retried");
         }
         if (state == ServiceState.FAILED) {
             waitForStoppedRound(jobId, record.spec());
@@ -212,13 +214,13 @@ public final class JobService {
         try {
             // A new run only: two retries at once must not both report success with different overrides.
             startRun(spec, from, WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_FAIL);
-        } catch (io.temporal.client.WorkflowExecutionAlreadyStarted e) {
+        } catch (WorkflowExecutionAlreadyStarted e) {
             throw new IllegalStateException("job '" + jobId + "' is running again already (another retry started it)", e);
         }
         if (!overrides.isEmpty()) {
             registry.updateSpec(spec, "configuration changed for a retry: " + String.join(", ", overrides));
         }
-        registry.restarted(jobId, JobRecord.RegistryStatus.RUNNING, from.step() > 0 ? from.checkpoint() : null,
+        registry.updateAt(jobId, JobRecord.RegistryStatus.RUNNING, from.step() > 0 ? from.checkpoint() : null,
                 "retried from " + where(from) + with + " after it " + reason);
         return from;
     }
@@ -333,7 +335,7 @@ public final class JobService {
         ServiceState state = serviceState(jobId);
         if (state != ServiceState.RUNNING) {
             throw new IllegalStateException("job '" + jobId + "' is not running on the Temporal service ("
-                    + state.name().toLowerCase(java.util.Locale.ROOT) + "); only a running or paused job's length can"
+                    + state.name().toLowerCase(Locale.ROOT) + "); only a running or paused job's length can"
                     + " change (to train a finished job further, start a retraining from its final checkpoint)");
         }
         int applied;
@@ -393,12 +395,8 @@ public final class JobService {
      */
     public String recordFailure(String jobId) throws IOException {
         String reason = failure(jobId);
-        Optional<JobRecord> record = registry.find(jobId);
-        CheckpointRef newest = null;
-        if (record.isPresent()) {
-            newest = newestCheckpoint(record.get().spec()).orElse(null);
-        }
-        registry.restarted(jobId, JobRecord.RegistryStatus.FAILED, newest, "failed: " + reason);
+        CheckpointRef newest = registry.find(jobId).flatMap(r -> newestCheckpoint(r.spec())).orElse(null);
+        registry.updateAt(jobId, JobRecord.RegistryStatus.FAILED, newest, "failed: " + reason);
         return reason;
     }
 
