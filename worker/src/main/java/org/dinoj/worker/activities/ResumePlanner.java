@@ -117,6 +117,14 @@ final class ResumePlanner {
             String event = events.isEmpty() ? null : String.join("; ", events) + "; starting fresh";
             return new Plan(null, 0, "fresh", event, null);
         }
+        if (isBase(layout, request.startFrom())) {
+            // The weights a person chose: another of that job's checkpoints would be a different model, unasked.
+            Verified base = verify(request.startFrom());
+            if (base.checkpoint == null) {
+                throw new NoUsableCheckpointException("the base checkpoint " + CheckpointLayout.directory(
+                        request.startFrom()) + " " + base.problem + "; restore it or start the job from another one");
+            }
+        }
         Checkpoint start = verifiedOrEarlier(request.startFrom(), events);
         String event = events.isEmpty() ? null : String.join("; ", events);
         if (event != null) {

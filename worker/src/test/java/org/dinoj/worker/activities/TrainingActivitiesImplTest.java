@@ -260,6 +260,27 @@ class TrainingActivitiesImplTest {
     }
 
     @Test
+    void aBaseCheckpointThatDoesNotVerifyFailsTheRoundInsteadOfTakingAnotherOfItsJob(@TempDir Path otherJob)
+            throws IOException {
+        TrainingActivities a = activities(new TrainingPolicy(5, 3, 2));
+        CheckpointRef base = a.trainRound(new TrainRoundRequest("base", CONFIG, otherJob.toUri().toString(), 0, 0, 1,
+                null, 4, 2, 0)).checkpoint();
+        Path baseDir = CheckpointLayout.directory(base);
+        corrupt(baseDir.resolve("model.safetensors"));
+
+        // The base job's step 2 verifies, but it is not the model that was asked for.
+        assertThatThrownBy(() -> a.trainRound(round(CONFIG, base, 4, 2)))
+                .isInstanceOf(ActivityFailure.class)
+                .cause().isInstanceOf(ApplicationFailure.class)
+                .satisfies(f -> {
+                    assertThat(((ApplicationFailure) f).isNonRetryable()).isTrue();
+                    assertThat(((ApplicationFailure) f).getOriginalMessage()).startsWith("the base checkpoint " + baseDir
+                            + " does not verify: ").endsWith("; restore it or start the job from another one");
+                });
+        assertThat(shardStore(0).steps()).isEmpty();
+    }
+
+    @Test
     void aBaseCheckpointOfAnotherModelFailsTheRoundForGoodWithOneSentence(@TempDir Path otherJob) throws IOException {
         TrainingActivities a = activities(new TrainingPolicy(5, 3, 2));
         CheckpointRef base = a.trainRound(new TrainRoundRequest("base", CONFIG, otherJob.toUri().toString(), 0, 0, 1,
