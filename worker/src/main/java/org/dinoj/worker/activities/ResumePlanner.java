@@ -117,20 +117,13 @@ final class ResumePlanner {
             String event = events.isEmpty() ? null : String.join("; ", events) + "; starting fresh";
             return new Plan(null, 0, "fresh", event, null);
         }
-        if (isBase(layout, request.startFrom())) {
-            // The weights a person chose: another of that job's checkpoints would be a different model, unasked.
-            Verified base = verify(request.startFrom());
-            if (base.checkpoint == null) {
-                throw new NoUsableCheckpointException("the base checkpoint " + CheckpointLayout.directory(
-                        request.startFrom()) + " " + base.problem + "; restore it or start the job from another one");
-            }
-        }
-        Checkpoint start = verifiedOrEarlier(request.startFrom(), events);
+        boolean base = isBase(layout, request.startFrom());
+        Checkpoint start = base ? verifiedBase(request.startFrom()) : verifiedOrEarlier(request.startFrom(), events);
         String event = events.isEmpty() ? null : String.join("; ", events);
         if (event != null) {
             log.warn("shard {} of job {}: {}", request.shard(), request.jobId(), event);
         }
-        if (!start.directory().startsWith(layout.root())) {
+        if (base) {
             // Outside this job's store: the base checkpoint of a retraining. Its steps are another job's.
             return new Plan(start.directory(), 0, BASE_WEIGHTS, event, null, true);
         }
@@ -147,6 +140,19 @@ final class ResumePlanner {
         }
         Path view = compose(layout, request.shard(), start, shardState.checkpoint);
         return new Plan(view, start.step(), "request (global model + shard state)", event, view);
+    }
+
+    /**
+     * A retraining's base, which must verify itself: another of that job's checkpoints would be a
+     * model nobody asked for.
+     */
+    private static Checkpoint verifiedBase(CheckpointRef ref) throws NoUsableCheckpointException {
+        Verified v = verify(ref);
+        if (v.checkpoint == null) {
+            throw new NoUsableCheckpointException("the base checkpoint " + CheckpointLayout.directory(ref) + " "
+                    + v.problem + "; restore it or start the job from another one");
+        }
+        return v.checkpoint;
     }
 
     /** {@code ref} if it verifies, else the newest earlier verified checkpoint of the same store. */

@@ -94,7 +94,8 @@ public final class PretrainCommand implements Callable<Integer> {
         if (device != null) {
             overrides.add("compute.backend=" + device);
         }
-        if (retry && (jobId == null || new JobRegistry(root).find(jobId).isEmpty())) {
+        boolean known = new JobRegistry(root).find(id).isPresent();
+        if (retry && (jobId == null || !known)) {
             out.println(jobId == null ? "--retry needs the --job-id of the failed job"
                     : "no job " + jobId + " in " + root.resolve("registry") + " to retry");
             return 2;
@@ -109,14 +110,14 @@ public final class PretrainCommand implements Callable<Integer> {
         }
         CheckpointRef base = null;
         if (initFrom != null) {
-            if (new JobRegistry(root).find(id).isPresent()) {
+            if (known) {
                 out.println("job " + id + " exists: --init-from starts new jobs only; drop it to continue the job");
                 return 2;
             }
             base = InitFromOption.checkpoint(initFrom);
         }
         String resolved = ConfigLoader.resolve(config, overrides);
-        boolean budgeted = timeBudgetMinutes != null && checkBudget(id, root);
+        boolean budgeted = timeBudgetMinutes != null && checkBudget(id, known);
         // Made here to refuse a bad configuration before anything starts; made again when submitted,
         // with what is left of the budget then.
         requestedSpec(id, resolved, root, base, budgeted);
@@ -182,9 +183,9 @@ public final class PretrainCommand implements Callable<Integer> {
      * Whether the budget applies: a new job only (an existing one keeps the schedule it started
      * with), and not together with optim.epochs, which it chooses itself.
      */
-    private boolean checkBudget(String id, Path root) throws IOException {
+    private boolean checkBudget(String id, boolean known) {
         TimeBudgetOption.seconds(timeBudgetMinutes, overrides);
-        if (new JobRegistry(root).find(id).isPresent()) {
+        if (known) {
             out.println("job " + id + " exists: --time-budget is ignored, the job keeps the schedule it started with");
             return false;
         }

@@ -103,8 +103,13 @@ public final class JobHistory {
 
     /** The evaluation with the highest top-1 (the later one on a tie), if any. */
     public Optional<EvalRecord> best() throws IOException {
+        return best(evals());
+    }
+
+    /** Of {@code evals} in step order: the highest top-1, the later one on a tie. */
+    static Optional<EvalRecord> best(List<EvalRecord> evals) {
         EvalRecord best = null;
-        for (EvalRecord r : evals()) {
+        for (EvalRecord r : evals) {
             if (best == null || r.top1() >= best.top1()) {
                 best = r;
             }

@@ -143,7 +143,6 @@ public final class JobReport {
         }
 
         ArrayNode evalNodes = root.putArray("evaluations");
-        EvalRecord bestEval = null;
         for (int i = 0; i < evals.size(); i++) {
             EvalRecord e = evals.get(i);
             ObjectNode n = evalNodes.addObject();
@@ -154,10 +153,8 @@ public final class JobReport {
             putNumber(n, "top5", e.top5());
             putNumber(n, "wall_minutes", c.evalMinutes[i]);
             putNumber(n, "eval_seconds", e.seconds());
-            if (bestEval == null || e.top1() >= bestEval.top1()) {
-                bestEval = e;
-            }
         }
+        EvalRecord bestEval = JobHistory.best(evals).orElse(null);
         if (bestEval != null) {
             ObjectNode best = root.putObject("best_knn_top1");
             best.put("epoch", bestEval.epoch());
