@@ -2,8 +2,8 @@ package org.dinoj.model.data;
 
 /**
  * A decoded image: {@code channels} planes of {@code height x width} floats in [0, 1], stored
- * channel-major ({@code [C, H, W]}, row-major within a plane). Grayscale images have one channel
- * and stay that way; nothing pretends they are RGB.
+ * channel-major ({@code [C, H, W]}, row-major within a plane). A grayscale file decodes to one
+ * channel; the transforms bring it to the model's channels ({@code ChannelConversion}).
  */
 public record Image(int channels, int height, int width, float[] pixels) {
     public Image {

@@ -7,7 +7,7 @@ package org.dinoj.model.data.augment;
  *
  * @param crops crop geometry ({@code crops.*})
  * @param blur which blur probabilities to use (see {@link BlurProbabilities} for the dinov2 bug)
- * @param normalization per-channel mean and std; its channel count must match the images
+ * @param normalization per-channel mean and std; images are converted to its channel count ({@link ChannelConversion})
  */
 public record AugmentationConfig(CropsConfig crops, BlurProbabilities blur, Normalization normalization) {
 

@@ -6,7 +6,7 @@ import org.dinoj.model.data.Image;
  * dinov2's evaluation transform: {@code Resize(size / 0.875, bicubic)}, {@code CenterCrop(size)},
  * {@code Normalize(mean, std)}. An image whose shorter side already equals {@code size} (e.g.
  * Fashion-MNIST at its own 28 px) is only centre-cropped, so small datasets are not upscaled and
- * cut. Not thread-safe (reuses its resampler); use one per thread.
+ * cut. An image is first brought to the normalisation's channel count ({@link ChannelConversion}). Not thread-safe (reuses its resampler); use one per thread.
  */
 public final class EvalTransform {
     /** dinov2 resizes to 256 for a 224 crop. */
@@ -29,11 +29,8 @@ public final class EvalTransform {
     }
 
     /** The normalised centre crop {@code [C, size, size]} of {@code image}, written into {@code out} at {@code offset}. */
-    public void apply(Image image, float[] out, int offset) {
-        if (image.channels() != normalization.channels()) {
-            throw new IllegalArgumentException("a " + image.channels() + "-channel image met a normalisation for "
-                    + normalization.channels() + " channels");
-        }
+    public void apply(Image decoded, float[] out, int offset) {
+        Image image = ChannelConversion.toChannels(decoded, normalization.channels());
         int shorter = Math.min(image.height(), image.width());
         // The region of the source that Resize + CenterCrop keeps, in source pixels.
         double scale = shorter == size ? 1.0 : (size / CROP_FRACTION) / shorter;

@@ -14,7 +14,8 @@ import org.dinoj.model.data.ImageTransform;
  *   -> Normalize(mean, std)
  * </pre>
  * Global crops 1 and 2 are independent crops of the same image; then L local crops. One-channel
- * images stay one channel throughout (saturation, hue and grayscale are identities on them).
+ * images stay one channel throughout (saturation, hue and grayscale are identities on them). An image
+ * is first brought to the normalisation's channel count ({@link ChannelConversion}).
  *
  * <p>dinov2 runs these ops on 8-bit PIL images, rounding to 1/255 after each; here values stay
  * float between ops (differences of at most about 1/255 per op). Probabilities follow torchvision:
@@ -48,16 +49,9 @@ public final class MultiCropAugmentation implements ImageTransform<MultiCropSamp
     }
 
     @Override
-    public MultiCropSample apply(Image image, SplittableRandom rng) {
+    public MultiCropSample apply(Image decoded, SplittableRandom rng) {
+        Image image = ChannelConversion.toChannels(decoded, config.normalization().channels());
         int channels = image.channels();
-        if (channels != 1 && channels != 3) {
-            throw new IllegalArgumentException("multi-crop augmentation takes 1- or 3-channel images, not " + channels
-                    + "; convert the dataset to grayscale or RGB");
-        }
-        if (channels != config.normalization().channels()) {
-            throw new IllegalArgumentException("a " + channels + "-channel image met a normalisation for "
-                    + config.normalization().channels() + " channels; configure one mean/std per image channel");
-        }
         CropsConfig crops = config.crops();
         BlurProbabilities blur = config.blur();
         Scratch s = scratch.get();

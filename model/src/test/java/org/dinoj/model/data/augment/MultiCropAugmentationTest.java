@@ -163,15 +163,49 @@ class MultiCropAugmentationTest {
     }
 
     @Test
-    void channelCountMustMatchTheNormalisation() {
+    void grayscaleImagesMeetAnRgbModelAsTheirPlaneRepeated() {
+        // A folder of photos with a few grayscale files: each is trained on as PIL's convert("RGB") gives it.
         MultiCropAugmentation augmentation = new MultiCropAugmentation(AugmentationConfig.dinov2Rgb().withCrops(SMALL));
         Image gray = BicubicResamplerTest.randomImage(1, 20, 20, 6);
-        assertThatThrownBy(() -> augmentation.apply(gray, new SplittableRandom(1)))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("1-channel image");
+        float[] repeated = new float[3 * 400];
+        for (int c = 0; c < 3; c++) {
+            System.arraycopy(gray.pixels(), 0, repeated, c * 400, 400);
+        }
+        MultiCropSample fromGray = augmentation.apply(gray, new SplittableRandom(1));
+        MultiCropSample fromRgb = augmentation.apply(new Image(3, 20, 20, repeated), new SplittableRandom(1));
+        assertThat(fromGray.channels()).isEqualTo(3);
+        for (int k = 0; k < 2; k++) {
+            assertThat(fromGray.globalCrops()[k]).containsExactly(fromRgb.globalCrops()[k]);
+        }
+        for (int k = 0; k < SMALL.localCropsNumber(); k++) {
+            assertThat(fromGray.localCrops()[k]).containsExactly(fromRgb.localCrops()[k]);
+        }
+    }
+
+    @Test
+    void rgbImagesMeetAGrayscaleModelAsTheirLuma() {
+        AugmentationConfig config = new AugmentationConfig(SMALL, BlurProbabilities.DINOV2_EFFECTIVE,
+                Normalization.grayscale(0.286f, 0.353f));
+        MultiCropAugmentation augmentation = new MultiCropAugmentation(config);
+        Image rgb = BicubicResamplerTest.randomImage(3, 20, 20, 6);
+        float[] luma = new float[400];
+        for (int i = 0; i < 400; i++) {
+            luma[i] = 0.299f * rgb.pixels()[i] + 0.587f * rgb.pixels()[400 + i] + 0.114f * rgb.pixels()[800 + i];
+        }
+        MultiCropSample fromRgb = augmentation.apply(rgb, new SplittableRandom(3));
+        MultiCropSample fromLuma = augmentation.apply(new Image(1, 20, 20, luma), new SplittableRandom(3));
+        assertThat(fromRgb.channels()).isEqualTo(1);
+        assertThat(fromRgb.globalCrops()[1]).containsExactly(fromLuma.globalCrops()[1]);
+        assertThat(fromRgb.localCrops()[0]).containsExactly(fromLuma.localCrops()[0]);
+    }
+
+    @Test
+    void imagesOfOtherChannelCountsAreRefusedNamingTheKey() {
+        MultiCropAugmentation augmentation = new MultiCropAugmentation(AugmentationConfig.dinov2Rgb().withCrops(SMALL));
         Image fourChannels = BicubicResamplerTest.randomImage(4, 20, 20, 6);
         assertThatThrownBy(() -> augmentation.apply(fourChannels, new SplittableRandom(1)))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("1- or 3-channel");
+                .hasMessage("a 4-channel image cannot be given to a model of 3 channel(s) (student.in_chans): only"
+                        + " grayscale and RGB images convert to each other");
     }
 }
