@@ -1,6 +1,8 @@
 package org.dinoj.model.data;
 
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,6 +20,8 @@ final class BadImageTracker {
     private final Dataset dataset;
     private final double maxBadFraction;
     private final Map<Integer, String> bad = new ConcurrentSkipListMap<>();
+    /** Bad images whose file could not be read at all (not {@link DamagedImageException}): maybe a mount that went away. */
+    private final Set<Integer> unreadable = ConcurrentHashMap.newKeySet();
 
     BadImageTracker(Dataset dataset, double maxBadFraction) {
         this.dataset = dataset;
@@ -38,6 +42,9 @@ final class BadImageTracker {
      * @throws DatasetException when the bad images now exceed the allowed fraction
      */
     void record(int index, Exception cause) {
+        if (!(cause instanceof DamagedImageException)) {
+            unreadable.add(index);
+        }
         if (bad.putIfAbsent(index, dataset.source(index)) == null) {
             int n = bad.size();
             if (n <= LOGGED_INDIVIDUALLY) {
@@ -50,14 +57,26 @@ final class BadImageTracker {
         check();
     }
 
-    /** Throws when more than the allowed fraction of the dataset is known to be bad. */
+    /**
+     * Throws when more than the allowed fraction of the dataset is known to be bad: a {@link
+     * DamagedImagesException} when every one of them was read and found damaged, else a plain
+     * {@link DatasetException} (a file that could not be read may be readable again later).
+     */
     void check() {
         int n = bad.size();
         if (n > maxBadFraction * dataset.size()) {
             String first = String.join(", ", bad.values().stream().limit(NAMED_IN_ERROR).toList());
-            throw new DatasetException(n + " of " + dataset.size() + " images in " + dataset.describe()
-                    + " could not be decoded, more than the allowed " + percent(maxBadFraction) + " (first: " + first
-                    + (n > NAMED_IN_ERROR ? ", ..." : "") + "): fix or remove these files, or raise the allowed fraction of bad images");
+            String what = n + " of the " + dataset.size() + " images of " + dataset.name() + " ";
+            String allowed = ", more than data.max_bad_fraction allows (" + percent(maxBadFraction) + "; first: " + first
+                    + (n > NAMED_IN_ERROR ? ", ..." : "") + ")";
+            int unread = unreadable.size();
+            if (unread == 0) {
+                throw new DamagedImagesException(what + "are damaged or not images" + allowed
+                        + ": fix or remove these files, or raise data.max_bad_fraction");
+            }
+            throw new DatasetException(what + "could not be decoded (" + unread + " could not be read at all)" + allowed
+                    + ": check that the files are readable (a mount that came back is picked up on the next attempt), fix"
+                    + " or remove damaged ones, or raise data.max_bad_fraction");
         }
     }
 

@@ -28,6 +28,11 @@ public interface Dataset {
     /** What this dataset is, for logs and errors (spec and size). */
     String describe();
 
+    /** The dataset's short name inside a sentence (its spec); {@link #describe()} unless shorter is known. */
+    default String name() {
+        return describe();
+    }
+
     /**
      * Where image {@code index} comes from (a file path, or the dataset and index), so errors
      * about bad images can name it.

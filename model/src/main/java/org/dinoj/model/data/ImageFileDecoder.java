@@ -28,14 +28,15 @@ public final class ImageFileDecoder {
     /**
      * Reads and decodes one file.
      *
-     * @throws IOException when the file cannot be read, is not a supported image, or is damaged
+     * @throws DamagedImageException when the file is not a supported image or is damaged
+     * @throws IOException when the file cannot be read
      */
     public static Image decode(Path file) throws IOException {
         byte[] bytes = Files.readAllBytes(file);
         try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             if (!readers.hasNext()) {
-                throw new IOException(file + " is not a JPEG, PNG, BMP or GIF image");
+                throw new DamagedImageException(file + " is not a JPEG, PNG, BMP or GIF image");
             }
             ImageReader reader = readers.next();
             List<String> warnings = new ArrayList<>(1);
@@ -46,12 +47,12 @@ public final class ImageFileDecoder {
                 decoded = reader.read(0);
             } catch (IOException | RuntimeException e) {
                 // Some ImageIO plugins throw unchecked exceptions on malformed data.
-                throw new IOException(file + " is damaged: " + e.getMessage(), e);
+                throw new DamagedImageException(file + " is damaged: " + e.getMessage(), e);
             } finally {
                 reader.dispose();
             }
             if (!warnings.isEmpty()) {
-                throw new IOException(file + " is damaged: " + warnings.getFirst());
+                throw new DamagedImageException(file + " is damaged: " + warnings.getFirst());
             }
             return toImage(decoded);
         }

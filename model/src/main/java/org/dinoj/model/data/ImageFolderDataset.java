@@ -138,9 +138,19 @@ public final class ImageFolderDataset implements Dataset {
         return classNames;
     }
 
+    /** The folder this split's images were listed from (the dataset's own root when it has no splits). */
+    public Path root() {
+        return root;
+    }
+
     /** The file behind image {@code index}. */
     public Path file(int index) {
         return files.get(index);
+    }
+
+    @Override
+    public String name() {
+        return spec;
     }
 
     @Override

@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.dinoj.model.metrics.MeterFactory;
 import org.dinoj.model.metrics.Meters;
@@ -259,10 +260,30 @@ class DataLoaderTest {
         Dataset data = Datasets.open("folder:" + dir, Split.TRAIN);
         try (var loader = loader(data, LoaderOptions.of(10, 1).withWorkers(2, 2), LoaderPosition.START)) {
             assertThatThrownBy(loader::next)
-                    .isInstanceOf(DatasetException.class)
-                    .hasMessageMatching("\\d of 10 images in folder:.* could not be decoded, more than the allowed 1% "
-                            + "\\(first: .*broken\\.(png|jpg).*\\): fix or remove these files, or raise the allowed fraction of bad images")
+                    // Damage does not heal: the orchestration fails the job on this type instead of retrying.
+                    .isInstanceOf(DamagedImagesException.class)
+                    .hasMessageMatching("\\d of the 10 images of folder:\\S+ are damaged or not images, more than"
+                            + " data.max_bad_fraction allows \\(1%; first: .*broken\\.(png|jpg).*\\): fix or remove these"
+                            + " files, or raise data.max_bad_fraction")
                     .message().doesNotContain("\n");
+        }
+    }
+
+    @Test
+    void filesThatCannotBeReadAreAPlainRetriedDatasetError() throws IOException {
+        // A listed file gone from under the loader (a mount that went away) may be back on the next attempt.
+        writeFolderWithBadFiles(7);
+        Dataset data = Datasets.open("folder:" + dir, Split.TRAIN);
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                Files.delete(f);
+            }
+        }
+        try (var loader = loader(data, LoaderOptions.of(10, 1).withWorkers(2, 2), LoaderPosition.START)) {
+            assertThatThrownBy(loader::next)
+                    .isExactlyInstanceOf(DatasetException.class)
+                    .hasMessageMatching("\\d+ of the 10 images of folder:\\S+ could not be decoded \\(\\d+ could not be read"
+                            + " at all\\), more than data.max_bad_fraction allows .*: check that the files are readable.*");
         }
     }
 

@@ -272,7 +272,7 @@ public final class JobsCommand implements Runnable {
         String jobId;
 
         @Option(names = "--set", paramLabel = "key=value",
-                description = "A key of the optim, teacher or compute section to change for the retry (repeatable).")
+                description = "A key of the optim, teacher or compute section, or data.max_bad_fraction, to change for the retry (repeatable).")
         List<String> overrides = new java.util.ArrayList<>();
 
         @Override

@@ -56,6 +56,11 @@ public final class JobService {
     private static final long ROUND_STOP_MARGIN_MILLIS = 5000;
     /** Sections a retry may change: how the job learns and computes, not what its checkpoints hold or how long it is. */
     private static final List<String> RETRY_SECTIONS = List.of("optim.", "teacher.", "compute.");
+    /**
+     * Single keys a retry may change too: skipping more damaged images leaves the data order as it is, since a
+     * bad image's place goes to the next decodable one whatever the limit.
+     */
+    private static final List<String> RETRY_KEYS = List.of("data.max_bad_fraction");
 
     private final WorkflowClient client;
     private final JobRegistry registry;
@@ -150,15 +155,16 @@ public final class JobService {
 
     /**
      * Refuses, with the sentence why, a retry's override outside the optim, teacher and compute
-     * sections, of {@code optim.epochs}, of a key dinoj does not know, or of a value of the wrong type.
+     * sections and {@code data.max_bad_fraction}, of {@code optim.epochs}, of a key dinoj does not know, or of a value of the wrong type.
      */
     public static void checkRetryOverrides(List<String> overrides) {
         for (String override : overrides) {
             int eq = override.indexOf('=');
             String key = eq < 0 ? override : override.substring(0, eq).trim();
-            if (eq < 0 || key.equals("optim.epochs") || RETRY_SECTIONS.stream().noneMatch(key::startsWith)) {
+            boolean allowed = RETRY_KEYS.contains(key) || !key.equals("optim.epochs") && RETRY_SECTIONS.stream().anyMatch(key::startsWith);
+            if (eq < 0 || !allowed) {
                 throw new IllegalArgumentException("a retry can change only keys of the optim, teacher and compute"
-                        + " sections (key=value, e.g. optim.base_lr=0.001), not '" + override + "': the rest shapes the"
+                        + " sections and data.max_bad_fraction (key=value, e.g. optim.base_lr=0.001), not '" + override + "': the rest shapes the"
                         + " job's checkpoints, data order or length (change a running job's length with set-epochs)");
             }
         }
@@ -179,7 +185,7 @@ public final class JobService {
      * a job that a refusal, a run of non-finite steps or a termination in Temporal stopped, once
      * its cause is dealt with. It keeps its length and its configuration but for {@code overrides}
      * ({@code key=value}) of the optim, teacher and compute sections (a lower learning rate after
-     * a divergence, f32 instead of bf16), which the registry records; the registry shows it RUNNING.
+     * a divergence, f32 instead of bf16) and {@code data.max_bad_fraction}, which the registry records; the registry shows it RUNNING.
      *
      * @return the state it continues from
      * @throws IllegalStateException when the registry does not hold the job or it has not failed,

@@ -4,14 +4,16 @@ import io.temporal.common.interceptors.ActivityInboundCallsInterceptor;
 import io.temporal.common.interceptors.ActivityInboundCallsInterceptorBase;
 import io.temporal.common.interceptors.WorkerInterceptorBase;
 import io.temporal.failure.ApplicationFailure;
+import org.dinoj.model.data.DamagedImagesException;
 
 /**
  * Makes every {@link IllegalArgumentException} an activity throws final, its subclasses included.
  * The workflows' retry policies name IllegalArgumentException as not to be retried, but Temporal
  * compares the failure's class name exactly: a {@code ConfigException} (bad input, which a retry
  * meets again) would otherwise be retried without end, and the job would hang instead of failing
- * with the sentence that says what to fix. A {@code DatasetException} is not one: a dataset on a
- * network mount that is briefly gone comes back, so it stays retried.
+ * with the sentence that says what to fix. Too many damaged images ({@link DamagedImagesException})
+ * are final too. Any other {@code DatasetException} is not: a dataset on a network mount that is
+ * briefly gone comes back, so it stays retried.
  */
 final class BadInputIsFinal extends WorkerInterceptorBase {
 
@@ -26,6 +28,8 @@ final class BadInputIsFinal extends WorkerInterceptorBase {
                     if (e.getClass() == IllegalArgumentException.class) {
                         throw e;
                     }
+                    throw ApplicationFailure.newNonRetryableFailureWithCause(e.getMessage(), e.getClass().getName(), e);
+                } catch (DamagedImagesException e) {
                     throw ApplicationFailure.newNonRetryableFailureWithCause(e.getMessage(), e.getClass().getName(), e);
                 }
             }
