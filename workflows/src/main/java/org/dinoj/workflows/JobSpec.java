@@ -15,7 +15,7 @@ package org.dinoj.workflows;
  * @param stepsPerEpoch optimizer steps per epoch
  * @param stepsPerRound steps per TrainRound activity
  * @param checkpointEverySteps checkpoint interval inside a round
- * @param evalEveryEpochs run k-NN every this many epochs (0 = only at the end)
+ * @param evalEveryEpochs run k-NN every this many epochs (0 = only at the end, -1 = never)
  * @param roundsPerRun rounds before the workflow continues as new (keeps history short)
  * @param timeBudgetSeconds wall seconds the job should end within, from its workflow's start: the
  *     workflow sizes {@code epochs} to it on a worker before training, then clears it; 0 = none
@@ -44,7 +44,7 @@ public record JobSpec(
         require(stepsPerEpoch >= 1, "steps per epoch must be >= 1, got " + stepsPerEpoch);
         require(stepsPerRound >= 1, "steps per round must be >= 1, got " + stepsPerRound);
         require(checkpointEverySteps >= 1, "checkpoint interval must be >= 1 step, got " + checkpointEverySteps);
-        require(evalEveryEpochs >= 0, "evalEveryEpochs must be >= 0, got " + evalEveryEpochs);
+        require(evalEveryEpochs >= -1, "evalEveryEpochs must be >= -1, got " + evalEveryEpochs);
         require(roundsPerRun >= 1, "roundsPerRun must be >= 1, got " + roundsPerRun);
         require(activities != null, "activity settings are required");
         require(timeBudgetSeconds >= 0 && Double.isFinite(timeBudgetSeconds),
@@ -84,7 +84,7 @@ public record JobSpec(
     /**
      * The job with another configuration text, for the trainer only: the caller keeps what this spec
      * was cut from (the job section, the epoch length and count) unchanged, as a retry's overrides
-     * of the optim, teacher and compute sections do.
+     * of the optim, teacher and compute sections and data.max_bad_fraction do.
      */
     public JobSpec withConfig(String newConfig) {
         return new JobSpec(jobId, jobName, newConfig, configSummary, checkpointStore, baseCheckpoint, shards, epochs,

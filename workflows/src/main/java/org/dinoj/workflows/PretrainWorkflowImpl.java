@@ -295,6 +295,9 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
     }
 
     private void maybeEvaluate(TrainingActivities shortWork, boolean atEnd) {
+        if (spec.evalEveryEpochs() < 0) {
+            return; // job.eval_every_epochs: -1, e.g. images without labels
+        }
         int epoch = completedEpochs();
         boolean due = spec.evalEveryEpochs() > 0 && epoch / spec.evalEveryEpochs() > state.lastEvalEpoch() / spec.evalEveryEpochs();
         boolean finalEval = atEnd && (state.lastEval() == null || state.lastEval().step() != state.step());

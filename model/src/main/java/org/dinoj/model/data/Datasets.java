@@ -53,6 +53,20 @@ public final class Datasets {
     }
 
     /**
+     * Refuses a bank and queries that are the same images: a {@code folder:} without {@code train/} and
+     * {@code test/} sub-folders gives its root for both splits, and every query would find itself.
+     *
+     * @param remedy what to do instead, the end of the sentence
+     * @throws IllegalArgumentException when {@code train} and {@code test} are one folder
+     */
+    public static void requireDistinctSplits(Dataset train, Dataset test, String remedy) {
+        if (train instanceof ImageFolderDataset a && test instanceof ImageFolderDataset b && a.root().equals(b.root())) {
+            throw new IllegalArgumentException(a.name() + " has no train/ and test/ (or val/) sub-folders, so its bank and"
+                    + " its queries would be the same images and every query would find itself: " + remedy);
+        }
+    }
+
+    /**
      * The directory holding the Fashion-MNIST files: the Debian package's, else the user's.
      *
      * @throws DatasetException saying how to get the files when neither has them

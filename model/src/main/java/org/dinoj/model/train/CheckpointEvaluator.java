@@ -17,6 +17,16 @@ public interface CheckpointEvaluator {
      */
     KnnResult knn(String config, Path checkpoint) throws IOException;
 
+    /**
+     * Refuses, before a job trains, evaluations it could never run (an evaluation dataset without labels,
+     * or whose bank and queries are the same images), so that the job fails in seconds with the sentence
+     * rather than at its first k-NN hours later. A configuration that never evaluates passes.
+     *
+     * @throws IllegalArgumentException saying what to change
+     */
+    default void checkEvaluable(String config) {
+    }
+
     /** As {@link TrainingSessionFactory#priority()}: the highest wins; production is 0. */
     default int priority() {
         return 0;

@@ -27,6 +27,24 @@ public final class DinoV2KnnEvaluator implements CheckpointEvaluator {
     private static final Logger LOG = LoggerFactory.getLogger(DinoV2KnnEvaluator.class);
 
     @Override
+    public void checkEvaluable(String config) {
+        DinoV2Config parsed = DinoV2Config.parse(config);
+        if (parsed.job().evalEveryEpochs() >= 0) {
+            String spec = parsed.eval().datasetOr(parsed.data().dataset());
+            checkSplits(spec, Datasets.open(spec, Split.TRAIN), Datasets.open(spec, Split.TEST));
+        }
+    }
+
+    private static void checkSplits(String spec, Dataset train, Dataset test) {
+        String instead = "set eval.dataset to a labelled dataset with a held-out split, or job.eval_every_epochs=-1 to"
+                + " train without k-NN";
+        if (train.numClasses() == 0) {
+            throw new IllegalArgumentException("k-NN needs labels, but evaluation dataset " + spec + " has none: " + instead);
+        }
+        Datasets.requireDistinctSplits(train, test, instead);
+    }
+
+    @Override
     public KnnResult knn(String config, Path checkpoint) throws IOException {
         DinoV2Config parsed = DinoV2Config.parse(config);
         EvalConfig eval = parsed.eval();
@@ -41,10 +59,7 @@ public final class DinoV2KnnEvaluator implements CheckpointEvaluator {
             throws IOException {
         Dataset train = Datasets.open(spec, Split.TRAIN);
         Dataset test = Datasets.open(spec, Split.TEST);
-        if (train.numClasses() == 0) {
-            throw new IllegalArgumentException("k-NN needs labels, but evaluation dataset " + spec
-                    + " has none: set eval.dataset to a labelled dataset");
-        }
+        checkSplits(spec, train, test);
         long start = System.nanoTime();
         try (TeacherFeatures teacher = TeacherFeatures.open(config, checkpoint)) {
             LabeledFeatures bank = FeatureExtraction.extract(train, teacher, config.eval().batchSize());

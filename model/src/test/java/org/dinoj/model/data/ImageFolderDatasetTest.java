@@ -108,8 +108,29 @@ class ImageFolderDatasetTest {
         Dataset data = Datasets.open("folder:" + dir, Split.TRAIN);
         assertThat(data.size()).isEqualTo(3);
         assertThat(data.image(0)).isNotNull(); // good.png
-        assertThatThrownBy(() -> data.image(1)).isInstanceOf(IOException.class).hasMessageContaining("half.png");
-        assertThatThrownBy(() -> data.image(2)).isInstanceOf(IOException.class).hasMessageContaining("random.jpg");
+        // Damaged, not unreadable: a retry would meet them again.
+        assertThatThrownBy(() -> data.image(1)).isInstanceOf(DamagedImageException.class).hasMessageContaining("half.png");
+        assertThatThrownBy(() -> data.image(2)).isInstanceOf(DamagedImageException.class).hasMessageContaining("random.jpg");
+        Files.delete(dir.resolve("a/good.png"));
+        assertThatThrownBy(() -> data.image(0)).isInstanceOf(IOException.class).isNotInstanceOf(DamagedImageException.class);
+    }
+
+    @Test
+    void aLabelledFolderWithoutSplitsCannotBeItsOwnBankAndQueries() throws IOException {
+        writeGray(dir.resolve("flat/cat/1.png"), 4, 1, "png");
+        writeGray(dir.resolve("flat/dog/2.png"), 4, 2, "png");
+        String flat = "folder:" + dir.resolve("flat");
+        assertThatThrownBy(() -> Datasets.requireDistinctSplits(Datasets.open(flat, Split.TRAIN), Datasets.open(flat, Split.TEST),
+                "give one with both"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(flat + " has no train/ and test/ (or val/) sub-folders, so its bank and its queries would be the"
+                        + " same images and every query would find itself: give one with both");
+        writeGray(dir.resolve("split/train/cat/1.png"), 4, 1, "png");
+        writeGray(dir.resolve("split/val/cat/2.png"), 4, 2, "png");
+        String split = "folder:" + dir.resolve("split");
+        Datasets.requireDistinctSplits(Datasets.open(split, Split.TRAIN), Datasets.open(split, Split.TEST), "unused");
+        // Two folders given as bank and queries are two sets, too.
+        Datasets.requireDistinctSplits(Datasets.open(flat, Split.TRAIN), Datasets.open(split, Split.TEST), "unused");
     }
 
     @Test

@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.dinoj.model.config.ConfigException;
 import org.dinoj.model.config.ConfigLoader;
 import org.dinoj.model.checkpoint.Checkpoint;
 import org.dinoj.model.checkpoint.CheckpointMismatchException;
@@ -63,6 +64,7 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
     static final String DIVERGED = "TrainingDiverged";
     static final String BAD_CHECKPOINT = "BadCheckpoint";
     static final String CHECKPOINT_MISMATCH = "CheckpointMismatch";
+    static final String EVALUATION_REFUSED = "EvaluationRefused";
 
     private final TrainingSessionFactory sessions;
     private final CheckpointEvaluator evaluator;
@@ -86,6 +88,9 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
             throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), NO_USABLE_CHECKPOINT);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+        if (request.round() == 0 && request.shard() == 0) {
+            checkEvaluable(request.jobId(), request.config());
         }
         try {
             return new Round(context, layout, request, plan).run();
@@ -465,10 +470,23 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
         ActivityExecutionContext context = Activity.getExecutionContext();
         // From the first attempt's scheduling (the service's clock); clamped against a skew with this machine's.
         double waited = Math.max(0, (System.currentTimeMillis() - context.getInfo().getScheduledTimestamp()) / 1000.0);
+        checkEvaluable(request.jobId(), request.config());
         try (BackgroundHeartbeat beat = BackgroundHeartbeat.start(context, "timing this worker for the time budget")) {
             return BudgetSizing.size(request, waited);
         } catch (IOException e) {
             throw new UncheckedIOException("sizing job " + request.jobId() + " to its time budget: " + e.getMessage(), e);
+        }
+    }
+
+    /** An evaluation that can never run fails the job at its start, not at its first k-NN after hours of training. */
+    private void checkEvaluable(String jobId, String config) {
+        try {
+            evaluator.checkEvaluable(config);
+        } catch (ConfigException e) {
+            throw e; // the configuration's own sentence; final, as every ConfigException
+        } catch (IllegalArgumentException e) {
+            throw ApplicationFailure.newNonRetryableFailure("job " + jobId + " cannot evaluate: " + e.getMessage(),
+                    EVALUATION_REFUSED);
         }
     }
 

@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.dinoj.model.data.Dataset;
+import org.dinoj.model.data.Datasets;
 import org.dinoj.model.data.Split;
 import org.dinoj.model.eval.BlockedNeighbourSearch;
 import org.dinoj.model.eval.KnnAccuracy;
@@ -63,6 +64,7 @@ public final class KnnEvalCommand implements Callable<Integer> {
             featureName = extractor.name();
             Dataset train = input.openLabelledDataset(Split.TRAIN, "k-NN");
             Dataset test = input.openLabelledDataset(Split.TEST, "k-NN");
+            Datasets.requireDistinctSplits(train, test, "give a --dataset folder with train/ and test/ (or val/) sub-folders");
             LabeledFeatures bank = extractor.extract(train);
             LabeledFeatures queries = extractor.extract(test);
             if (input.model.checkpoint != null) {

@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.dinoj.model.data.Dataset;
+import org.dinoj.model.data.Datasets;
 import org.dinoj.model.data.Split;
 import org.dinoj.model.eval.LabeledFeatures;
 import org.dinoj.model.eval.LinearProbe;
@@ -72,6 +73,7 @@ public final class LinearEvalCommand implements Callable<Integer> {
             featureName = extractor.name();
             Dataset train = input.openLabelledDataset(Split.TRAIN, "the linear probe");
             Dataset test = input.openLabelledDataset(Split.TEST, "the linear probe");
+            Datasets.requireDistinctSplits(train, test, "give a --dataset folder with train/ and test/ (or val/) sub-folders");
             LabeledFeatures trainFeatures = extractor.extract(train);
             LabeledFeatures testFeatures = extractor.extract(test);
             result = probe.fit(trainFeatures);

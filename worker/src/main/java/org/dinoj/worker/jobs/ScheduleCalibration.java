@@ -59,9 +59,9 @@ public final class ScheduleCalibration {
         }
 
         public String describe() {
-            return String.format(Locale.ROOT, "%.1f img/s (%.3f s a step), a checkpoint %.2f s, a round's start %.2f s,"
-                    + " a k-NN evaluation about %.0f s", imagesPerSecond(), stepSeconds, checkpointSeconds,
-                    roundStartSeconds, evaluationSeconds);
+            return String.format(Locale.ROOT, "%.1f img/s (%.3f s a step), a checkpoint %.2f s, a round's start %.2f s",
+                    imagesPerSecond(), stepSeconds, checkpointSeconds, roundStartSeconds)
+                    + (evaluationSeconds > 0 ? String.format(Locale.ROOT, ", a k-NN evaluation about %.0f s", evaluationSeconds) : "");
         }
     }
 
@@ -106,7 +106,8 @@ public final class ScheduleCalibration {
                 step(reopened);
             }
             double roundStart = Math.max(0, (System.nanoTime() - before) * 1e-9 - stepSeconds);
-            double evaluation = evaluationSeconds(config, checkpoint.directory());
+            // A job that never evaluates (job.eval_every_epochs: -1) may have no labels to time a k-NN on.
+            double evaluation = config.job().evalEveryEpochs() < 0 ? 0 : evaluationSeconds(config, checkpoint.directory());
             return new Costs(stepSeconds, checkpointNanos * 1e-9, roundStart, evaluation,
                     config.train().batchSizePerGpu());
         } finally {

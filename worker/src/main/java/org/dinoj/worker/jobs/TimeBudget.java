@@ -26,7 +26,7 @@ public final class TimeBudget {
     public record Shape(long stepsPerEpoch, long stepsPerRound, long checkpointEverySteps, int evalEveryEpochs,
                         int minEpochs) {
         public Shape {
-            if (stepsPerEpoch < 1 || stepsPerRound < 1 || checkpointEverySteps < 1 || evalEveryEpochs < 0 || minEpochs < 1) {
+            if (stepsPerEpoch < 1 || stepsPerRound < 1 || checkpointEverySteps < 1 || evalEveryEpochs < -1 || minEpochs < 1) {
                 throw new IllegalArgumentException("a job shape needs positive step counts, got " + this);
             }
         }
@@ -95,9 +95,12 @@ public final class TimeBudget {
         return totalSteps / c + roundEnds - shared;
     }
 
-    /** Evaluations every eval_every_epochs, and one at the end unless the last one fell there. */
+    /** Evaluations every eval_every_epochs, and one at the end unless the last one fell there; none for -1. */
     static int evaluations(Shape shape, int epochs) {
         int every = shape.evalEveryEpochs();
+        if (every < 0) {
+            return 0;
+        }
         if (every == 0) {
             return 1;
         }

@@ -55,6 +55,7 @@ class TimeBudgetTest {
         assertThat(TimeBudget.evaluations(PRESET, 30)).isEqualTo(3);
         assertThat(TimeBudget.evaluations(PRESET, 7)).isEqualTo(1);
         assertThat(TimeBudget.evaluations(new TimeBudget.Shape(100, 500, 100, 0, 1), 70)).isEqualTo(1);
+        assertThat(TimeBudget.evaluations(new TimeBudget.Shape(100, 500, 100, -1, 1), 70)).isZero(); // job.eval_every_epochs: -1
     }
 
     @Test

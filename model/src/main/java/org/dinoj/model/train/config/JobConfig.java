@@ -9,7 +9,8 @@ package org.dinoj.model.train.config;
  * @param shards                  [1] data shards = workers training in parallel per round (DiLoCo when > 1)
  * @param stepsPerRound           [500] steps per TrainRound activity (DiLoCo's H)
  * @param checkpointEverySteps    [100] checkpoint interval inside a round
- * @param evalEveryEpochs         [10] k-NN every this many epochs (0: only at the end)
+ * @param evalEveryEpochs         [10] k-NN every this many epochs (0: only at the end; -1: never, e.g. for a
+ *                                dataset without labels)
  * @param roundsPerRun            [20] rounds before the workflow continues as new
  * @param heartbeatTimeoutSeconds [30] a round silent for this long is retried elsewhere; a pause or
  *                                cancel reaches a round within a quarter of it (at most 2 s)
@@ -23,6 +24,9 @@ public record JobConfig(int shards, long stepsPerRound, long checkpointEveryStep
                         int evalEveryEpochs, int roundsPerRun, int heartbeatTimeoutSeconds, int roundTimeoutHours,
                         int maxAttempts, String taskQueue, double outerLr, double outerMomentum) {
 
+    /** {@code job.eval_every_epochs} of a job that never runs k-NN, not even at the end. */
+    public static final int NEVER_EVALUATE = -1;
+
     public JobConfig {
         atLeast("job.shards", shards, 1);
         atLeast("job.steps_per_round", stepsPerRound, 1);
@@ -30,7 +34,7 @@ public record JobConfig(int shards, long stepsPerRound, long checkpointEveryStep
         atLeast("job.rounds_per_run", roundsPerRun, 1);
         atLeast("job.heartbeat_timeout_seconds", heartbeatTimeoutSeconds, 1);
         atLeast("job.round_timeout_hours", roundTimeoutHours, 1);
-        atLeast("job.eval_every_epochs", evalEveryEpochs, 0);
+        atLeast("job.eval_every_epochs", evalEveryEpochs, NEVER_EVALUATE);
         atLeast("job.max_attempts", maxAttempts, 0);
         if (!(outerLr > 0)) {
             throw new IllegalArgumentException("job.outer_lr must be positive, got " + outerLr);

@@ -1,0 +1,54 @@
+package org.dinoj.model.train;
+
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.dinoj.model.config.ConfigLoader;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DinoV2KnnEvaluatorTest {
+    @TempDir
+    Path dir;
+
+    private static void write(Path file) throws IOException {
+        Files.createDirectories(file.getParent());
+        ImageIO.write(new BufferedImage(8, 8, BufferedImage.TYPE_BYTE_GRAY), "png", file.toFile());
+    }
+
+    private static String config(String dataset, String... more) {
+        List<String> overrides = new java.util.ArrayList<>(List.of("data.dataset=" + dataset));
+        overrides.addAll(List.of(more));
+        return ConfigLoader.resolve("tiny-test", overrides);
+    }
+
+    @Test
+    void aJobsEvaluationThatCouldNeverRunIsRefusedBeforeItTrains() throws IOException {
+        write(dir.resolve("own/a.png"));
+        write(dir.resolve("own/b.png"));
+        DinoV2KnnEvaluator evaluator = new DinoV2KnnEvaluator();
+        String unlabelled = "folder:" + dir.resolve("own");
+        assertThatThrownBy(() -> evaluator.checkEvaluable(config(unlabelled)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("k-NN needs labels, but evaluation dataset " + unlabelled + " has none: set eval.dataset to a"
+                        + " labelled dataset with a held-out split, or job.eval_every_epochs=-1 to train without k-NN");
+        // A job that never evaluates trains on them.
+        assertThatCode(() -> evaluator.checkEvaluable(config(unlabelled, "job.eval_every_epochs=-1"))).doesNotThrowAnyException();
+
+        write(dir.resolve("flat/cat/a.png"));
+        write(dir.resolve("flat/dog/b.png"));
+        String flat = "folder:" + dir.resolve("flat");
+        assertThatThrownBy(() -> evaluator.checkEvaluable(config(unlabelled, "eval.dataset=" + flat)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(flat + " has no train/ and test/ (or val/) sub-folders")
+                .hasMessageEndingWith("or job.eval_every_epochs=-1 to train without k-NN");
+        assertThatCode(() -> evaluator.checkEvaluable(config(unlabelled, "eval.dataset=synthetic:64:16x16x1")))
+                .doesNotThrowAnyException();
+    }
+}
