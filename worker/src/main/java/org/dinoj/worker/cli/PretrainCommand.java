@@ -76,7 +76,7 @@ public final class PretrainCommand implements Callable<Integer> {
     Path initFrom;
 
     @Option(names = "--retry", description = "Start the failed job --job-id again from its newest verified checkpoint,"
-            + " with its length and configuration; --set may change keys of the optim, teacher and compute sections.")
+            + " with its length and configuration; --set may change keys of the optim, teacher and compute sections and data.max_bad_fraction.")
     boolean retry;
 
     @Option(names = "--port", defaultValue = "-1", hidden = true, description = "Embedded server port (-1: 7233 or a free one).")
@@ -277,6 +277,7 @@ public final class PretrainCommand implements Callable<Integer> {
         boolean pausing = false;
         JobStatus lastStatus = null;
         boolean scheduleShown = false;
+        String lastRetry = null;
         while (true) {
             JobService.ServiceState service = runner.jobs().serviceState(id);
             if (service == JobService.ServiceState.FAILED) {
@@ -302,6 +303,12 @@ public final class PretrainCommand implements Callable<Integer> {
             }
             double rate = firstStep >= 0 && step > firstStep ? (step - firstStep) / ((System.nanoTime() - firstNanos) / 1e9) : 0;
             String line = ProgressLine.render(p, rounds, rate);
+            Optional<String> retry = ProgressLine.retryNote(rounds);
+            if (retry.isPresent() && !retry.get().equals(lastRetry)) {
+                // A new failed attempt: once on its own line, above the progress line.
+                out.println((tty ? "\n" : "") + retry.get());
+                lastRetry = retry.get();
+            }
             if (tty) {
                 out.print("\r" + line + "  ");
                 out.flush();

@@ -7,7 +7,8 @@ import org.dinoj.workflows.RoundHeartbeat;
 
 /**
  * One progress line: epoch, step (live, from the running rounds' heartbeats), a bar, loss,
- * images/s and the ETA at the pace measured by the caller.
+ * images/s and the ETA at the pace measured by the caller. And, while a round fails and Temporal
+ * retries it, a note with the attempt and why the last one failed, so a job stuck at a step says so.
  */
 final class ProgressLine {
     private static final int BAR = 24;
@@ -61,6 +62,28 @@ final class ProgressLine {
         }
         s.append("  ").append(p.status().name().toLowerCase());
         return s.toString();
+    }
+
+    /**
+     * "round ID failed and is retried (attempt N): why" for the first round that {@link #isRetrying};
+     * empty when none is. Printed on its own line: a failure is longer than a terminal's width.
+     */
+    static java.util.Optional<String> retryNote(List<JobService.PendingRound> rounds) {
+        return rounds.stream().filter(ProgressLine::isRetrying).findFirst().map(r -> "round " + r.activityId()
+                + " failed and is retried (attempt " + r.attempt() + "): " + r.lastFailure());
+    }
+
+    /**
+     * A round whose last attempt failed and whose current attempt has not heartbeated yet: waiting for
+     * its retry, or failing again before its first heartbeat. An attempt that trains again heartbeats,
+     * and the note goes.
+     */
+    static boolean isRetrying(JobService.PendingRound r) {
+        if (r.attempt() <= 1 || r.lastFailure() == null) {
+            return false;
+        }
+        return r.state().equals("scheduled") || r.lastHeartbeat() == null || r.lastStarted() == null
+                || r.lastHeartbeat().isBefore(r.lastStarted());
     }
 
     static String duration(long seconds) {
