@@ -224,7 +224,7 @@ class PretrainJobsTest {
         CliOutput reshaped = CliOutput.dinoj(reshaping.toArray(String[]::new));
         assertThat(reshaped.code()).as(reshaped.out()).isEqualTo(2);
         assertThat(reshaped.out()).contains("a retry can change only keys of the optim, teacher and compute sections"
-                + " (key=value, e.g. optim.base_lr=0.001), not 'student.depth=4'");
+                + " and data.max_bad_fraction (key=value, e.g. optim.base_lr=0.001), not 'student.depth=4'");
         assertThat(new org.dinoj.worker.jobs.JobRegistry(dir).find("retry").orElseThrow().status())
                 .isEqualTo(JobRecord.RegistryStatus.FAILED);
 
