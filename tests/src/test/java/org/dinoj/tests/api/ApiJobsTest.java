@@ -450,6 +450,14 @@ class ApiJobsTest {
         } finally {
             stubs.shutdown();
         }
+        // At once: the terminated run's round stops only at its next heartbeat (2 s here) and may still write, so a
+        // pipeline is told to come back after the heartbeat timeout + 5 s instead of being held that long.
+        HttpResponse<String> tooSoon = post("/v1/jobs/api-terminate/retry", null);
+        assertThat(tooSoon.statusCode()).as(tooSoon.body()).isEqualTo(409);
+        long retryAfter = Long.parseLong(tooSoon.headers().firstValue("Retry-After").orElseThrow());
+        assertThat(retryAfter).isBetween(1L, 7L);
+        assertThat(error(tooSoon)).isEqualTo("the round of the terminated run of job 'api-terminate' stops at its next"
+                + " heartbeat and may still write a checkpoint: retry in " + retryAfter + " s");
         JsonNode failed = awaitJob("api-terminate", "failed", j -> j.path("status").asText().equals("FAILED"));
         assertThat(failed.path("service_state").asText()).isEqualTo("FAILED");
         assertThat(failed.path("message").asText()).isEqualTo("failed: terminated in Temporal: stuck on a bad mount");

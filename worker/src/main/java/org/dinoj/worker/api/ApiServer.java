@@ -67,7 +67,12 @@ public final class ApiServer implements AutoCloseable {
                 config.routes.post("/v1/jobs/{id}/" + action, ctx -> jobs.signal(ctx, action));
             }
             config.routes.post("/v1/jobs/{id}/retry", ctx -> jobs.retry(ctx, hasBody(ctx) ? jsonBody(ctx) : null));
-            config.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
+            config.routes.exception(ApiException.class, (e, ctx) -> {
+                if (e.retryAfterSeconds() > 0) {
+                    ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
+                }
+                error(ctx, e.status(), e.getMessage());
+            });
             config.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), e.getMessage()));
             config.routes.exception(StatusRuntimeException.class, (e, ctx) -> temporalError(ctx, e));
             config.routes.exception(Exception.class, (e, ctx) -> {

@@ -242,15 +242,18 @@ public final class JobsApi {
     /**
      * {@code POST /v1/jobs/{id}/retry}, with an optional body of overrides: 202 with the job,
      * RUNNING again from its newest verified checkpoint as a new run of its workflow; 400 for an
-     * override a retry cannot take, 409 when the job has not failed.
+     * override a retry cannot take, 409 when the job has not failed, or (with {@code Retry-After})
+     * when it was terminated too recently for its round to have stopped.
      */
     void retry(Context ctx, byte[] body) throws IOException {
         JobRetry retry = JobRetry.parse(body);
         JobRecord r = existing(ctx.pathParam("id"));
         try {
-            jobs.retry(r.jobId(), retry.overrideLines());
+            jobs.retry(r.jobId(), retry.overrideLines(), false);
         } catch (IllegalArgumentException e) { // a ConfigException is one too
             throw ApiException.badRequest(e.getMessage());
+        } catch (JobService.RoundStillStoppingException e) {
+            throw ApiException.conflictRetryAfter(e.getMessage(), e.retryAfterSeconds());
         } catch (IllegalStateException e) {
             throw ApiException.conflict(e.getMessage());
         }

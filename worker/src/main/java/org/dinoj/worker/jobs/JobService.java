@@ -185,7 +185,9 @@ public final class JobService {
      * a job that a refusal, a run of non-finite steps or a termination in Temporal stopped, once
      * its cause is dealt with. It keeps its length and its configuration but for {@code overrides}
      * ({@code key=value}) of the optim, teacher and compute sections (a lower learning rate after
-     * a divergence, f32 instead of bf16) and {@code data.max_bad_fraction}, which the registry records; the registry shows it RUNNING.
+     * a divergence, f32 instead of bf16) and {@code data.max_bad_fraction}, which the registry
+     * records; the registry shows it RUNNING. A run terminated in Temporal moments ago is waited for
+     * until its round has stopped (see {@link #retry(String, List, boolean)}).
      *
      * @return the state it continues from
      * @throws IllegalStateException when the registry does not hold the job or it has not failed,
@@ -193,6 +195,15 @@ public final class JobService {
      * @throws IllegalArgumentException for an override a retry cannot take, with the sentence why
      */
     public JobState retry(String jobId, List<String> overrides) throws IOException {
+        return retry(jobId, overrides, true);
+    }
+
+    /**
+     * {@link #retry(String, List)}; with {@code waitForStoppingRound} false, a run terminated or timed
+     * out too recently for its round to have stopped is refused with a {@link RoundStillStoppingException}
+     * saying how long to wait, instead of blocking for it (an API request must not hang for half a minute).
+     */
+    public JobState retry(String jobId, List<String> overrides, boolean waitForStoppingRound) throws IOException {
         checkRetryOverrides(overrides);
         JobRecord record = registry.find(jobId).orElseThrow(() -> new IllegalStateException(
                 "no job '" + jobId + "' in the job registry; only a job it holds can be retried"));
@@ -206,7 +217,7 @@ public final class JobService {
                     + now.toLowerCase(Locale.ROOT) + "); only a failed job can be retried");
         }
         if (state == ServiceState.FAILED) {
-            waitForStoppedRound(jobId, record.spec());
+            waitForStoppedRound(jobId, record.spec(), waitForStoppingRound);
         }
         String reason = state == ServiceState.FAILED ? "failed: " + failure(jobId) : record.message();
         String with = overrides.isEmpty() ? "" : " with " + String.join(", ", overrides);
@@ -231,12 +242,27 @@ public final class JobService {
         return from;
     }
 
+    /** A retry asked for too soon after a termination or time-out: the old run's round may still write. */
+    public static final class RoundStillStoppingException extends IllegalStateException {
+        private final long retryAfterSeconds;
+
+        RoundStillStoppingException(String message, long retryAfterSeconds) {
+            super(message);
+            this.retryAfterSeconds = retryAfterSeconds;
+        }
+
+        /** Seconds until the round has stopped for sure. */
+        public long retryAfterSeconds() {
+            return retryAfterSeconds;
+        }
+    }
+
     /**
      * A terminated or timed-out run's round learns of it only at its next heartbeat, then writes one
      * more checkpoint: a new run must not train into the same store before that. Waits out the
      * heartbeat timeout after the close (at once for a run that failed by itself, whose round ended).
      */
-    private void waitForStoppedRound(String jobId, JobSpec spec) {
+    private void waitForStoppedRound(String jobId, JobSpec spec, boolean wait) {
         Optional<DescribeWorkflowExecutionResponse> d = describe(jobId);
         if (d.isEmpty()) {
             return;
@@ -249,6 +275,13 @@ public final class JobService {
         long closedMillis = info.getCloseTime().getSeconds() * 1000 + info.getCloseTime().getNanos() / 1_000_000;
         long readyMillis = closedMillis + spec.activities().heartbeatTimeout().toMillis() + ROUND_STOP_MARGIN_MILLIS;
         long waitMillis = readyMillis - System.currentTimeMillis();
+        if (waitMillis > 0 && !wait) {
+            long seconds = (waitMillis + 999) / 1000;
+            throw new RoundStillStoppingException("the round of the " + (info.getStatus()
+                    == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TERMINATED ? "terminated" : "timed-out")
+                    + " run of job '" + jobId + "' stops at its next heartbeat and may still write a checkpoint: retry in "
+                    + seconds + " s", seconds);
+        }
         if (waitMillis > 0) {
             log.info("job {}: waiting {} s for the round of its {} run to stop at its next heartbeat", jobId,
                     (waitMillis + 999) / 1000, info.getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TERMINATED
@@ -257,7 +290,7 @@ public final class JobService {
                 Thread.sleep(waitMillis);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for job '" + jobId + "''s round to stop", e);
+                throw new IllegalStateException("interrupted while waiting for the round of job '" + jobId + "' to stop", e);
             }
         }
     }
