@@ -42,16 +42,19 @@ final class BadImageTracker {
      * @throws DatasetException when the bad images now exceed the allowed fraction
      */
     void record(int index, Exception cause) {
-        if (!(cause instanceof DamagedImageException)) {
+        boolean damaged = cause instanceof DamagedImageException;
+        if (!damaged) {
             unreadable.add(index);
         }
         if (bad.putIfAbsent(index, dataset.source(index)) == null) {
             int n = bad.size();
+            // A read error's message is often the bare path (NoSuchFileException): name its kind.
+            String why = damaged ? cause.getMessage() : "could not be read: " + cause;
             if (n <= LOGGED_INDIVIDUALLY) {
-                LOG.warn("skipping undecodable image {} ({}){}", dataset.source(index), cause.getMessage(),
+                LOG.warn("skipping image {} ({}){}", dataset.source(index), why,
                         n == LOGGED_INDIVIDUALLY ? "; further bad images are logged at debug level" : "");
             } else {
-                LOG.debug("skipping undecodable image {} ({})", dataset.source(index), cause.getMessage());
+                LOG.debug("skipping image {} ({})", dataset.source(index), why);
             }
         }
         check();

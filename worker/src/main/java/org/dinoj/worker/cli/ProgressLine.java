@@ -65,25 +65,16 @@ final class ProgressLine {
     }
 
     /**
-     * "round ID failed and is retried (attempt N): why" for the first round that {@link #isRetrying};
-     * empty when none is. Printed on its own line: a failure is longer than a terminal's width.
+     * "round ID: attempt N-1 failed and Temporal retries it (attempt N): why" for the first round
+     * past its first attempt; empty when none is. The caller prints it once per attempt, on its own
+     * line (a failure is longer than a terminal's width). Whether the current attempt trains again
+     * is the progress line's to show: the service reports a round waiting out its retry back-off as
+     * started on some servers, so the note says only what happened.
      */
     static java.util.Optional<String> retryNote(List<JobService.PendingRound> rounds) {
-        return rounds.stream().filter(ProgressLine::isRetrying).findFirst().map(r -> "round " + r.activityId()
-                + " failed and is retried (attempt " + r.attempt() + "): " + r.lastFailure());
-    }
-
-    /**
-     * A round whose last attempt failed and whose current attempt has not heartbeated yet: waiting for
-     * its retry, or failing again before its first heartbeat. An attempt that trains again heartbeats,
-     * and the note goes.
-     */
-    static boolean isRetrying(JobService.PendingRound r) {
-        if (r.attempt() <= 1 || r.lastFailure() == null) {
-            return false;
-        }
-        return r.state().equals("scheduled") || r.lastHeartbeat() == null || r.lastStarted() == null
-                || r.lastHeartbeat().isBefore(r.lastStarted());
+        return rounds.stream().filter(r -> r.attempt() > 1 && r.lastFailure() != null).findFirst()
+                .map(r -> "round " + r.activityId() + ": attempt " + (r.attempt() - 1) + " failed and Temporal retries it"
+                        + " (attempt " + r.attempt() + "): " + r.lastFailure());
     }
 
     static String duration(long seconds) {

@@ -7,7 +7,6 @@ import java.util.List;
 import org.dinoj.worker.jobs.JobService;
 import org.dinoj.workflows.JobStatus;
 import org.dinoj.workflows.Progress;
-import org.dinoj.workflows.RoundHeartbeat;
 import org.junit.jupiter.api.Test;
 
 class ProgressLineTest {
@@ -18,35 +17,29 @@ class ProgressLineTest {
             + " data.max_bad_fraction";
 
     @Test
-    void aRoundWaitingForItsRetrySaysWhichAttemptAndWhyTheLastFailed() {
-        JobService.PendingRound waiting = new JobService.PendingRound("r0", 13, "scheduled", null, DAMAGED, T0, null);
-        assertThat(ProgressLine.retryNote(List.of(waiting))).hasValue("round r0 failed and is retried (attempt 13): " + DAMAGED);
+    void aRetriedRoundSaysWhichAttemptFailedAndWhy() {
+        // As the embedded server reports a round waiting out its back-off: started, last heartbeat at its start.
+        JobService.PendingRound waiting = new JobService.PendingRound("r0", 13, "started", null, DAMAGED, T0,
+                T0.plusMillis(1));
+        assertThat(ProgressLine.retryNote(List.of(waiting)))
+                .hasValue("round r0: attempt 12 failed and Temporal retries it (attempt 13): " + DAMAGED);
         // The progress line itself stays one terminal line.
         assertThat(ProgressLine.render(AT_STEP_0, List.of(waiting), 0))
                 .isEqualTo("epoch 1/4  step 0/40 [------------------------]   0%  loss -  0.0 img/s  running");
     }
 
     @Test
-    void anAttemptFailingAgainBeforeItsFirstHeartbeatKeepsTheNote() {
-        JobService.PendingRound failingAgain = new JobService.PendingRound("r0", 2, "started", null, "disk gone", T0, null);
-        assertThat(ProgressLine.retryNote(List.of(failingAgain))).hasValue("round r0 failed and is retried (attempt 2): disk gone");
-    }
-
-    @Test
-    void anAttemptThatTrainsAgainDropsTheNote() {
-        RoundHeartbeat beating = new RoundHeartbeat(7, 20, 3.25, 40.0, null, null);
-        JobService.PendingRound training = new JobService.PendingRound("r0", 2, "started", beating, "disk gone", T0,
-                T0.plusSeconds(3));
-        assertThat(ProgressLine.retryNote(List.of(training))).isEmpty();
-        // Its heartbeat from before the failed attempt does not count as training again.
-        JobService.PendingRound stale = new JobService.PendingRound("r0", 3, "started", beating, "disk gone",
-                T0.plusSeconds(60), T0.plusSeconds(3));
-        assertThat(ProgressLine.retryNote(List.of(stale))).hasValue("round r0 failed and is retried (attempt 3): disk gone");
+    void theFirstRoundPastItsFirstAttemptIsNamed() {
+        JobService.PendingRound fine = new JobService.PendingRound("r0", 1, "started", null, null, T0, null);
+        JobService.PendingRound retried = new JobService.PendingRound("r1", 2, "scheduled", null, "disk gone", T0, null);
+        assertThat(ProgressLine.retryNote(List.of(fine, retried)))
+                .hasValue("round r1: attempt 1 failed and Temporal retries it (attempt 2): disk gone");
     }
 
     @Test
     void aFirstAttemptHasNoNote() {
         JobService.PendingRound first = new JobService.PendingRound("r0", 1, "scheduled", null, null, null, null);
         assertThat(ProgressLine.retryNote(List.of(first))).isEmpty();
+        assertThat(ProgressLine.retryNote(List.of())).isEmpty();
     }
 }
