@@ -23,8 +23,9 @@ import org.slf4j.LoggerFactory;
  * loader skips and counts it).
  *
  * <p>Splits: when the root holds a {@code train} folder and a {@code test} (or {@code val}) folder,
- * those are the splits; otherwise the root itself is used for whichever split is asked for, so a
- * held-out set can be given as its own {@code folder:} spec.
+ * those are the splits, and their classes are the sorted sub-folder names of both, so a label means
+ * the same class in either split. Otherwise the root itself is used for whichever split is asked for:
+ * training takes all of it, and a k-NN refuses it ({@link Datasets#requireDistinctSplits}).
  */
 public final class ImageFolderDataset implements Dataset {
     private static final Logger LOG = LoggerFactory.getLogger(ImageFolderDataset.class);
@@ -63,6 +64,10 @@ public final class ImageFolderDataset implements Dataset {
             for (Path p : relative) {
                 names.add(p.getName(0).toString());
             }
+            if (!root.equals(dir)) {
+                // One class list for both splits: a test split without some class must not shift the others' labels.
+                names.addAll(subFolderNames(otherSplitRoot(dir, split)));
+            }
             classNames = List.copyOf(names);
             java.util.Map<String, Integer> labelOf = new java.util.HashMap<>();
             for (String name : classNames) {
@@ -90,6 +95,19 @@ public final class ImageFolderDataset implements Dataset {
             return split == Split.TRAIN ? train : test;
         }
         return dir;
+    }
+
+    private static Path otherSplitRoot(Path dir, Split split) {
+        return splitRoot(dir, split == Split.TRAIN ? Split.TEST : Split.TRAIN);
+    }
+
+    private static List<String> subFolderNames(Path root) {
+        try (Stream<Path> entries = Files.list(root)) {
+            return entries.filter(Files::isDirectory).map(p -> p.getFileName().toString()).toList();
+        } catch (IOException | UncheckedIOException e) {
+            throw new DatasetException("image folder " + root + " could not be listed (" + e.getMessage()
+                    + "): check its permissions", e);
+        }
     }
 
     /** Image files below {@code root}, relative to it, sorted by their path with '/' separators. */

@@ -89,6 +89,21 @@ class ImageFolderDatasetTest {
     }
 
     @Test
+    void aClassMissingFromTheTestSplitDoesNotShiftTheOthersLabels() throws IOException {
+        writeGray(dir.resolve("train/cat/1.png"), 4, 1, "png");
+        writeGray(dir.resolve("train/dog/2.png"), 4, 2, "png");
+        writeGray(dir.resolve("train/fox/3.png"), 4, 3, "png");
+        writeGray(dir.resolve("test/cat/4.png"), 4, 4, "png");
+        writeGray(dir.resolve("test/fox/5.png"), 4, 5, "png");
+        ImageFolderDataset train = (ImageFolderDataset) Datasets.open("folder:" + dir, Split.TRAIN);
+        ImageFolderDataset test = (ImageFolderDataset) Datasets.open("folder:" + dir, Split.TEST);
+        assertThat(test.classNames()).containsExactly("cat", "dog", "fox").isEqualTo(train.classNames());
+        assertThat(train.label(2)).isEqualTo(2); // train/fox
+        assertThat(test.label(1)).isEqualTo(2); // test/fox: the same label, not 1
+        assertThat(test.numClasses()).isEqualTo(3);
+    }
+
+    @Test
     void jpegDecodesToThreeChannels() throws IOException {
         writeRgb(dir.resolve("a/photo.jpg"), 16, 255, 0, 0, "jpg");
         Image image = Datasets.open("folder:" + dir, Split.TRAIN).image(0);
