@@ -525,13 +525,36 @@ class ApiJobsTest {
         }
         assertThat(get("/v1/jobs/api-diverge").path("status").asText()).isEqualTo("FAILED");
 
-        HttpResponse<String> retried = post("/v1/jobs/api-diverge/retry", "{\"overrides\": {\"optim.base_lr\": 0.001}}");
-        assertThat(retried.statusCode()).as(retried.body()).isEqualTo(202);
+        // Two retries at once (a pipeline and a person, each with its own rate): one run starts, the other is refused,
+        // and the registry records the winner's configuration.
+        String[] rates = {"0.001", "0.002"}; // 0.002 completes too, after one halving
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> both = new java.util.ArrayList<>();
+        for (String rate : rates) {
+            both.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    go.await();
+                    return post("/v1/jobs/api-diverge/retry", "{\"overrides\": {\"optim.base_lr\": " + rate + "}}");
+                } catch (Exception e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            }));
+        }
+        go.countDown();
+        HttpResponse<String> first = both.get(0).get(60, java.util.concurrent.TimeUnit.SECONDS);
+        HttpResponse<String> second = both.get(1).get(60, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(List.of(first.statusCode(), second.statusCode())).as(first.body() + "\n" + second.body())
+                .containsExactlyInAnyOrder(202, 409);
+        HttpResponse<String> retried = first.statusCode() == 202 ? first : second;
+        HttpResponse<String> lost = first.statusCode() == 202 ? second : first;
+        String rate = rates[retried == first ? 0 : 1];
+        assertThat(error(lost)).isIn("job 'api-diverge' is running again already (another retry started it)",
+                "job 'api-diverge' has not failed (it is running); only a failed job can be retried");
         assertThat(JSON.readTree(retried.body()).path("message").asText())
-                .startsWith("retried from step 10 (").contains(") with optim.base_lr=0.001 after it failed: job api-diverge");
+                .startsWith("retried from step 10 (").contains(") with optim.base_lr=" + rate + " after it failed: job api-diverge");
         JsonNode done = awaitJob("api-diverge", "completed", j -> j.path("status").asText().equals("COMPLETED"));
         assertThat(done.path("latest_checkpoint").path("step").asLong()).isEqualTo(40);
-        assertThat(runner.jobs().registry().find("api-diverge").orElseThrow().spec().config()).contains("base_lr: 0.001");
+        assertThat(runner.jobs().registry().find("api-diverge").orElseThrow().spec().config()).contains("base_lr: " + rate);
     }
 
     @Test
