@@ -78,9 +78,9 @@ class OwnImagesPretrainTest {
         // k-NN needs labels: refused at the job's start, not at its first evaluation.
         Run unlabelled = dinoj("unlabelled", pretrain(images, "own"));
         assertThat(unlabelled.exit()).as(unlabelled.out()).isEqualTo(1);
-        assertThat(unlabelled.out()).contains("job own failed: job own cannot evaluate: k-NN needs labels, but evaluation"
-                + " dataset folder:" + images + " has none: set eval.dataset to a labelled dataset with a held-out split, or"
-                + " job.eval_every_epochs=-1 to train without k-NN");
+        assertThat(unlabelled.out()).contains("job own failed: k-NN cannot use evaluation dataset folder:" + images + ": it"
+                + " has no class folders, so it has no labels; set eval.dataset to a labelled dataset with a held-out split,"
+                + " or job.eval_every_epochs=-1 to train without k-NN (as a new job: a retry keeps the eval and job sections)");
 
         // Without k-NN, the damaged file (1 of 31, over the default 1%) fails the job once instead of being retried.
         Run damaged = dinoj("damaged", pretrain(images, "own2", "--set", "job.eval_every_epochs=-1"));

@@ -62,7 +62,7 @@ final class BadImageTracker {
 
     /**
      * Throws when more than the allowed fraction of the dataset is known to be bad: a {@link
-     * DamagedImagesException} when every one of them was read and found damaged, else a plain
+     * DamagedImagesException} when the damaged ones alone are too many, else a plain
      * {@link DatasetException} (a file that could not be read may be readable again later).
      */
     void check() {
@@ -73,8 +73,10 @@ final class BadImageTracker {
             String allowed = ", more than data.max_bad_fraction allows (" + percent(maxBadFraction) + "; first: " + first
                     + (n > NAMED_IN_ERROR ? ", ..." : "") + ")";
             int unread = unreadable.size();
-            if (unread == 0) {
-                throw new DamagedImagesException(what + "are damaged or not images" + allowed
+            if (n - unread > maxBadFraction * dataset.size()) {
+                // The damaged files alone exceed the limit: a retry meets them again, whatever the unreadable ones do.
+                throw new DamagedImagesException((n - unread) + " of the " + dataset.size() + " images of " + dataset.name()
+                        + " are damaged or not images" + (unread == 0 ? "" : " (and " + unread + " could not be read)") + allowed
                         + ": fix or remove these files, or raise data.max_bad_fraction");
             }
             throw new DatasetException(what + "could not be decoded (" + unread + " could not be read at all)" + allowed

@@ -65,8 +65,10 @@ public final class ImageFolderDataset implements Dataset {
                 names.add(p.getName(0).toString());
             }
             if (!root.equals(dir)) {
-                // One class list for both splits: a test split without some class must not shift the others' labels.
-                names.addAll(subFolderNames(otherSplitRoot(dir, split)));
+                // One class list for both splits, by one rule (every first-level folder of either, empty or hidden
+                // ones too): a split without some class must not shift the others' labels.
+                names.addAll(subFolderNames(splitRoot(dir, Split.TRAIN)));
+                names.addAll(subFolderNames(splitRoot(dir, Split.TEST)));
             }
             classNames = List.copyOf(names);
             java.util.Map<String, Integer> labelOf = new java.util.HashMap<>();
@@ -97,8 +99,27 @@ public final class ImageFolderDataset implements Dataset {
         return dir;
     }
 
-    private static Path otherSplitRoot(Path dir, Split split) {
-        return splitRoot(dir, split == Split.TRAIN ? Split.TEST : Split.TRAIN);
+    /**
+     * Why a k-NN could not use {@code dir} as its bank (train split) and queries (test split), from its
+     * layout alone, without listing its images (a job asks this before it trains, and a large folder
+     * on a network mount takes long to walk); null when the layout has both splits with class folders.
+     */
+    public static String evaluationLayoutProblem(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return null; // opening it says so, and is retried: a mount may come back
+        }
+        Path train = splitRoot(dir, Split.TRAIN);
+        Path test = splitRoot(dir, Split.TEST);
+        if (train.equals(test)) {
+            return subFolderNames(dir).isEmpty() ? "has no class folders, so it has no labels"
+                    : "has no train/ and test/ (or val/) sub-folders, so its bank and its queries would be the same images";
+        }
+        for (Path split : List.of(train, test)) {
+            if (subFolderNames(split).isEmpty()) {
+                return "has no class folders in " + dir.relativize(split) + "/, so it has no labels";
+            }
+        }
+        return null;
     }
 
     private static List<String> subFolderNames(Path root) {

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import org.dinoj.model.data.DamagedImageException;
+import org.dinoj.model.data.DamagedImagesException;
 import org.dinoj.model.data.Dataset;
 import org.dinoj.model.data.Image;
 import org.slf4j.Logger;
@@ -49,6 +51,10 @@ public final class FeatureExtraction {
     private static Image read(Dataset dataset, int index) {
         try {
             return dataset.image(index);
+        } catch (DamagedImageException e) {
+            // Final: a retry of the evaluation would meet the same file.
+            throw new DamagedImagesException("evaluation image " + dataset.source(index) + " is damaged (" + e.getMessage()
+                    + "): fix or remove the file");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + dataset.source(index) + " for evaluation: " + e.getMessage()
                     + "; fix or remove the file", e);

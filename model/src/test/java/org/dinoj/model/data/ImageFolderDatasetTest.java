@@ -101,6 +101,14 @@ class ImageFolderDatasetTest {
         assertThat(train.label(2)).isEqualTo(2); // train/fox
         assertThat(test.label(1)).isEqualTo(2); // test/fox: the same label, not 1
         assertThat(test.numClasses()).isEqualTo(3);
+
+        // Folders without images count on both sides alike (an empty class, a notebook's hidden folder).
+        Files.createDirectories(dir.resolve("train/.ipynb_checkpoints"));
+        Files.createDirectories(dir.resolve("test/ant"));
+        ImageFolderDataset train2 = (ImageFolderDataset) Datasets.open("folder:" + dir, Split.TRAIN);
+        ImageFolderDataset test2 = (ImageFolderDataset) Datasets.open("folder:" + dir, Split.TEST);
+        assertThat(train2.classNames()).isEqualTo(test2.classNames()).contains("ant", "cat", "fox");
+        assertThat(train2.label(2)).isEqualTo(test2.label(1)); // fox
     }
 
     @Test

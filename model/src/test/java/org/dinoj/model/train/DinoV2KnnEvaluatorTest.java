@@ -34,10 +34,12 @@ class DinoV2KnnEvaluatorTest {
         write(dir.resolve("own/b.png"));
         DinoV2KnnEvaluator evaluator = new DinoV2KnnEvaluator();
         String unlabelled = "folder:" + dir.resolve("own");
+        String instead = "; set eval.dataset to a labelled dataset with a held-out split, or job.eval_every_epochs=-1 to"
+                + " train without k-NN";
         assertThatThrownBy(() -> evaluator.checkEvaluable(config(unlabelled)))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("k-NN needs labels, but evaluation dataset " + unlabelled + " has none: set eval.dataset to a"
-                        + " labelled dataset with a held-out split, or job.eval_every_epochs=-1 to train without k-NN");
+                .hasMessage("k-NN cannot use evaluation dataset " + unlabelled + ": it has no class folders, so it has no"
+                        + " labels" + instead);
         // A job that never evaluates trains on them.
         assertThatCode(() -> evaluator.checkEvaluable(config(unlabelled, "job.eval_every_epochs=-1"))).doesNotThrowAnyException();
 
@@ -46,8 +48,19 @@ class DinoV2KnnEvaluatorTest {
         String flat = "folder:" + dir.resolve("flat");
         assertThatThrownBy(() -> evaluator.checkEvaluable(config(unlabelled, "eval.dataset=" + flat)))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining(flat + " has no train/ and test/ (or val/) sub-folders")
-                .hasMessageEndingWith("or job.eval_every_epochs=-1 to train without k-NN");
+                .hasMessage("k-NN cannot use evaluation dataset " + flat + ": it has no train/ and test/ (or val/)"
+                        + " sub-folders, so its bank and its queries would be the same images" + instead);
+
+        // Images directly in test/: the queries have no labels.
+        write(dir.resolve("split/train/cat/a.png"));
+        write(dir.resolve("split/test/b.png"));
+        String split = "folder:" + dir.resolve("split");
+        assertThatThrownBy(() -> evaluator.checkEvaluable(config(unlabelled, "eval.dataset=" + split)))
+                .hasMessage("k-NN cannot use evaluation dataset " + split + ": it has no class folders in test/, so it"
+                        + " has no labels" + instead);
+        write(dir.resolve("split/test/cat/c.png"));
+        Files.delete(dir.resolve("split/test/b.png"));
+        assertThatCode(() -> evaluator.checkEvaluable(config(unlabelled, "eval.dataset=" + split))).doesNotThrowAnyException();
         assertThatCode(() -> evaluator.checkEvaluable(config(unlabelled, "eval.dataset=synthetic:64:16x16x1")))
                 .doesNotThrowAnyException();
     }

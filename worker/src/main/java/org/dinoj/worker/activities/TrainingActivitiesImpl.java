@@ -81,6 +81,10 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
         ActivityExecutionContext context = Activity.getExecutionContext();
         RoundHeartbeat last = context.getHeartbeatDetails(RoundHeartbeat.class).orElse(null);
         CheckpointLayout layout = CheckpointLayout.of(request.checkpointStore());
+        if (request.round() == 0) {
+            // Every shard: the others would otherwise train their whole round before the job fails.
+            checkEvaluable(request.config());
+        }
         ResumePlanner.Plan plan;
         try {
             plan = ResumePlanner.plan(layout, request, last, context.getInfo().getAttempt());
@@ -88,9 +92,6 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
             throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), NO_USABLE_CHECKPOINT);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-        if (request.round() == 0 && request.shard() == 0) {
-            checkEvaluable(request.jobId(), request.config());
         }
         try {
             return new Round(context, layout, request, plan).run();
@@ -470,8 +471,8 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
         ActivityExecutionContext context = Activity.getExecutionContext();
         // From the first attempt's scheduling (the service's clock); clamped against a skew with this machine's.
         double waited = Math.max(0, (System.currentTimeMillis() - context.getInfo().getScheduledTimestamp()) / 1000.0);
-        checkEvaluable(request.jobId(), request.config());
         try (BackgroundHeartbeat beat = BackgroundHeartbeat.start(context, "timing this worker for the time budget")) {
+            checkEvaluable(request.config());
             return BudgetSizing.size(request, waited);
         } catch (IOException e) {
             throw new UncheckedIOException("sizing job " + request.jobId() + " to its time budget: " + e.getMessage(), e);
@@ -479,14 +480,14 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
     }
 
     /** An evaluation that can never run fails the job at its start, not at its first k-NN after hours of training. */
-    private void checkEvaluable(String jobId, String config) {
+    private void checkEvaluable(String config) {
         try {
             evaluator.checkEvaluable(config);
         } catch (ConfigException e) {
             throw e; // the configuration's own sentence; final, as every ConfigException
         } catch (IllegalArgumentException e) {
-            throw ApplicationFailure.newNonRetryableFailure("job " + jobId + " cannot evaluate: " + e.getMessage(),
-                    EVALUATION_REFUSED);
+            throw ApplicationFailure.newNonRetryableFailure(e.getMessage() + " (as a new job: a retry keeps the eval"
+                    + " and job sections)", EVALUATION_REFUSED);
         }
     }
 

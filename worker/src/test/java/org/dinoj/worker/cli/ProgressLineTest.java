@@ -12,17 +12,17 @@ import org.junit.jupiter.api.Test;
 class ProgressLineTest {
     private static final Progress AT_STEP_0 = new Progress("j", JobStatus.RUNNING, 1, 4, 0, 40, null, null, null, -1, 0, null);
     private static final Instant T0 = Instant.parse("2026-11-28T15:00:00Z");
-    private static final String DAMAGED = "1 of the 55 images of folder:/data/own are damaged or not images, more than"
-            + " data.max_bad_fraction allows (1%; first: /data/own/trunc.jpg): fix or remove these files, or raise"
-            + " data.max_bad_fraction";
+    /** What a round meets on a mount that is gone: retried, since the mount may come back. */
+    private static final String GONE = "image folder /mnt/photos for 'folder:/mnt/photos' does not exist or is not a"
+            + " directory: check the path";
 
     @Test
     void aRetriedRoundSaysWhichAttemptFailedAndWhy() {
         // As the embedded server reports a round waiting out its back-off: started, last heartbeat at its start.
-        JobService.PendingRound waiting = new JobService.PendingRound("r0", 13, "started", null, DAMAGED, T0,
+        JobService.PendingRound waiting = new JobService.PendingRound("r0", 13, "started", null, GONE, T0,
                 T0.plusMillis(1));
         assertThat(ProgressLine.retryNote(List.of(waiting)))
-                .hasValue("round r0: attempt 12 failed and Temporal retries it (attempt 13): " + DAMAGED);
+                .hasValue("round r0: attempt 12 failed and Temporal retries it (attempt 13): " + GONE);
         // The progress line itself stays one terminal line.
         assertThat(ProgressLine.render(AT_STEP_0, List.of(waiting), 0))
                 .isEqualTo("epoch 1/4  step 0/40 [------------------------]   0%  loss -  0.0 img/s  running");
