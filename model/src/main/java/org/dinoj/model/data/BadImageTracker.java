@@ -67,22 +67,26 @@ final class BadImageTracker {
      */
     void check() {
         int n = bad.size();
-        if (n > maxBadFraction * dataset.size()) {
+        double limit = maxBadFraction * dataset.size();
+        if (n > limit) {
             String first = String.join(", ", bad.values().stream().limit(NAMED_IN_ERROR).toList());
-            String what = n + " of the " + dataset.size() + " images of " + dataset.name() + " ";
             String allowed = ", more than data.max_bad_fraction allows (" + percent(maxBadFraction) + "; first: " + first
                     + (n > NAMED_IN_ERROR ? ", ..." : "") + ")";
             int unread = unreadable.size();
-            if (n - unread > maxBadFraction * dataset.size()) {
+            if (n - unread > limit) {
                 // The damaged files alone exceed the limit: a retry meets them again, whatever the unreadable ones do.
-                throw new DamagedImagesException((n - unread) + " of the " + dataset.size() + " images of " + dataset.name()
-                        + " are damaged or not images" + (unread == 0 ? "" : " (and " + unread + " could not be read)") + allowed
+                throw new DamagedImagesException(ofTheImages(n - unread) + "are damaged or not images"
+                        + (unread == 0 ? "" : " (and " + unread + " could not be read)") + allowed
                         + ": fix or remove these files, or raise data.max_bad_fraction");
             }
-            throw new DatasetException(what + "could not be decoded (" + unread + " could not be read at all)" + allowed
+            throw new DatasetException(ofTheImages(n) + "could not be decoded (" + unread + " could not be read at all)" + allowed
                     + ": check that the files are readable (a mount that came back is picked up on the next attempt), fix"
                     + " or remove damaged ones, or raise data.max_bad_fraction");
         }
+    }
+
+    private String ofTheImages(int count) {
+        return count + " of the " + dataset.size() + " images of " + dataset.name() + " ";
     }
 
     private static String percent(double fraction) {

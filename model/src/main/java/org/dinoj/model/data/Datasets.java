@@ -52,6 +52,14 @@ public final class Datasets {
         };
     }
 
+    /** The directory a {@code folder:DIR} spec names; empty for any other kind of dataset. */
+    public static java.util.Optional<Path> folder(String spec) {
+        String trimmed = spec == null ? "" : spec.strip();
+        int colon = trimmed.indexOf(':');
+        return colon > 0 && trimmed.substring(0, colon).equalsIgnoreCase("folder")
+                ? java.util.Optional.of(path(trimmed.substring(colon + 1), trimmed)) : java.util.Optional.empty();
+    }
+
     /**
      * Refuses a bank and queries that are the same images: a {@code folder:} without {@code train/} and
      * {@code test/} sub-folders gives its root for both splits, and every query would find itself.

@@ -37,9 +37,10 @@ public final class DinoV2KnnEvaluator implements CheckpointEvaluator {
             return;
         }
         String spec = parsed.eval().datasetOr(parsed.data().dataset());
-        if (spec.strip().toLowerCase(java.util.Locale.ROOT).startsWith("folder:")) {
+        java.util.Optional<Path> folder = Datasets.folder(spec);
+        if (folder.isPresent()) {
             // From the folder's layout: walking a large one here would outlast the round's heartbeat timeout.
-            String problem = ImageFolderDataset.evaluationLayoutProblem(Path.of(spec.strip().substring("folder:".length())));
+            String problem = ImageFolderDataset.evaluationLayoutProblem(folder.get());
             if (problem != null) {
                 throw new IllegalArgumentException("k-NN cannot use evaluation dataset " + spec + ": it " + problem + "; "
                         + INSTEAD);

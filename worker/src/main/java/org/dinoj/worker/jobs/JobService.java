@@ -275,23 +275,21 @@ public final class JobService {
         long closedMillis = info.getCloseTime().getSeconds() * 1000 + info.getCloseTime().getNanos() / 1_000_000;
         long readyMillis = closedMillis + spec.activities().heartbeatTimeout().toMillis() + ROUND_STOP_MARGIN_MILLIS;
         long waitMillis = readyMillis - System.currentTimeMillis();
-        if (waitMillis > 0 && !wait) {
-            long seconds = (waitMillis + 999) / 1000;
-            throw new RoundStillStoppingException("the round of the " + (info.getStatus()
-                    == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TERMINATED ? "terminated" : "timed-out")
-                    + " run of job '" + jobId + "' stops at its next heartbeat and may still write a checkpoint: retry in "
-                    + seconds + " s", seconds);
+        if (waitMillis <= 0) {
+            return;
         }
-        if (waitMillis > 0) {
-            log.info("job {}: waiting {} s for the round of its {} run to stop at its next heartbeat", jobId,
-                    (waitMillis + 999) / 1000, info.getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TERMINATED
-                            ? "terminated" : "timed-out");
-            try {
-                Thread.sleep(waitMillis);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for the round of job '" + jobId + "' to stop", e);
-            }
+        long seconds = (waitMillis + 999) / 1000;
+        String run = info.getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TERMINATED ? "terminated" : "timed-out";
+        if (!wait) {
+            throw new RoundStillStoppingException("the round of the " + run + " run of job '" + jobId + "' stops at its next"
+                    + " heartbeat and may still write a checkpoint: retry in " + seconds + " s", seconds);
+        }
+        log.info("job {}: waiting {} s for the round of its {} run to stop at its next heartbeat", jobId, seconds, run);
+        try {
+            Thread.sleep(waitMillis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the round of job '" + jobId + "' to stop", e);
         }
     }
 
