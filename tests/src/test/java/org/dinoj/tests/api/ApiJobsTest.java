@@ -548,7 +548,7 @@ class ApiJobsTest {
         HttpResponse<String> retried = first.statusCode() == 202 ? first : second;
         HttpResponse<String> lost = first.statusCode() == 202 ? second : first;
         String rate = rates[retried == first ? 0 : 1];
-        assertThat(error(lost)).isIn("job 'api-diverge' is running again already (another retry started it)",
+        assertThat(error(lost)).isIn("job 'api-diverge' was started again meanwhile (by another retry)",
                 "job 'api-diverge' has not failed (it is running); only a failed job can be retried");
         assertThat(JSON.readTree(retried.body()).path("message").asText())
                 .startsWith("retried from step 10 (").contains(") with optim.base_lr=" + rate + " after it failed: job api-diverge");

@@ -103,15 +103,17 @@ public final class JobService {
      * for a fresh start, or where the job resumes from.
      */
     public void start(JobSpec spec, JobState state) {
-        startRun(spec, state, WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING);
+        startRun(spec, state, WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+                WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE);
     }
 
-    private void startRun(JobSpec spec, JobState state, WorkflowIdConflictPolicy whenRunning) {
+    private void startRun(JobSpec spec, JobState state, WorkflowIdConflictPolicy whenRunning,
+                          WorkflowIdReusePolicy whenClosed) {
         WorkflowOptions options = WorkflowOptions.newBuilder()
                 .setWorkflowId(spec.jobId())
                 .setTaskQueue(spec.activities().taskQueue())
                 .setWorkflowIdConflictPolicy(whenRunning)
-                .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
+                .setWorkflowIdReusePolicy(whenClosed)
                 .build();
         PretrainWorkflow workflow = client.newWorkflowStub(PretrainWorkflow.class, options);
         WorkflowExecution e = WorkflowClient.start(workflow::run, spec, state);
@@ -229,10 +231,13 @@ public final class JobService {
         }
         log.info("job {} {}; retrying it from {}{}", jobId, reason, where(from), with);
         try {
-            // A new run only: two retries at once must not both report success with different overrides.
-            startRun(spec, from, WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_FAIL);
+            // Two retries at once must not both report success with different overrides. The service decides: a
+            // new run only while none runs (FAIL), and only after a run that failed (FAILED_ONLY), since the other
+            // retry's run may already have completed between our check and this start.
+            startRun(spec, from, WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+                    WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY);
         } catch (WorkflowExecutionAlreadyStarted e) {
-            throw new IllegalStateException("job '" + jobId + "' is running again already (another retry started it)", e);
+            throw new IllegalStateException("job '" + jobId + "' was started again meanwhile (by another retry)", e);
         }
         if (!overrides.isEmpty()) {
             registry.updateSpec(spec, "configuration changed for a retry: " + String.join(", ", overrides));
