@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
  * chooses the schedule before training, and the whole command (embedded Temporal server, worker process, k-NN evaluations)
  * ends within the budget, having used most of it.
  */
+@RunsAlone
 class TimeBudgetPretrainTest {
     private static final double BUDGET_MINUTES = 1.5;
 

@@ -25,6 +25,7 @@ import org.dinoj.workflows.ActivitySettings;
 import org.dinoj.workflows.JobSpec;
 import org.dinoj.workflows.PretrainWorkflow;
 import org.dinoj.workflows.PretrainWorkflowImpl;
+import org.dinoj.tests.RunsAlone;
 import org.dinoj.workflows.SimulatedTraining;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag(RealTemporalServer.TAG)
 @Tag("ui")
+@RunsAlone
 class TemporalUiTest {
     private static final String QUEUE = "ui-training";
     private static final String JOB_ID = "pretrain-ui-check";
