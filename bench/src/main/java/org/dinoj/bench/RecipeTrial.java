@@ -44,7 +44,8 @@ public final class RecipeTrial implements Callable<Integer> {
     private List<String> overrides = new ArrayList<>();
 
     @Option(names = "--eval-every-epochs", defaultValue = "0",
-            description = "Epochs between evaluations (default: the config's job.eval_every_epochs).")
+            description = "Epochs between evaluations (default: the config's job.eval_every_epochs; where that is 0"
+                    + " or -1 the trial still evaluates once, at the end, since its k-NN is what it measures).")
     private int evalEveryEpochs;
 
     @Option(names = "--bank", defaultValue = "10000", description = "Bank images, strided over the train split (default ${DEFAULT-VALUE}).")

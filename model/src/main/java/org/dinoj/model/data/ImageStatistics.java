@@ -1,6 +1,7 @@
 package org.dinoj.model.data;
 
 import java.io.IOException;
+import org.dinoj.model.data.augment.Normalization;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
 import javax.imageio.ImageIO;
+import org.dinoj.model.data.augment.Normalization;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,7 +36,7 @@ class DataLoaderBenchmarkTest {
             int globalFloats = c * globalSize * globalSize;
             int localFloats = c * localSize * localSize;
             float[] out = new float[2 * globalFloats + locals * localFloats];
-            Normalization norm = c == 3 ? Normalization.IMAGENET : Normalization.FASHION_MNIST;
+            Normalization norm = c == 3 ? Normalization.imagenetRgb() : Normalization.fashionMnist();
             for (int g = 0; g < 2; g++) {
                 randomResizedCrop(image, globalSize, 0.32, 1.0, rng, out, g * globalFloats);
                 norm.applyInPlace(out, g * globalFloats, globalSize * globalSize);

@@ -40,12 +40,7 @@ public final class EvalTransform {
         int plane = size * size;
         float[] crop = new float[image.channels() * plane];
         resampler.resizeCrop(image, box, size, size, false, crop);
-        float[] mean = normalization.mean();
-        float[] std = normalization.std();
-        for (int c = 0; c < image.channels(); c++) {
-            for (int i = 0; i < plane; i++) {
-                out[offset + c * plane + i] = (crop[c * plane + i] - mean[c]) / std[c];
-            }
-        }
+        System.arraycopy(crop, 0, out, offset, crop.length);
+        normalization.applyInPlace(out, offset, plane);
     }
 }

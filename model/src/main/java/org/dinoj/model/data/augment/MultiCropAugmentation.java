@@ -96,7 +96,7 @@ public final class MultiCropAugmentation implements ImageTransform<MultiCropSamp
                 Solarize.applyInPlace(out);
             }
         }
-        config.normalization().applyInPlace(out, plane);
+        config.normalization().applyInPlace(out, 0, plane);
         if (trace != null) {
             trace.accept(new AppliedAugmentation(kind, index, box, flipped, jitter, gray, sigma, solarized));
         }

@@ -28,6 +28,16 @@ public record Normalization(float[] mean, float[] std) {
         return new Normalization(new float[] {0.485f, 0.456f, 0.406f}, new float[] {0.229f, 0.224f, 0.225f});
     }
 
+    /**
+     * Fashion-MNIST's train statistics: mean and population standard deviation over all
+     * 60000 x 28 x 28 pixels of train-images-idx3-ubyte as byte/255, computed in double precision
+     * over a byte histogram of the Debian dataset-fashion-mnist file (mean 0.28604060, std
+     * 0.35302424); {@link org.dinoj.model.data.ImageStatistics#compute} reproduces them (see its test).
+     */
+    public static Normalization fashionMnist() {
+        return grayscale(0.28604060f, 0.35302424f);
+    }
+
     /** One-channel statistics for grayscale data (e.g. the dataset's pixel mean and std). */
     public static Normalization grayscale(float mean, float std) {
         return new Normalization(new float[] {mean}, new float[] {std});
@@ -47,14 +57,20 @@ public record Normalization(float[] mean, float[] std) {
         return std.clone();
     }
 
-    /** Normalises {@code image} [C, H, W] in place; {@code C} must equal {@link #channels()}. */
-    void applyInPlace(float[] image, int plane) {
+    /**
+     * Normalises one image in place, dividing by the std as torchvision does (not multiplying by
+     * its inverse), so crops match PyTorch's bit for bit.
+     *
+     * @param chw pixels laid out {@code [C, H, W]} from {@code offset}, C = {@link #channels()}
+     * @param plane H * W
+     */
+    public void applyInPlace(float[] chw, int offset, int plane) {
         for (int c = 0; c < mean.length; c++) {
             float m = mean[c];
             float s = std[c];
-            int base = c * plane;
+            int base = offset + c * plane;
             for (int i = base; i < base + plane; i++) {
-                image[i] = (image[i] - m) / s;
+                chw[i] = (chw[i] - m) / s;
             }
         }
     }
