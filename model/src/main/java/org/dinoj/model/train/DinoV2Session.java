@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import org.dinoj.model.backend.Backend;
 import org.dinoj.model.checkpoint.CheckpointMismatchException;
@@ -56,6 +57,8 @@ import org.slf4j.LoggerFactory;
  *       buffer names); F32</li>
  *   <li>{@code optimizer.safetensors}: AdamW's {@code <student key>.exp_avg} and {@code .exp_avg_sq}</li>
  *   <li>{@code trainer.json}: a {@link TrainerState}</li>
+ *   <li>{@code config.yaml}: the whole configuration the session trained with, every default
+ *       written out, so the evaluation and export commands need no {@code --config}</li>
  * </ul>
  * A refused (non-finite) step applies nothing and does not advance {@link #step()}, but its batch
  * is consumed: the next step trains on the next batch.
@@ -64,6 +67,7 @@ public final class DinoV2Session implements TrainingSession {
     public static final String MODEL_FILE = "model.safetensors";
     public static final String OPTIMIZER_FILE = "optimizer.safetensors";
     public static final String TRAINER_FILE = "trainer.json";
+    public static final String CONFIG_FILE = "config.yaml";
     static final String DINO_CENTER = "dino_loss.center";
     static final String IBOT_CENTER = "ibot_patch_loss.center";
     /** Domain of the per-step stochastic-depth stream. */
@@ -234,6 +238,21 @@ public final class DinoV2Session implements TrainingSession {
                 config.train().seed(), shard, shards, config.train().centering().key(), config.recipeSha256(),
                 refusedSteps);
         Files.writeString(directory.resolve(TRAINER_FILE), JSON.writeValueAsString(state));
+        writeConfig(directory, config);
+    }
+
+    static void writeConfig(Path directory, DinoV2Config config) throws IOException {
+        Files.writeString(directory.resolve(CONFIG_FILE), config.toYaml());
+    }
+
+    /**
+     * The configuration {@code checkpoint} was trained with, {@code overrides} applied; empty for a
+     * checkpoint written before dinoj kept it ({@value #CONFIG_FILE}).
+     */
+    public static Optional<DinoV2Config> trainedConfig(Path checkpoint, List<String> overrides) {
+        Path file = checkpoint.resolve(CONFIG_FILE);
+        return Files.isRegularFile(file) ? Optional.of(DinoV2Config.load(file.toString(), overrides))
+                : Optional.empty();
     }
 
     private static String optimizerKey(GroupedParameter g) {

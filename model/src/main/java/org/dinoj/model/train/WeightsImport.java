@@ -139,7 +139,7 @@ public final class WeightsImport {
         return true;
     }
 
-    /** model.safetensors, optimizer.safetensors (zero moments) and trainer.json at step 0, as a session writes them. */
+    /** model.safetensors, optimizer.safetensors (zero moments), trainer.json and config.yaml at step 0, as a session writes them. */
     private static void writeCheckpointFiles(Path dir, DinoV2Model model, DinoV2Config config, Path in,
                                              HostArena arena) throws IOException {
         Map<String, Tensor> modelTensors = new LinkedHashMap<>();
@@ -164,6 +164,7 @@ public final class WeightsImport {
         TrainerState state = new TrainerState(TrainerState.FORMAT, 0, 0, 0, 0, 0, 1.0, config.train().seed(), 0, 1,
                 config.train().centering().key(), config.recipeSha256(), 0);
         Files.writeString(dir.resolve(DinoV2Session.TRAINER_FILE), DinoV2Session.JSON.writeValueAsString(state));
+        DinoV2Session.writeConfig(dir, config);
     }
 
     /**

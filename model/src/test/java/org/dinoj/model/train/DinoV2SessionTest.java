@@ -109,12 +109,19 @@ class DinoV2SessionTest {
             assertThat(b.step()).isEqualTo(6);
             b.saveTo(resumed);
         }
-        for (String file : List.of(DinoV2Session.MODEL_FILE, DinoV2Session.OPTIMIZER_FILE, DinoV2Session.TRAINER_FILE)) {
+        for (String file : List.of(DinoV2Session.MODEL_FILE, DinoV2Session.OPTIMIZER_FILE, DinoV2Session.TRAINER_FILE,
+                DinoV2Session.CONFIG_FILE)) {
             assertThat(Files.readAllBytes(resumed.resolve(file))).as(file)
                     .isEqualTo(Files.readAllBytes(uninterrupted.resolve(file)));
         }
         assertThat(Files.readString(resumed.resolve(DinoV2Session.TRAINER_FILE))).contains("\"lr_scale\" : 0.5")
                 .contains("\"step\" : 6");
+        // The checkpoint names its configuration: loaded back it is the same recipe, every key included.
+        DinoV2Config trained = DinoV2Session.trainedConfig(resumed, List.of()).orElseThrow();
+        assertThat(trained.toYaml()).isEqualTo(yaml);
+        assertThat(trained.recipeSha256()).isEqualTo(DinoV2Config.parse(yaml).recipeSha256());
+        assertThat(DinoV2Session.trainedConfig(resumed, List.of("eval.k=7")).orElseThrow().eval().k()).isEqualTo(7);
+        assertThat(DinoV2Session.trainedConfig(dir, List.of())).isEmpty();
         try (SafeTensorsFile model = SafeTensors.read(resumed.resolve(DinoV2Session.MODEL_FILE))) {
             assertThat(model.names()).contains("student.backbone.cls_token", "student.backbone.blocks.1.mlp.fc2.weight",
                     "student.dino_head.last_layer.weight_g", "teacher.backbone.pos_embed",

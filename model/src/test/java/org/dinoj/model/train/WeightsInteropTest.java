@@ -79,6 +79,9 @@ class WeightsInteropTest {
         assertThat(r.dinoHeadFromFile()).isTrue();
         assertThat(r.ibotHeadFromFile()).isFalse();
         assertThat(CheckpointStore.verifyDirectory(checkpoint).step()).isZero();
+        // It names the configuration it was made with, as a trained checkpoint does.
+        assertThat(DinoV2Session.trainedConfig(checkpoint, List.of()).orElseThrow().recipeSha256())
+                .isEqualTo(config.recipeSha256());
 
         for (Side side : Side.values()) {
             Path out = dir.resolve(side + ".safetensors");

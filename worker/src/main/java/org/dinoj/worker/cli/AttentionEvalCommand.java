@@ -58,7 +58,7 @@ public final class AttentionEvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (model.checkpoint == null) {
-            throw new IllegalArgumentException("attention maps come from a checkpoint's teacher: give --checkpoint DIR (and --config)");
+            throw new IllegalArgumentException("attention maps come from a checkpoint's teacher: give --checkpoint DIR");
         }
         if (size < 1) {
             throw new IllegalArgumentException("--size " + size + " must be at least 1 pixel");
@@ -68,7 +68,7 @@ public final class AttentionEvalCommand implements Callable<Integer> {
             case "bilinear" -> Upsampling.BILINEAR;
             default -> throw new IllegalArgumentException("unknown --upsampling '" + upsampling + "': use nearest or bilinear");
         };
-        Dataset data = dataset.open(Split.parse(split.strip()));
+        Dataset data = dataset.open(Split.parse(split.strip()), model);
         for (int index : images) {
             if (index < 0 || index >= data.size()) {
                 throw new IllegalArgumentException("image " + index + " is not in " + data.describe() + ": give indices from 0 to "

@@ -7,11 +7,23 @@ import picocli.CommandLine.Option;
 
 /** {@code --dataset SPEC} of the {@code dinoj eval} commands. */
 final class DatasetOption {
-    @Option(names = "--dataset", defaultValue = "fashion-mnist", paramLabel = "SPEC",
-            description = "fashion-mnist, idx:DIR, folder:DIR or synthetic:N[:HxW[xC]][:K] (default: ${DEFAULT-VALUE}).")
-    String spec;
+    /** Without --dataset and without a checkpoint. */
+    static final String DEFAULT_SPEC = "fashion-mnist";
 
-    Dataset open(Split split) {
-        return Datasets.open(spec, split);
+    @Option(names = "--dataset", paramLabel = "SPEC",
+            description = "fashion-mnist, idx:DIR, folder:DIR or synthetic:N[:HxW[xC]][:K] (default: with --checkpoint,"
+                    + " the dataset its job evaluated on; else " + DEFAULT_SPEC + ").")
+    private String spec;
+
+    /** The dataset given, else the one the checkpoint's job evaluated on, else {@value #DEFAULT_SPEC}. */
+    String spec(TrainedModelOptions model) {
+        if (spec == null) {
+            spec = model.trainedEvaluationDataset().orElse(DEFAULT_SPEC);
+        }
+        return spec;
+    }
+
+    Dataset open(Split split, TrainedModelOptions model) {
+        return Datasets.open(spec(model), split);
     }
 }

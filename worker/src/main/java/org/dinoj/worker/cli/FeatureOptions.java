@@ -68,7 +68,12 @@ final class FeatureOptions {
     }
 
     Dataset openDataset(Split split) {
-        return dataset.open(split);
+        return dataset.open(split, model);
+    }
+
+    /** The dataset's spec as given, or as the checkpoint's configuration names it. */
+    String datasetSpec() {
+        return dataset.spec(model);
     }
 
     /** A split that must carry class labels, refused before any feature is extracted. */

@@ -77,7 +77,7 @@ public final class KnnEvalCommand implements Callable<Integer> {
             bankRows = bank.rows();
             queryRows = queries.rows();
         }
-        LOG.info("k-NN evaluation of {} on {} took {} s", featureName, input.dataset.spec,
+        LOG.info("k-NN evaluation of {} on {} took {} s", featureName, input.datasetSpec(),
                 String.format(Locale.ROOT, "%.1f", (System.nanoTime() - start) * 1e-9));
 
         PrintWriter out = spec.commandLine().getOut();
@@ -91,13 +91,13 @@ public final class KnnEvalCommand implements Callable<Integer> {
                 line.put("queries", r.queries());
                 line.put("bank", bankRows);
                 line.put("features", featureName);
-                line.put("dataset", input.dataset.spec);
+                line.put("dataset", input.datasetSpec());
                 line.put("temperature", temperature);
                 out.println(JsonOutput.line(line));
             }
         } else {
             out.printf(Locale.ROOT, "k-NN on %s features of %s: %d train images (bank), %d test images (queries), T = %s%n",
-                    featureName, input.dataset.spec, bankRows, queryRows, temperature);
+                    featureName, input.datasetSpec(), bankRows, queryRows, temperature);
             out.printf(Locale.ROOT, "%6s %9s %9s%n", "k", "top-1 %", "top-5 %");
             for (KnnAccuracy r : results) {
                 String k = r.neighbours() == r.k() ? Integer.toString(r.k()) : r.k() + "*";

@@ -95,7 +95,7 @@ public final class LinearEvalCommand implements Callable<Integer> {
             }
             Map<String, Object> line = new LinkedHashMap<>();
             line.put("features", featureName);
-            line.put("dataset", input.dataset.spec);
+            line.put("dataset", input.datasetSpec());
             line.put("fit", result.split().fit().length);
             line.put("held_out", result.split().heldOut().length);
             line.put("test", testRows);
@@ -109,7 +109,7 @@ public final class LinearEvalCommand implements Callable<Integer> {
             out.println(JsonOutput.line(line));
         } else {
             out.printf(Locale.ROOT, "linear probe on %s features of %s: %d train images (%d fit, %d held out), %d test images, %d epochs%n",
-                    featureName, input.dataset.spec, trainRows, result.split().fit().length, result.split().heldOut().length,
+                    featureName, input.datasetSpec(), trainRows, result.split().fit().length, result.split().heldOut().length,
                     testRows, epochs);
             out.printf(Locale.ROOT, "%10s %12s %16s%n", "lr", "weight decay", "held-out top-1 %");
             for (LinearProbe.GridPoint p : result.grid()) {

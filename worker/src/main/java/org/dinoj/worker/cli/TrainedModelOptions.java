@@ -3,17 +3,23 @@ package org.dinoj.worker.cli;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import org.dinoj.model.train.DinoV2Session;
 import org.dinoj.model.train.config.DinoV2Config;
 import picocli.CommandLine.Option;
 
 /** A checkpoint and the training configuration it was made with, for the {@code dinoj eval} commands. */
 final class TrainedModelOptions {
+    /** The configuration of a checkpoint written before checkpoints kept their own. */
+    static final String OLD_CHECKPOINT_CONFIG = "fashion-mnist";
+
     @Option(names = "--checkpoint", paramLabel = "DIR",
             description = "Checkpoint directory whose teacher backbone is evaluated.")
     Path checkpoint;
 
-    @Option(names = "--config", defaultValue = "fashion-mnist", paramLabel = "PRESET|FILE",
-            description = "With --checkpoint: the training configuration the checkpoint was made with (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--config", paramLabel = "PRESET|FILE",
+            description = "With --checkpoint: the training configuration (default: the config.yaml the checkpoint"
+                    + " holds; " + OLD_CHECKPOINT_CONFIG + " for a checkpoint older than that file).")
     String config;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "With --checkpoint: configuration overrides, as for pretrain.")
@@ -23,6 +29,24 @@ final class TrainedModelOptions {
     DinoV2Config trainedConfig(String... extra) {
         List<String> all = new ArrayList<>(overrides);
         all.addAll(List.of(extra));
-        return DinoV2Config.load(config, all);
+        if (config == null && checkpoint != null) {
+            Optional<DinoV2Config> own = DinoV2Session.trainedConfig(checkpoint, all);
+            if (own.isPresent()) {
+                return own.get();
+            }
+        }
+        return DinoV2Config.load(config != null ? config : OLD_CHECKPOINT_CONFIG, all);
+    }
+
+    /**
+     * The dataset the checkpoint's job evaluated on ({@code eval.dataset}, else {@code data.dataset});
+     * empty without a checkpoint.
+     */
+    Optional<String> trainedEvaluationDataset() {
+        if (checkpoint == null) {
+            return Optional.empty();
+        }
+        DinoV2Config trained = trainedConfig();
+        return Optional.of(trained.eval().datasetOr(trained.data().dataset()));
     }
 }

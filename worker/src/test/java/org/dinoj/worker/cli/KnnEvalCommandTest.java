@@ -12,6 +12,7 @@ import org.dinoj.model.eval.FeatureExtraction;
 import org.dinoj.model.eval.KnnAccuracy;
 import org.dinoj.model.eval.KnnEvaluation;
 import org.dinoj.model.eval.RawPixelFeatures;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.dinoj.model.train.config.DinoV2Config;
 import org.junit.jupiter.api.Test;
@@ -78,6 +79,23 @@ class KnnEvalCommandTest {
             assertThat(lines.get(i)).contains("\"top1\":" + expected.get(i).top1() + ",")
                     .contains("\"top5\":" + expected.get(i).top5() + ",");
         }
+    }
+
+    @Test
+    void aCheckpointAloneNamesItsConfigurationAndTheDatasetItsJobEvaluatedOn(@TempDir Path dir) throws Exception {
+        Path checkpoint = TinyCheckpoint.afterOneStep(dir);
+        CliRun own = CliRun.dinoj("eval", "knn", "--checkpoint", checkpoint.toString(), "--ks", "5", "--json");
+        assertThat(own.err()).isEmpty();
+        assertThat(own.code()).isZero();
+        CliRun given = CliRun.dinoj("eval", "knn", "--checkpoint", checkpoint.toString(), "--config", "tiny-test",
+                "--dataset", "synthetic:64:16x16x1", "--ks", "5", "--json");
+        assertThat(own.out()).contains("\"dataset\":\"synthetic:64:16x16x1\"").isEqualTo(given.out());
+
+        // A checkpoint from before config.yaml: the old default (fashion-mnist) is another model, said in one line.
+        Files.delete(checkpoint.resolve(org.dinoj.model.train.DinoV2Session.CONFIG_FILE));
+        CliRun old = CliRun.dinoj("eval", "knn", "--checkpoint", checkpoint.toString(), "--dataset", "synthetic:64:16x16x1");
+        assertThat(old.code()).isEqualTo(1);
+        assertThat(old.err().strip()).startsWith("dinoj: ").contains("another architecture").doesNotContain("\n");
     }
 
     @Test
