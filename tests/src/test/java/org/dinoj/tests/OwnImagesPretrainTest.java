@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code dinoj pretrain} on a folder of a user's own unlabelled images, as it is run, in its own JVM
  * on the production class path (the DINOv2 trainer): photos of several sizes, a few grayscale ones
  * among the colour ones, and one damaged file. Each problem ends the job in seconds with the sentence
- * that says what to change, and the job then trains.
+ * that says what to change, and the job then trains; a retraining from its weights then takes its
+ * configuration from the checkpoint.
  */
 class OwnImagesPretrainTest {
     private static final long LIMIT_SECONDS = 120;
@@ -100,5 +101,14 @@ class OwnImagesPretrainTest {
         JsonNode results = new ObjectMapper().readTree(dir.resolve("ckpt/own2/results.json").toFile());
         assertThat(results.path("training").path("last_step").asLong()).isEqualTo(40);
         assertThat(results.path("evaluations").size()).as(results.toPrettyString()).isZero();
+
+        // Retraining from those weights needs no --config: the checkpoint names the recipe (RGB, the folder,
+        // no k-NN, the raised bad-image limit), and --set changes what differs.
+        Path trained = dir.resolve("ckpt/own2/shard-0/step-0000000040");
+        Run again = dinoj("again", "pretrain", "--init-from", trained.toString(), "--set", "optim.epochs=1",
+                "--job-id", "own3", "--checkpoint-dir", dir.resolve("ckpt").toString(), "--port", "0");
+        assertThat(again.exit()).as(again.out()).isZero();
+        assertThat(again.out()).contains("configuration: " + trained.resolve("config.yaml"))
+                .contains("starting from the weights of " + trained).contains("job own3 completed at step 10;");
     }
 }

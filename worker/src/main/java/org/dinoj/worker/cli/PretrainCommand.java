@@ -39,7 +39,8 @@ import sun.misc.Signal;
         description = "Runs a DINOv2 pretraining job under Temporal; Ctrl-C pauses it with a checkpoint.")
 public final class PretrainCommand implements Callable<Integer> {
 
-    @Option(names = "--config", paramLabel = "PRESET|FILE.yaml", description = "Preset name or YAML file.")
+    @Option(names = "--config", paramLabel = "PRESET|FILE.yaml", description = "Preset name or YAML file (default with"
+            + " --init-from: the config.yaml of that checkpoint).")
     String config;
 
     @Option(names = "--set", paramLabel = "key=value", description = "Dotted override, e.g. optim.epochs=10 (repeatable).")
@@ -116,7 +117,15 @@ public final class PretrainCommand implements Callable<Integer> {
             }
             base = InitFromOption.checkpoint(initFrom);
         }
-        String resolved = ConfigLoader.resolve(config, overrides);
+        String source = config;
+        if (source == null && initFrom != null) {
+            // Retraining on new images: the recipe the weights were trained with, changed by --set.
+            source = InitFromOption.configFile(initFrom).map(Path::toString).orElse(null);
+            if (source != null) {
+                out.println("configuration: " + source + " (the one its weights were trained with; --config replaces it)");
+            }
+        }
+        String resolved = ConfigLoader.resolve(source, overrides);
         boolean budgeted = timeBudgetMinutes != null && checkBudget(id, known);
         // Made here to refuse a bad configuration before anything starts; made again when submitted,
         // with what is left of the budget then.
