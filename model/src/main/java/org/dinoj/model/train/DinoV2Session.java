@@ -250,9 +250,13 @@ public final class DinoV2Session implements TrainingSession {
      * checkpoint written before dinoj kept it ({@value #CONFIG_FILE}).
      */
     public static Optional<DinoV2Config> trainedConfig(Path checkpoint, List<String> overrides) {
+        return configFile(checkpoint).map(file -> DinoV2Config.load(file.toString(), overrides));
+    }
+
+    /** {@code checkpoint}'s {@value #CONFIG_FILE}; empty for a checkpoint written before dinoj kept it. */
+    public static Optional<Path> configFile(Path checkpoint) {
         Path file = checkpoint.resolve(CONFIG_FILE);
-        return Files.isRegularFile(file) ? Optional.of(DinoV2Config.load(file.toString(), overrides))
-                : Optional.empty();
+        return Files.isRegularFile(file) ? Optional.of(file) : Optional.empty();
     }
 
     private static String optimizerKey(GroupedParameter g) {

@@ -18,6 +18,7 @@ import java.util.Optional;
 import org.dinoj.model.checkpoint.CheckpointStore;
 import org.dinoj.model.checkpoint.SafeTensors;
 import org.dinoj.model.checkpoint.SafeTensorsFile;
+import org.dinoj.model.config.ConfigLoader;
 import org.dinoj.model.train.TrainingSession;
 import org.dinoj.worker.activities.CheckpointLayout;
 import org.dinoj.worker.api.ApiServer;
@@ -600,12 +601,14 @@ class ApiJobsTest {
             }
         }
 
-        // Weights handed over under another name inside a data root (as 'dinoj import --out' writes them).
+        // Weights handed over under another name inside a data root (as 'dinoj import --out' writes them),
+        // without a config: the checkpoint's config.yaml is the job's.
         Path copy = org.dinoj.tests.Directories.copyFlat(CheckpointLayout.directory(JSON.treeToValue(
                 base.path("latest_checkpoint"), CheckpointRef.class)), data.resolve("handed-over"));
-        JsonNode fromCopy = start("{\"config\": \"" + config + "\", \"job_id\": \"api-retrain-copy\", \"base_checkpoint\": \""
-                + copy + "\"}");
+        JsonNode fromCopy = start("{\"job_id\": \"api-retrain-copy\", \"base_checkpoint\": \"" + copy + "\"}");
         assertThat(fromCopy.path("base_checkpoint").path("uri").asText()).isEqualTo(copy.toUri().toString());
+        assertThat(new org.dinoj.worker.jobs.JobRegistry(checkpoints).find("api-retrain-copy").orElseThrow().spec().config())
+                .isEqualTo(ConfigLoader.resolve(copy.resolve("config.yaml").toString(), List.of()));
         assertThat(awaitJob("api-retrain-copy", "completed", j -> j.path("status").asText().equals("COMPLETED"))
                 .path("latest_checkpoint").path("step").asLong()).isEqualTo(20);
 

@@ -51,9 +51,13 @@ public record JobRequest(String config, String dataset, Map<String, JsonNode> ov
     /** Parses and validates a request body; every problem is a 400 naming the field. */
     public static JobRequest parse(byte[] body) {
         JsonNode root = RequestBodies.object(body, FIELDS, "{\"config\": \"fashion-mnist\"}");
-        String config = text(root, "config", true);
+        String config = text(root, "config", false);
         String dataset = text(root, "dataset", false);
         String base = text(root, "base_checkpoint", false);
+        if (config == null && base == null) {
+            throw ApiException.badRequest("field 'config' is required (it may be left out only with base_checkpoint,"
+                    + " whose config.yaml is then the job's configuration)");
+        }
         String jobId = text(root, "job_id", false);
         Map<String, JsonNode> overrides = overrides(root.get("overrides"));
         Double budget = budgetMinutes(root.get("time_budget_minutes"));

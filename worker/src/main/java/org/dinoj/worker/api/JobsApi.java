@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 import org.dinoj.model.checkpoint.CheckpointStore;
 import org.dinoj.model.config.ConfigLoader;
+import org.dinoj.model.train.DinoV2Session;
 import org.dinoj.worker.activities.CheckpointLayout;
 import org.dinoj.worker.jobs.JobRecord;
 import org.dinoj.worker.jobs.JobRegistry;
@@ -121,7 +122,8 @@ public final class JobsApi {
         }
         CheckpointRef base = request.baseCheckpoint() == null ? null : baseCheckpoint(request.baseCheckpoint());
         try {
-            String yaml = ConfigLoader.resolve(configSource(request.config()), overrides);
+            String source = request.config() != null ? configSource(request.config()) : trainedConfig(base);
+            String yaml = ConfigLoader.resolve(source, overrides);
             double budgetSeconds = request.timeBudgetMinutes() == null ? 0 : request.timeBudgetMinutes() * 60;
             return JobSpecs.create(jobId, yaml, checkpointRoot.resolve(jobId), base, budgetSeconds);
         } catch (IllegalArgumentException e) { // a ConfigException is one too
@@ -139,6 +141,14 @@ public final class JobsApi {
             return config;
         }
         return dataRoots.confine("config", config).toString();
+    }
+
+    /** Retraining without a config: the one the base checkpoint's weights were trained with. */
+    private static String trainedConfig(CheckpointRef base) {
+        Path dir = CheckpointLayout.directory(base);
+        return DinoV2Session.configFile(dir).orElseThrow(() -> ApiException.badRequest("base_checkpoint " + dir
+                + " holds no " + DinoV2Session.CONFIG_FILE + " (it was written before checkpoints kept their"
+                + " configuration): give config")).toString();
     }
 
     /** Named and synthetic datasets pass as they are; a directory dataset must lie inside a data root. */

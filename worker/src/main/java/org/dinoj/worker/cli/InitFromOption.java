@@ -1,11 +1,8 @@
 package org.dinoj.worker.cli;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Optional;
 import org.dinoj.model.checkpoint.CheckpointStore;
-import org.dinoj.model.train.DinoV2Session;
 import org.dinoj.worker.activities.CheckpointLayout;
 import org.dinoj.workflows.CheckpointRef;
 
@@ -26,11 +23,5 @@ final class InitFromOption {
         } catch (IOException e) {
             throw new IOException("--init-from " + dir + " is not a checkpoint that verifies: " + e.getMessage(), e);
         }
-    }
-
-    /** The configuration the checkpoint was trained with, where it holds one (a toy's or an older one does not). */
-    static Optional<Path> configFile(Path dir) {
-        Path file = dir.resolve(DinoV2Session.CONFIG_FILE);
-        return Files.isRegularFile(file) ? Optional.of(file) : Optional.empty();
     }
 }

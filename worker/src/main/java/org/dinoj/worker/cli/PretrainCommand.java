@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.dinoj.model.config.ConfigLoader;
+import org.dinoj.model.train.DinoV2Session;
 import org.dinoj.worker.jobs.JobRecord;
 import org.dinoj.worker.jobs.JobRegistry;
 import org.dinoj.worker.jobs.JobService;
@@ -120,7 +121,7 @@ public final class PretrainCommand implements Callable<Integer> {
         String source = config;
         if (source == null && initFrom != null) {
             // Retraining on new images: the recipe the weights were trained with, changed by --set.
-            source = InitFromOption.configFile(initFrom).map(Path::toString).orElse(null);
+            source = DinoV2Session.configFile(initFrom).map(Path::toString).orElse(null);
             if (source != null) {
                 out.println("configuration: " + source + " (the one its weights were trained with; --config replaces it)");
             }

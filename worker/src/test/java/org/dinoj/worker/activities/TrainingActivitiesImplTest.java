@@ -388,8 +388,9 @@ class TrainingActivitiesImplTest {
         Path g = CheckpointLayout.directory(global);
         assertThat(g.getParent()).isEqualTo(dir.resolve("global"));
         try (var files = Files.list(g)) {
+            // config.yaml comes from shard 0 too, so the global checkpoint names its configuration.
             assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("model.safetensors",
-                    "outer_momentum.safetensors", "optimizer.safetensors", "trainer.json", "MANIFEST.json");
+                    "outer_momentum.safetensors", "optimizer.safetensors", "trainer.json", "config.yaml", "MANIFEST.json");
         }
         double[] t0 = tensor(s0.checkpoint(), "teacher.w");
         double[] t1 = tensor(s1.checkpoint(), "teacher.w");

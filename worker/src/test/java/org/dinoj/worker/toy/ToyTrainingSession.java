@@ -33,6 +33,8 @@ public final class ToyTrainingSession implements TrainingSession {
     private static final int IMAGES_PER_STEP = 8;
 
     private final ToyConfig config;
+    /** The configuration's text, written beside the weights as the DINOv2 session writes its config.yaml. */
+    private final String yaml;
     private final int shard;
     private final int shards;
     private final double[] student;
@@ -43,8 +45,9 @@ public final class ToyTrainingSession implements TrainingSession {
     private double lrScale = 1;
     private int nanFailures;
 
-    ToyTrainingSession(ToyConfig config, int shard, int shards) {
+    ToyTrainingSession(ToyConfig config, String yaml, int shard, int shards) {
         this.config = config;
+        this.yaml = yaml;
         this.shard = shard;
         this.shards = shards;
         student = new double[config.dim()];
@@ -57,8 +60,8 @@ public final class ToyTrainingSession implements TrainingSession {
         }
     }
 
-    static ToyTrainingSession open(ToyConfig config, int shard, int shards, Path checkpoint) throws IOException {
-        ToyTrainingSession s = new ToyTrainingSession(config, shard, shards);
+    static ToyTrainingSession open(ToyConfig config, String yaml, int shard, int shards, Path checkpoint) throws IOException {
+        ToyTrainingSession s = new ToyTrainingSession(config, yaml, shard, shards);
         if (checkpoint != null) {
             s.load(checkpoint);
         }
@@ -66,8 +69,9 @@ public final class ToyTrainingSession implements TrainingSession {
     }
 
     /** Student, teacher and center from {@code base}; step 0, zero momentum, learning-rate scale 1. */
-    static ToyTrainingSession openFromWeights(ToyConfig config, int shard, int shards, Path base) throws IOException {
-        ToyTrainingSession s = new ToyTrainingSession(config, shard, shards);
+    static ToyTrainingSession openFromWeights(ToyConfig config, String yaml, int shard, int shards, Path base)
+            throws IOException {
+        ToyTrainingSession s = new ToyTrainingSession(config, yaml, shard, shards);
         try (SafeTensorsFile model = SafeTensors.read(base.resolve("model.safetensors"))) {
             copy(model.tensor("student.w"), s.student);
             copy(model.tensor("teacher.w"), s.teacher);
@@ -158,6 +162,7 @@ public final class ToyTrainingSession implements TrainingSession {
         ObjectNode trainer = JSON.createObjectNode().put("step", step).put("lr_scale", lrScale).put("shard", shard)
                 .put("shards", shards);
         Files.writeString(directory.resolve("trainer.json"), JSON.writeValueAsString(trainer));
+        Files.writeString(directory.resolve("config.yaml"), yaml);
     }
 
     private void load(Path directory) throws IOException {

@@ -15,11 +15,11 @@ public final class ToyTrainingSessionFactory implements TrainingSessionFactory {
 
     @Override
     public TrainingSession open(String config, int shard, int shards, Path checkpoint) throws IOException {
-        return ToyTrainingSession.open(ToyConfig.parse(config), shard, shards, checkpoint);
+        return ToyTrainingSession.open(ToyConfig.parse(config), config, shard, shards, checkpoint);
     }
 
     @Override
     public TrainingSession openFromWeights(String config, int shard, int shards, Path base) throws IOException {
-        return ToyTrainingSession.openFromWeights(ToyConfig.parse(config), shard, shards, base);
+        return ToyTrainingSession.openFromWeights(ToyConfig.parse(config), config, shard, shards, base);
     }
 }
