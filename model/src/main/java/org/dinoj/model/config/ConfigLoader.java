@@ -145,6 +145,11 @@ public final class ConfigLoader {
 
     private static final List<String> PRESETS = List.of("fashion-mnist", "vits14", "tiny-test");
 
+    /** A resolved configuration's text as a tree, unbound: for checks of keys whatever the record type. */
+    public static JsonNode tree(String yaml) {
+        return readTree(yaml, "the configuration");
+    }
+
     private static ObjectNode readTree(String yaml, String where) {
         try {
             JsonNode node = YAML.readTree(yaml);

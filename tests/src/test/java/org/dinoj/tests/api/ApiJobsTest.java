@@ -272,6 +272,32 @@ class ApiJobsTest {
             assertThat(r.statusCode()).as(body + " -> " + r.body()).isEqualTo(400);
             assertThat(error(r)).as(body).contains(c[2]);
         }
+
+        // A config file inside a root may name datasets anywhere: those are confined as the field is.
+        Path namesOutside = data.resolve("names-outside.yaml");
+        Files.writeString(namesOutside, Files.readString(Path.of(config)) + "data: {dataset: \"folder:" + outside + "\"}\n");
+        Path evalOutside = data.resolve("eval-outside.yaml");
+        Files.writeString(evalOutside, Files.readString(Path.of(config)) + "eval: {dataset: \"idx:" + outside + "\"}\n");
+        // Base checkpoints without a config: one from before config.yaml, one whose config.yaml leads out.
+        Path old = data.resolve("old-weights");
+        CheckpointStore.writeDirectory(old, 1, d -> Files.writeString(d.resolve("model.safetensors"), "weights"));
+        Path linked = data.resolve("linked-weights");
+        CheckpointStore.writeDirectory(linked, 1, d -> {
+            Files.writeString(d.resolve("model.safetensors"), "weights");
+            Files.createSymbolicLink(d.resolve("config.yaml"), outside.resolve("secret.yaml"));
+        });
+        String[][] bodies = {
+                {"{\"config\": \"" + namesOutside + "\"}", "the configuration's data.dataset '" + outside + "' lies outside the data roots"},
+                {"{\"config\": \"" + evalOutside + "\"}", "the configuration's eval.dataset '" + outside + "' lies outside the data roots"},
+                {"{\"base_checkpoint\": \"" + old + "\"}", "holds no config.yaml (it was written before checkpoints kept"
+                        + " their configuration): give config"},
+                {"{\"base_checkpoint\": \"" + linked + "\"}", "base_checkpoint's config.yaml"},
+        };
+        for (String[] c : bodies) {
+            HttpResponse<String> r = post("/v1/jobs", c[0]);
+            assertThat(r.statusCode()).as(c[0] + " -> " + r.body()).isEqualTo(400);
+            assertThat(error(r)).as(c[0]).contains(c[1]).doesNotContain("optim");
+        }
     }
 
     @Test

@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
  * The body of {@code POST /v1/jobs}, validated against the schema of {@code openapi.yaml}
  * (JobRequest): an object with only the fields below, each of its declared type.
  *
- * @param config a preset name, or the path of a YAML file inside a data root (required)
+ * @param config a preset name, or the path of a YAML file inside a data root; null only with a base
+ *     checkpoint, whose config.yaml is then the job's
  * @param dataset dataset spec for {@code data.dataset} ({@code folder:DIR}, {@code idx:DIR},
  *     {@code synthetic:N...}, {@code fashion-mnist}), or null to keep the config's
  * @param overrides dotted config keys to values (scalars or arrays of scalars), applied in key order

@@ -1,5 +1,6 @@
 package org.dinoj.worker.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.net.URI;
@@ -124,6 +125,7 @@ public final class JobsApi {
         try {
             String source = request.config() != null ? configSource(request.config()) : trainedConfig(base);
             String yaml = ConfigLoader.resolve(source, overrides);
+            confineDatasets(yaml);
             double budgetSeconds = request.timeBudgetMinutes() == null ? 0 : request.timeBudgetMinutes() * 60;
             return JobSpecs.create(jobId, yaml, checkpointRoot.resolve(jobId), base, budgetSeconds);
         } catch (IllegalArgumentException e) { // a ConfigException is one too
@@ -144,27 +146,49 @@ public final class JobsApi {
     }
 
     /** Retraining without a config: the one the base checkpoint's weights were trained with. */
-    private static String trainedConfig(CheckpointRef base) {
+    private String trainedConfig(CheckpointRef base) {
         Path dir = CheckpointLayout.directory(base);
-        return DinoV2Session.configFile(dir).orElseThrow(() -> ApiException.badRequest("base_checkpoint " + dir
+        Path file = DinoV2Session.configFile(dir).orElseThrow(() -> ApiException.badRequest("base_checkpoint " + dir
                 + " holds no " + DinoV2Session.CONFIG_FILE + " (it was written before checkpoints kept their"
-                + " configuration): give config")).toString();
+                + " configuration): give config"));
+        // Its real path, as for the checkpoint: a link that leads out of the roots is refused.
+        return checkpointRoots.confine("base_checkpoint's " + DinoV2Session.CONFIG_FILE, file.toString()).toString();
+    }
+
+    /**
+     * The datasets a configuration names (data.dataset, eval.dataset), confined as the request's
+     * dataset field is: a config file or a base checkpoint's config.yaml may name any path, and the
+     * caller would otherwise train and evaluate on data outside the roots through it.
+     */
+    private void confineDatasets(String yaml) {
+        JsonNode tree = ConfigLoader.tree(yaml);
+        for (String section : List.of("data", "eval")) {
+            JsonNode spec = tree.path(section).path("dataset");
+            if (spec.isTextual() && !spec.textValue().isBlank()) {
+                dataset("the configuration's " + section + ".dataset", spec.textValue());
+            }
+        }
     }
 
     /** Named and synthetic datasets pass as they are; a directory dataset must lie inside a data root. */
     private String dataset(String spec) {
+        return dataset("dataset", spec);
+    }
+
+    /** {@link #dataset(String)} for a spec named {@code what} in errors. */
+    private String dataset(String what, String spec) {
         int colon = spec.indexOf(':');
         String kind = colon < 0 ? spec : spec.substring(0, colon);
         return switch (kind) {
             case "fashion-mnist" -> {
                 if (colon >= 0) {
-                    throw ApiException.badRequest("dataset 'fashion-mnist' takes no argument, got '" + spec + "'");
+                    throw ApiException.badRequest(what + " 'fashion-mnist' takes no argument, got '" + spec + "'");
                 }
                 yield spec;
             }
             case "synthetic" -> spec;
-            case "folder", "idx" -> kind + ":" + dataRoots.confine("dataset", spec.substring(colon + 1));
-            default -> throw ApiException.badRequest("dataset '" + spec + "' is not one of folder:DIR, idx:DIR,"
+            case "folder", "idx" -> kind + ":" + dataRoots.confine(what, spec.substring(colon + 1));
+            default -> throw ApiException.badRequest(what + " '" + spec + "' is not one of folder:DIR, idx:DIR,"
                     + " synthetic:N[:HxW[xC]][:K] or fashion-mnist");
         };
     }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.dinoj.model.checkpoint.CheckpointMismatchException;
 import org.dinoj.model.data.Dataset;
 import org.dinoj.model.data.Image;
 import org.dinoj.model.data.Split;
@@ -76,7 +77,13 @@ public final class AttentionEvalCommand implements Callable<Integer> {
             }
         }
         PrintWriter printer = spec.commandLine().getOut();
-        try (TeacherAttention teacher = TeacherAttention.open(model.trainedConfig(), model.checkpoint)) {
+        TeacherAttention opened;
+        try {
+            opened = TeacherAttention.open(model.trainedConfig(), model.checkpoint);
+        } catch (CheckpointMismatchException e) {
+            throw model.withConfigHint(e);
+        }
+        try (TeacherAttention teacher = opened) {
             for (int index : images) {
                 Image image = read(data, index);
                 TeacherAttention.Maps maps = teacher.maps(image);

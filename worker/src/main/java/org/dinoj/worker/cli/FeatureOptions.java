@@ -1,6 +1,7 @@
 package org.dinoj.worker.cli;
 
 import java.io.IOException;
+import org.dinoj.model.checkpoint.CheckpointMismatchException;
 import org.dinoj.model.data.Dataset;
 import org.dinoj.model.data.Split;
 import org.dinoj.model.eval.FeatureExtraction;
@@ -43,8 +44,12 @@ final class FeatureOptions {
                         + "give one (a checkpoint's features are its teacher's CLS token)");
             }
             DinoV2Config trained = model.trainedConfig();
-            return new Extractor(TeacherFeatures.open(trained, model.checkpoint),
-                    batchSize != null ? batchSize : trained.eval().batchSize());
+            try {
+                return new Extractor(TeacherFeatures.open(trained, model.checkpoint),
+                        batchSize != null ? batchSize : trained.eval().batchSize());
+            } catch (CheckpointMismatchException e) {
+                throw model.withConfigHint(e);
+            }
         }
         return new Extractor(FeatureExtractors.byName(features), batchSize != null ? batchSize : RAW_PIXEL_BATCH);
     }

@@ -1,9 +1,12 @@
 package org.dinoj.worker.cli;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.dinoj.model.checkpoint.CheckpointMismatchException;
 import org.dinoj.model.train.DinoV2Session;
 import org.dinoj.model.train.config.DinoV2Config;
 import picocli.CommandLine.Option;
@@ -29,6 +32,10 @@ final class TrainedModelOptions {
     DinoV2Config trainedConfig(String... extra) {
         List<String> all = new ArrayList<>(overrides);
         all.addAll(List.of(extra));
+        if (checkpoint != null && !Files.isRegularFile(checkpoint.resolve(DinoV2Session.MODEL_FILE))) {
+            throw new IllegalArgumentException("--checkpoint " + checkpoint + " is not a checkpoint directory: it has no "
+                    + DinoV2Session.MODEL_FILE + " (give a step-NNNNNNNNNN directory of a job, or one 'dinoj import' wrote)");
+        }
         if (config == null && checkpoint != null) {
             Optional<DinoV2Config> own = DinoV2Session.trainedConfig(checkpoint, all);
             if (own.isPresent()) {
@@ -36,6 +43,18 @@ final class TrainedModelOptions {
             }
         }
         return DinoV2Config.load(config != null ? config : OLD_CHECKPOINT_CONFIG, all);
+    }
+
+    /**
+     * {@code e}, saying what to give where the configuration was guessed: a checkpoint without
+     * config.yaml and no --config.
+     */
+    IOException withConfigHint(CheckpointMismatchException e) {
+        if (config != null || checkpoint == null || DinoV2Session.configFile(checkpoint).isPresent()) {
+            return e;
+        }
+        return new IOException(e.getMessage() + " (" + checkpoint + " holds no " + DinoV2Session.CONFIG_FILE
+                + ", so " + OLD_CHECKPOINT_CONFIG + " was assumed: give --config with the configuration it was trained with)", e);
     }
 
     /**
@@ -47,6 +66,11 @@ final class TrainedModelOptions {
             return Optional.empty();
         }
         DinoV2Config trained = trainedConfig();
-        return Optional.of(trained.eval().datasetOr(trained.data().dataset()));
+        String spec = trained.eval().datasetOr(trained.data().dataset());
+        if (spec == null || spec.isBlank()) {
+            throw new IllegalArgumentException("the configuration of " + checkpoint + " names no dataset (data.dataset,"
+                    + " eval.dataset): give --dataset");
+        }
+        return Optional.of(spec);
     }
 }

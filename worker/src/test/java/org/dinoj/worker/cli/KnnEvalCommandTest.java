@@ -90,12 +90,24 @@ class KnnEvalCommandTest {
         CliRun given = CliRun.dinoj("eval", "knn", "--checkpoint", checkpoint.toString(), "--config", "tiny-test",
                 "--dataset", "synthetic:64:16x16x1", "--ks", "5", "--json");
         assertThat(own.out()).contains("\"dataset\":\"synthetic:64:16x16x1\"").isEqualTo(given.out());
+        // A configuration without a dataset (vits14, as 'dinoj import' uses by default): asked for, not guessed.
+        CliRun none = CliRun.dinoj("eval", "knn", "--checkpoint", checkpoint.toString(), "--set", "data.dataset=null");
+        assertThat(none.code()).isEqualTo(1);
+        assertThat(none.err().strip()).isEqualTo("dinoj: the configuration of " + checkpoint + " names no dataset"
+                + " (data.dataset, eval.dataset): give --dataset");
 
         // A checkpoint from before config.yaml: the old default (fashion-mnist) is another model, said in one line.
         Files.delete(checkpoint.resolve(org.dinoj.model.train.DinoV2Session.CONFIG_FILE));
         CliRun old = CliRun.dinoj("eval", "knn", "--checkpoint", checkpoint.toString(), "--dataset", "synthetic:64:16x16x1");
         assertThat(old.code()).isEqualTo(1);
-        assertThat(old.err().strip()).startsWith("dinoj: ").contains("another architecture").doesNotContain("\n");
+        assertThat(old.err().strip()).startsWith("dinoj: ").contains("another architecture")
+                .contains("holds no config.yaml, so fashion-mnist was assumed: give --config").doesNotContain("\n");
+
+        // A job's directory instead of a step directory: said so, not guessed.
+        CliRun notAStep = CliRun.dinoj("eval", "knn", "--checkpoint", dir.toString());
+        assertThat(notAStep.code()).isEqualTo(1);
+        assertThat(notAStep.err().strip()).isEqualTo("dinoj: --checkpoint " + dir + " is not a checkpoint directory: it has"
+                + " no model.safetensors (give a step-NNNNNNNNNN directory of a job, or one 'dinoj import' wrote)");
     }
 
     @Test
