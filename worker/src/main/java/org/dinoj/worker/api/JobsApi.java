@@ -119,7 +119,7 @@ public final class JobsApi {
     private JobSpec spec(JobRequest request, String jobId) {
         List<String> overrides = new ArrayList<>(request.overrideLines());
         if (request.dataset() != null) {
-            overrides.add("data.dataset=" + quoted(dataset(request.dataset())));
+            overrides.add("data.dataset=" + quoted(dataset("dataset", request.dataset())));
         }
         CheckpointRef base = request.baseCheckpoint() == null ? null : baseCheckpoint(request.baseCheckpoint());
         try {
@@ -170,12 +170,10 @@ public final class JobsApi {
         }
     }
 
-    /** Named and synthetic datasets pass as they are; a directory dataset must lie inside a data root. */
-    private String dataset(String spec) {
-        return dataset("dataset", spec);
-    }
-
-    /** {@link #dataset(String)} for a spec named {@code what} in errors. */
+    /**
+     * Named and synthetic datasets pass as they are; a directory dataset must lie inside a data root.
+     * {@code what} names the spec in errors.
+     */
     private String dataset(String what, String spec) {
         int colon = spec.indexOf(':');
         String kind = colon < 0 ? spec : spec.substring(0, colon);

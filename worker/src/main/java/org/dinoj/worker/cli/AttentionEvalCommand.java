@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.dinoj.model.checkpoint.CheckpointMismatchException;
 import org.dinoj.model.data.Dataset;
 import org.dinoj.model.data.Image;
 import org.dinoj.model.data.Split;
@@ -77,13 +76,7 @@ public final class AttentionEvalCommand implements Callable<Integer> {
             }
         }
         PrintWriter printer = spec.commandLine().getOut();
-        TeacherAttention opened;
-        try {
-            opened = TeacherAttention.open(model.trainedConfig(), model.checkpoint);
-        } catch (CheckpointMismatchException e) {
-            throw model.withConfigHint(e);
-        }
-        try (TeacherAttention teacher = opened) {
+        try (TeacherAttention teacher = model.openTeacher(TeacherAttention::open, model.trainedConfig())) {
             for (int index : images) {
                 Image image = read(data, index);
                 TeacherAttention.Maps maps = teacher.maps(image);

@@ -1,7 +1,6 @@
 package org.dinoj.worker.cli;
 
 import java.io.IOException;
-import org.dinoj.model.checkpoint.CheckpointMismatchException;
 import org.dinoj.model.data.Dataset;
 import org.dinoj.model.data.Split;
 import org.dinoj.model.eval.FeatureExtraction;
@@ -44,12 +43,8 @@ final class FeatureOptions {
                         + "give one (a checkpoint's features are its teacher's CLS token)");
             }
             DinoV2Config trained = model.trainedConfig();
-            try {
-                return new Extractor(TeacherFeatures.open(trained, model.checkpoint),
-                        batchSize != null ? batchSize : trained.eval().batchSize());
-            } catch (CheckpointMismatchException e) {
-                throw model.withConfigHint(e);
-            }
+            return new Extractor(model.openTeacher(TeacherFeatures::open, trained),
+                    batchSize != null ? batchSize : trained.eval().batchSize());
         }
         return new Extractor(FeatureExtractors.byName(features), batchSize != null ? batchSize : RAW_PIXEL_BATCH);
     }

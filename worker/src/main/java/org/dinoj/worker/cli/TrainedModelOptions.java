@@ -45,16 +45,25 @@ final class TrainedModelOptions {
         return DinoV2Config.load(config != null ? config : OLD_CHECKPOINT_CONFIG, all);
     }
 
+    /** Opens the checkpoint's teacher (features, attention) under {@code trained}. */
+    interface TeacherOpener<T> {
+        T open(DinoV2Config trained, Path checkpoint) throws IOException;
+    }
+
     /**
-     * {@code e}, saying what to give where the configuration was guessed: a checkpoint without
-     * config.yaml and no --config.
+     * {@code opener} on the checkpoint; a mismatch says what to give where the configuration was
+     * guessed (a checkpoint without config.yaml and no --config).
      */
-    IOException withConfigHint(CheckpointMismatchException e) {
-        if (config != null || checkpoint == null || DinoV2Session.configFile(checkpoint).isPresent()) {
-            return e;
+    <T> T openTeacher(TeacherOpener<T> opener, DinoV2Config trained) throws IOException {
+        try {
+            return opener.open(trained, checkpoint);
+        } catch (CheckpointMismatchException e) {
+            if (config != null || DinoV2Session.configFile(checkpoint).isPresent()) {
+                throw e;
+            }
+            throw new IOException(e.getMessage() + " (" + checkpoint + " holds no " + DinoV2Session.CONFIG_FILE + ", so "
+                    + OLD_CHECKPOINT_CONFIG + " was assumed: give --config with the configuration it was trained with)", e);
         }
-        return new IOException(e.getMessage() + " (" + checkpoint + " holds no " + DinoV2Session.CONFIG_FILE
-                + ", so " + OLD_CHECKPOINT_CONFIG + " was assumed: give --config with the configuration it was trained with)", e);
     }
 
     /**
