@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.dinoj.model.checkpoint.CheckpointStore;
+import org.dinoj.model.train.DinoV2Session;
 import org.dinoj.tests.CliOutput;
 import org.dinoj.worker.cli.DinojCli;
 import org.dinoj.worker.jobs.JobRecord;
@@ -121,6 +122,44 @@ class ScheduledJobsTest {
         assertThat(missing.code()).isEqualTo(1);
         assertThat(missing.err()).startsWith("dinoj: --init-from " + dir.resolve("nothing") + " is not a checkpoint that"
                 + " verifies: ");
+        CliOutput noConfig = CliOutput.dinoj("schedule", "create", "--id", "adapt3", "--cron", "0 3 * * *",
+                "--init-from", renamed.toString(), "--checkpoint-dir", dir.toString());
+        assertThat(noConfig.code()).isEqualTo(2);
+        assertThat(noConfig.err()).isEqualTo("schedule create needs --config: " + renamed + " holds no config.yaml (a"
+                + " checkpoint written before dinoj kept one)\n");
+    }
+
+    @Test
+    void scheduleCreateInitFromWithoutConfigRetrainsWithTheCheckpointsOwnConfiguration() throws Exception {
+        // A checkpoint as a training session writes it: the weights and the configuration they were trained with.
+        Path trained = new CheckpointStore(dir.resolve("trained")).save(7, out -> {
+            Files.writeString(out.resolve("model.safetensors"), "weights");
+            Files.writeString(out.resolve(DinoV2Session.CONFIG_FILE), CONFIG);
+        }).directory();
+        try (LocalRunner runner = runner(null)) {
+            CliOutput created = CliOutput.dinoj("schedule", "create", "--id", "again", "--cron", "0 3 * * *",
+                    "--init-from", trained.toString(), "--set", "optim.base_lr=0.001", "--temporal", runner.target(),
+                    "--checkpoint-dir", dir.toString());
+            assertThat(created.code()).as(created.out() + created.err()).isZero();
+            assertThat(created.out()).startsWith("configuration: " + trained.resolve(DinoV2Session.CONFIG_FILE)
+                    + " (the one its weights were trained with; --config replaces it)\n");
+            WorkflowServiceStubs stubs = WorkerBootstrap.connect(runner.target());
+            try {
+                WorkflowClient client = WorkflowClient.newInstance(stubs);
+                var started = client.fetchHistory(JobSchedules.workflowId("again")).getHistory().getEvents(0)
+                        .getWorkflowExecutionStartedEventAttributes().getInput();
+                ScheduledJob job = io.temporal.common.converter.DefaultDataConverter.newDefaultInstance()
+                        .fromPayloads(0, Optional.of(started), ScheduledJob.class, ScheduledJob.class);
+                // The checkpoint's 1 epoch of 10 steps, with the override on top.
+                assertThat(job.template().epochs()).isEqualTo(1);
+                assertThat(job.template().stepsPerEpoch()).isEqualTo(10);
+                assertThat(job.template().config()).contains("base_lr: 0.001");
+                assertThat(job.template().baseCheckpoint().uri()).isEqualTo(trained.toUri().toString());
+                new JobSchedules(stubs, client, dir).delete("again");
+            } finally {
+                stubs.shutdown();
+            }
+        }
     }
 
     /** A real every-minute firing: up to a minute of waiting for it, then a 10-step toy job. */

@@ -1,8 +1,11 @@
 package org.dinoj.worker.cli;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.dinoj.model.checkpoint.CheckpointStore;
+import org.dinoj.model.train.DinoV2Session;
 import org.dinoj.worker.activities.CheckpointLayout;
 import org.dinoj.workflows.CheckpointRef;
 
@@ -23,5 +26,21 @@ final class InitFromOption {
         } catch (IOException e) {
             throw new IOException("--init-from " + dir + " is not a checkpoint that verifies: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The configuration a job from {@code initFrom} trains with: {@code config} when given, else
+     * the {@code config.yaml} the checkpoint's weights were trained with (said on {@code out}, as
+     * the user did not name it); empty when neither is there.
+     */
+    static Optional<String> configSource(String config, Path initFrom, PrintStream out) {
+        if (config != null || initFrom == null) {
+            return Optional.ofNullable(config);
+        }
+        // Retraining on new images: the recipe the weights were trained with, changed by --set.
+        Optional<String> trained = DinoV2Session.configFile(initFrom).map(Path::toString);
+        trained.ifPresent(file -> out.println("configuration: " + file
+                + " (the one its weights were trained with; --config replaces it)"));
+        return trained;
     }
 }

@@ -13,7 +13,6 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.dinoj.model.config.ConfigLoader;
-import org.dinoj.model.train.DinoV2Session;
 import org.dinoj.worker.jobs.JobRecord;
 import org.dinoj.worker.jobs.JobRegistry;
 import org.dinoj.worker.jobs.JobService;
@@ -118,14 +117,7 @@ public final class PretrainCommand implements Callable<Integer> {
             }
             base = InitFromOption.checkpoint(initFrom);
         }
-        String source = config;
-        if (source == null && initFrom != null) {
-            // Retraining on new images: the recipe the weights were trained with, changed by --set.
-            source = DinoV2Session.configFile(initFrom).map(Path::toString).orElse(null);
-            if (source != null) {
-                out.println("configuration: " + source + " (the one its weights were trained with; --config replaces it)");
-            }
-        }
+        String source = InitFromOption.configSource(config, initFrom, out).orElse(null);
         String resolved = ConfigLoader.resolve(source, overrides);
         boolean budgeted = timeBudgetMinutes != null && checkBudget(id, known);
         // Made here to refuse a bad configuration before anything starts; made again when submitted,

@@ -58,7 +58,8 @@ public final class ScheduleCommand implements Runnable {
         @Option(names = "--cron", required = true, description = "Cron expression, 5 fields, UTC, e.g. \"0 3 * * *\".")
         String cron;
 
-        @Option(names = "--config", required = true, paramLabel = "PRESET|FILE.yaml", description = "Preset or YAML file.")
+        @Option(names = "--config", paramLabel = "PRESET|FILE.yaml", description = "Preset or YAML file (default with"
+                + " --init-from: the config.yaml of that checkpoint).")
         String config;
 
         @Option(names = "--dataset", description = "Dataset spec for data.dataset, e.g. folder:/data/new.")
@@ -79,13 +80,20 @@ public final class ScheduleCommand implements Runnable {
         public Integer call() throws java.io.IOException {
             double budgetSeconds = TimeBudgetOption.seconds(timeBudgetMinutes, overrides);
             CheckpointRef base = initFrom == null ? null : InitFromOption.checkpoint(initFrom);
+            String source = InitFromOption.configSource(config, initFrom, System.out).orElse(null);
+            if (source == null) {
+                System.err.println("schedule create needs --config" + (initFrom == null ? ", or --init-from a checkpoint"
+                        + " that holds the config.yaml it was trained with" : ": " + initFrom + " holds no config.yaml"
+                        + " (a checkpoint written before dinoj kept one)"));
+                return 2;
+            }
             List<String> all = new ArrayList<>(overrides);
             if (dataset != null) {
                 all.add("data.dataset=\"" + dataset.replace("\\", "\\\\").replace("\"", "\\\"") + "\"");
             }
             Path root = checkpointDir.toAbsolutePath().normalize();
             // The configuration is resolved now: later edits of the file do not change the schedule.
-            JobSpec template = JobSpecs.create(id, ConfigLoader.resolve(config, all), root.resolve(id), base,
+            JobSpec template = JobSpecs.create(id, ConfigLoader.resolve(source, all), root.resolve(id), base,
                     budgetSeconds);
             return withSchedules(schedules -> {
                 try {
