@@ -53,7 +53,8 @@ class ExactResumeTest {
         assertThat(h.crashes()).allSatisfy(c -> assertThat(c.stepsRedone()).isBetween(0L, c.checkpointEvery()));
         Path a = new CheckpointStore(straight.get(10, TimeUnit.MINUTES).resolve("shard-0")).verify(total).directory();
         Path b = new CheckpointStore(killed.resolve("shard-0")).verify(total).directory();
-        for (String file : List.of(DinoV2Session.MODEL_FILE, DinoV2Session.OPTIMIZER_FILE, DinoV2Session.TRAINER_FILE)) {
+        for (String file : List.of(DinoV2Session.MODEL_FILE, DinoV2Session.OPTIMIZER_FILE, DinoV2Session.TRAINER_FILE,
+                DinoV2Session.CONFIG_FILE)) {
             assertThat(Files.readAllBytes(b.resolve(file))).as(file).isEqualTo(Files.readAllBytes(a.resolve(file)));
         }
         // The resumed job really did resume: its retries started from checkpoints, not from scratch.
