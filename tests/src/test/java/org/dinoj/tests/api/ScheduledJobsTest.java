@@ -54,6 +54,14 @@ class ScheduledJobsTest {
                 line -> log.info("supervisor: {}", line));
     }
 
+    /** What every firing of schedule {@code id} starts from: the schedule workflow's input. */
+    private static ScheduledJob firingTemplate(WorkflowClient client, String id) {
+        var started = client.fetchHistory(JobSchedules.workflowId(id)).getHistory().getEvents(0)
+                .getWorkflowExecutionStartedEventAttributes().getInput();
+        return io.temporal.common.converter.DefaultDataConverter.newDefaultInstance()
+                .fromPayloads(0, Optional.of(started), ScheduledJob.class, ScheduledJob.class);
+    }
+
     private JobSpec template(String id) {
         return JobSpecs.create(id, CONFIG, dir.resolve(id), null);
     }
@@ -106,11 +114,7 @@ class ScheduledJobsTest {
             WorkflowServiceStubs stubs = WorkerBootstrap.connect(runner.target());
             try {
                 WorkflowClient client = WorkflowClient.newInstance(stubs);
-                // What every firing starts from: the schedule workflow's input.
-                var started = client.fetchHistory(JobSchedules.workflowId("adapt")).getHistory().getEvents(0)
-                        .getWorkflowExecutionStartedEventAttributes().getInput();
-                ScheduledJob job = io.temporal.common.converter.DefaultDataConverter.newDefaultInstance()
-                        .fromPayloads(0, Optional.of(started), ScheduledJob.class, ScheduledJob.class);
+                ScheduledJob job = firingTemplate(client, "adapt");
                 assertThat(job.template().baseCheckpoint().uri()).isEqualTo(renamed.toUri().toString());
                 new JobSchedules(stubs, client, dir).delete("adapt");
             } finally {
@@ -146,10 +150,7 @@ class ScheduledJobsTest {
             WorkflowServiceStubs stubs = WorkerBootstrap.connect(runner.target());
             try {
                 WorkflowClient client = WorkflowClient.newInstance(stubs);
-                var started = client.fetchHistory(JobSchedules.workflowId("again")).getHistory().getEvents(0)
-                        .getWorkflowExecutionStartedEventAttributes().getInput();
-                ScheduledJob job = io.temporal.common.converter.DefaultDataConverter.newDefaultInstance()
-                        .fromPayloads(0, Optional.of(started), ScheduledJob.class, ScheduledJob.class);
+                ScheduledJob job = firingTemplate(client, "again");
                 // The checkpoint's 1 epoch of 10 steps, with the override on top.
                 assertThat(job.template().epochs()).isEqualTo(1);
                 assertThat(job.template().stepsPerEpoch()).isEqualTo(10);
