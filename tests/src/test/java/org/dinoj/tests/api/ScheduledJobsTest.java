@@ -100,7 +100,7 @@ class ScheduledJobsTest {
 
     @Test
     void scheduleCreateInitFromGivesEveryFiringsJobTheWeightsOfTheCheckpoint() throws Exception {
-        // A verified checkpoint under another name, as 'dinoj import --out' writes one.
+        // A verified checkpoint under another name, from before dinoj kept config.yaml in its checkpoints.
         Path weights = new CheckpointStore(dir.resolve("imports")).save(5, out ->
                 Files.writeString(out.resolve("model.safetensors"), "weights")).directory();
         Path renamed = Files.move(weights, dir.resolve("imports/vits14"));
@@ -157,6 +157,16 @@ class ScheduledJobsTest {
                 assertThat(job.template().config()).contains("base_lr: 0.001");
                 assertThat(job.template().baseCheckpoint().uri()).isEqualTo(trained.toUri().toString());
                 new JobSchedules(stubs, client, dir).delete("again");
+
+                // --config still wins over the checkpoint's own configuration, without a word about it.
+                Path other = Files.writeString(dir.resolve("other.yaml"), CONFIG.replace("epochs: 1", "epochs: 3"));
+                CliOutput given = CliOutput.dinoj("schedule", "create", "--id", "given", "--cron", "0 3 * * *",
+                        "--config", other.toString(), "--init-from", trained.toString(), "--temporal", runner.target(),
+                        "--checkpoint-dir", dir.toString());
+                assertThat(given.code()).as(given.out() + given.err()).isZero();
+                assertThat(given.out()).doesNotContain("configuration:");
+                assertThat(firingTemplate(client, "given").template().epochs()).isEqualTo(3);
+                new JobSchedules(stubs, client, dir).delete("given");
             } finally {
                 stubs.shutdown();
             }
