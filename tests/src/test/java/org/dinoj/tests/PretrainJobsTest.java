@@ -291,6 +291,15 @@ class PretrainJobsTest {
         CliOutput existing = CliOutput.dinoj(pretrainArgs("--job-id", "tuned", "--init-from", exported.toString()));
         assertThat(existing.code()).isEqualTo(2);
         assertThat(existing.out()).contains("job tuned exists: --init-from starts new jobs only");
+
+        // Weights from before dinoj kept config.yaml: the defaults would be another model, so they are refused.
+        Path old = new CheckpointStore(dir.resolve("old")).save(20, out ->
+                Files.copy(exported.resolve("model.safetensors"), out.resolve("model.safetensors"))).directory();
+        CliOutput noConfig = CliOutput.dinoj(pretrainArgs("--job-id", "guessed", "--init-from", old.toString()));
+        assertThat(noConfig.code()).as(noConfig.out()).isEqualTo(2);
+        assertThat(noConfig.out()).isEqualTo("pretrain needs --config: " + old + " holds no config.yaml (a checkpoint"
+                + " written before dinoj kept one)\n");
+        assertThat(dir.resolve("guessed")).doesNotExist();
     }
 
     /** 'dinoj pretrain' with this test's checkpoint directory, an embedded server on a free port or the real server. */

@@ -31,16 +31,20 @@ final class InitFromOption {
     /**
      * The configuration a job from {@code initFrom} trains with: {@code config} when given, else
      * the {@code config.yaml} the checkpoint's weights were trained with (said on {@code out}, as
-     * the user did not name it); empty when neither is there.
+     * the user did not name it); empty when neither option is given.
+     *
+     * @throws IllegalArgumentException with one sentence, naming {@code command}, when the checkpoint
+     *     holds no config.yaml and no {@code config} is given: the defaults would train another model
      */
-    static Optional<String> configSource(String config, Path initFrom, PrintStream out) {
+    static Optional<String> configSource(String command, String config, Path initFrom, PrintStream out) {
         if (config != null || initFrom == null) {
             return Optional.ofNullable(config);
         }
         // Retraining on new images: the recipe the weights were trained with, changed by --set.
-        Optional<String> trained = DinoV2Session.configFile(initFrom).map(Path::toString);
-        trained.ifPresent(file -> out.println("configuration: " + file
-                + " (the one its weights were trained with; --config replaces it)"));
-        return trained;
+        String trained = DinoV2Session.configFile(initFrom).map(Path::toString).orElseThrow(() ->
+                new IllegalArgumentException(command + " needs --config: " + initFrom + " holds no config.yaml"
+                        + " (a checkpoint written before dinoj kept one)"));
+        out.println("configuration: " + trained + " (the one its weights were trained with; --config replaces it)");
+        return Optional.of(trained);
     }
 }

@@ -117,7 +117,13 @@ public final class PretrainCommand implements Callable<Integer> {
             }
             base = InitFromOption.checkpoint(initFrom);
         }
-        String source = InitFromOption.configSource(config, initFrom, out).orElse(null);
+        String source;
+        try {
+            source = InitFromOption.configSource("pretrain", config, initFrom, out).orElse(null);
+        } catch (IllegalArgumentException e) {
+            out.println(e.getMessage());
+            return 2;
+        }
         String resolved = ConfigLoader.resolve(source, overrides);
         boolean budgeted = timeBudgetMinutes != null && checkBudget(id, known);
         // Made here to refuse a bad configuration before anything starts; made again when submitted,

@@ -80,11 +80,13 @@ public final class ScheduleCommand implements Runnable {
         public Integer call() throws java.io.IOException {
             double budgetSeconds = TimeBudgetOption.seconds(timeBudgetMinutes, overrides);
             CheckpointRef base = initFrom == null ? null : InitFromOption.checkpoint(initFrom);
-            String source = InitFromOption.configSource(config, initFrom, System.out).orElse(null);
-            if (source == null) {
-                System.err.println("schedule create needs --config" + (initFrom == null ? ", or --init-from a checkpoint"
-                        + " that holds the config.yaml it was trained with" : ": " + initFrom + " holds no config.yaml"
-                        + " (a checkpoint written before dinoj kept one)"));
+            String source;
+            try {
+                source = InitFromOption.configSource("schedule create", config, initFrom, System.out).orElseThrow(() ->
+                        new IllegalArgumentException("schedule create needs --config, or --init-from a checkpoint that"
+                                + " holds the config.yaml it was trained with"));
+            } catch (IllegalArgumentException e) {
+                System.err.println(e.getMessage());
                 return 2;
             }
             List<String> all = new ArrayList<>(overrides);
