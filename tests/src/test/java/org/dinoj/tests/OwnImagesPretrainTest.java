@@ -83,6 +83,13 @@ class OwnImagesPretrainTest {
                 + " has no class folders, so it has no labels; set eval.dataset to a labelled dataset with a held-out split,"
                 + " or job.eval_every_epochs=-1 to train without k-NN (as a new job: a retry keeps the eval and job sections)");
 
+        // With a time budget the worker first times the machine: refused before that measurement too.
+        Run budgeted = dinoj("budgeted", pretrain(images, "own-budget", "--time-budget", "5"));
+        assertThat(budgeted.exit()).as(budgeted.out()).isEqualTo(1);
+        assertThat(budgeted.out()).contains("job own-budget failed: k-NN cannot use evaluation dataset folder:" + images);
+        assertThat(Files.readString(dir.resolve("ckpt/logs/worker-0.log"))).contains("activityType=SizeSchedule")
+                .doesNotContain("job own-budget: time budget");
+
         // Without k-NN, the damaged file (1 of 31, over the default 1%) fails the job once instead of being retried.
         Run damaged = dinoj("damaged", pretrain(images, "own2", "--set", "job.eval_every_epochs=-1"));
         assertThat(damaged.exit()).as(damaged.out()).isEqualTo(1);
