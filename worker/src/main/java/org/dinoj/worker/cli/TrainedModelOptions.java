@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.dinoj.model.backend.cuda.CudaDevice;
 import org.dinoj.model.checkpoint.CheckpointMismatchException;
 import org.dinoj.model.train.DinoV2Session;
 import org.dinoj.model.train.config.DinoV2Config;
@@ -55,6 +56,14 @@ final class TrainedModelOptions {
      * guessed (a checkpoint without config.yaml and no --config).
      */
     <T> T openTeacher(TeacherOpener<T> opener, DinoV2Config trained) throws IOException {
+        if ("cuda".equals(trained.compute().backendKind())) {
+            // A model trained on a GPU is often evaluated on a machine without one.
+            String reason = CudaDevice.unavailableReason();
+            if (reason != null) {
+                throw new IllegalArgumentException("the configuration of " + checkpoint + " computes on cuda, which this"
+                        + " machine cannot use (" + reason + "): give --set compute.backend=dnnl to evaluate on the CPU");
+            }
+        }
         try {
             return opener.open(trained, checkpoint);
         } catch (CheckpointMismatchException e) {

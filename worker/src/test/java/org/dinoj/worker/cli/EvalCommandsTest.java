@@ -164,6 +164,24 @@ class EvalCommandsTest {
         assertThat(out.resolve("y")).doesNotExist();
     }
 
+    @Test
+    void aCheckpointTrainedOnCudaSaysHowToEvaluateItWhereNoCudaIs(@TempDir Path out) {
+        org.junit.jupiter.api.Assumptions.assumeTrue(org.dinoj.model.backend.cuda.CudaDevice.unavailableReason() != null,
+                "this machine can use CUDA");
+        CliRun gpu = CliRun.dinoj("eval", "embed", "--checkpoint", checkpoint.toString(), "--config", "tiny-test",
+                "--set", "compute.backend=cuda", "--dataset", SPEC, "--out", out.resolve("x").toString());
+        assertThat(gpu.code()).isEqualTo(1);
+        assertThat(gpu.err().strip()).startsWith("dinoj: the configuration of " + checkpoint + " computes on cuda, which"
+                + " this machine cannot use (").endsWith("): give --set compute.backend=dnnl to evaluate on the CPU");
+        assertThat(out.resolve("x")).doesNotExist();
+        // The advice, given after the configuration's cuda, evaluates on the CPU.
+        CliRun cpu = CliRun.dinoj("eval", "embed", "--checkpoint", checkpoint.toString(), "--config", "tiny-test",
+                "--set", "compute.backend=cuda", "--set", "compute.backend=dnnl", "--dataset", SPEC, "--splits", "test",
+                "--out", out.resolve("y").toString());
+        assertThat(cpu.code()).as(cpu.err()).isZero();
+        assertThat(out.resolve("y/test-features.npy")).isRegularFile();
+    }
+
     /** The data of a version-1 .npy file after checking its header dict, little-endian. */
     private static ByteBuffer npyData(Path file, String dictStart) throws Exception {
         byte[] all = Files.readAllBytes(file);
