@@ -224,6 +224,9 @@ class ApiJobsTest {
                         "would name a path"),
                 new Case("{\"config\": \"" + config + "\", \"config\": \"" + config + "\"}", "Duplicate field"),
                 new Case("{\"config\": \"" + config + "\", \"job_id\": \"../x\"}", "job id '../x'"),
+                new Case("{\"config\": \"" + config + "\", \"job_id\": \"registry\"}",
+                        "job id 'registry' is the name of a folder dinoj keeps beside the jobs' folders"),
+                new Case("{\"config\": \"" + config + "\"} {\"job_id\": \"x\"}", "not valid JSON"),
                 new Case("{\"config\": \"" + config + "\", \"overrides\": {\"optim.epochs\": 0}}", "optim.epochs"),
                 new Case("{\"config\": \"no-such-preset\"}", "not a preset"),
                 new Case("{\"config\": \"" + config + "\", \"dataset\": \"s3:bucket\"}", "is not one of"),
@@ -244,7 +247,7 @@ class ApiJobsTest {
         HttpResponse<String> form = send("POST", "/v1/jobs", null, TOKEN, "Content-Type", "text/plain");
         assertThat(form.statusCode()).isEqualTo(415);
         // Nothing was started or registered by any of them.
-        assertThat(get("/v1/jobs").path("jobs").findValuesAsText("job_id")).doesNotContain("x", "../x");
+        assertThat(get("/v1/jobs").path("jobs").findValuesAsText("job_id")).doesNotContain("x", "../x", "registry");
     }
 
     @Test

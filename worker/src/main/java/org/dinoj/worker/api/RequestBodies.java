@@ -2,6 +2,7 @@ package org.dinoj.worker.api;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -12,7 +13,9 @@ import java.util.Set;
 /** The checks every JSON request body gets: valid JSON, one object, no duplicate or unknown field. */
 final class RequestBodies {
     private static final ObjectMapper STRICT = new ObjectMapper()
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            // Text after the object (a second object, a stray character) would otherwise be dropped unread.
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private RequestBodies() {
     }

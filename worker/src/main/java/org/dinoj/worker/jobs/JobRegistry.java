@@ -27,6 +27,8 @@ import org.slf4j.LoggerFactory;
 public final class JobRegistry {
     private static final Logger log = LoggerFactory.getLogger(JobRegistry.class);
     private static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+    /** The folders of a checkpoint root that are not jobs': this registry and the workers' logs. */
+    private static final List<String> RESERVED = List.of("registry", "logs");
     private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
             .enable(SerializationFeature.INDENT_OUTPUT)
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
@@ -37,11 +39,19 @@ public final class JobRegistry {
         this.directory = checkpointRoot.resolve("registry");
     }
 
-    /** Job ids become workflow ids and directory names: letters, digits, '.', '_' and '-'. */
+    /**
+     * Job ids become workflow ids and directory names: letters, digits, '.', '_' and '-', and not
+     * the name of a folder dinoj keeps beside the jobs' folders.
+     */
     public static void checkJobId(String jobId) {
         if (jobId == null || !JOB_ID.matcher(jobId).matches()) {
             throw new IllegalArgumentException("job id '" + jobId + "' must be 1-128 letters, digits, '.', '_' or '-',"
                     + " starting with a letter or digit");
+        }
+        if (RESERVED.contains(jobId)) {
+            // A job named so would write its checkpoints and results.json into that folder.
+            throw new IllegalArgumentException("job id '" + jobId + "' is the name of a folder dinoj keeps beside the"
+                    + " jobs' folders (" + String.join(", ", RESERVED) + "): choose another");
         }
     }
 
@@ -113,6 +123,9 @@ public final class JobRegistry {
         }
         try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "*.json")) {
             for (Path f : files) {
+                if (f.getFileName().toString().startsWith(".")) {
+                    continue; // a record being written (or one a crash left half-written)
+                }
                 try {
                     records.add(JSON.readValue(f.toFile(), JobRecord.class));
                 } catch (IOException e) {

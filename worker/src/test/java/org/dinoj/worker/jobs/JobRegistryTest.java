@@ -57,6 +57,20 @@ class JobRegistryTest {
     }
 
     @Test
+    void theRegistrysAndTheLogsFolderNamesAreNoJobIdsAndATemporaryRecordIsNotListed() throws IOException {
+        JobRegistry registry = new JobRegistry(root);
+        for (String reserved : new String[] {"registry", "logs"}) {
+            assertThatThrownBy(() -> registry.register(spec(reserved))).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("job id '" + reserved + "' is the name of a folder dinoj keeps beside the jobs' folders"
+                            + " (registry, logs): choose another");
+        }
+        registry.register(spec("registry-2"));
+        // As write() leaves one while it writes, or a crash leaves one behind.
+        Files.copy(root.resolve("registry/registry-2.json"), root.resolve("registry/.tmp-copy123.json"));
+        assertThat(registry.list()).extracting(JobRecord::jobId).containsExactly("registry-2");
+    }
+
+    @Test
     void unfinishedListsOnlyJobsThatStillNeedToRun() throws IOException {
         JobRegistry registry = new JobRegistry(root);
         registry.register(spec("a"));
