@@ -76,6 +76,13 @@ public final class ApiServer implements AutoCloseable {
             config.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), e.getMessage()));
             config.routes.exception(StatusRuntimeException.class, (e, ctx) -> temporalError(ctx, e));
             config.routes.exception(Exception.class, (e, ctx) -> {
+                // The Temporal client wraps a gRPC failure (WorkflowServiceException and others).
+                for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+                    if (cause instanceof StatusRuntimeException grpc) {
+                        temporalError(ctx, grpc);
+                        return;
+                    }
+                }
                 log.error("{} {} failed", ctx.method(), ctx.path(), e);
                 error(ctx, 500, "the request failed inside dinoj (" + e.getClass().getSimpleName() + "); see the API log");
             });

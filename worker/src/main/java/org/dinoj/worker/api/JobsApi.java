@@ -2,6 +2,7 @@ package org.dinoj.worker.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.http.Context;
+import io.temporal.client.WorkflowNotFoundException;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -93,7 +94,13 @@ public final class JobsApi {
             }
             try {
                 jobs.registry().register(spec);
-                jobs.start(spec, null);
+                try {
+                    jobs.start(spec, null);
+                } catch (RuntimeException e) {
+                    // Nothing is left behind: the same request (key, job_id) starts the job when Temporal is back.
+                    jobs.registry().forget(jobId);
+                    throw e;
+                }
             } catch (RuntimeException | IOException e) {
                 if (key != null) {
                     idempotency.release(key);
@@ -256,16 +263,21 @@ public final class JobsApi {
             throw ApiException.conflict("job '" + r.jobId() + "' is not running on the Temporal service (" + state
                     .name().toLowerCase() + "); it cannot " + action);
         }
-        switch (action) {
-            case "pause" -> jobs.pause(r.jobId());
-            case "resume" -> {
-                jobs.resume(r.jobId());
-                if (r.status() == JobRecord.RegistryStatus.PAUSED) {
-                    jobs.registry().update(r.jobId(), JobRecord.RegistryStatus.RUNNING, null, "resumed through the API");
+        try {
+            switch (action) {
+                case "pause" -> jobs.pause(r.jobId());
+                case "resume" -> {
+                    jobs.resume(r.jobId());
+                    if (r.status() == JobRecord.RegistryStatus.PAUSED) {
+                        jobs.registry().update(r.jobId(), JobRecord.RegistryStatus.RUNNING, null, "resumed through the API");
+                    }
                 }
+                case "cancel" -> jobs.cancel(r.jobId());
+                default -> throw new IllegalArgumentException("unknown job action " + action);
             }
-            case "cancel" -> jobs.cancel(r.jobId());
-            default -> throw new IllegalArgumentException("unknown job action " + action);
+        } catch (WorkflowNotFoundException e) {
+            // It ended between the state read above and the signal.
+            throw ApiException.conflict("job '" + r.jobId() + "' ended before it could " + action);
         }
         ctx.status(202);
         ApiServer.json(ctx, Map.of("job_id", r.jobId(), "requested", action));

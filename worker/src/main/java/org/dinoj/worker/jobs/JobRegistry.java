@@ -68,6 +68,15 @@ public final class JobRegistry {
         return record;
     }
 
+    /**
+     * Removes the record of a job whose start failed, so that the same request can start it later;
+     * a workflow the failed call did start after all is then found again by that start.
+     */
+    public void forget(String jobId) throws IOException {
+        checkJobId(jobId);
+        Files.deleteIfExists(file(jobId));
+    }
+
     public void update(String jobId, JobRecord.RegistryStatus status, CheckpointRef checkpoint, String message)
             throws IOException {
         write(held(jobId).with(status, checkpoint, message));
