@@ -64,6 +64,8 @@ public final class JobService {
 
     private final WorkflowClient client;
     private final JobRegistry registry;
+    /** One per job: a retry's new run and a failure's record of the old one must not cross in the registry. */
+    private final java.util.concurrent.ConcurrentHashMap<String, Object> jobLocks = new java.util.concurrent.ConcurrentHashMap<>();
 
     public JobService(WorkflowClient client, JobRegistry registry) {
         this.client = client;
@@ -207,6 +209,16 @@ public final class JobService {
      */
     public JobState retry(String jobId, List<String> overrides, boolean waitForStoppingRound) throws IOException {
         checkRetryOverrides(overrides);
+        synchronized (lockOf(jobId)) {
+            return retryLocked(jobId, overrides, waitForStoppingRound);
+        }
+    }
+
+    private Object lockOf(String jobId) {
+        return jobLocks.computeIfAbsent(jobId, id -> new Object());
+    }
+
+    private JobState retryLocked(String jobId, List<String> overrides, boolean waitForStoppingRound) throws IOException {
         JobRecord record = registry.find(jobId).orElseThrow(() -> new IllegalStateException(
                 "no job '" + jobId + "' in the job registry; only a job it holds can be retried"));
         ServiceState state = serviceState(jobId);
@@ -436,10 +448,17 @@ public final class JobService {
      * checkpoint on disk (where {@link #retry} would continue it); returns why.
      */
     public String recordFailure(String jobId) throws IOException {
-        String reason = failure(jobId);
-        CheckpointRef newest = registry.find(jobId).flatMap(r -> newestCheckpoint(r.spec())).orElse(null);
-        registry.updateAt(jobId, JobRecord.RegistryStatus.FAILED, newest, "failed: " + reason);
-        return reason;
+        synchronized (lockOf(jobId)) {
+            // A retry in this process may have started a new run since the caller saw the failure: its record stays.
+            ServiceState now = serviceState(jobId);
+            if (now != ServiceState.FAILED) {
+                return "it was started again meanwhile (now " + now.name().toLowerCase(Locale.ROOT) + ")";
+            }
+            String reason = failure(jobId);
+            CheckpointRef newest = registry.find(jobId).flatMap(r -> newestCheckpoint(r.spec())).orElse(null);
+            registry.updateAt(jobId, JobRecord.RegistryStatus.FAILED, newest, "failed: " + reason);
+            return reason;
+        }
     }
 
     /**
