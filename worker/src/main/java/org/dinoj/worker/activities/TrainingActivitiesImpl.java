@@ -176,7 +176,6 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
         }
 
         TrainRoundResult run() throws IOException {
-            dropCheckpointsAfterTheStart();
             log.info("job {} round {} shard {}/{}: steps {} -> {}, starting from {} ({})", request.jobId(),
                     request.round(), request.shard(), request.shards(), plan.step(), request.endStep(),
                     plan.directory() == null ? "a fresh initialisation" : plan.directory(), plan.source());
@@ -291,24 +290,6 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
             } catch (IOException | RuntimeException e) {
                 log.warn("job {} shard {}: could not record step {} in {}: {}", request.jobId(), request.shard(),
                         r.step(), history.directory(), e.toString());
-            }
-        }
-
-        /**
-         * Checkpoints of this shard newer than where the round starts are not this round's: the plan
-         * already took the newest verified one of a retried attempt, so they are a run that was
-         * abandoned (a job restarted or retried from an older global checkpoint) or unverified. Left
-         * there, retention would keep them over the round's own and a later retry would resume from them.
-         */
-        private void dropCheckpointsAfterTheStart() throws IOException {
-            List<Long> stale = store.steps().stream().filter(s -> s > plan.step() && !protectedSteps.contains(s)).toList();
-            if (!stale.isEmpty()) {
-                log.warn("job {} shard {}: round {} starts at step {}; deleting the checkpoints of steps {} in {}, left by"
-                        + " a run that did not go on from them", request.jobId(), request.shard(), request.round(),
-                        plan.step(), stale, store.root());
-                for (long step : stale) {
-                    CheckpointStore.deleteRecursively(store.root().resolve(CheckpointStore.directoryName(step)));
-                }
             }
         }
 

@@ -181,25 +181,6 @@ class TrainingActivitiesImplTest {
         assertThat(ResumePlanner.plan(layout, next, null, 2).step()).isEqualTo(8);
     }
 
-    /**
-     * A job retried or restarted from an older checkpoint (with several shards: the last global one)
-     * finds the abandoned run's newer checkpoints in the shard's store: the round deletes them, so
-     * retention keeps its own and a retry after a crash cannot resume from them.
-     */
-    @Test
-    void aRoundStartedFromAnOlderCheckpointDeletesTheAbandonedRunsNewerOnes() throws IOException {
-        TrainingActivities a = activities(new TrainingPolicy(20, 3, 2));
-        a.trainRound(round(CONFIG, null, 10, 2));
-        assertThat(shardStore(0).steps()).containsExactly(10L, 8L, 6L, 4L, 2L);
-
-        TrainRoundResult redone = a.trainRound(round(CONFIG, ref(0, 6), 7, 100));
-
-        assertThat(redone.checkpoint().step()).isEqualTo(7);
-        assertThat(shardStore(0).steps()).containsExactly(7L, 6L, 4L, 2L);
-        CheckpointLayout layout = CheckpointLayout.of(dir.toUri().toString());
-        assertThat(ResumePlanner.plan(layout, round(CONFIG, ref(0, 6), 12, 100), null, 2).step()).isEqualTo(7);
-    }
-
     @Test
     void aCorruptHeartbeatCheckpointFallsBackToThePreviousVerifiedOneAndSaysSo() throws IOException {
         TrainingActivities a = activities(new TrainingPolicy(20, 3, 2));
