@@ -23,6 +23,12 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  * is dropped). Thread-safe: every call uses its own reader.
  */
 public final class ImageFileDecoder {
+    /**
+     * Pillow's {@code MAX_IMAGE_PIXELS} (a 24-bit image of 0.25 GiB): a few bytes of PNG can claim far
+     * more, and three float planes of it would exhaust the heap (or overflow an int index) mid-job.
+     */
+    public static final long MAX_PIXELS = 89_478_485L;
+
     private ImageFileDecoder() {}
 
     /**
@@ -44,7 +50,15 @@ public final class ImageFileDecoder {
             BufferedImage decoded;
             try {
                 reader.setInput(in, true, true);
+                long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
+                if (pixels > MAX_PIXELS) {
+                    throw new DamagedImageException(file + " claims " + reader.getWidth(0) + " x " + reader.getHeight(0)
+                            + " pixels, more than the " + MAX_PIXELS + " dinoj decodes: downscale it, or it is a"
+                            + " decompression bomb");
+                }
                 decoded = reader.read(0);
+            } catch (DamagedImageException e) {
+                throw e;
             } catch (IOException | RuntimeException e) {
                 // Some ImageIO plugins throw unchecked exceptions on malformed data.
                 throw new DamagedImageException(file + " is damaged: " + e.getMessage(), e);

@@ -139,6 +139,23 @@ class ImageFolderDatasetTest {
     }
 
     @Test
+    void aFileClaimingMorePixelsThanTheLimitIsDamagedBeforeItIsDecoded() throws IOException {
+        writeGray(dir.resolve("bomb.png"), 8, 100, "png");
+        byte[] png = Files.readAllBytes(dir.resolve("bomb.png"));
+        // The IHDR chunk's width and height (after the 8-byte signature, length and type) say 20000 x 20000.
+        java.nio.ByteBuffer ihdr = java.nio.ByteBuffer.wrap(png);
+        ihdr.putInt(16, 20_000).putInt(20, 20_000);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(png, 12, 17);
+        ihdr.putInt(29, (int) crc.getValue());
+        Files.write(dir.resolve("bomb.png"), png);
+        assertThat(20_000L * 20_000).isGreaterThan(ImageFileDecoder.MAX_PIXELS);
+        assertThatThrownBy(() -> ImageFileDecoder.decode(dir.resolve("bomb.png"))).isInstanceOf(DamagedImageException.class)
+                .hasMessage(dir.resolve("bomb.png") + " claims 20000 x 20000 pixels, more than the 89478485 dinoj decodes:"
+                        + " downscale it, or it is a decompression bomb");
+    }
+
+    @Test
     void aLabelledFolderWithoutSplitsCannotBeItsOwnBankAndQueries() throws IOException {
         writeGray(dir.resolve("flat/cat/1.png"), 4, 1, "png");
         writeGray(dir.resolve("flat/dog/2.png"), 4, 2, "png");

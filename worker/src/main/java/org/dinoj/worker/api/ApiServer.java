@@ -76,12 +76,10 @@ public final class ApiServer implements AutoCloseable {
             config.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), e.getMessage()));
             config.routes.exception(StatusRuntimeException.class, (e, ctx) -> temporalError(ctx, e));
             config.routes.exception(Exception.class, (e, ctx) -> {
-                // The Temporal client wraps a gRPC failure (WorkflowServiceException and others).
-                for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
-                    if (cause instanceof StatusRuntimeException grpc) {
-                        temporalError(ctx, grpc);
-                        return;
-                    }
+                Optional<StatusRuntimeException> grpc = grpcCause(e);
+                if (grpc.isPresent()) {
+                    temporalError(ctx, grpc.get());
+                    return;
                 }
                 log.error("{} {} failed", ctx.method(), ctx.path(), e);
                 error(ctx, 500, "the request failed inside dinoj (" + e.getClass().getSimpleName() + "); see the API log");
@@ -204,6 +202,16 @@ public final class ApiServer implements AutoCloseable {
         ctx.attribute(ERROR_SET, true);
         ctx.status(status);
         json(ctx, Map.of("error", message == null || message.isBlank() ? "request failed with status " + status : message));
+    }
+
+    /** The gRPC failure the Temporal client wrapped (in a WorkflowServiceException and others), if any. */
+    static Optional<StatusRuntimeException> grpcCause(Throwable e) {
+        for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+            if (cause instanceof StatusRuntimeException grpc) {
+                return Optional.of(grpc);
+            }
+        }
+        return Optional.empty();
     }
 
     private static void temporalError(Context ctx, StatusRuntimeException e) {

@@ -1,6 +1,7 @@
 package org.dinoj.worker.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.grpc.Status;
 import io.javalin.http.Context;
 import io.temporal.client.WorkflowNotFoundException;
 import java.io.IOException;
@@ -80,7 +81,7 @@ public final class JobsApi {
             }
             String jobId = request.jobId() != null ? request.jobId() : newJobId();
             try {
-                JobRegistry.checkJobId(jobId);
+                JobRegistry.checkNewJobId(jobId);
             } catch (IllegalArgumentException e) {
                 throw ApiException.badRequest(e.getMessage());
             }
@@ -97,8 +98,15 @@ public final class JobsApi {
                 try {
                     jobs.start(spec, null);
                 } catch (RuntimeException e) {
-                    // Nothing is left behind: the same request (key, job_id) starts the job when Temporal is back.
-                    jobs.registry().forget(jobId);
+                    // No connection, so nothing started: the same request (key, job_id) starts it when Temporal is
+                    // back. After a time-out the workflow may exist: the record stays for reconcile to find.
+                    if (ApiServer.grpcCause(e).map(g -> g.getStatus().getCode() == Status.Code.UNAVAILABLE).orElse(false)) {
+                        try {
+                            jobs.registry().forget(jobId);
+                        } catch (IOException | RuntimeException forgetting) {
+                            e.addSuppressed(forgetting);
+                        }
+                    }
                     throw e;
                 }
             } catch (RuntimeException | IOException e) {

@@ -39,15 +39,20 @@ public final class JobRegistry {
         this.directory = checkpointRoot.resolve("registry");
     }
 
-    /**
-     * Job ids become workflow ids and directory names: letters, digits, '.', '_' and '-', and not
-     * the name of a folder dinoj keeps beside the jobs' folders.
-     */
+    /** Job ids become workflow ids and directory names: letters, digits, '.', '_' and '-'. */
     public static void checkJobId(String jobId) {
         if (jobId == null || !JOB_ID.matcher(jobId).matches()) {
             throw new IllegalArgumentException("job id '" + jobId + "' must be 1-128 letters, digits, '.', '_' or '-',"
                     + " starting with a letter or digit");
         }
+    }
+
+    /**
+     * As {@link #checkJobId}, for a job about to be created: nor the name of a folder dinoj keeps
+     * beside the jobs' folders (a job made before this rule keeps working under its name).
+     */
+    public static void checkNewJobId(String jobId) {
+        checkJobId(jobId);
         if (RESERVED.contains(jobId)) {
             // A job named so would write its checkpoints and results.json into that folder.
             throw new IllegalArgumentException("job id '" + jobId + "' is the name of a folder dinoj keeps beside the"
@@ -57,11 +62,11 @@ public final class JobRegistry {
 
     /** Records a new job (or returns the existing record: registering is idempotent). */
     public JobRecord register(JobSpec spec) throws IOException {
-        checkJobId(spec.jobId());
         Optional<JobRecord> existing = find(spec.jobId());
         if (existing.isPresent()) {
             return existing.get();
         }
+        checkNewJobId(spec.jobId());
         Instant now = Instant.now();
         JobRecord record = new JobRecord(spec, JobRecord.RegistryStatus.RUNNING, spec.baseCheckpoint(), now, now, null, null);
         write(record);
@@ -136,7 +141,13 @@ public final class JobRegistry {
                     continue; // a record being written (or one a crash left half-written)
                 }
                 try {
-                    records.add(JSON.readValue(f.toFile(), JobRecord.class));
+                    JobRecord record = JSON.readValue(f.toFile(), JobRecord.class);
+                    if (record.spec() == null || record.createdAt() == null) {
+                        // Another JSON file (a job named 'registry' before that was refused wrote results.json here).
+                        log.warn("skipping {}: not a job record", f);
+                        continue;
+                    }
+                    records.add(record);
                 } catch (IOException e) {
                     log.warn("skipping unreadable job record {}: {}", f, e.getMessage());
                 }

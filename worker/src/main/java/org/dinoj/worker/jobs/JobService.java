@@ -448,17 +448,17 @@ public final class JobService {
      * checkpoint on disk (where {@link #retry} would continue it); returns why.
      */
     public String recordFailure(String jobId) throws IOException {
+        // The slow parts (the run's result, hashing the newest checkpoint) outside the lock: a GET must not queue on them.
+        String reason = failure(jobId);
+        CheckpointRef newest = registry.find(jobId).flatMap(r -> newestCheckpoint(r.spec())).orElse(null);
         synchronized (lockOf(jobId)) {
             // A retry in this process may have started a new run since the caller saw the failure: its record stays.
-            ServiceState now = serviceState(jobId);
-            if (now != ServiceState.FAILED) {
-                return "it was started again meanwhile (now " + now.name().toLowerCase(Locale.ROOT) + ")";
+            if (serviceState(jobId) == ServiceState.FAILED
+                    && registry.find(jobId).map(r -> !r.status().finished()).orElse(false)) {
+                registry.updateAt(jobId, JobRecord.RegistryStatus.FAILED, newest, "failed: " + reason);
             }
-            String reason = failure(jobId);
-            CheckpointRef newest = registry.find(jobId).flatMap(r -> newestCheckpoint(r.spec())).orElse(null);
-            registry.updateAt(jobId, JobRecord.RegistryStatus.FAILED, newest, "failed: " + reason);
-            return reason;
         }
+        return reason;
     }
 
     /**

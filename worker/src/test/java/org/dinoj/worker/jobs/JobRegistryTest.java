@@ -67,7 +67,14 @@ class JobRegistryTest {
         registry.register(spec("registry-2"));
         // As write() leaves one while it writes, or a crash leaves one behind.
         Files.copy(root.resolve("registry/registry-2.json"), root.resolve("registry/.tmp-copy123.json"));
-        assertThat(registry.list()).extracting(JobRecord::jobId).containsExactly("registry-2");
+        // As a job named 'registry', made before the rule, wrote its results there.
+        Files.writeString(root.resolve("registry/results.json"), "{\"job_id\": \"registry\", \"evaluations\": []}");
+        // A job made before the rule is still found by its name.
+        Path logsJob = root.resolve("registry/logs.json");
+        Files.writeString(logsJob, Files.readString(root.resolve("registry/registry-2.json"))
+                .replace("\"registry-2\"", "\"logs\""));
+        assertThat(registry.find("logs")).isPresent();
+        assertThat(registry.list()).extracting(JobRecord::jobId).containsExactlyInAnyOrder("registry-2", "logs");
     }
 
     @Test
