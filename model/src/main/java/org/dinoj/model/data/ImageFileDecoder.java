@@ -50,9 +50,10 @@ public final class ImageFileDecoder {
             BufferedImage decoded;
             try {
                 reader.setInput(in, true, true);
-                long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
-                if (pixels > MAX_PIXELS) {
-                    throw new DamagedImageException(file + " claims " + reader.getWidth(0) + " x " + reader.getHeight(0)
+                int width = reader.getWidth(0);
+                int height = reader.getHeight(0);
+                if ((long) width * height > MAX_PIXELS) {
+                    throw new DamagedImageException(file + " claims " + width + " x " + height
                             + " pixels, more than the " + MAX_PIXELS + " dinoj decodes: downscale it, or it is a"
                             + " decompression bomb");
                 }

@@ -3,7 +3,6 @@ package org.dinoj.worker.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.grpc.Status;
 import io.javalin.http.Context;
-import io.temporal.client.WorkflowNotFoundException;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -283,9 +282,9 @@ public final class JobsApi {
                 case "cancel" -> jobs.cancel(r.jobId());
                 default -> throw new IllegalArgumentException("unknown job action " + action);
             }
-        } catch (WorkflowNotFoundException e) {
+        } catch (IllegalStateException e) {
             // It ended between the state read above and the signal.
-            throw ApiException.conflict("job '" + r.jobId() + "' ended before it could " + action);
+            throw ApiException.conflict(e.getMessage());
         }
         ctx.status(202);
         ApiServer.json(ctx, Map.of("job_id", r.jobId(), "requested", action));

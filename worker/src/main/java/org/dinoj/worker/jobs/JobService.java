@@ -365,16 +365,28 @@ public final class JobService {
         return client.newWorkflowStub(PretrainWorkflow.class, jobId).progress();
     }
 
+    /** @throws IllegalStateException when the job's workflow has ended (or never ran on this service) */
     public void pause(String jobId) {
-        client.newWorkflowStub(PretrainWorkflow.class, jobId).pause();
+        signal(jobId, "pause", PretrainWorkflow::pause);
     }
 
+    /** @throws IllegalStateException when the job's workflow has ended (or never ran on this service) */
     public void resume(String jobId) {
-        client.newWorkflowStub(PretrainWorkflow.class, jobId).resume();
+        signal(jobId, "resume", PretrainWorkflow::resume);
     }
 
+    /** @throws IllegalStateException when the job's workflow has ended (or never ran on this service) */
     public void cancel(String jobId) {
-        client.newWorkflowStub(PretrainWorkflow.class, jobId).cancel();
+        signal(jobId, "cancel", PretrainWorkflow::cancel);
+    }
+
+    private void signal(String jobId, String action, java.util.function.Consumer<PretrainWorkflow> send) {
+        try {
+            send.accept(client.newWorkflowStub(PretrainWorkflow.class, jobId));
+        } catch (WorkflowNotFoundException e) {
+            throw new IllegalStateException("job '" + jobId + "' is not running on the Temporal service (it ended, or"
+                    + " never ran there); it cannot " + action, e);
+        }
     }
 
     /**
