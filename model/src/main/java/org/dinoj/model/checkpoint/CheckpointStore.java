@@ -231,6 +231,21 @@ public final class CheckpointStore {
         }
     }
 
+    /**
+     * Moves the checkpoint of {@code step} into {@code folder}, out of this store's steps (so out of
+     * resumes and retention), keeping its files; an older copy of the same step there is replaced.
+     *
+     * @return where it now is
+     */
+    public Path moveAside(long step, Path folder) throws IOException {
+        Path target = folder.resolve(directoryName(step));
+        Files.createDirectories(folder);
+        deleteRecursively(target);
+        Files.move(root.resolve(directoryName(step)), target, StandardCopyOption.ATOMIC_MOVE);
+        fsyncDirectory(root);
+        return target;
+    }
+
     public static String directoryName(long step) {
         return String.format("step-%010d", step);
     }

@@ -110,6 +110,26 @@ class CheckpointStoreTest {
     }
 
     @Test
+    void aCheckpointMovedAsideLeavesTheStepsWholeAndReplacesAnOlderCopyThere() throws IOException {
+        CheckpointStore store = new CheckpointStore(dir.resolve("shard"));
+        Path aside = dir.resolve("shard/aside");
+        store.save(3, files("first", "{}"));
+        store.moveAside(3, aside);
+        store.save(3, files("second", "{}"));
+        store.save(4, files("v4", "{}"));
+
+        Path moved = store.moveAside(3, aside);
+
+        assertThat(store.steps()).containsExactly(4L);
+        assertThat(moved).isEqualTo(aside.resolve("step-0000000003"));
+        assertThat(new CheckpointStore(aside).verify(3).step()).isEqualTo(3);
+        assertThat(Files.readString(moved.resolve("model.safetensors"))).isEqualTo("second");
+        // The folder lies inside the store without being one of its steps: retention leaves it alone.
+        store.retain(1);
+        assertThat(new CheckpointStore(aside).steps()).containsExactly(3L);
+    }
+
+    @Test
     void manifestNamingFilesOutsideTheCheckpointIsRefused() throws IOException {
         CheckpointStore store = new CheckpointStore(dir);
         Checkpoint c = store.save(7, files("m", "{}"));

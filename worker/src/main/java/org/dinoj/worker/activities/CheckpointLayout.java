@@ -8,7 +8,9 @@ import org.dinoj.workflows.CheckpointRef;
 /**
  * Where a job's checkpoints live under its checkpoint store: {@code <store>/shard-<k>/step-XXXXXXXXXX/}
  * per data shard and {@code <store>/global/step-XXXXXXXXXX/} for merged checkpoints. With one shard
- * the shard-0 checkpoints are the global ones and {@code global/} stays empty.
+ * the shard-0 checkpoints are the global ones and {@code global/} stays empty. A shard's
+ * {@code abandoned/} holds checkpoints of a run the job did not go on from (see
+ * {@link ResumePlanner#abandonedAfter}).
  */
 public record CheckpointLayout(Path root) {
 
@@ -19,6 +21,11 @@ public record CheckpointLayout(Path root) {
 
     public Path shard(int shard) {
         return root.resolve("shard-" + shard);
+    }
+
+    /** Where a shard's checkpoints left by an abandoned run are kept, out of resumes and retention. */
+    public Path abandoned(int shard) {
+        return shard(shard).resolve("abandoned");
     }
 
     public Path global() {

@@ -143,6 +143,24 @@ final class ResumePlanner {
     }
 
     /**
+     * The step above which the shard's checkpoints are an abandoned run's, or -1 for none. A first
+     * attempt without heartbeat details starts where the workflow holds the job to be (its
+     * request's start; 0 for a fresh start or a retraining's base), so anything newer in the shard's
+     * store was written by a run the job did not go on from: a job retried or restarted from its last
+     * global checkpoint, a workflow reset. Left there, retention (newest by step) would delete the
+     * round's own checkpoints first, and a retry after a crash would resume from the old run's state.
+     * A retried attempt's newer checkpoints are its own round's: it sets nothing aside. Decided on step
+     * numbers alone, so a checkpoint that cannot be read now is not mistaken for anything.
+     */
+    static long abandonedAfter(CheckpointLayout layout, TrainRoundRequest request, RoundHeartbeat heartbeat,
+                               int attempt) {
+        if (attempt > 1 || heartbeat != null) {
+            return -1;
+        }
+        return request.startFrom() == null || isBase(layout, request.startFrom()) ? 0 : request.startFrom().step();
+    }
+
+    /**
      * A retraining's base, which must verify itself: another of that job's checkpoints would be a
      * model nobody asked for.
      */

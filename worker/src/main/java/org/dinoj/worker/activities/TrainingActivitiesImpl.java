@@ -94,7 +94,8 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
             throw new UncheckedIOException(e);
         }
         try {
-            return new Round(context, layout, request, plan).run();
+            long abandonedAfter = ResumePlanner.abandonedAfter(layout, request, last, context.getInfo().getAttempt());
+            return new Round(context, layout, request, plan).run(abandonedAfter);
         } catch (CheckpointMismatchException e) {
             // Another architecture or mode than the configuration's (a base checkpoint of another model): retrying cannot help.
             throw ApplicationFailure.newNonRetryableFailure("round " + request.round() + " of shard " + request.shard()
@@ -175,7 +176,11 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
             bestEvaluatedStep(layout.root(), store.root(), request.jobId()).ifPresent(protectedSteps::add);
         }
 
-        TrainRoundResult run() throws IOException {
+        /** @param abandonedAfter see {@link ResumePlanner#abandonedAfter}: this shard's newer checkpoints are set aside */
+        TrainRoundResult run(long abandonedAfter) throws IOException {
+            if (abandonedAfter >= 0) {
+                setAsideAbandoned(abandonedAfter);
+            }
             log.info("job {} round {} shard {}/{}: steps {} -> {}, starting from {} ({})", request.jobId(),
                     request.round(), request.shard(), request.shards(), plan.step(), request.endStep(),
                     plan.directory() == null ? "a fresh initialisation" : plan.directory(), plan.source());
@@ -291,6 +296,21 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
                 log.warn("job {} shard {}: could not record step {} in {}: {}", request.jobId(), request.shard(),
                         r.step(), history.directory(), e.toString());
             }
+        }
+
+        /** Moves the shard's checkpoints newer than {@code after} to its {@code abandoned/} folder, said in the log. */
+        private void setAsideAbandoned(long after) throws IOException {
+            List<Long> newer = store.steps().stream().filter(s -> s > after && !protectedSteps.contains(s)).sorted().toList();
+            if (newer.isEmpty()) {
+                return;
+            }
+            Path folder = layout.abandoned(request.shard());
+            for (long step : newer) {
+                store.moveAside(step, folder);
+            }
+            log.warn("job {} shard {}: round {} starts at step {}; moved the checkpoints of steps {}, left by a run the"
+                    + " job did not go on from, to {} (delete them when no longer wanted)", request.jobId(),
+                    request.shard(), request.round(), after, newer, folder);
         }
 
         private void save() throws IOException {

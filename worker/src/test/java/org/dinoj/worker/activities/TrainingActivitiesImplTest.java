@@ -181,6 +181,34 @@ class TrainingActivitiesImplTest {
         assertThat(ResumePlanner.plan(layout, next, null, 2).step()).isEqualTo(8);
     }
 
+    /**
+     * A job retried or restarted from an older checkpoint (with several shards: the last global one)
+     * finds the abandoned run's newer checkpoints in the shard's store. The round's first attempt moves
+     * them aside, whole: retention then keeps the round's own, and a retry after a crash resumes from
+     * the round's newest, not from the old run's.
+     */
+    @Test
+    void aFirstAttemptFromAnOlderCheckpointSetsTheAbandonedRunsNewerOnesAside() throws IOException {
+        TrainingActivities a = activities(new TrainingPolicy(3, 3, 2));
+        a.trainRound(round(CONFIG, 1, 2, null, 10, 2));
+        assertThat(shardStore(1).steps()).containsExactly(10L, 8L, 6L);
+
+        TrainRoundResult redone = a.trainRound(round(CONFIG, 1, 2, ref(1, 6), 9, 2));
+
+        assertThat(redone.checkpoint().step()).isEqualTo(9);
+        assertThat(shardStore(1).steps()).containsExactly(9L, 8L, 6L);
+        CheckpointStore abandoned = new CheckpointStore(dir.resolve("shard-1/abandoned"));
+        assertThat(abandoned.steps()).containsExactly(10L, 8L);
+        assertThat(abandoned.verify(10).step()).isEqualTo(10);
+        CheckpointLayout layout = CheckpointLayout.of(dir.toUri().toString());
+        assertThat(ResumePlanner.plan(layout, round(CONFIG, 1, 2, ref(1, 6), 12, 2), null, 2).step()).isEqualTo(9);
+        // A retried attempt, or one with heartbeat details, goes on from its round's checkpoints: nothing is abandoned.
+        assertThat(ResumePlanner.abandonedAfter(layout, round(CONFIG, 1, 2, ref(1, 6), 12, 2), null, 2)).isEqualTo(-1);
+        assertThat(ResumePlanner.abandonedAfter(layout, round(CONFIG, 1, 2, ref(1, 6), 12, 2),
+                new RoundHeartbeat(7, 12, 1.0, 1.0, ref(1, 6), null), 1)).isEqualTo(-1);
+        assertThat(ResumePlanner.abandonedAfter(layout, round(CONFIG, 1, 2, null, 12, 2), null, 1)).isZero();
+    }
+
     @Test
     void aCorruptHeartbeatCheckpointFallsBackToThePreviousVerifiedOneAndSaysSo() throws IOException {
         TrainingActivities a = activities(new TrainingPolicy(20, 3, 2));
