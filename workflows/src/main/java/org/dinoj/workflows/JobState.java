@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * What a job carries across continue-as-new: counters and references only.
  *
- * @param step global step of {@code checkpoint} (all shards agree at round boundaries)
+ * @param step global step of {@code checkpoint} (all shards agree at round boundaries); 0 while
+ *     {@code checkpoint} is a retraining's base, whose step is another job's
  * @param checkpoint the latest global checkpoint, null before the first one
  * @param roundEnd end step of a round that was interrupted (pause, cancel), else 0
  * @param shardResume per shard, where an interrupted round stopped (null entries: from {@code checkpoint})

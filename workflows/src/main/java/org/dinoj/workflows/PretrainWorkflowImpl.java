@@ -43,6 +43,12 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
      * search attributes and the memo. Default: they kept showing the job running a round before.
      */
     static final String TEMPORAL_CANCEL_RECORDS_STOP = "temporal-cancel-records-stop";
+    /**
+     * Version 1: a pause or cancel in a retraining's first round keeps the steps it trained. Its
+     * checkpoint was the base's, another job's, and the shards' own checkpoints were compared with
+     * that job's step, so the next round went back to the base. Default: that comparison.
+     */
+    static final String RETRAINING_PAUSE_KEEPS_ITS_STEPS = "retraining-pause-keeps-its-steps";
     /** How long a cancel from Temporal waits for a worker to name the interrupted round's checkpoint. */
     private static final Duration CANCEL_LOOK_TIMEOUT = Duration.ofMinutes(1);
 
@@ -264,10 +270,10 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
      */
     private void recordInterruption(TrainingActivities shortWork, long end, int refused) {
         List<CheckpointRef> resume = new ArrayList<>();
+        long reached = reachedStep();
         for (int shard = 0; shard < spec.shards(); shard++) {
             CheckpointRef latest = shortWork.latestCheckpoint(spec.jobId(), spec.checkpointStore(), shard);
-            boolean newer = latest != null && (state.checkpoint() == null || latest.step() > state.checkpoint().step());
-            resume.add(newer ? latest : null);
+            resume.add(latest != null && latest.step() > reached ? latest : null);
         }
         if (spec.shards() == 1 && resume.getFirst() != null) {
             // One shard: its checkpoint is the global one, so the job really is at that step.
@@ -278,6 +284,21 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
         }
         log.info("job {} interrupted at step {} ({})", spec.jobId(), state.step(), cancelRequested ? "cancel" : "pause");
         publish();
+    }
+
+    /**
+     * The step the job holds: a shard's checkpoint past it is where an interrupted round goes on. Until
+     * a retraining's first round ends its checkpoint is the base, whose step is another job's.
+     */
+    private long reachedStep() {
+        if (state.checkpoint() == null) {
+            return -1;
+        }
+        if (state.checkpoint().step() != state.step()
+                && Workflow.getVersion(RETRAINING_PAUSE_KEEPS_ITS_STEPS, Workflow.DEFAULT_VERSION, 1) >= 1) {
+            return state.step();
+        }
+        return state.checkpoint().step();
     }
 
     private CheckpointRef resumePoint(int shard) {

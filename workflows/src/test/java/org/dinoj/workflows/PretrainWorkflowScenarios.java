@@ -153,6 +153,32 @@ public abstract class PretrainWorkflowScenarios {
         assertThat(resumed.startFrom().step()).isEqualTo(paused.step());
     }
 
+    /** Until its first round ends a retraining's checkpoint is its base, at another job's step. */
+    @Test
+    void aRetrainingPausedInItsFirstRoundGoesOnFromItsPauseCheckpointNotFromTheBase() throws Exception {
+        worker(20);
+        CheckpointRef base = new CheckpointRef("file:///ckpt/base-job/shard-0/step-7000", "sha-base", 7000);
+        JobSpec plain = scenarioSpec("retrain-pause", 1, 1, 200, 200, 100);
+        JobSpec spec = new JobSpec(plain.jobId(), plain.jobName(), plain.config(), plain.configSummary(),
+                plain.checkpointStore(), base, 1, 1, 200, 200, 2, 1, 100, plain.activities(), 0);
+        PretrainWorkflow workflow = stub("retrain-pause");
+        WorkflowClient.start(workflow::run, spec, null);
+        awaitStep(workflow, 5);
+
+        workflow.pause();
+        Progress paused = awaitStatus(workflow, JobStatus.PAUSED);
+        assertThat(paused.step()).isGreaterThan(0).isLessThan(200);
+        assertThat(paused.lastCheckpoint().uri()).startsWith("file:///ckpt/retrain-pause/shard-0/");
+        assertThat(paused.lastCheckpoint().step()).isEqualTo(paused.step());
+
+        workflow.resume();
+        JobResult result = WorkflowStub.fromTyped(workflow).getResult(30, TimeUnit.SECONDS, JobResult.class);
+        assertThat(result.step()).isEqualTo(200);
+        assertThat(training.rounds).hasSize(2);
+        assertThat(training.rounds.getFirst().startFrom()).isEqualTo(base);
+        assertThat(training.rounds.get(1).startFrom()).isEqualTo(paused.lastCheckpoint());
+    }
+
     @Test
     void cancelCheckpointsAndEndsCancelled() throws Exception {
         PretrainWorkflow workflow = startOneRound("cancel", 500, 3);

@@ -73,7 +73,7 @@ public final class SimulatedTraining implements TrainingActivities, JobRegistryA
         rounds.add(request);
         ActivityExecutionContext context = Activity.getExecutionContext();
         RoundStopRequests stops = new RoundStopRequests(context);
-        long step = request.startFrom() == null ? 0 : request.startFrom().step();
+        long step = startStep(request);
         CheckpointRef last = request.startFrom();
         try {
             while (step < request.endStep()) {
@@ -95,12 +95,20 @@ public final class SimulatedTraining implements TrainingActivities, JobRegistryA
             throw cancelled;
         }
         CheckpointRef end = save(request, step);
-        long from = request.startFrom() == null ? 0 : request.startFrom().step();
+        long from = startStep(request);
         // A simulated refusal rate: every step that is a multiple of REFUSED_EVERY was refused once.
         int refused = (int) (step / REFUSED_EVERY - from / REFUSED_EVERY);
         return new TrainRoundResult(request.shard(), end,
                 new TrainingMetrics(step, lossAt(step), Map.of("dino", lossAt(step)), 1e-3, 0.996, 100),
                 new RoundEvents(from, "request", refused, 0, 1, null));
+    }
+
+    /** As the real round: a checkpoint of another job (a retraining's base) gives weights only, from step 0. */
+    private static long startStep(TrainRoundRequest request) {
+        if (request.startFrom() == null || !request.startFrom().uri().startsWith("file:///ckpt/" + request.jobId() + "/")) {
+            return 0;
+        }
+        return request.startFrom().step();
     }
 
     private CheckpointRef save(TrainRoundRequest request, long step) {
