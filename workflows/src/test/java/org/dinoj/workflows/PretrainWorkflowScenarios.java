@@ -10,6 +10,7 @@ import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowUpdateException;
 import io.temporal.failure.CanceledFailure;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -292,6 +293,22 @@ public abstract class PretrainWorkflowScenarios {
         Progress progress = client().newWorkflowStub(PretrainWorkflow.class, "budget").progress();
         assertThat(progress.schedule()).isEqualTo(schedule);
         assertThat(progress.epochs()).isEqualTo(3);
+    }
+
+    /** A registry record written before the sizing: sized now, the job's schedules would jump mid-way. */
+    @Test
+    void aJobThatTrainedKeepsItsLengthWhenItsBudgetWasNeverSized() {
+        worker(0);
+        JobSpec budgeted = budgetedSpec(queue, "trained-budget", 1, 2, 4, 2, 100, 35);
+        JobState carried = new JobState(4, SimulatedTraining.checkpoint("trained-budget", 0, 4), 0, List.of(), 2, 1,
+                null, null, false, -1, 0, null);
+        JobResult result = stub("trained-budget").run(budgeted, carried);
+
+        assertThat(result.status()).isEqualTo(JobStatus.COMPLETED);
+        assertThat(result.step()).isEqualTo(8);
+        assertThat(training.sizings).isEmpty();
+        assertThat(training.rounds).extracting(TrainRoundRequest::epochs).containsOnly(2);
+        assertThat(training.rounds.getFirst().startFrom().step()).isEqualTo(4);
     }
 
     @Test

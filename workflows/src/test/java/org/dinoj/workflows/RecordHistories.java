@@ -18,8 +18,9 @@ import java.util.function.BooleanSupplier;
  * with the test class path. Arguments: the folder, then the tag of the workflow version that records
  * them, which names the files (v1 cancelled the round's activities, v2 stops rounds through the
  * published status, v3 also writes the progress memo, v4 ends a job cancelled in Temporal itself as
- * dinoj's cancel does), and optionally the one history to record (1shard, 2shards,
- * pause-resume-cancel, time-budget, service-cancel).
+ * dinoj's cancel does, v5 lets a retraining paused in its first round keep its steps), and
+ * optionally the one history to record (1shard, 2shards, pause-resume-cancel, time-budget,
+ * service-cancel, retraining-pause).
  */
 public final class RecordHistories {
     public static void main(String[] args) throws Exception {
@@ -44,6 +45,9 @@ public final class RecordHistories {
         if (only == null || only.equals("service-cancel")) {
             recordServiceCancel(dir.resolve("pretrain-service-cancel-" + version + ".json"));
         }
+        if (only == null || only.equals("retraining-pause")) {
+            recordRetrainingPause(dir.resolve("pretrain-retraining-pause-" + version + ".json"));
+        }
     }
 
     private static TestWorkflowEnvironment environment() {
@@ -65,6 +69,11 @@ public final class RecordHistories {
 
     /** One shard, one long round of 400 steps at 20 ms a step: {@code scenario} acts on it mid-round. */
     private static void recordOneLongRound(Path file, String id, Scenario scenario) throws Exception {
+        recordOneLongRound(file, PretrainWorkflowTest.spec(id, 1, 1, 400, 400, 100), scenario);
+    }
+
+    private static void recordOneLongRound(Path file, JobSpec spec, Scenario scenario) throws Exception {
+        String id = spec.jobId();
         try (TestWorkflowEnvironment env = environment()) {
             SimulatedTraining training = new SimulatedTraining(20);
             Worker worker = env.newWorker("test-training");
@@ -74,7 +83,7 @@ public final class RecordHistories {
             WorkflowClient client = env.getWorkflowClient();
             PretrainWorkflow workflow = client.newWorkflowStub(PretrainWorkflow.class,
                     WorkflowOptions.newBuilder().setWorkflowId(id).setTaskQueue("test-training").build());
-            WorkflowClient.start(workflow::run, PretrainWorkflowTest.spec(id, 1, 1, 400, 400, 100), null);
+            WorkflowClient.start(workflow::run, spec, null);
             awaitUntil(() -> training.currentStep() >= 5);
             scenario.run(workflow, training);
             Files.writeString(file, client.fetchHistory(id).toJson(true));
@@ -93,6 +102,23 @@ public final class RecordHistories {
             JobResult result = WorkflowStub.fromTyped(workflow).getResult(60, TimeUnit.SECONDS, JobResult.class);
             if (result.status() != JobStatus.CANCELLED) {
                 throw new IllegalStateException("expected a cancelled job, got " + result);
+            }
+        });
+    }
+
+    /** A retraining (its base another job's step 7000) paused in its first round, then resumed to its end. */
+    private static void recordRetrainingPause(Path file) throws Exception {
+        JobSpec plain = PretrainWorkflowTest.spec("replay-retraining-pause", 1, 1, 400, 400, 100);
+        JobSpec retraining = new JobSpec(plain.jobId(), plain.jobName(), plain.config(), plain.configSummary(),
+                plain.checkpointStore(), new CheckpointRef("file:///ckpt/base-job/shard-0/step-7000", "sha-base", 7000),
+                1, 1, 400, 400, 2, 1, 100, plain.activities(), 0);
+        recordOneLongRound(file, retraining, (workflow, training) -> {
+            workflow.pause();
+            awaitUntil(() -> workflow.progress().status() == JobStatus.PAUSED);
+            workflow.resume();
+            JobResult result = WorkflowStub.fromTyped(workflow).getResult(60, TimeUnit.SECONDS, JobResult.class);
+            if (result.status() != JobStatus.COMPLETED || training.rounds().size() != 2) {
+                throw new IllegalStateException("expected a job completed in two rounds, got " + result);
             }
         });
     }
