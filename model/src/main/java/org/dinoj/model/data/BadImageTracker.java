@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
  * Remembers the images of a dataset that could not be decoded, logs each once, and stops loading
  * with one sentence when more than the allowed fraction of the dataset is bad. Thread-safe.
  */
-final class BadImageTracker {
+public final class BadImageTracker {
     private static final Logger LOG = LoggerFactory.getLogger(BadImageTracker.class);
     /** Bad images logged one by one at WARN; the rest at DEBUG, so a bad dataset cannot flood the log. */
     private static final int LOGGED_INDIVIDUALLY = 20;
@@ -23,7 +23,7 @@ final class BadImageTracker {
     /** Bad images whose file could not be read at all (not {@link DamagedImageException}): maybe a mount that went away. */
     private final Set<Integer> unreadable = ConcurrentHashMap.newKeySet();
 
-    BadImageTracker(Dataset dataset, double maxBadFraction) {
+    public BadImageTracker(Dataset dataset, double maxBadFraction) {
         this.dataset = dataset;
         this.maxBadFraction = maxBadFraction;
     }
@@ -32,7 +32,7 @@ final class BadImageTracker {
         return bad.containsKey(index);
     }
 
-    int count() {
+    public int count() {
         return bad.size();
     }
 
@@ -41,7 +41,7 @@ final class BadImageTracker {
      *
      * @throws DatasetException when the bad images now exceed the allowed fraction
      */
-    void record(int index, Exception cause) {
+    public void record(int index, Exception cause) {
         boolean damaged = cause instanceof DamagedImageException;
         if (!damaged) {
             unreadable.add(index);

@@ -84,7 +84,9 @@ public final class DinoV2KnnEvaluator implements CheckpointEvaluator {
         }
         long start = System.nanoTime();
         try (TeacherFeatures teacher = TeacherFeatures.open(config, checkpoint)) {
-            LabeledFeatures bank = FeatureExtraction.extract(train, teacher, config.eval().batchSize());
+            // The bank leaves damaged images out as training does; the measured queries stay whole.
+            LabeledFeatures bank = FeatureExtraction.extractSkippingDamaged(train, teacher, config.eval().batchSize(),
+                    config.data().maxBadFraction());
             LabeledFeatures queries = FeatureExtraction.extract(test, teacher, config.eval().batchSize());
             List<KnnAccuracy> results = search(config, bank, queries, ks);
             LOG.info("k-NN of {} on {} ({} bank, {} queries) took {} s", checkpoint, spec, bank.rows(), queries.rows(),

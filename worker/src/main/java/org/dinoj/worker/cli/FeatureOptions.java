@@ -2,6 +2,7 @@ package org.dinoj.worker.cli;
 
 import java.io.IOException;
 import org.dinoj.model.data.Dataset;
+import org.dinoj.model.data.LoaderOptions;
 import org.dinoj.model.data.Split;
 import org.dinoj.model.eval.FeatureExtraction;
 import org.dinoj.model.eval.FeatureExtractor;
@@ -44,19 +45,29 @@ final class FeatureOptions {
             }
             DinoV2Config trained = model.trainedConfig();
             return new Extractor(model.openTeacher(TeacherFeatures::open, trained),
-                    batchSize != null ? batchSize : trained.eval().batchSize());
+                    batchSize != null ? batchSize : trained.eval().batchSize(), trained.data().maxBadFraction());
         }
-        return new Extractor(FeatureExtractors.byName(features), batchSize != null ? batchSize : RAW_PIXEL_BATCH);
+        return new Extractor(FeatureExtractors.byName(features), batchSize != null ? batchSize : RAW_PIXEL_BATCH,
+                LoaderOptions.DEFAULT_MAX_BAD_FRACTION);
     }
 
-    /** An opened extractor with the batch size it runs at. */
-    record Extractor(FeatureExtractor extractor, int batchSize) implements AutoCloseable {
+    /**
+     * An opened extractor with the batch size it runs at, and the fraction of damaged images a
+     * training split may leave out (the checkpoint's {@code data.max_bad_fraction}, as its job's k-NN).
+     */
+    record Extractor(FeatureExtractor extractor, int batchSize, double maxBadFraction) implements AutoCloseable {
         String name() {
             return extractor.name();
         }
 
+        /** Every image: the measured ones (queries, test images, exported embeddings). */
         LabeledFeatures extract(Dataset dataset) {
             return FeatureExtraction.extract(dataset, extractor, batchSize);
+        }
+
+        /** A k-NN bank or a probe's training images: damaged ones are left out as the job's training does. */
+        LabeledFeatures extractTraining(Dataset dataset) {
+            return FeatureExtraction.extractSkippingDamaged(dataset, extractor, batchSize, maxBadFraction);
         }
 
         @Override

@@ -65,7 +65,7 @@ public final class KnnEvalCommand implements Callable<Integer> {
             Dataset train = input.openLabelledDataset(Split.TRAIN, "k-NN");
             Dataset test = input.openLabelledDataset(Split.TEST, "k-NN");
             Datasets.requireDistinctSplits(train, test, "give a --dataset folder with train/ and test/ (or val/) sub-folders");
-            LabeledFeatures bank = extractor.extract(train);
+            LabeledFeatures bank = extractor.extractTraining(train);
             LabeledFeatures queries = extractor.extract(test);
             if (input.model.checkpoint != null) {
                 // As a job's evaluation searches: f32 similarities on oneDNN when the job trains on it.

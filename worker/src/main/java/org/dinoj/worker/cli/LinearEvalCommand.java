@@ -74,7 +74,7 @@ public final class LinearEvalCommand implements Callable<Integer> {
             Dataset train = input.openLabelledDataset(Split.TRAIN, "the linear probe");
             Dataset test = input.openLabelledDataset(Split.TEST, "the linear probe");
             Datasets.requireDistinctSplits(train, test, "give a --dataset folder with train/ and test/ (or val/) sub-folders");
-            LabeledFeatures trainFeatures = extractor.extract(train);
+            LabeledFeatures trainFeatures = extractor.extractTraining(train);
             LabeledFeatures testFeatures = extractor.extract(test);
             result = probe.fit(trainFeatures);
             testTop1 = result.testAccuracy(testFeatures);

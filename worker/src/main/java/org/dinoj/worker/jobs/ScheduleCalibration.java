@@ -142,7 +142,7 @@ public final class ScheduleCalibration {
         try (TeacherFeatures teacher = TeacherFeatures.open(config, checkpoint)) {
             FeatureExtraction.extract(StridedSubset.of(querySample, batch), teacher, batch);
             warm = System.nanoTime();
-            bank = FeatureExtraction.extract(bankSample, teacher, batch);
+            bank = FeatureExtraction.extractSkippingDamaged(bankSample, teacher, batch, config.data().maxBadFraction());
             queries = FeatureExtraction.extract(querySample, teacher, batch);
         }
         long extracted = System.nanoTime();

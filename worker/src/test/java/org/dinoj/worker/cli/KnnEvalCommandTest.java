@@ -110,6 +110,33 @@ class KnnEvalCommandTest {
                 + " no model.safetensors (give a step-NNNNNNNNNN directory of a job, or one 'dinoj import' wrote)");
     }
 
+    /** As a job's k-NN: a damaged bank image is left out within data.max_bad_fraction (1%); a damaged query is not. */
+    @Test
+    void aDamagedBankImageIsLeftOutAndADamagedQueryIsNamed(@TempDir Path dir) throws Exception {
+        for (int i = 0; i < 100; i++) {
+            java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(4, 4,
+                    java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+            image.getRaster().setSample(0, 0, 0, i);
+            String name = (i % 2 == 0 ? "a" : "b") + String.format("/img%03d.png", i);
+            for (String split : new String[] {"train/", "test/"}) {
+                Path file = dir.resolve(split + name);
+                Files.createDirectories(file.getParent());
+                javax.imageio.ImageIO.write(image, "png", file.toFile());
+            }
+        }
+        Files.write(dir.resolve("train/a/broken.png"), new byte[] {1, 2, 3});
+
+        CliRun run = CliRun.dinoj("eval", "knn", "--dataset", "folder:" + dir, "--ks", "5");
+        assertThat(run.code()).as(run.err()).isZero();
+        assertThat(run.out()).contains("100 train images (bank), 100 test images (queries)");
+
+        Files.write(dir.resolve("test/b/broken.png"), new byte[] {1, 2, 3});
+        CliRun query = CliRun.dinoj("eval", "knn", "--dataset", "folder:" + dir, "--ks", "5");
+        assertThat(query.code()).isEqualTo(1);
+        assertThat(query.err().strip()).startsWith("dinoj: evaluation image " + dir.resolve("test/b/broken.png")
+                + " is damaged (").endsWith("): fix or remove the file");
+    }
+
     @Test
     void aMissingCheckpointIsOneLineError() {
         CliRun run = CliRun.dinoj("eval", "knn", "--checkpoint", "/nonexistent/ckpt", "--config", "tiny-test",
