@@ -2,6 +2,8 @@ package org.dinoj.model.data;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.FileSystemLoopException;
+import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -131,13 +133,21 @@ public final class ImageFolderDataset implements Dataset {
         }
     }
 
-    /** Image files below {@code root}, relative to it, sorted by their path with '/' separators. */
+    /**
+     * Image files below {@code root}, relative to it, sorted by their path with '/' separators.
+     * Linked folders are walked, as torchvision's ImageFolder walks them: a class folder that is a
+     * link to another disk must not count as a class without images.
+     */
     private static List<Path> listImages(Path root, String spec) {
         List<Path> found = new ArrayList<>();
-        try (Stream<Path> walk = Files.walk(root)) {
+        try (Stream<Path> walk = Files.walk(root, FileVisitOption.FOLLOW_LINKS)) {
             walk.filter(Files::isRegularFile).filter(ImageFolderDataset::hasImageExtension)
                     .forEach(p -> found.add(root.relativize(p)));
         } catch (IOException | UncheckedIOException e) {
+            if (e.getCause() instanceof FileSystemLoopException loop) {
+                throw new DatasetException("image folder " + root + " for '" + spec + "' links back into itself at "
+                        + loop.getFile() + ": remove that link", e);
+            }
             throw new DatasetException("image folder " + root + " for '" + spec + "' could not be listed (" + e.getMessage()
                     + "): check its permissions", e);
         }

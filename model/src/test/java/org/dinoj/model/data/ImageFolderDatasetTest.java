@@ -64,6 +64,29 @@ class ImageFolderDatasetTest {
                 .containsExactly(200 / 255f, 100 / 255f, 50 / 255f);
     }
 
+    /** As torchvision's ImageFolder: a class folder linked in from another disk is a class with its images. */
+    @Test
+    void linkedFoldersAreWalkedAndALinkLoopIsOneSentence(@TempDir Path elsewhere) throws IOException {
+        writeGray(dir.resolve("data/ant/a.png"), 4, 10, "png");
+        writeGray(elsewhere.resolve("moths/b.png"), 4, 20, "png");
+        writeGray(elsewhere.resolve("moths/deeper/c.png"), 4, 30, "png");
+        Files.createSymbolicLink(dir.resolve("data/moth"), elsewhere.resolve("moths"));
+
+        ImageFolderDataset data = (ImageFolderDataset) Datasets.open("folder:" + dir.resolve("data"), Split.TRAIN);
+        assertThat(data.classNames()).containsExactly("ant", "moth");
+        assertThat(data.size()).isEqualTo(3);
+        assertThat(data.file(1)).isEqualTo(dir.resolve("data/moth/b.png"));
+        assertThat(new int[] {data.label(0), data.label(1), data.label(2)}).containsExactly(0, 1, 1);
+        assertThat(data.image(2).get(0, 0, 0)).isCloseTo(30 / 255f, org.assertj.core.data.Offset.offset(1e-6f));
+
+        Path loop = elsewhere.resolve("moths/deeper/again");
+        Files.createSymbolicLink(loop, elsewhere.resolve("moths"));
+        assertThatThrownBy(() -> Datasets.open("folder:" + dir.resolve("data"), Split.TRAIN))
+                .isInstanceOf(DatasetException.class)
+                .hasMessage("image folder " + dir.resolve("data") + " for 'folder:" + dir.resolve("data")
+                        + "' links back into itself at " + dir.resolve("data/moth/deeper/again") + ": remove that link");
+    }
+
     @Test
     void imagesInTheRootMeanUnlabelled() throws IOException {
         writeGray(dir.resolve("x.png"), 4, 1, "png");
