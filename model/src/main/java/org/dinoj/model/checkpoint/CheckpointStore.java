@@ -97,6 +97,8 @@ public final class CheckpointStore {
             Path manifestFile = temp.resolve(MANIFEST);
             Files.write(manifestFile, manifest, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             fsync(manifestFile);
+            // The folder's entries too: after a power loss the renamed checkpoint must hold its files.
+            fsyncDirectory(temp);
             replace(temp, target);
             fsyncDirectory(root);
             return new Checkpoint(target, step, sha256Hex(manifest), digests);
