@@ -373,6 +373,37 @@ class ApiJobsTest {
         assertThat(post("/v1/jobs", body, "Idempotency-Key", "key-ctl-1").statusCode()).isEqualTo(200);
     }
 
+    /**
+     * A workflow of the requested id that this registry did not start (another registry, another client
+     * on the same namespace) is refused, not attached to: the API would report its progress as the new job's.
+     */
+    @Test
+    void aJobIdThatAnotherWorkflowRunsUnderIsRefusedAndLeavesNoRecordOrKey() throws Exception {
+        io.temporal.serviceclient.WorkflowServiceStubs service = io.temporal.serviceclient.WorkflowServiceStubs
+                .newServiceStubs(io.temporal.serviceclient.WorkflowServiceStubsOptions.newBuilder()
+                        .setTarget(runner.target()).build());
+        try {
+            io.temporal.client.WorkflowStub foreign = io.temporal.client.WorkflowClient.newInstance(service)
+                    .newUntypedWorkflowStub("SomeoneElsesWorkflow", io.temporal.client.WorkflowOptions.newBuilder()
+                            .setWorkflowId("api-foreign").setTaskQueue("no-worker-polls-this").build());
+            foreign.start();
+            String body = "{\"config\": \"" + config("foreign", 10, 0) + "\", \"job_id\": \"api-foreign\"}";
+
+            HttpResponse<String> refused = post("/v1/jobs", body, "Idempotency-Key", "key-foreign");
+            assertThat(refused.statusCode()).as(refused.body()).isEqualTo(409);
+            assertThat(error(refused)).isEqualTo("a workflow with id 'api-foreign' already runs on the Temporal service,"
+                    + " and this job registry did not start it; choose another job id");
+            assertThat(send("GET", "/v1/jobs/api-foreign", null, TOKEN).statusCode()).isEqualTo(404);
+
+            // Once that workflow is gone the same request, with the same key, starts the job.
+            foreign.terminate("test: the other workflow ends");
+            assertThat(start(body, "Idempotency-Key", "key-foreign").path("job_id").asText()).isEqualTo("api-foreign");
+            awaitJob("api-foreign", "completed", j -> j.path("status").asText().equals("COMPLETED"));
+        } finally {
+            service.shutdownNow();
+        }
+    }
+
     @Test
     void aRunningJobsLengthChangesTheRegistryKeepsItAndWorkDoneBoundsIt() throws Exception {
         assertThat(send("PATCH", "/v1/jobs/no-such-job", "{\"epochs\": 2}", TOKEN).statusCode()).isEqualTo(404);

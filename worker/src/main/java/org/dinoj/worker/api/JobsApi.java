@@ -92,16 +92,23 @@ public final class JobsApi {
             if (key != null && idempotency.claim(key, request.fingerprint(), jobId).isPresent()) {
                 throw ApiException.conflict("Idempotency-Key '" + key + "' was claimed by a concurrent request; retry it");
             }
+            // While the record stays the key stays claimed: a replayed request gets this job, not a second one.
+            boolean recorded = false;
             try {
                 jobs.registry().register(spec);
+                recorded = true;
                 try {
-                    jobs.start(spec, null);
+                    jobs.startNew(spec);
+                } catch (IllegalStateException e) {
+                    recorded = false; // startNew forgot the record: the id is another workflow's
+                    throw ApiException.conflict(e.getMessage());
                 } catch (RuntimeException e) {
                     // No connection, so nothing started: the same request (key, job_id) starts it when Temporal is
                     // back. After a time-out the workflow may exist: the record stays for reconcile to find.
                     if (ApiServer.grpcCause(e).map(g -> g.getStatus().getCode() == Status.Code.UNAVAILABLE).orElse(false)) {
                         try {
                             jobs.registry().forget(jobId);
+                            recorded = false;
                         } catch (IOException | RuntimeException forgetting) {
                             e.addSuppressed(forgetting);
                         }
@@ -109,7 +116,7 @@ public final class JobsApi {
                     throw e;
                 }
             } catch (RuntimeException | IOException e) {
-                if (key != null) {
+                if (key != null && !recorded) {
                     idempotency.release(key);
                 }
                 throw e;

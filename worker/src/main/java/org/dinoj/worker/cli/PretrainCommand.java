@@ -157,7 +157,7 @@ public final class PretrainCommand implements Callable<Integer> {
             }
             jobs.registry().register(spec);
             if (existing.isEmpty()) {
-                jobs.start(spec, null);
+                jobs.startNew(spec);
             } else if (jobs.registry().find(id).orElseThrow().status() == JobRecord.RegistryStatus.FAILED) {
                 Integer ended = retryFailed(jobs, id);
                 if (ended != null) {

@@ -109,6 +109,25 @@ public final class JobService {
                 WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE);
     }
 
+    /**
+     * Starts the workflow of a job just registered. A workflow of its id that already runs is not this
+     * job's (another registry, or a client of its own, on the same Temporal namespace): the record is
+     * forgotten and the start refused, where {@link #start} would attach to it and report that job's
+     * progress as this one's.
+     *
+     * @throws IllegalStateException with the sentence, when a workflow of the job's id runs
+     */
+    public void startNew(JobSpec spec) throws IOException {
+        try {
+            startRun(spec, null, WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+                    WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE);
+        } catch (WorkflowExecutionAlreadyStarted e) {
+            registry.forget(spec.jobId());
+            throw new IllegalStateException("a workflow with id '" + spec.jobId() + "' already runs on the Temporal"
+                    + " service, and this job registry did not start it; choose another job id", e);
+        }
+    }
+
     private void startRun(JobSpec spec, JobState state, WorkflowIdConflictPolicy whenRunning,
                           WorkflowIdReusePolicy whenClosed) {
         WorkflowOptions options = WorkflowOptions.newBuilder()
