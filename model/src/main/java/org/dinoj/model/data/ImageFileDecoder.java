@@ -19,7 +19,7 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
 /**
  * Decodes JPEG, PNG, BMP and GIF files with javax.imageio into {@link Image}s in [0, 1]. Strict:
  * a reader warning (e.g. a JPEG that ends early, which ImageIO would otherwise fill with grey) is
- * treated as a damaged file. Grayscale files give one channel, everything else three (RGB; alpha
+ * treated as a damaged file, except the few about metadata the pixels do not depend on. Grayscale files give one channel, everything else three (RGB; alpha
  * is dropped). Thread-safe: every call uses its own reader.
  */
 public final class ImageFileDecoder {
@@ -28,6 +28,14 @@ public final class ImageFileDecoder {
      * more, and three float planes of it would exhaust the heap (or overflow an int index) mid-job.
      */
     public static final long MAX_PIXELS = 89_478_485L;
+
+    /**
+     * Reader warnings whose file still decodes whole, as Pillow reads it: an embedded colour profile
+     * that does not parse (the JPEG reader ignores it), markers in a JFIF thumbnail, bytes between a
+     * JPEG's last segment and its end marker. Cameras and editors write such files.
+     */
+    private static final List<String> HARMLESS_WARNINGS = List.of("Embedded color profile is invalid",
+            "JFIF markers not allowed in JFIF JPEG thumbnail", "extraneous bytes before marker");
 
     private ImageFileDecoder() {}
 
@@ -66,6 +74,7 @@ public final class ImageFileDecoder {
             } finally {
                 reader.dispose();
             }
+            warnings.removeIf(w -> HARMLESS_WARNINGS.stream().anyMatch(w::contains));
             if (!warnings.isEmpty()) {
                 throw new DamagedImageException(file + " is damaged: " + warnings.getFirst());
             }

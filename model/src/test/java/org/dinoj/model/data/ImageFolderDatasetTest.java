@@ -144,6 +144,31 @@ class ImageFolderDatasetTest {
         assertThat(image.get(1, 8, 8)).isLessThan(10 / 255f);
     }
 
+    /** Pillow reads such files (the profile is metadata); the JPEG reader ignores the profile with a warning. */
+    @Test
+    void aJpegWithAnInvalidColourProfileDecodesAsWithoutIt() throws IOException {
+        writeRgb(dir.resolve("a/plain.jpg"), 16, 200, 60, 30, "jpg");
+        byte[] jpeg = Files.readAllBytes(dir.resolve("a/plain.jpg"));
+        byte[] id = "ICC_PROFILE\0".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        byte[] garbage = new byte[200];
+        new java.util.Random(1).nextBytes(garbage);
+        int length = 2 + id.length + 2 + garbage.length;
+        java.io.ByteArrayOutputStream withProfile = new java.io.ByteArrayOutputStream();
+        withProfile.write(jpeg, 0, 2); // SOI, then an APP2 segment holding the "profile"
+        withProfile.write(new byte[] {(byte) 0xFF, (byte) 0xE2, (byte) (length >> 8), (byte) length});
+        withProfile.write(id);
+        withProfile.write(new byte[] {1, 1});
+        withProfile.write(garbage);
+        withProfile.write(jpeg, 2, jpeg.length - 2);
+        Files.write(dir.resolve("a/profiled.jpg"), withProfile.toByteArray());
+
+        Dataset data = Datasets.open("folder:" + dir, Split.TRAIN);
+        Image plain = data.image(0);
+        Image profiled = data.image(1);
+        assertThat(profiled.channels()).isEqualTo(3);
+        assertThat(profiled.pixels()).containsExactly(plain.pixels());
+    }
+
     @Test
     void damagedFilesThrowIOException() throws IOException {
         writeRgb(dir.resolve("a/good.png"), 32, 1, 2, 3, "png");
