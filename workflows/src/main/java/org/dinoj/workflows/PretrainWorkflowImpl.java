@@ -49,12 +49,6 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
      * that job's step, so the next round went back to the base. Default: that comparison.
      */
     static final String RETRAINING_PAUSE_KEEPS_ITS_STEPS = "retraining-pause-keeps-its-steps";
-    /**
-     * Version 1: a job that starts at a step above 0 with its time budget not yet sized (restarted
-     * from a registry record written before it was) keeps its length instead of being sized, which
-     * would make its schedules jump. Default: it was sized like a new job.
-     */
-    static final String TRAINED_JOB_KEEPS_ITS_LENGTH = "trained-job-keeps-its-length";
     /** How long a cancel from Temporal waits for a worker to name the interrupted round's checkpoint. */
     private static final Duration CANCEL_LOOK_TIMEOUT = Duration.ofMinutes(1);
 
@@ -99,7 +93,7 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
     private JobResult train(TrainingActivities training, TrainingActivities shortWork) {
         publish();
         if (spec.timeBudgetSeconds() > 0) {
-            if (state.step() == 0 || Workflow.getVersion(TRAINED_JOB_KEEPS_ITS_LENGTH, Workflow.DEFAULT_VERSION, 1) < 1) {
+            if (state.step() == 0) {
                 sizeToBudget(shortWork);
             } else {
                 // Resized mid-way, its schedules would jump; a job that trained keeps the length it has.
