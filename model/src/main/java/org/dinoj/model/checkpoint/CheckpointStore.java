@@ -244,6 +244,7 @@ public final class CheckpointStore {
         Files.createDirectories(folder);
         deleteRecursively(target);
         Files.move(root.resolve(directoryName(step)), target, StandardCopyOption.ATOMIC_MOVE);
+        fsyncDirectory(folder);
         fsyncDirectory(root);
         return target;
     }

@@ -72,10 +72,12 @@ public final class FeatureExtraction {
             extractor.extract(batch, features.values(), (rows - batch.size()) * dim);
         }
         if (features == null) {
-            throw new DamagedImagesException("none of the " + n + " images of " + dataset.describe() + " could be decoded");
+            // Only reachable with data.max_bad_fraction 1 (an empty dataset is refused when it is opened).
+            throw new DamagedImagesException("none of the " + n + " images of " + dataset.name() + " could be decoded:"
+                    + " fix or remove these files");
         }
         if (rows < n) {
-            LOG.warn("{} of the {} images of {} are damaged and left out of the k-NN bank", n - rows, n, dataset.name());
+            LOG.warn("{} of the {} images of {} are damaged and left out of its features", n - rows, n, dataset.name());
             features = new FeatureMatrix(rows, dim, Arrays.copyOf(features.values(), rows * dim));
             labels = Arrays.copyOf(labels, rows);
         }

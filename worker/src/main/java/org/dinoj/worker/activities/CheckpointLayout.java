@@ -28,6 +28,11 @@ public record CheckpointLayout(Path root) {
         return shard(shard).resolve("abandoned");
     }
 
+    /** Which activity last set a shard's abandoned checkpoints aside (see {@link ResumePlanner#abandonedAfter}). */
+    Path setAsideMark(int shard) {
+        return shard(shard).resolve("set-aside-by");
+    }
+
     public Path global() {
         return root.resolve("global");
     }

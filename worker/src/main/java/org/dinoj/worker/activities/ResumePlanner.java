@@ -143,21 +143,44 @@ final class ResumePlanner {
     }
 
     /**
-     * The step above which the shard's checkpoints are an abandoned run's, or -1 for none. A first
-     * attempt without heartbeat details starts where the workflow holds the job to be (its
-     * request's start; 0 for a fresh start or a retraining's base), so anything newer in the shard's
-     * store was written by a run the job did not go on from: a job retried or restarted from its last
-     * global checkpoint, a workflow reset. Left there, retention (newest by step) would delete the
-     * round's own checkpoints first, and a retry after a crash would resume from the old run's state.
-     * A retried attempt's newer checkpoints are its own round's: it sets nothing aside. Decided on step
-     * numbers alone, so a checkpoint that cannot be read now is not mistaken for anything.
+     * The step above which the shard's checkpoints are an abandoned run's, or -1 for none. A round
+     * that has not trained yet starts where the workflow holds the job to be (its request's start; 0
+     * for a fresh start or a retraining's base), so anything newer in the shard's store was written by
+     * a run the job did not go on from: a job retried or restarted from its last global checkpoint, a
+     * workflow reset. Left there, retention (newest by step) would delete the round's own checkpoints
+     * first, and a retry after a crash would resume from the old run's state.
+     *
+     * <p>An attempt with heartbeat details has trained, and so has a retry whose activity recorded its
+     * set-aside ({@link #recordSetAside}) before training: their newer checkpoints are the round's
+     * own. A retry without that record follows an attempt that died before it trained. Decided on step
+     * numbers and that record alone; a record that exists but cannot be read fails the attempt (retried)
+     * rather than being taken for none.
+     *
+     * @param activity the activity's identity (workflow, run, activity id), the same for all its attempts
      */
     static long abandonedAfter(CheckpointLayout layout, TrainRoundRequest request, RoundHeartbeat heartbeat,
-                               int attempt) {
-        if (attempt > 1 || heartbeat != null) {
+                               int attempt, String activity) throws IOException {
+        if (heartbeat != null || attempt > 1 && activity.equals(setAsideBy(layout, request.shard()))) {
             return -1;
         }
         return request.startFrom() == null || isBase(layout, request.startFrom()) ? 0 : request.startFrom().step();
+    }
+
+    /** Records, after its set-aside and before it trains, that {@code activity} did it (see {@link #abandonedAfter}). */
+    static void recordSetAside(CheckpointLayout layout, int shard, String activity) throws IOException {
+        Path mark = layout.setAsideMark(shard);
+        Path temp = mark.resolveSibling(".tmp-" + mark.getFileName() + "-" + UUID.randomUUID());
+        Files.createDirectories(mark.getParent());
+        Files.writeString(temp, activity);
+        Files.move(temp, mark, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private static String setAsideBy(CheckpointLayout layout, int shard) throws IOException {
+        try {
+            return Files.readString(layout.setAsideMark(shard)).strip();
+        } catch (java.nio.file.NoSuchFileException e) {
+            return null;
+        }
     }
 
     /**
@@ -207,7 +230,7 @@ final class ResumePlanner {
     }
 
     /** A start point outside this job's store: a retraining's base, whose steps are another job's. */
-    private static boolean isBase(CheckpointLayout layout, CheckpointRef ref) {
+    static boolean isBase(CheckpointLayout layout, CheckpointRef ref) {
         try {
             return !CheckpointLayout.directory(ref).startsWith(layout.root());
         } catch (IllegalArgumentException e) {

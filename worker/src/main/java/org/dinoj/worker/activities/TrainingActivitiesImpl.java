@@ -2,6 +2,7 @@ package org.dinoj.worker.activities;
 
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
+import io.temporal.activity.ActivityInfo;
 import io.temporal.client.ActivityCompletionException;
 import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
@@ -94,8 +95,10 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
             throw new UncheckedIOException(e);
         }
         try {
-            long abandonedAfter = ResumePlanner.abandonedAfter(layout, request, last, context.getInfo().getAttempt());
-            return new Round(context, layout, request, plan).run(abandonedAfter);
+            ActivityInfo info = context.getInfo();
+            String activity = info.getWorkflowId() + "/" + info.getRunId() + "/" + info.getActivityId();
+            long abandonedAfter = ResumePlanner.abandonedAfter(layout, request, last, info.getAttempt(), activity);
+            return new Round(context, layout, request, plan).run(abandonedAfter, activity);
         } catch (CheckpointMismatchException e) {
             // Another architecture or mode than the configuration's (a base checkpoint of another model): retrying cannot help.
             throw ApplicationFailure.newNonRetryableFailure("round " + request.round() + " of shard " + request.shard()
@@ -170,16 +173,22 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
                 protectedSteps.add(plan.step());
                 lastCheckpoint = refOf(plan.directory(), plan.step());
             }
-            if (request.startFrom() != null) {
+            if (request.startFrom() != null && !ResumePlanner.isBase(layout, request.startFrom())) {
+                // Its step here (with several shards: the shard's own state at the global step). A retraining's
+                // base is another job's: its step names nothing in this store.
                 protectedSteps.add(request.startFrom().step());
             }
             bestEvaluatedStep(layout.root(), store.root(), request.jobId()).ifPresent(protectedSteps::add);
         }
 
-        /** @param abandonedAfter see {@link ResumePlanner#abandonedAfter}: this shard's newer checkpoints are set aside */
-        TrainRoundResult run(long abandonedAfter) throws IOException {
+        /**
+         * @param abandonedAfter see {@link ResumePlanner#abandonedAfter}: this shard's newer checkpoints are set aside
+         * @param activity this activity's identity, recorded once they are
+         */
+        TrainRoundResult run(long abandonedAfter, String activity) throws IOException {
             if (abandonedAfter >= 0) {
                 setAsideAbandoned(abandonedAfter);
+                ResumePlanner.recordSetAside(layout, request.shard(), activity);
             }
             log.info("job {} round {} shard {}/{}: steps {} -> {}, starting from {} ({})", request.jobId(),
                     request.round(), request.shard(), request.shards(), plan.step(), request.endStep(),
@@ -553,11 +562,17 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
         }
     }
 
+    /**
+     * The referenced checkpoint, verified: a store's step directory, or one under another name (a
+     * retraining's base that 'dinoj import --out DIR' wrote or a person copied, which a multi-shard
+     * retraining's first merge starts from).
+     */
     private static Checkpoint verifiedOrFail(CheckpointRef ref, String what) throws IOException {
         Path dir = CheckpointLayout.directory(ref);
         try {
-            Checkpoint c = new CheckpointStore(dir.getParent()).verify(ref.step());
-            if (!c.directory().equals(dir) || (ref.manifestSha256() != null
+            Checkpoint c = dir.getFileName().toString().equals(CheckpointStore.directoryName(ref.step()))
+                    ? new CheckpointStore(dir.getParent()).verify(ref.step()) : CheckpointStore.verifyDirectory(dir);
+            if (!c.directory().equals(dir) || c.step() != ref.step() || (ref.manifestSha256() != null
                     && !ref.manifestSha256().equals(c.manifestSha256()))) {
                 throw new CheckpointStore.CheckpointCorruptException(dir + " is not the checkpoint that was referenced"
                         + " (other step directory or manifest sha256)");

@@ -202,11 +202,21 @@ class TrainingActivitiesImplTest {
         assertThat(abandoned.verify(10).step()).isEqualTo(10);
         CheckpointLayout layout = CheckpointLayout.of(dir.toUri().toString());
         assertThat(ResumePlanner.plan(layout, round(CONFIG, 1, 2, ref(1, 6), 12, 2), null, 2).step()).isEqualTo(9);
-        // A retried attempt, or one with heartbeat details, goes on from its round's checkpoints: nothing is abandoned.
-        assertThat(ResumePlanner.abandonedAfter(layout, round(CONFIG, 1, 2, ref(1, 6), 12, 2), null, 2)).isEqualTo(-1);
-        assertThat(ResumePlanner.abandonedAfter(layout, round(CONFIG, 1, 2, ref(1, 6), 12, 2),
-                new RoundHeartbeat(7, 12, 1.0, 1.0, ref(1, 6), null), 1)).isEqualTo(-1);
-        assertThat(ResumePlanner.abandonedAfter(layout, round(CONFIG, 1, 2, null, 12, 2), null, 1)).isZero();
+        // The attempt recorded its set-aside before it trained.
+        String recorded = Files.readString(dir.resolve("shard-1/set-aside-by"));
+        assertThat(recorded).isNotBlank();
+        TrainRoundRequest next = round(CONFIG, 1, 2, ref(1, 9), 12, 2);
+        // Its retry goes on from the round's checkpoints, as does any attempt with heartbeat details.
+        assertThat(ResumePlanner.abandonedAfter(layout, next, null, 2, recorded)).isEqualTo(-1);
+        assertThat(ResumePlanner.abandonedAfter(layout, next, new RoundHeartbeat(10, 12, 1.0, 1.0, ref(1, 9), null), 1,
+                "other")).isEqualTo(-1);
+        // A retry of an activity that never recorded one follows an attempt that died before training: all above is old.
+        assertThat(ResumePlanner.abandonedAfter(layout, next, null, 2, "other")).isEqualTo(9);
+        assertThat(ResumePlanner.abandonedAfter(layout, round(CONFIG, 1, 2, null, 12, 2), null, 1, "other")).isZero();
+        // A record that cannot be read is not taken for none: the attempt fails and is retried.
+        Files.delete(dir.resolve("shard-1/set-aside-by"));
+        Files.createDirectory(dir.resolve("shard-1/set-aside-by"));
+        assertThatThrownBy(() -> ResumePlanner.abandonedAfter(layout, next, null, 2, recorded)).isInstanceOf(IOException.class);
     }
 
     @Test
@@ -431,6 +441,35 @@ class TrainingActivitiesImplTest {
         assertThat(next.events().resumedFrom()).contains("global model + shard state");
         assertThat(next.checkpoint().step()).isEqualTo(6);
         assertThat(dir.resolve(".views")).isEmptyDirectory();
+    }
+
+    /** The first merge of a multi-shard retraining starts from its base, which may lie under any name. */
+    @Test
+    void aMultiShardRetrainingMergesItsFirstRoundIntoABaseOfAnotherName(@TempDir Path otherJob) throws IOException {
+        TrainingActivities a = activities(new TrainingPolicy(20, 3, 2));
+        CheckpointRef trained = a.trainRound(new TrainRoundRequest("base", CONFIG, otherJob.toUri().toString(), 0, 0, 1,
+                null, 50, 25, 0)).checkpoint();
+        Path imported = Files.createDirectories(otherJob.resolve("imported-weights"));
+        try (var files = Files.list(CheckpointLayout.directory(trained))) {
+            for (Path f : files.toList()) {
+                Files.copy(f, imported.resolve(f.getFileName()));
+            }
+        }
+        CheckpointRef base = new CheckpointRef(imported.toUri().toString(), trained.manifestSha256(), 50);
+
+        TrainRoundResult s0 = a.trainRound(round(CONFIG, 0, 2, base, 4, 2));
+        TrainRoundResult s1 = a.trainRound(round(CONFIG, 1, 2, base, 4, 2));
+        CheckpointRef global = a.mergeRound(new MergeRoundRequest("job", CONFIG, dir.toString(), 0, base,
+                List.of(s0.checkpoint(), s1.checkpoint())));
+
+        assertThat(global.step()).isEqualTo(4);
+        assertThat(CheckpointLayout.directory(global).getParent()).isEqualTo(dir.resolve("global"));
+        // A reference whose step is not the directory's is still refused.
+        CheckpointRef wrongStep = new CheckpointRef(base.uri(), base.manifestSha256(), 49);
+        assertThatThrownBy(() -> a.mergeRound(new MergeRoundRequest("job", CONFIG, dir.toString(), 0, wrongStep,
+                List.of(s0.checkpoint(), s1.checkpoint())))).isInstanceOf(ActivityFailure.class)
+                .hasMessageContaining("'the global checkpoint " + imported + " does not verify: " + imported
+                        + " is not the checkpoint that was referenced (other step directory or manifest sha256)'");
     }
 
     @Test
