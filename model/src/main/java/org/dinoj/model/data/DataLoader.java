@@ -1,6 +1,8 @@
 package org.dinoj.model.data;
 
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Collections;
@@ -16,6 +18,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.dinoj.model.metrics.MeterFactory;
 import org.dinoj.model.metrics.Meters;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Endless stream of batches over one shard of a dataset, epoch after epoch, decoded and augmented
@@ -46,6 +50,10 @@ public final class DataLoader<T, B> implements AutoCloseable {
     }
 
     private static final AtomicInteger POOL_NUMBER = new AtomicInteger();
+    private static final Logger LOG = LoggerFactory.getLogger(DataLoader.class);
+    /** Reads of one file before a read error counts it as bad; the waits between grow from this. */
+    private static final int READ_ATTEMPTS = 3;
+    private static final long READ_RETRY_MILLIS = 200;
 
     private final Dataset dataset;
     private final SampleFactory<T> samples;
@@ -248,12 +256,32 @@ public final class DataLoader<T, B> implements AutoCloseable {
         }
     }
 
+    /**
+     * The image, or null once it is recorded as bad. A read error that may pass (EIO from a network
+     * mount) is tried again after a short wait first: a file skipped for a moment's error would change
+     * the batches, and with them the exact resume. Damage, a missing file and a refused one are final here.
+     */
     private Image decodeOrNull(int index) {
-        try {
-            return dataset.image(index);
-        } catch (IOException e) {
-            badImages.record(index, e);
-            return null;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return dataset.image(index);
+            } catch (DamagedImageException | NoSuchFileException | AccessDeniedException e) {
+                badImages.record(index, e);
+                return null;
+            } catch (IOException e) {
+                if (attempt == READ_ATTEMPTS || closed) {
+                    badImages.record(index, e);
+                    return null;
+                }
+                LOG.info("reading {} failed ({}); trying again", dataset.source(index), e.toString());
+                try {
+                    Thread.sleep(READ_RETRY_MILLIS * attempt);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    badImages.record(index, e);
+                    return null;
+                }
+            }
         }
     }
 

@@ -288,6 +288,39 @@ class DataLoaderTest {
         }
     }
 
+    /** {@code data} whose image {@code index} fails with EIO the first {@code failures} reads. */
+    private static Dataset failingReads(Dataset data, int index, int failures) {
+        java.util.concurrent.atomic.AtomicInteger left = new java.util.concurrent.atomic.AtomicInteger(failures);
+        return new Dataset() {
+            public int size() { return data.size(); }
+            public Image image(int i) throws IOException {
+                if (i == index && left.getAndDecrement() > 0) {
+                    throw new IOException("Input/output error");
+                }
+                return data.image(i);
+            }
+            public int label(int i) { return data.label(i); }
+            public int numClasses() { return data.numClasses(); }
+            public String describe() { return data.describe(); }
+        };
+    }
+
+    @Test
+    void aReadErrorThatPassesIsReadAgainSoTheBatchesStayTheSame() {
+        Dataset data = Datasets.open("synthetic:40:8x8", Split.TRAIN);
+        LoaderOptions options = LoaderOptions.of(10, 7).withWorkers(2, 2).withMaxBadFraction(0.05);
+        try (var plain = loader(data, options, LoaderPosition.START);
+                var flaky = loader(failingReads(data, 11, 2), options, LoaderPosition.START);
+                var broken = loader(failingReads(data, 11, Integer.MAX_VALUE), options, LoaderPosition.START)) {
+            List<Batch> expected = take(plain, 4);
+            assertThat(take(flaky, 4)).isEqualTo(expected);
+            assertThat(flaky.badImageCount()).isZero();
+            // An error that stays after three reads counts the image as bad, as before.
+            assertThat(take(broken, 4)).isNotEqualTo(expected);
+            assertThat(broken.badImageCount()).isEqualTo(1);
+        }
+    }
+
     @Test
     void emptyDatasetAndTooSmallShardAreClearErrors() {
         Dataset empty = new Dataset() {
