@@ -28,6 +28,16 @@ public interface Dataset {
     /** What this dataset is, for logs and errors (spec and size). */
     String describe();
 
+    /**
+     * What a resume compares to tell whether the dataset is still the one a checkpoint trained on,
+     * without its location (a moved folder is the same data): a checkpoint keeps it, and a session
+     * resumed where it differs says so, since its batches are no longer the ones the job would have
+     * drawn. File contents are not read.
+     */
+    default String fingerprint() {
+        return size() + " images, " + numClasses() + " classes";
+    }
+
     /** The dataset's short name inside a sentence (its spec); {@link #describe()} unless shorter is known. */
     default String name() {
         return describe();

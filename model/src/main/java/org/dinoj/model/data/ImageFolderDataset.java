@@ -202,6 +202,21 @@ public final class ImageFolderDataset implements Dataset {
         return spec;
     }
 
+    /** The count and a sha256 of the files' relative paths (which also give their labels). */
+    @Override
+    public String fingerprint() {
+        java.security.MessageDigest sha;
+        try {
+            sha = java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this JVM has no SHA-256", e);
+        }
+        for (Path f : files) {
+            sha.update((root.relativize(f).toString().replace('\\', '/') + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return size() + " image files, listing sha256 " + java.util.HexFormat.of().formatHex(sha.digest()).substring(0, 16);
+    }
+
     @Override
     public String describe() {
         return spec + ": " + size() + " image files in " + root

@@ -89,6 +89,10 @@ public final class DinoV2Session implements TrainingSession {
     private final SslSchedules schedules;
     private final DataLoader<MultiCropSample, MultiCropBatch> loader;
     private long step;
+    /** The training dataset's fingerprint, kept in trainer.json. */
+    private final String datasetFingerprint;
+    /** What resuming noticed that people should see (the dataset changed since the checkpoint), or null. */
+    private String resumeNote;
     private double lrScale = 1;
     private long refusedSteps;
 
@@ -101,6 +105,7 @@ public final class DinoV2Session implements TrainingSession {
         this.shards = shards;
         int batch = config.train().batchSizePerGpu();
         Dataset dataset = Datasets.open(config.data().requireDataset(), Split.TRAIN);
+        this.datasetFingerprint = dataset.fingerprint();
         this.backend = Backends.open(config.compute());
         try {
             this.allocator = backend.newArena();
@@ -159,6 +164,11 @@ public final class DinoV2Session implements TrainingSession {
     @Override
     public long totalSteps() {
         return config.totalSteps();
+    }
+
+    @Override
+    public Optional<String> resumeNote() {
+        return Optional.ofNullable(resumeNote);
     }
 
     /** Where the loader stands: the batch the next step trains on. */
@@ -236,7 +246,7 @@ public final class DinoV2Session implements TrainingSession {
         TrainerState state = new TrainerState(TrainerState.FORMAT, step, step / config.train().officialEpochLength(),
                 position.epoch(), position.stepInEpoch(), trainStep.optimizer().stepCount(), lrScale,
                 config.train().seed(), shard, shards, config.train().centering().key(), config.recipeSha256(),
-                refusedSteps);
+                refusedSteps, datasetFingerprint);
         Files.writeString(directory.resolve(TRAINER_FILE), JSON.writeValueAsString(state));
         writeConfig(directory, config);
     }
@@ -302,6 +312,11 @@ public final class DinoV2Session implements TrainingSession {
         if (!config.recipeSha256().equals(state.configSha256())) {
             LOG.warn("checkpoint {} was written under another configuration (recipe sha256 {} vs {}): resuming with the"
                     + " current one", dir, state.configSha256(), config.recipeSha256());
+        }
+        if (state.dataset() != null && !state.dataset().equals(datasetFingerprint)) {
+            resumeNote = "the training dataset changed since the checkpoint of step " + state.step() + " (" + state.dataset()
+                    + " then, " + datasetFingerprint + " now): the batches from here on are drawn from it as it is now";
+            LOG.warn("{}: {}", dir, resumeNote);
         }
         if (state.shard() != shard || state.shards() != shards) {
             LOG.warn("checkpoint {} holds the trainer state of shard {}/{}; continuing it as shard {}/{}", dir,

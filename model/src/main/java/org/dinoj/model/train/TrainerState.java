@@ -19,9 +19,11 @@ package org.dinoj.model.train;
  * @param centering       {@code train.centering}
  * @param configSha256    sha256 of the recipe (configuration without {@code job})
  * @param refusedSteps    steps refused as non-finite so far by this shard (their batches were skipped)
+ * @param dataset         the training dataset's {@link org.dinoj.model.data.Dataset#fingerprint()}; null
+ *                        in checkpoints written before dinoj kept it
  */
 public record TrainerState(String format, long step, long officialEpoch, long dataEpoch, int dataStepInEpoch,
                            long optimizerSteps, double lrScale, long seed, int shard, int shards, String centering,
-                           String configSha256, long refusedSteps) {
+                           String configSha256, long refusedSteps, String dataset) {
     public static final String FORMAT = "dinoj-trainer/1";
 }

@@ -31,6 +31,14 @@ public interface TrainingSession extends AutoCloseable {
     void saveTo(Path directory) throws IOException;
 
     /**
+     * What opening from a checkpoint noticed that the job's people should see (e.g. the training
+     * dataset changed since it was written), or empty.
+     */
+    default java.util.Optional<String> resumeNote() {
+        return java.util.Optional.empty();
+    }
+
+    /**
      * Multiplies the learning rate of every parameter group by {@code factor} from the next step on,
      * on top of the schedule (the orchestration layer halves it when a round keeps producing
      * non-finite steps). The accumulated factor is part of the session's state: {@link #saveTo}

@@ -162,7 +162,7 @@ public final class WeightsImport {
         SafeTensors.write(dir.resolve(DinoV2Session.MODEL_FILE), modelTensors, meta);
         SafeTensors.write(dir.resolve(DinoV2Session.OPTIMIZER_FILE), moments, meta);
         TrainerState state = new TrainerState(TrainerState.FORMAT, 0, 0, 0, 0, 0, 1.0, config.train().seed(), 0, 1,
-                config.train().centering().key(), config.recipeSha256(), 0);
+                config.train().centering().key(), config.recipeSha256(), 0, null);
         Files.writeString(dir.resolve(DinoV2Session.TRAINER_FILE), DinoV2Session.JSON.writeValueAsString(state));
         DinoV2Session.writeConfig(dir, config);
     }

@@ -88,6 +88,22 @@ class ImageFolderDatasetTest {
     }
 
     @Test
+    void theFingerprintFollowsTheListingNotTheFoldersPlace() throws IOException {
+        writeGray(dir.resolve("a/cat/1.png"), 4, 10, "png");
+        writeGray(dir.resolve("a/dog/2.png"), 4, 20, "png");
+        writeGray(dir.resolve("b/cat/1.png"), 4, 99, "png"); // other pixels, same names: contents are not read
+        writeGray(dir.resolve("b/dog/2.png"), 4, 20, "png");
+        String a = Datasets.open("folder:" + dir.resolve("a"), Split.TRAIN).fingerprint();
+        assertThat(a).startsWith("2 image files, listing sha256 ");
+        assertThat(Datasets.open("folder:" + dir.resolve("b"), Split.TRAIN).fingerprint()).isEqualTo(a);
+        writeGray(dir.resolve("b/dog/3.png"), 4, 20, "png");
+        assertThat(Datasets.open("folder:" + dir.resolve("b"), Split.TRAIN).fingerprint()).startsWith("3 image files");
+        Files.move(dir.resolve("a/dog/2.png"), dir.resolve("a/cat/2.png")); // a relabelled file
+        assertThat(Datasets.open("folder:" + dir.resolve("a"), Split.TRAIN).fingerprint()).isNotEqualTo(a)
+                .startsWith("2 image files");
+    }
+
+    @Test
     void imagesInTheRootMeanUnlabelled() throws IOException {
         writeGray(dir.resolve("x.png"), 4, 1, "png");
         writeGray(dir.resolve("sub/y.gif"), 4, 2, "gif");

@@ -103,6 +103,7 @@ class DinoV2SessionTest {
         }
         try (TrainingSession b = factory.open(yaml, 0, 1, atThree)) {
             assertThat(b.step()).isEqualTo(3);
+            assertThat(b.resumeNote()).isEmpty();
             for (int i = 0; i < 3; i++) {
                 b.trainStep();
             }
@@ -132,6 +133,24 @@ class DinoV2SessionTest {
         try (SafeTensorsFile optimizer = SafeTensors.read(resumed.resolve(DinoV2Session.OPTIMIZER_FILE))) {
             assertThat(optimizer.names()).contains("student.backbone.cls_token.exp_avg",
                     "student.dino_head.last_layer.weight_v.exp_avg_sq");
+        }
+    }
+
+    /** Its batches are no longer the ones the job would have drawn: resumed, but said. */
+    @Test
+    void aSessionResumedOnAChangedDatasetSaysSo() throws IOException, NonFiniteStepException {
+        Path saved = Files.createDirectory(dir.resolve("s"));
+        try (DinoV2Session s = DinoV2Session.open(DinoV2Config.load("tiny-test", List.of()), 0, 1, null)) {
+            s.trainStep();
+            s.saveTo(saved);
+        }
+        assertThat(Files.readString(saved.resolve(DinoV2Session.TRAINER_FILE))).contains("\"dataset\" : \"64 images, 10 classes\"");
+        DinoV2Config grown = DinoV2Config.load("tiny-test", List.of("data.dataset=synthetic:80:16x16x1"));
+        try (DinoV2Session resumed = DinoV2Session.open(grown, 0, 1, saved)) {
+            assertThat(resumed.step()).isEqualTo(1);
+            assertThat(resumed.resumeNote()).contains("the training dataset changed since the checkpoint of step 1"
+                    + " (64 images, 10 classes then, 80 images, 10 classes now): the batches from here on are drawn from it"
+                    + " as it is now");
         }
     }
 

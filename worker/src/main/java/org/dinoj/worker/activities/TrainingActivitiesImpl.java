@@ -194,6 +194,10 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
                     request.round(), request.shard(), request.shards(), plan.step(), request.endStep(),
                     plan.directory() == null ? "a fresh initialisation" : plan.directory(), plan.source());
             session = open(plan.directory(), plan.weightsOnly());
+            session.resumeNote().ifPresent(note -> {
+                lastEvent = lastEvent == null ? note : lastEvent + "; " + note;
+                log.warn("job {} shard {}: {}", request.jobId(), request.shard(), note);
+            });
             try {
                 if (session.step() != plan.step()) {
                     throw new IOException("the session opened from " + plan.directory() + " is at step " + session.step()
