@@ -329,7 +329,9 @@ class ApiJobsTest {
                 + "\", \"overrides\": {\"toy.dim\": 3}, \"job_id\": \"api-ctl\"}";
         JsonNode started = start(body, "Idempotency-Key", "key-ctl-1");
         assertThat(started.path("job_id").asText()).isEqualTo("api-ctl");
-        assertThat(started.path("checkpoint_store").asText()).isEqualTo(checkpoints.resolve("api-ctl").toUri().toString());
+        // Path.toUri ends a directory that exists with '/': the store was named before its round created it.
+        assertThat(started.path("checkpoint_store").asText())
+                .isEqualTo(checkpoints.resolve("api-ctl").toUri().toString().replaceAll("/$", ""));
 
         // The same request again with the same key: the first job, not a second one.
         HttpResponse<String> replay = post("/v1/jobs", body, "Idempotency-Key", "key-ctl-1");
