@@ -54,8 +54,13 @@ public final class DataLoader<T, B> implements AutoCloseable {
     /** Reads of one file before a read error counts it as bad; the waits between grow from this. */
     private static final int READ_ATTEMPTS = 3;
     private static final long READ_RETRY_MILLIS = 200;
+    /** Retried reads logged at info; the rest would flood the log when a whole mount fails. */
+    private static final int LOGGED_RETRIES = 20;
 
     private final Dataset dataset;
+    /** A file's read error outlasted its retries and no read has succeeded since: do not wait on the next one. */
+    private volatile boolean readsFailing;
+    private final AtomicInteger retriedReads = new AtomicInteger();
     private final SampleFactory<T> samples;
     private final BatchCollator<T, B> collator;
     private final LoaderOptions options;
@@ -260,26 +265,34 @@ public final class DataLoader<T, B> implements AutoCloseable {
      * The image, or null once it is recorded as bad. A read error that may pass (EIO from a network
      * mount) is tried again after a short wait first: a file skipped for a moment's error would change
      * the batches, and with them the exact resume. Damage, a missing file and a refused one are final here.
+     * Once a file's error outlasted its reads, later errors are not waited on until a read succeeds
+     * again: a mount that is gone must reach data.max_bad_fraction's sentence in seconds, not stall the
+     * step (and its heartbeat) for minutes.
      */
     private Image decodeOrNull(int index) {
         for (int attempt = 1; ; attempt++) {
             try {
-                return dataset.image(index);
+                Image image = dataset.image(index);
+                readsFailing = false;
+                return image;
             } catch (DamagedImageException | NoSuchFileException | AccessDeniedException e) {
                 badImages.record(index, e);
                 return null;
             } catch (IOException e) {
-                if (attempt == READ_ATTEMPTS || closed) {
+                if (attempt == READ_ATTEMPTS || readsFailing || closed) {
+                    readsFailing = true;
                     badImages.record(index, e);
                     return null;
                 }
-                LOG.info("reading {} failed ({}); trying again", dataset.source(index), e.toString());
+                if (retriedReads.incrementAndGet() <= LOGGED_RETRIES) {
+                    LOG.info("reading {} failed ({}); trying again", dataset.source(index), e.toString());
+                }
                 try {
                     Thread.sleep(READ_RETRY_MILLIS * attempt);
                 } catch (InterruptedException interrupted) {
+                    // Not the file's fault: the batch fails rather than leaving out an image that may be fine.
                     Thread.currentThread().interrupt();
-                    badImages.record(index, e);
-                    return null;
+                    throw new DatasetException("interrupted while waiting to read " + dataset.source(index) + " again", e);
                 }
             }
         }

@@ -321,6 +321,30 @@ class DataLoaderTest {
         }
     }
 
+    /** A mount gone: only the first file's error is waited on, so the limit's sentence comes at once. */
+    @Test
+    void whenEveryReadFailsOnlyTheFirstFileIsReadAgain() {
+        Dataset data = Datasets.open("synthetic:40:8x8", Split.TRAIN);
+        java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+        Dataset gone = new Dataset() {
+            public int size() { return data.size(); }
+            public Image image(int i) throws IOException {
+                reads.incrementAndGet();
+                throw new IOException("Input/output error");
+            }
+            public int label(int i) { return data.label(i); }
+            public int numClasses() { return data.numClasses(); }
+            public String describe() { return "gone:40"; }
+        };
+        // Inline (no worker threads), 5% of 40: the third bad file ends it.
+        try (var loader = loader(gone, LoaderOptions.of(10, 7).withWorkers(0, 1).withMaxBadFraction(0.05),
+                LoaderPosition.START)) {
+            assertThatThrownBy(loader::next).isExactlyInstanceOf(DatasetException.class)
+                    .hasMessageStartingWith("3 of the 40 images of gone:40 could not be decoded (3 could not be read at all)");
+        }
+        assertThat(reads.get()).isEqualTo(3 + 1 + 1);
+    }
+
     @Test
     void emptyDatasetAndTooSmallShardAreClearErrors() {
         Dataset empty = new Dataset() {

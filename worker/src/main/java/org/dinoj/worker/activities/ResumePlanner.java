@@ -1,10 +1,12 @@
 package org.dinoj.worker.activities;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -64,6 +66,23 @@ final class ResumePlanner {
     }
 
     private ResumePlanner() {
+    }
+
+    /**
+     * An attempt's start: its plan, and the step above which its shard's checkpoints are set aside
+     * before it trains (-1: none; see {@link #abandonedAfter}).
+     */
+    record Start(Plan plan, long abandonedAfter) {
+    }
+
+    /**
+     * Decides the set-aside first: where there is one, the checkpoints above that step are another
+     * run's, so the attempt plans as a first one, which does not look for newer checkpoints of its round.
+     */
+    static Start start(CheckpointLayout layout, TrainRoundRequest request, RoundHeartbeat heartbeat, int attempt,
+                       String activity) throws IOException {
+        long abandonedAfter = abandonedAfter(layout, request, heartbeat, attempt, activity);
+        return new Start(plan(layout, request, heartbeat, abandonedAfter >= 0 ? 1 : attempt), abandonedAfter);
     }
 
     static Plan plan(CheckpointLayout layout, TrainRoundRequest request, RoundHeartbeat heartbeat) throws IOException {
@@ -172,7 +191,16 @@ final class ResumePlanner {
         Path temp = mark.resolveSibling(".tmp-" + mark.getFileName() + "-" + UUID.randomUUID());
         Files.createDirectories(mark.getParent());
         Files.writeString(temp, activity);
+        // On disk before the attempt trains: a mark lost to a power cut would set the round's own checkpoints aside.
+        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+            channel.force(true);
+        }
         Files.move(temp, mark, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        try (FileChannel directory = FileChannel.open(mark.getParent(), StandardOpenOption.READ)) {
+            directory.force(true);
+        } catch (IOException e) {
+            log.debug("could not fsync {}: {}", mark.getParent(), e.toString()); // some file systems cannot; the rename stays atomic
+        }
     }
 
     private static String setAsideBy(CheckpointLayout layout, int shard) throws IOException {

@@ -86,19 +86,19 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
             // Every shard: the others would otherwise train their whole round before the job fails.
             checkEvaluable(request.config());
         }
-        ResumePlanner.Plan plan;
+        ActivityInfo info = context.getInfo();
+        String activity = info.getWorkflowId() + "/" + info.getRunId() + "/" + info.getActivityId();
+        ResumePlanner.Start start;
         try {
-            plan = ResumePlanner.plan(layout, request, last, context.getInfo().getAttempt());
+            start = ResumePlanner.start(layout, request, last, info.getAttempt(), activity);
         } catch (ResumePlanner.NoUsableCheckpointException e) {
             throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), NO_USABLE_CHECKPOINT);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        ResumePlanner.Plan plan = start.plan();
         try {
-            ActivityInfo info = context.getInfo();
-            String activity = info.getWorkflowId() + "/" + info.getRunId() + "/" + info.getActivityId();
-            long abandonedAfter = ResumePlanner.abandonedAfter(layout, request, last, info.getAttempt(), activity);
-            return new Round(context, layout, request, plan).run(abandonedAfter, activity);
+            return new Round(context, layout, request, plan).run(start.abandonedAfter(), activity);
         } catch (CheckpointMismatchException e) {
             // Another architecture or mode than the configuration's (a base checkpoint of another model): retrying cannot help.
             throw ApplicationFailure.newNonRetryableFailure("round " + request.round() + " of shard " + request.shard()

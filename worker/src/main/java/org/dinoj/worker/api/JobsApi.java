@@ -49,6 +49,9 @@ public final class JobsApi {
     /** Data roots plus the checkpoint directory: where base checkpoints may lie. */
     private final DataRoots checkpointRoots;
     private final IdempotencyKeys idempotency;
+    /** Answers to a workflow start that leave open whether the workflow exists. */
+    private static final java.util.Set<Status.Code> MAYBE_STARTED = java.util.EnumSet.of(Status.Code.DEADLINE_EXCEEDED,
+            Status.Code.UNKNOWN, Status.Code.CANCELLED);
     /** Starts are serialised: the id checks, the key claim and the start form one step. */
     private final Object startLock = new Object();
 
@@ -99,13 +102,13 @@ public final class JobsApi {
                 recorded = true;
                 try {
                     jobs.startNew(spec);
-                } catch (IllegalStateException e) {
+                } catch (JobService.WorkflowIdTakenException e) {
                     recorded = false; // startNew forgot the record: the id is another workflow's
                     throw ApiException.conflict(e.getMessage());
                 } catch (RuntimeException e) {
-                    // No connection, so nothing started: the same request (key, job_id) starts it when Temporal is
-                    // back. After a time-out the workflow may exist: the record stays for reconcile to find.
-                    if (ApiServer.grpcCause(e).map(g -> g.getStatus().getCode() == Status.Code.UNAVAILABLE).orElse(false)) {
+                    // Refused or not sent, so nothing started: the same request (key, job_id) starts it later. After a
+                    // time-out (or a call cut off) the workflow may exist: the record stays for reconcile to find.
+                    if (!ApiServer.grpcCause(e).map(g -> MAYBE_STARTED.contains(g.getStatus().getCode())).orElse(false)) {
                         try {
                             jobs.registry().forget(jobId);
                             recorded = false;

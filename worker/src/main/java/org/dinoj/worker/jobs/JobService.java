@@ -115,7 +115,7 @@ public final class JobService {
      * forgotten and the start refused, where {@link #start} would attach to it and report that job's
      * progress as this one's.
      *
-     * @throws IllegalStateException with the sentence, when a workflow of the job's id runs
+     * @throws WorkflowIdTakenException with the sentence, when a workflow of the job's id runs
      */
     public void startNew(JobSpec spec) throws IOException {
         try {
@@ -123,8 +123,15 @@ public final class JobService {
                     WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE);
         } catch (WorkflowExecutionAlreadyStarted e) {
             registry.forget(spec.jobId());
-            throw new IllegalStateException("a workflow with id '" + spec.jobId() + "' already runs on the Temporal"
+            throw new WorkflowIdTakenException("a workflow with id '" + spec.jobId() + "' already runs on the Temporal"
                     + " service, and this job registry did not start it; choose another job id", e);
+        }
+    }
+
+    /** A new job's id names a running workflow its registry did not start; the job's record is gone again. */
+    public static final class WorkflowIdTakenException extends IllegalStateException {
+        WorkflowIdTakenException(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 

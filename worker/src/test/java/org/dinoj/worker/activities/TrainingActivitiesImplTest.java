@@ -210,8 +210,14 @@ class TrainingActivitiesImplTest {
         assertThat(ResumePlanner.abandonedAfter(layout, next, null, 2, recorded)).isEqualTo(-1);
         assertThat(ResumePlanner.abandonedAfter(layout, next, new RoundHeartbeat(10, 12, 1.0, 1.0, ref(1, 9), null), 1,
                 "other")).isEqualTo(-1);
-        // A retry of an activity that never recorded one follows an attempt that died before training: all above is old.
+        // A retry of an activity that never recorded one follows an attempt that died before training: all above is
+        // old, and it starts from its request, not from the old run's newer checkpoint (step 10, in abandoned/ now).
+        Files.move(dir.resolve("shard-1/abandoned/step-0000000010"), dir.resolve("shard-1/step-0000000010"));
         assertThat(ResumePlanner.abandonedAfter(layout, next, null, 2, "other")).isEqualTo(9);
+        ResumePlanner.Start retry = ResumePlanner.start(layout, next, null, 2, "other");
+        assertThat(retry.abandonedAfter()).isEqualTo(9);
+        assertThat(retry.plan().step()).isEqualTo(9);
+        assertThat(ResumePlanner.start(layout, next, null, 2, recorded).plan().step()).isEqualTo(10);
         assertThat(ResumePlanner.abandonedAfter(layout, round(CONFIG, 1, 2, null, 12, 2), null, 1, "other")).isZero();
         // A record that cannot be read is not taken for none: the attempt fails and is retried.
         Files.delete(dir.resolve("shard-1/set-aside-by"));
