@@ -312,13 +312,15 @@ public final class CheckpointStore {
         }
     }
 
-    private static void fsync(Path file) throws IOException {
+    /** Forces {@code file}'s content to disk. */
+    public static void fsync(Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
             ch.force(true);
         }
     }
 
-    private static void fsyncDirectory(Path dir) {
+    /** Forces {@code dir}'s entries to disk where the file system can (a rename into it survives a power cut). */
+    public static void fsyncDirectory(Path dir) {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
             ch.force(true);
         } catch (IOException e) {

@@ -136,14 +136,20 @@ class DinoV2SessionTest {
         }
     }
 
-    /** Its batches are no longer the ones the job would have drawn: resumed, but said. */
-    @Test
-    void aSessionResumedOnAChangedDatasetSaysSo() throws IOException, NonFiniteStepException {
+    /** A tiny-test session's checkpoint after one step. */
+    private Path tinyTestAfterOneStep() throws IOException, NonFiniteStepException {
         Path saved = Files.createDirectory(dir.resolve("s"));
         try (DinoV2Session s = DinoV2Session.open(DinoV2Config.load("tiny-test", List.of()), 0, 1, null)) {
             s.trainStep();
             s.saveTo(saved);
         }
+        return saved;
+    }
+
+    /** Its batches are no longer the ones the job would have drawn: resumed, but said. */
+    @Test
+    void aSessionResumedOnAChangedDatasetSaysSo() throws IOException, NonFiniteStepException {
+        Path saved = tinyTestAfterOneStep();
         assertThat(Files.readString(saved.resolve(DinoV2Session.TRAINER_FILE))).contains("\"dataset\" : \"64 images, 10 classes\"");
         DinoV2Config grown = DinoV2Config.load("tiny-test", List.of("data.dataset=synthetic:80:16x16x1"));
         try (DinoV2Session resumed = DinoV2Session.open(grown, 0, 1, saved)) {
@@ -156,11 +162,7 @@ class DinoV2SessionTest {
 
     @Test
     void aCheckpointOfAnotherArchitectureIsRefusedNamingTheTensor() throws IOException, NonFiniteStepException {
-        Path saved = Files.createDirectory(dir.resolve("s"));
-        try (DinoV2Session s = DinoV2Session.open(DinoV2Config.load("tiny-test", List.of()), 0, 1, null)) {
-            s.trainStep();
-            s.saveTo(saved);
-        }
+        Path saved = tinyTestAfterOneStep();
         DinoV2Config wider = DinoV2Config.load("tiny-test", List.of("dino.head_n_prototypes=48"));
         assertThatThrownBy(() -> DinoV2Session.open(wider, 0, 1, saved))
                 .isInstanceOf(org.dinoj.model.checkpoint.CheckpointMismatchException.class)

@@ -1,12 +1,10 @@
 package org.dinoj.worker.activities;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -192,15 +190,9 @@ final class ResumePlanner {
         Files.createDirectories(mark.getParent());
         Files.writeString(temp, activity);
         // On disk before the attempt trains: a mark lost to a power cut would set the round's own checkpoints aside.
-        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-            channel.force(true);
-        }
+        CheckpointStore.fsync(temp);
         Files.move(temp, mark, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        try (FileChannel directory = FileChannel.open(mark.getParent(), StandardOpenOption.READ)) {
-            directory.force(true);
-        } catch (IOException e) {
-            log.debug("could not fsync {}: {}", mark.getParent(), e.toString()); // some file systems cannot; the rename stays atomic
-        }
+        CheckpointStore.fsyncDirectory(mark.getParent());
     }
 
     private static String setAsideBy(CheckpointLayout layout, int shard) throws IOException {
