@@ -218,6 +218,11 @@ class ScheduledJobsTest {
             try {
                 assertThat(schedules.mechanism()).isEqualTo(JobSchedules.Mechanism.TEMPORAL_SCHEDULES);
                 schedules.create(id, "0 3 * * *", template(id));
+                // The server lists schedules from its visibility store, which follows a create after a moment.
+                long listed = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+                while (schedules.list().stream().noneMatch(e -> e.scheduleId().equals(id)) && System.nanoTime() < listed) {
+                    Thread.sleep(200);
+                }
                 assertThat(schedules.list()).anySatisfy(e -> {
                     assertThat(e.scheduleId()).isEqualTo(id);
                     assertThat(e.nextRuns()).isNotEmpty();
