@@ -53,6 +53,16 @@ public record JobSpec(
                 + " shards the rounds and merges are not what one worker measures; set optim.epochs instead");
     }
 
+    /**
+     * Where the round that starts at {@code step} ends: at the next round multiple, epoch end or the
+     * job's end, so that evaluations fall on epoch boundaries.
+     */
+    public long roundEndAfter(long step) {
+        long roundEnd = (step / stepsPerRound + 1) * stepsPerRound;
+        long epochEnd = (step / stepsPerEpoch + 1) * stepsPerEpoch;
+        return Math.min(Math.min(roundEnd, epochEnd), totalSteps());
+    }
+
     public long totalSteps() {
         return epochs * stepsPerEpoch;
     }

@@ -207,7 +207,7 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
      * activities were cancelled (before {@link #STOP_ROUNDS_BY_STATUS}) or stopped early.
      */
     private boolean runRound(TrainingActivities training, TrainingActivities shortWork) {
-        long end = state.roundEnd() > 0 ? state.roundEnd() : nextRoundEnd(state.step());
+        long end = state.roundEnd() > 0 ? state.roundEnd() : spec.roundEndAfter(state.step());
         roundInFlightEnd = end;
         int round = state.round();
         long startedMillis = Workflow.currentTimeMillis();
@@ -306,13 +306,6 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
             return state.shardResume().get(shard);
         }
         return state.checkpoint();
-    }
-
-    /** Rounds end at round multiples and at epoch ends, so evaluations fall on epoch boundaries. */
-    private long nextRoundEnd(long step) {
-        long roundEnd = (step / spec.stepsPerRound() + 1) * spec.stepsPerRound();
-        long epochEnd = (step / spec.stepsPerEpoch() + 1) * spec.stepsPerEpoch();
-        return Math.min(Math.min(roundEnd, epochEnd), spec.totalSteps());
     }
 
     private void maybeEvaluate(TrainingActivities shortWork, boolean atEnd) {

@@ -120,6 +120,24 @@ public abstract class PretrainWorkflowScenarios {
         assertThat(result.finalCheckpoint().uri()).isEqualTo("file:///ckpt/multi/global/step-8");
     }
 
+    /** A restart from the registry (JobService.resumeState): each shard goes on from its own checkpoint of the round. */
+    @Test
+    void aCarriedStateWithShardResumePointsFinishesThatRoundFromThemAndMergesIntoItsCheckpoint() {
+        worker(0);
+        CheckpointRef global = new CheckpointRef("file:///ckpt/restarted/global/step-4", "sha-global-4", 4);
+        JobState carried = new JobState(4, global, 8, java.util.Arrays.asList(
+                SimulatedTraining.checkpoint("restarted", 0, 6), null, SimulatedTraining.checkpoint("restarted", 2, 7)),
+                0, 0, null, null, false, -1, 0, null);
+        JobResult result = stub("restarted").run(scenarioSpec("restarted", 3, 1, 8, 4, 100), carried);
+
+        assertThat(result.status()).isEqualTo(JobStatus.COMPLETED);
+        assertThat(result.step()).isEqualTo(8);
+        assertThat(training.rounds).hasSize(3).allSatisfy(r -> assertThat(r.endStep()).isEqualTo(8));
+        assertThat(training.rounds.stream().sorted(java.util.Comparator.comparingInt(TrainRoundRequest::shard))
+                .map(r -> r.startFrom().step())).containsExactly(6L, 4L, 7L);
+        assertThat(training.merges).singleElement().satisfies(m -> assertThat(m.global()).isEqualTo(global));
+    }
+
     @Test
     void continuesAsNewAndCarriesProgress() {
         worker(0);

@@ -132,7 +132,15 @@ public final class CheckpointStore {
      * and skipped, so a corrupt or half-written checkpoint costs only the steps since the previous.
      */
     public Optional<Checkpoint> latestVerified() throws IOException {
+        return latestVerified(Long.MIN_VALUE, Long.MAX_VALUE);
+    }
+
+    /** As {@link #latestVerified()}, among the checkpoints with {@code after < step <= upTo}. */
+    public Optional<Checkpoint> latestVerified(long after, long upTo) throws IOException {
         for (long step : steps()) {
+            if (step <= after || step > upTo) {
+                continue;
+            }
             try {
                 return Optional.of(verify(step));
             } catch (CheckpointCorruptException e) {

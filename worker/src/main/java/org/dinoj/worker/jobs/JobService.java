@@ -338,8 +338,9 @@ public final class JobService {
 
     /**
      * The state a job resumes from: its newest verified global checkpoint (shard 0's with one
-     * shard), skipping (and logging) newer ones that do not verify. Work of an unfinished round
-     * of several shards after that checkpoint is redone.
+     * shard), skipping (and logging) newer ones that do not verify. With several shards, each shard
+     * goes on from its own newest verified checkpoint of the unfinished round after it, as after a
+     * pause, so that a restart or retry redoes at most a checkpoint interval, not a round.
      */
     public static JobState resumeState(JobSpec spec, boolean paused) throws IOException {
         CheckpointLayout layout = CheckpointLayout.of(spec.checkpointStore());
@@ -352,6 +353,17 @@ public final class JobService {
         }
         CheckpointRef ref = CheckpointLayout.ref(latest.get());
         int epoch = (int) (ref.step() / spec.stepsPerEpoch());
+        if (spec.shards() > 1 && ref.step() < spec.totalSteps()) {
+            long end = spec.roundEndAfter(ref.step());
+            List<CheckpointRef> resume = new ArrayList<>();
+            for (int shard = 0; shard < spec.shards(); shard++) {
+                resume.add(new CheckpointStore(layout.shard(shard)).latestVerified(ref.step(), end)
+                        .map(CheckpointLayout::ref).orElse(null));
+            }
+            if (resume.stream().anyMatch(java.util.Objects::nonNull)) {
+                return new JobState(ref.step(), ref, end, resume, 0, epoch, null, null, paused, -1, 0, null);
+            }
+        }
         return new JobState(ref.step(), ref, 0, List.of(), 0, epoch, null, null, paused, -1, 0, null);
     }
 

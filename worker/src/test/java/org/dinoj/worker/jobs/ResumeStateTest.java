@@ -1,0 +1,70 @@
+package org.dinoj.worker.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.dinoj.model.checkpoint.CheckpointStore;
+import org.dinoj.workflows.CheckpointRef;
+import org.dinoj.workflows.JobSpec;
+import org.dinoj.workflows.JobState;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Where a job restarted from the registry, or retried, goes on: {@link JobService#resumeState}. */
+class ResumeStateTest {
+    @TempDir
+    Path dir;
+
+    /** 2 epochs of 100 steps, rounds of 40: after global step 40 the round ends at 80. */
+    private JobSpec spec(int shards) {
+        return JobSpecs.create("job", "optim: {epochs: 2}\ntrain: {OFFICIAL_EPOCH_LENGTH: 100}\n"
+                + "job: {shards: " + shards + ", steps_per_round: 40, checkpoint_every_steps: 5}\n", dir, null);
+    }
+
+    private void checkpoint(String store, long step) throws IOException {
+        new CheckpointStore(dir.resolve(store)).save(step, d -> Files.writeString(d.resolve("model.safetensors"),
+                store + step));
+    }
+
+    @Test
+    void severalShardsGoOnFromTheirOwnCheckpointsOfTheUnfinishedRound() throws IOException {
+        checkpoint("global", 0);
+        checkpoint("global", 40);
+        checkpoint("shard-0", 45);
+        checkpoint("shard-0", 50);
+        checkpoint("shard-1", 45);
+        checkpoint("shard-1", 85); // past the round's end: not of this round
+        checkpoint("shard-1", 55);
+        Files.writeString(dir.resolve("shard-1/step-0000000055/model.safetensors"), "corrupt");
+
+        JobState state = JobService.resumeState(spec(2), true);
+
+        assertThat(state.step()).isEqualTo(40);
+        assertThat(state.checkpoint().uri()).endsWith("/global/step-0000000040/");
+        assertThat(state.roundEnd()).isEqualTo(80);
+        assertThat(state.shardResume()).extracting(CheckpointRef::step).containsExactly(50L, 45L);
+        assertThat(state.shardResume().get(1).uri()).endsWith("/shard-1/step-0000000045/");
+        assertThat(state.paused()).isTrue();
+        assertThat(state.lastEvalEpoch()).isZero();
+    }
+
+    @Test
+    void withoutShardCheckpointsOfTheRoundOrWithOneShardTheRoundStartsFromTheCheckpoint() throws IOException {
+        checkpoint("global", 0);
+        checkpoint("global", 40);
+        checkpoint("shard-0", 40);
+        JobState multi = JobService.resumeState(spec(2), false);
+        assertThat(multi.step()).isEqualTo(40);
+        assertThat(multi.roundEnd()).isZero();
+        assertThat(multi.shardResume()).isEmpty();
+
+        checkpoint("shard-0", 45);
+        JobState single = JobService.resumeState(spec(1), false);
+        assertThat(single.step()).isEqualTo(45);
+        assertThat(single.checkpoint().uri()).endsWith("/shard-0/step-0000000045/");
+        assertThat(single.shardResume()).isEmpty();
+        assertThat(single.roundEnd()).isZero();
+    }
+}
