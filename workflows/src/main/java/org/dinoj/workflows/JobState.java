@@ -10,7 +10,8 @@ import java.util.List;
  * @param step global step of {@code checkpoint} (all shards agree at round boundaries); 0 while
  *     {@code checkpoint} is a retraining's base, whose step is another job's
  * @param checkpoint the latest global checkpoint, null before the first one
- * @param roundEnd end step of a round that was interrupted (pause, cancel), else 0
+ * @param roundEnd end step of a round that was interrupted (pause, cancel; a restart or retry of a job
+ *     with several shards), else 0
  * @param shardResume per shard, where an interrupted round stopped (null entries: from {@code checkpoint})
  * @param round rounds started so far
  * @param paused whether the job was paused when it continued as new

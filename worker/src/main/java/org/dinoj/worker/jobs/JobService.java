@@ -338,9 +338,10 @@ public final class JobService {
 
     /**
      * The state a job resumes from: its newest verified global checkpoint (shard 0's with one
-     * shard), skipping (and logging) newer ones that do not verify. With several shards, each shard
-     * goes on from its own newest verified checkpoint of the unfinished round after it, as after a
-     * pause, so that a restart or retry redoes at most a checkpoint interval, not a round.
+     * shard), skipping (and logging) newer ones that do not verify. With several shards, after the
+     * first merge, each shard goes on from its own newest verified checkpoint of the unfinished round
+     * after it, as after a pause, so that a restart or retry redoes about a checkpoint interval, not a
+     * round (a job before its first merge still starts its first round again).
      */
     public static JobState resumeState(JobSpec spec, boolean paused) throws IOException {
         CheckpointLayout layout = CheckpointLayout.of(spec.checkpointStore());
@@ -353,18 +354,30 @@ public final class JobService {
         }
         CheckpointRef ref = CheckpointLayout.ref(latest.get());
         int epoch = (int) (ref.step() / spec.stepsPerEpoch());
-        if (spec.shards() > 1 && ref.step() < spec.totalSteps()) {
+        // Only after the newest merge: a newer one that does not verify may have been the base of the shards' newer states.
+        if (spec.shards() > 1 && ref.step() < spec.totalSteps() && new CheckpointStore(store).steps().getFirst() == ref.step()) {
             long end = spec.roundEndAfter(ref.step());
             List<CheckpointRef> resume = new ArrayList<>();
             for (int shard = 0; shard < spec.shards(); shard++) {
-                resume.add(new CheckpointStore(layout.shard(shard)).latestVerified(ref.step(), end)
-                        .map(CheckpointLayout::ref).orElse(null));
+                resume.add(shardResume(layout, shard, ref.step(), end));
             }
             if (resume.stream().anyMatch(java.util.Objects::nonNull)) {
                 return new JobState(ref.step(), ref, end, resume, 0, epoch, null, null, paused, -1, 0, null);
             }
         }
         return new JobState(ref.step(), ref, 0, List.of(), 0, epoch, null, null, paused, -1, 0, null);
+    }
+
+    /** A shard's newest verified checkpoint in {@code (after, end]}; null when none, or when its store cannot be read now. */
+    private static CheckpointRef shardResume(CheckpointLayout layout, int shard, long after, long end) {
+        try {
+            return new CheckpointStore(layout.shard(shard)).latestVerified(after, end).map(CheckpointLayout::ref).orElse(null);
+        } catch (IOException e) {
+            // The global checkpoint alone is a sound start: this shard redoes its part of the round.
+            log.warn("shard {} goes on from the global checkpoint of step {}: its store could not be read ({})", shard,
+                    after, e.toString());
+            return null;
+        }
     }
 
     /** Records the job's status (from its progress query) and latest checkpoint in the registry; returns the progress. */

@@ -48,6 +48,17 @@ class ResumeStateTest {
         assertThat(state.shardResume().get(1).uri()).endsWith("/shard-1/step-0000000045/");
         assertThat(state.paused()).isTrue();
         assertThat(state.lastEvalEpoch()).isZero();
+
+        // Killed between the round's end and its merge: a shard at the end step goes on from there (it trains nothing).
+        checkpoint("shard-0", 80);
+        assertThat(JobService.resumeState(spec(2), false).shardResume()).extracting(CheckpointRef::step)
+                .containsExactly(80L, 45L);
+        // A newer merge that does not verify may have been the shards' base: they start from the verified one again.
+        checkpoint("global", 80);
+        Files.writeString(dir.resolve("global/step-0000000080/model.safetensors"), "corrupt");
+        JobState behindACorruptMerge = JobService.resumeState(spec(2), false);
+        assertThat(behindACorruptMerge.step()).isEqualTo(40);
+        assertThat(behindACorruptMerge.shardResume()).isEmpty();
     }
 
     @Test
