@@ -2,11 +2,15 @@ package org.dinoj.model.data;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemLoopException;
 import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -205,16 +209,16 @@ public final class ImageFolderDataset implements Dataset {
     /** The count and a sha256 of the files' relative paths (which also give their labels). */
     @Override
     public String fingerprint() {
-        java.security.MessageDigest sha;
+        MessageDigest sha;
         try {
-            sha = java.security.MessageDigest.getInstance("SHA-256");
-        } catch (java.security.NoSuchAlgorithmException e) {
+            sha = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("this JVM has no SHA-256", e);
         }
         for (Path f : files) {
-            sha.update((root.relativize(f).toString().replace('\\', '/') + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            sha.update((root.relativize(f).toString().replace('\\', '/') + "\n").getBytes(StandardCharsets.UTF_8));
         }
-        return size() + " image files, listing sha256 " + java.util.HexFormat.of().formatHex(sha.digest()).substring(0, 16);
+        return size() + " image files, listing sha256 " + HexFormat.of().formatHex(sha.digest()).substring(0, 16);
     }
 
     @Override

@@ -345,8 +345,8 @@ public final class JobService {
      */
     public static JobState resumeState(JobSpec spec, boolean paused) throws IOException {
         CheckpointLayout layout = CheckpointLayout.of(spec.checkpointStore());
-        Path store = spec.shards() == 1 ? layout.shard(0) : layout.global();
-        Optional<Checkpoint> latest = new CheckpointStore(store).latestVerified();
+        CheckpointStore store = new CheckpointStore(spec.shards() == 1 ? layout.shard(0) : layout.global());
+        Optional<Checkpoint> latest = store.latestVerified();
         // With several shards, global step 0 is only the merge base of the first round.
         if (latest.isEmpty() || latest.get().step() == 0) {
             JobState fresh = JobState.start(spec);
@@ -355,7 +355,7 @@ public final class JobService {
         CheckpointRef ref = CheckpointLayout.ref(latest.get());
         int epoch = (int) (ref.step() / spec.stepsPerEpoch());
         // Only after the newest merge: a newer one that does not verify may have been the base of the shards' newer states.
-        if (spec.shards() > 1 && ref.step() < spec.totalSteps() && new CheckpointStore(store).steps().getFirst() == ref.step()) {
+        if (spec.shards() > 1 && ref.step() < spec.totalSteps() && store.steps().getFirst() == ref.step()) {
             long end = spec.roundEndAfter(ref.step());
             List<CheckpointRef> resume = new ArrayList<>();
             for (int shard = 0; shard < spec.shards(); shard++) {
