@@ -302,6 +302,20 @@ class PretrainJobsTest {
         assertThat(dir.resolve("guessed")).doesNotExist();
     }
 
+    /** A key the trainer refuses is one sentence before anything starts: no job folder, no record, no workflow. */
+    @Test
+    void aConfigurationTheTrainerRefusesIsRefusedBeforeTheJobStarts() throws Exception {
+        Path config = dir.resolve("toy.yaml");
+        Files.writeString(config, config(1, 20, 5));
+        CliOutput refused = CliOutput.dinoj(pretrainArgs("--config", config.toString(), "--job-id", "no-dim",
+                "--set", "toy.dim=0"));
+        assertThat(refused.code()).as(refused.out() + refused.err()).isEqualTo(1);
+        assertThat(refused.err()).isEqualTo("dinoj: config key 'toy.dim' expects a positive integer, got '0'\n");
+        assertThat(refused.out()).doesNotContain("Temporal:");
+        assertThat(dir.resolve("no-dim")).doesNotExist();
+        assertThat(new org.dinoj.worker.jobs.JobRegistry(dir).find("no-dim")).isEmpty();
+    }
+
     /** 'dinoj pretrain' with this test's checkpoint directory, an embedded server on a free port or the real server. */
     private String[] pretrainArgs(String... args) {
         List<String> all = new java.util.ArrayList<>(List.of("pretrain", "--checkpoint-dir", dir.toString(), "--port", "0"));

@@ -12,6 +12,11 @@ public final class DinoV2SessionFactory implements TrainingSessionFactory {
     }
 
     @Override
+    public void check(String config) {
+        DinoV2Config.parse(config);
+    }
+
+    @Override
     public TrainingSession openFromWeights(String config, int shard, int shards, Path base) throws IOException {
         return DinoV2Session.openFromWeights(DinoV2Config.parse(config), shard, shards, base);
     }

@@ -14,6 +14,17 @@ public interface TrainingSessionFactory {
     TrainingSession open(String config, int shard, int shards, Path checkpoint) throws IOException;
 
     /**
+     * Refuses, with one sentence, a configuration that {@link #open} would refuse, so that a job is
+     * refused when it is submitted rather than failed by its first round on a worker. It reads only
+     * the configuration (no data, no native code). The default checks nothing up front: such a
+     * trainer's configuration errors show when its first round opens a session.
+     *
+     * @throws IllegalArgumentException (a ConfigException) naming the key at fault
+     */
+    default void check(String config) {
+    }
+
+    /**
      * Which implementation wins when several are on the class path: the highest priority. The
      * production trainer has 0; a test double declares more to stand in for it in tests.
      */

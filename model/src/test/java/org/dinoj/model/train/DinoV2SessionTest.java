@@ -68,6 +68,28 @@ class DinoV2SessionTest {
                 .hasMessageContaining("patch size 4");
     }
 
+    /** What open would refuse, check refuses without opening anything: a job is refused when submitted. */
+    @Test
+    void theFactorysCheckRefusesWhatOpenWouldRefuse() throws IOException {
+        TrainingSessionFactory factory = new DinoV2SessionFactory();
+        String fmnist = DinoV2Config.load("fashion-mnist", List.of()).toYaml();
+        factory.check(fmnist);
+        for (String[] bad : new String[][]{
+                {"student.patch_size=5", "is not a multiple of the patch size 5"},
+                {"student.num_heads=5", "num_heads"},
+                {"dino.head_n_prototypes=0", "head_n_prototypes"},
+                {"crops.global_crops_scale=[1.5, 0.2]", "global_crops_scale"},
+                {"ibot.mask_ratio_min=0.9", "mask_ratio"},
+                {"compute.precision=bf17", "compute.precision"},
+                {"optim.base_lr=fast", "optim.base_lr"}}) {
+            String yaml = org.dinoj.model.config.ConfigLoader.withOverrides(fmnist, List.of(bad[0]));
+            assertThatThrownBy(() -> factory.check(yaml)).as(bad[0]).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(bad[1]);
+            assertThatThrownBy(() -> factory.open(yaml, 0, 1, null).close()).as(bad[0])
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
     @Test
     void theFactoryIsFoundThroughServiceLoader() {
         assertThat(ServiceLoader.load(TrainingSessionFactory.class).stream().map(ServiceLoader.Provider::type))

@@ -228,6 +228,9 @@ class ApiJobsTest {
                         "job id 'registry' is the name of a folder dinoj keeps beside the jobs' folders"),
                 new Case("{\"config\": \"" + config + "\"} {\"job_id\": \"x\"}", "not valid JSON"),
                 new Case("{\"config\": \"" + config + "\", \"overrides\": {\"optim.epochs\": 0}}", "optim.epochs"),
+                // A key of the trainer's own, refused by its check before anything is recorded.
+                new Case("{\"config\": \"" + config + "\", \"job_id\": \"x\", \"overrides\": {\"toy.dim\": 0}}",
+                        "config key 'toy.dim' expects a positive integer, got '0'"),
                 new Case("{\"config\": \"no-such-preset\"}", "not a preset"),
                 new Case("{\"config\": \"" + config + "\", \"dataset\": \"s3:bucket\"}", "is not one of"),
                 new Case("{\"config\": \"" + config + "\", \"base_checkpoint\": \"http://x/y\"}", "scheme other than file:"),
@@ -581,7 +584,9 @@ class ApiJobsTest {
                 {"{\"overrides\": {\"optim.base_lrr\": 0.001}}", "base_lrr"},
                 {"{\"overrides\": {\"optim.base_lr\": \"fast\"}}", "optim.base_lr"},
                 {"{\"overrides\": {\"optim.base_lr\": {\"a\": 1}}}", "must be a string, number, boolean"},
-                {"{\"overrides\": {\"compute.cache_dir\": \"/tmp\"}}", "would name a path"}}) {
+                {"{\"overrides\": {\"compute.cache_dir\": \"/tmp\"}}", "would name a path"},
+                // Valid alone, but not with the job's one epoch: the trainer's check refuses it with the job's keys.
+                {"{\"overrides\": {\"optim.warmup_epochs\": 5}}", "optim.warmup_epochs is 5; it must lie in [0, optim.epochs = 1]"}}) {
             HttpResponse<String> refused = post("/v1/jobs/api-diverge/retry", bad[0]);
             assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
             assertThat(error(refused)).contains(bad[1]);

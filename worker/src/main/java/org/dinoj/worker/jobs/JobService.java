@@ -33,6 +33,7 @@ import org.dinoj.model.checkpoint.CheckpointStore;
 import org.dinoj.model.config.ConfigLoader;
 import org.dinoj.model.train.config.DinoV2Config;
 import org.dinoj.worker.activities.CheckpointLayout;
+import org.dinoj.worker.temporal.TrainingServices;
 import org.dinoj.workflows.CheckpointRef;
 import org.dinoj.workflows.JobResult;
 import org.dinoj.workflows.JobSpec;
@@ -263,6 +264,10 @@ public final class JobService {
         String with = overrides.isEmpty() ? "" : " with " + String.join(", ", overrides);
         JobSpec spec = overrides.isEmpty() ? record.spec()
                 : record.spec().withConfig(ConfigLoader.withOverrides(record.spec().config(), overrides));
+        if (!overrides.isEmpty()) {
+            // Valid alone (checkRetryOverrides) is not enough: with the job's own keys they must still make a whole configuration.
+            TrainingServices.load().sessions().check(spec.config());
+        }
         JobState from = resumeState(spec, false);
         if (record.schedule() != null) {
             from = from.withSchedule(record.schedule());

@@ -2,10 +2,14 @@ package org.dinoj.worker.jobs;
 
 import java.nio.file.Path;
 import org.dinoj.model.train.config.JobConfig;
+import org.dinoj.worker.temporal.TrainingServices;
 import org.dinoj.workflows.CheckpointRef;
 import org.dinoj.workflows.JobSpec;
 
-/** Builds job specs from a resolved YAML configuration: the spec stores the text, the orchestration its numbers. */
+/**
+ * Builds job specs from a resolved YAML configuration: the spec stores the text, the orchestration its
+ * numbers. The trainer on the class path checks its keys first.
+ */
 public final class JobSpecs {
     private JobSpecs() {
     }
@@ -27,6 +31,8 @@ public final class JobSpecs {
                                  double timeBudgetSeconds) {
         JobRegistry.checkJobId(jobId);
         JobSection section = JobSection.parse(config);
+        // The trainer's own keys too: a bad one is refused here, before a job is recorded or started.
+        TrainingServices.load().sessions().check(config);
         JobConfig job = section.job();
         String summary = JobSpec.summary(section.epochs(), section.stepsPerEpoch(), job.shards(), job.stepsPerRound());
         return new JobSpec(jobId, jobId, config, summary, jobDirectory.toAbsolutePath().normalize().toUri().toString(),

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import org.dinoj.model.config.ConfigException;
 
 /**
  * The {@code toy:} section of a job configuration, for the toy session (a test double of the model).
@@ -32,7 +33,16 @@ public record ToyConfig(int dim, long stepMillis, double lr, long nanAtStep, int
             JsonNode toy = root == null ? YAML.createObjectNode() : root.path("toy");
             long epochs = root == null ? 100 : root.at("/optim/epochs").asLong(100);
             long epochLength = root == null ? 1250 : root.at("/train/OFFICIAL_EPOCH_LENGTH").asLong(1250);
-            return new ToyConfig(toy.path("dim").asInt(4), toy.path("step_millis").asLong(0), toy.path("lr").asDouble(0.1),
+            int dim = toy.path("dim").asInt(4);
+            if (dim < 1) {
+                throw new ConfigException("config key 'toy.dim' expects a positive integer, got '" + toy.path("dim").asText() + "'");
+            }
+            // As the DINOv2 trainer's OptimConfig: a rule across keys that a retry's override can break.
+            long warmup = root == null ? 0 : root.at("/optim/warmup_epochs").asLong(0);
+            if (warmup > epochs) {
+                throw new ConfigException("optim.warmup_epochs is " + warmup + "; it must lie in [0, optim.epochs = " + epochs + "]");
+            }
+            return new ToyConfig(dim, toy.path("step_millis").asLong(0), toy.path("lr").asDouble(0.1),
                     toy.path("nan_at_step").asLong(-1), toy.path("nan_repeats").asInt(1),
                     toy.path("nan_clears_at_lr_scale").asDouble(0), toy.path("nan_clears_at_base_lr").asDouble(0),
                     root == null ? 0 : root.at("/optim/base_lr").asDouble(0), epochs * epochLength,

@@ -14,6 +14,11 @@ public final class ToyTrainingSessionFactory implements TrainingSessionFactory {
     }
 
     @Override
+    public void check(String config) {
+        ToyConfig.parse(config);
+    }
+
+    @Override
     public TrainingSession open(String config, int shard, int shards, Path checkpoint) throws IOException {
         return ToyTrainingSession.open(ToyConfig.parse(config), config, shard, shards, checkpoint);
     }
