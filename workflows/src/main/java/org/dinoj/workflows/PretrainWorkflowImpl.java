@@ -49,6 +49,13 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
      * that job's step, so the next round went back to the base. Default: that comparison.
      */
     static final String RETRAINING_PAUSE_KEEPS_ITS_STEPS = "retraining-pause-keeps-its-steps";
+    /**
+     * Version 1: a shard whose round trained no step (it resumed at the round's end, e.g. killed
+     * after its last checkpoint and before the merge) has no loss and no rate: the round's metrics
+     * come from the shards that trained, or stay the previous round's when none did. Default: its
+     * NaN loss made the job's loss NaN (the UI then showed none) and its 0 img/s lowered the rate.
+     */
+    static final String IDLE_SHARDS_KEEP_METRICS = "idle-shards-keep-metrics";
     /** How long a cancel from Temporal waits for a worker to name the interrupted round's checkpoint. */
     private static final Duration CANCEL_LOOK_TIMEOUT = Duration.ofMinutes(1);
 
@@ -322,7 +329,24 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
         }
     }
 
-    private static TrainingMetrics mergedMetrics(List<TrainRoundResult> results, long step) {
+    private TrainingMetrics mergedMetrics(List<TrainRoundResult> results, long step) {
+        List<TrainRoundResult> trained = results.stream().filter(r -> Double.isFinite(r.metrics().loss())).toList();
+        // Asked only when a shard was idle, so the histories of every other round replay as they were.
+        if (trained.size() < results.size()
+                && Workflow.getVersion(IDLE_SHARDS_KEEP_METRICS, Workflow.DEFAULT_VERSION, 1) >= 1) {
+            if (trained.isEmpty()) {
+                return state.lastMetrics();
+            }
+            TrainingMetrics merged = averaged(trained, step);
+            // An idle shard trained its steps in an earlier attempt, at about its siblings' rate.
+            return new TrainingMetrics(step, merged.loss(), merged.lossTerms(), merged.learningRate(),
+                    merged.teacherMomentum(), merged.imagesPerSecond() / trained.size() * results.size());
+        }
+        return averaged(results, step);
+    }
+
+    /** The shards' mean loss and summed rate; the first shard's terms and schedules. */
+    private static TrainingMetrics averaged(List<TrainRoundResult> results, long step) {
         if (results.size() == 1) {
             return results.getFirst().metrics();
         }

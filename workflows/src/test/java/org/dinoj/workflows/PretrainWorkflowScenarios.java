@@ -138,6 +138,24 @@ public abstract class PretrainWorkflowScenarios {
         assertThat(training.merges).singleElement().satisfies(m -> assertThat(m.global()).isEqualTo(global));
     }
 
+    /** A shard killed after its round's last checkpoint and before the merge resumes at the end and trains no step. */
+    @Test
+    void aShardThatResumesAtItsRoundsEndLeavesTheJobsLossAndRateToTheShardsThatTrained() {
+        worker(0);
+        CheckpointRef global = new CheckpointRef("file:///ckpt/idle/global/step-4", "sha-global-4", 4);
+        JobState carried = new JobState(4, global, 8, java.util.Arrays.asList(
+                null, SimulatedTraining.checkpoint("idle", 1, 8), null), 0, 0, null, null, false, -1, 0, null);
+        JobResult result = stub("idle").run(scenarioSpec("idle", 3, 1, 8, 4, 100), carried);
+
+        assertThat(result.status()).isEqualTo(JobStatus.COMPLETED);
+        assertThat(training.rounds.stream().filter(r -> r.shard() == 1).map(r -> r.startFrom().step())).containsExactly(8L);
+        assertThat(result.lastMetrics().loss()).isEqualTo(SimulatedTraining.lossAt(8));
+        // Two shards trained at 100 img/s each; the idle one is counted at their rate, not at 0.
+        assertThat(result.lastMetrics().imagesPerSecond()).isEqualTo(300);
+        assertThat(client().newUntypedWorkflowStub("idle").describe().getMemo("loss", Double.class))
+                .isEqualTo(Math.round(SimulatedTraining.lossAt(8) * 1e4) / 1e4);
+    }
+
     @Test
     void continuesAsNewAndCarriesProgress() {
         worker(0);

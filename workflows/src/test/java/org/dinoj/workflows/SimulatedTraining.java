@@ -98,9 +98,10 @@ public final class SimulatedTraining implements TrainingActivities, JobRegistryA
         long from = startStep(request);
         // A simulated refusal rate: every step that is a multiple of REFUSED_EVERY was refused once.
         int refused = (int) (step / REFUSED_EVERY - from / REFUSED_EVERY);
-        return new TrainRoundResult(request.shard(), end,
-                new TrainingMetrics(step, lossAt(step), Map.of("dino", lossAt(step)), 1e-3, 0.996, 100),
-                new RoundEvents(from, "request", refused, 0, 1, null));
+        // As the real round: one that trained no step (it started at its end) has no loss and no rate.
+        TrainingMetrics metrics = step == from ? new TrainingMetrics(step, Double.NaN, Map.of(), Double.NaN, Double.NaN, 0)
+                : new TrainingMetrics(step, lossAt(step), Map.of("dino", lossAt(step)), 1e-3, 0.996, 100);
+        return new TrainRoundResult(request.shard(), end, metrics, new RoundEvents(from, "request", refused, 0, 1, null));
     }
 
     /** As the real round: a checkpoint of another job (a retraining's base) gives weights only, from step 0. */
