@@ -205,10 +205,22 @@ public final class JobService {
         ConfigLoader.parse(ConfigLoader.withOverrides(ConfigLoader.toYaml(defaults), overrides), defaults);
     }
 
-    /** Where a job starts from, for logs and the registry: "the start" or "step N (URI)". */
-    private static String where(JobState state) {
-        return state.checkpoint() == null || state.step() == 0 ? "the start"
+    /**
+     * Where a job starts from, for logs and the registry: "the start" or "step N (URI)", and where the
+     * shards of an unfinished round go on from when it is not there.
+     */
+    static String where(JobState state) {
+        String global = state.checkpoint() == null || state.step() == 0 ? "the start"
                 : "step " + state.step() + " (" + state.checkpoint().uri() + ")";
+        List<String> shards = new ArrayList<>();
+        for (int shard = 0; shard < state.shardResume().size(); shard++) {
+            CheckpointRef own = state.shardResume().get(shard);
+            if (own != null) {
+                shards.add("shard " + shard + " from its step " + own.step());
+            }
+        }
+        return shards.isEmpty() ? global : global + ", " + String.join(", ", shards) + " of the round to step "
+                + state.roundEnd();
     }
 
     /**

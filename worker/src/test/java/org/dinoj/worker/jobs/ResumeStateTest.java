@@ -48,6 +48,9 @@ class ResumeStateTest {
         assertThat(state.shardResume().get(1).uri()).endsWith("/shard-1/step-0000000045/");
         assertThat(state.paused()).isTrue();
         assertThat(state.lastEvalEpoch()).isZero();
+        // What the log and the registry say: the merge's start, and each shard's own.
+        assertThat(JobService.where(state)).isEqualTo("step 40 (" + state.checkpoint().uri() + "), shard 0 from its"
+                + " step 50, shard 1 from its step 45 of the round to step 80");
 
         // Killed between the round's end and its merge: a shard at the end step goes on from there (it trains nothing).
         checkpoint("shard-0", 80);
@@ -70,6 +73,7 @@ class ResumeStateTest {
         assertThat(multi.step()).isEqualTo(40);
         assertThat(multi.roundEnd()).isZero();
         assertThat(multi.shardResume()).isEmpty();
+        assertThat(JobService.where(multi)).isEqualTo("step 40 (" + multi.checkpoint().uri() + ")");
 
         checkpoint("shard-0", 45);
         JobState single = JobService.resumeState(spec(1), false);
