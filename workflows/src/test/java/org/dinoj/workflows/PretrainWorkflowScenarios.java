@@ -138,6 +138,24 @@ public abstract class PretrainWorkflowScenarios {
         assertThat(training.merges).singleElement().satisfies(m -> assertThat(m.global()).isEqualTo(global));
     }
 
+    /** The same before the first merge: no global checkpoint yet, so the merge finds its base itself. */
+    @Test
+    void aCarriedStateWithShardResumePointsInTheFirstRoundMergesIntoTheInitialWeights() {
+        worker(0);
+        JobState carried = new JobState(0, null, 4, java.util.Arrays.asList(
+                null, SimulatedTraining.checkpoint("first", 1, 3)), 0, 0, null, null, false, -1, 0, null);
+        JobResult result = stub("first").run(scenarioSpec("first", 2, 1, 8, 4, 100), carried);
+
+        assertThat(result.status()).isEqualTo(JobStatus.COMPLETED);
+        assertThat(result.step()).isEqualTo(8);
+        List<TrainRoundRequest> first = training.rounds.stream().filter(r -> r.endStep() == 4).toList();
+        assertThat(first).hasSize(2);
+        assertThat(first.stream().filter(r -> r.shard() == 0).findFirst().orElseThrow().startFrom()).isNull();
+        assertThat(first.stream().filter(r -> r.shard() == 1).findFirst().orElseThrow().startFrom().step()).isEqualTo(3);
+        assertThat(training.merges.getFirst().global()).isNull();
+        assertThat(training.merges.getFirst().shardCheckpoints()).extracting(CheckpointRef::step).containsOnly(4L);
+    }
+
     /** A shard killed after its round's last checkpoint and before the merge resumes at the end and trains no step. */
     @Test
     void aShardThatResumesAtItsRoundsEndLeavesTheJobsLossAndRateToTheShardsThatTrained() {

@@ -355,34 +355,36 @@ public final class JobService {
 
     /**
      * The state a job resumes from: its newest verified global checkpoint (shard 0's with one
-     * shard), skipping (and logging) newer ones that do not verify. With several shards, after the
-     * first merge, each shard goes on from its own newest verified checkpoint of the unfinished round
-     * after it, as after a pause, so that a restart or retry redoes about a checkpoint interval, not a
-     * round (a job before its first merge still starts its first round again).
+     * shard), skipping (and logging) newer ones that do not verify. With several shards each shard
+     * goes on from its own newest verified checkpoint of the unfinished round after it, as after a
+     * pause, so that a restart or retry redoes about a checkpoint interval, not a round. That holds
+     * for the first round too, when its merge base is there: the initial global checkpoint, or a
+     * retraining's base.
      */
     public static JobState resumeState(JobSpec spec, boolean paused) throws IOException {
         CheckpointLayout layout = CheckpointLayout.of(spec.checkpointStore());
         CheckpointStore store = new CheckpointStore(spec.shards() == 1 ? layout.shard(0) : layout.global());
         Optional<Checkpoint> latest = store.latestVerified();
-        // With several shards, global step 0 is only the merge base of the first round.
-        if (latest.isEmpty() || latest.get().step() == 0) {
-            JobState fresh = JobState.start(spec);
-            return paused ? new JobState(0, fresh.checkpoint(), 0, List.of(), 0, 0, null, null, true, -1, 0, null) : fresh;
-        }
-        CheckpointRef ref = CheckpointLayout.ref(latest.get());
-        int epoch = (int) (ref.step() / spec.stepsPerEpoch());
+        // With several shards, global step 0 is only the merge base of the first round: the job is at its start.
+        boolean atStart = latest.isEmpty() || latest.get().step() == 0;
+        long step = atStart ? 0 : latest.get().step();
+        CheckpointRef ref = atStart ? JobState.start(spec).checkpoint() : CheckpointLayout.ref(latest.get());
+        int epoch = (int) (step / spec.stepsPerEpoch());
+        boolean mergeBase = latest.isPresent() || spec.baseCheckpoint() != null;
         // Only after the newest merge: a newer one that does not verify may have been the base of the shards' newer states.
-        if (spec.shards() > 1 && ref.step() < spec.totalSteps() && store.steps().getFirst() == ref.step()) {
-            long end = spec.roundEndAfter(ref.step());
+        List<Long> steps = store.steps();
+        boolean newestMerge = steps.isEmpty() || steps.getFirst() == step;
+        if (spec.shards() > 1 && step < spec.totalSteps() && mergeBase && newestMerge) {
+            long end = spec.roundEndAfter(step);
             List<CheckpointRef> resume = new ArrayList<>();
             for (int shard = 0; shard < spec.shards(); shard++) {
-                resume.add(shardResume(layout, shard, ref.step(), end));
+                resume.add(shardResume(layout, shard, step, end));
             }
             if (resume.stream().anyMatch(java.util.Objects::nonNull)) {
-                return new JobState(ref.step(), ref, end, resume, 0, epoch, null, null, paused, -1, 0, null);
+                return new JobState(step, ref, end, resume, 0, epoch, null, null, paused, -1, 0, null);
             }
         }
-        return new JobState(ref.step(), ref, 0, List.of(), 0, epoch, null, null, paused, -1, 0, null);
+        return new JobState(step, ref, 0, List.of(), 0, epoch, null, null, paused, -1, 0, null);
     }
 
     /** A shard's newest verified checkpoint in {@code (after, end]}; null when none, or when its store cannot be read now. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.dinoj.model.checkpoint.Checkpoint;
 import org.dinoj.model.checkpoint.CheckpointStore;
 import org.dinoj.workflows.CheckpointRef;
 import org.dinoj.workflows.JobSpec;
@@ -62,6 +63,41 @@ class ResumeStateTest {
         JobState behindACorruptMerge = JobService.resumeState(spec(2), false);
         assertThat(behindACorruptMerge.step()).isEqualTo(40);
         assertThat(behindACorruptMerge.shardResume()).isEmpty();
+    }
+
+    @Test
+    void beforeTheFirstMergeTheShardsGoOnFromTheirCheckpointsWhenTheMergeBaseIsThere() throws IOException {
+        checkpoint("shard-0", 10);
+        checkpoint("shard-1", 15);
+        checkpoint("shard-1", 45); // past the first round's end
+        // No initial global checkpoint: the first merge would have no base, so the round starts again.
+        JobState noBase = JobService.resumeState(spec(2), false);
+        assertThat(noBase.step()).isZero();
+        assertThat(noBase.checkpoint()).isNull();
+        assertThat(noBase.shardResume()).isEmpty();
+        assertThat(JobService.where(noBase)).isEqualTo("the start");
+
+        checkpoint("global", 0);
+        JobState fresh = JobService.resumeState(spec(2), false);
+        assertThat(fresh.step()).isZero();
+        assertThat(fresh.checkpoint()).as("the first merge finds its base in global/ itself").isNull();
+        assertThat(fresh.roundEnd()).isEqualTo(40);
+        assertThat(fresh.shardResume()).extracting(CheckpointRef::step).containsExactly(10L, 15L);
+        assertThat(JobService.where(fresh)).isEqualTo("the start, shard 0 from its step 10, shard 1 from its step 15"
+                + " of the round to step 40");
+
+        // A retraining's first round merges into its base, another job's checkpoint.
+        Path other = dir.resolve("another-job");
+        Checkpoint base = new CheckpointStore(other).save(500, d -> Files.writeString(d.resolve("model.safetensors"), "b"));
+        JobSpec retraining = JobSpecs.create("job", "optim: {epochs: 2}\ntrain: {OFFICIAL_EPOCH_LENGTH: 100}\n"
+                + "job: {shards: 2, steps_per_round: 40, checkpoint_every_steps: 5}\n", dir.resolve("retrain"),
+                org.dinoj.worker.activities.CheckpointLayout.ref(base));
+        new CheckpointStore(dir.resolve("retrain/shard-1")).save(20, d -> Files.writeString(d.resolve("model.safetensors"), "s"));
+        JobState retrained = JobService.resumeState(retraining, false);
+        assertThat(retrained.step()).isZero();
+        assertThat(retrained.checkpoint()).isEqualTo(retraining.baseCheckpoint());
+        assertThat(retrained.shardResume()).hasSize(2).containsNull();
+        assertThat(retrained.shardResume().get(1).step()).isEqualTo(20);
     }
 
     @Test
