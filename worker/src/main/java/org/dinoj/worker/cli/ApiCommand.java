@@ -46,7 +46,7 @@ public final class ApiCommand implements Callable<Integer> {
             + " (default: ${DEFAULT-VALUE}).")
     int workers;
 
-    @Option(names = "--checkpoint-dir", defaultValue = "checkpoints",
+    @Option(names = "--checkpoint-dir", defaultValue = "checkpoints", converter = CheckpointDirConverter.class,
             description = "Checkpoints, job registry and idempotency keys (default: ${DEFAULT-VALUE}).")
     Path checkpointDir;
 

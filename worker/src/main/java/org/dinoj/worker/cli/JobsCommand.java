@@ -37,7 +37,7 @@ public final class JobsCommand implements Runnable {
                 description = "Temporal frontend (default: ${DEFAULT-VALUE}, where 'dinoj pretrain' puts its server).")
         String temporal;
 
-        @Option(names = "--checkpoint-dir", defaultValue = "checkpoints", description = "Where the job registry is"
+        @Option(names = "--checkpoint-dir", defaultValue = "checkpoints", converter = CheckpointDirConverter.class, description = "Where the job registry is"
                 + " (default: ${DEFAULT-VALUE}).")
         Path checkpointDir;
 

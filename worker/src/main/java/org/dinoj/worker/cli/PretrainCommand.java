@@ -64,7 +64,7 @@ public final class PretrainCommand implements Callable<Integer> {
                     + " minutes, evaluations included; a worker measures its machine before the job trains.")
     Double timeBudgetMinutes;
 
-    @Option(names = "--checkpoint-dir", defaultValue = "checkpoints",
+    @Option(names = "--checkpoint-dir", defaultValue = "checkpoints", converter = CheckpointDirConverter.class,
             description = "Checkpoints, job registry and worker logs (default: ${DEFAULT-VALUE}).")
     Path checkpointDir;
 

@@ -34,7 +34,7 @@ public final class ScheduleCommand implements Runnable {
                 description = "Temporal frontend (default: ${DEFAULT-VALUE}).")
         String temporal;
 
-        @Option(names = "--checkpoint-dir", defaultValue = "checkpoints",
+        @Option(names = "--checkpoint-dir", defaultValue = "checkpoints", converter = CheckpointDirConverter.class,
                 description = "Where scheduled jobs keep checkpoints and the registry (default: ${DEFAULT-VALUE}).")
         Path checkpointDir;
 
