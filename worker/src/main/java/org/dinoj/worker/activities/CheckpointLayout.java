@@ -8,8 +8,8 @@ import org.dinoj.workflows.CheckpointRef;
 /**
  * Where a job's checkpoints live under its checkpoint store: {@code <store>/shard-<k>/step-XXXXXXXXXX/}
  * per data shard and {@code <store>/global/step-XXXXXXXXXX/} for merged checkpoints. With one shard
- * the shard-0 checkpoints are the global ones and {@code global/} stays empty. A shard's
- * {@code abandoned/} holds checkpoints of a run the job did not go on from (see
+ * the shard-0 checkpoints are the global ones and {@code global/} stays empty. A shard's (and
+ * {@code global/}'s) {@code abandoned/} holds checkpoints of a run the job did not go on from (see
  * {@link ResumePlanner#abandonedAfter}).
  */
 public record CheckpointLayout(Path root) {
@@ -35,6 +35,11 @@ public record CheckpointLayout(Path root) {
 
     public Path global() {
         return root.resolve("global");
+    }
+
+    /** Where merges left by an abandoned run are kept, out of resumes and retention. */
+    public Path abandonedGlobal() {
+        return global().resolve("abandoned");
     }
 
     /** Scratch space for composed resume directories; never a checkpoint. */

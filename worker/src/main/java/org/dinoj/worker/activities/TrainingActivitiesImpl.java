@@ -432,6 +432,7 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
                             + " checkpoint in " + layout.global() + " to merge the first round into", BAD_CHECKPOINT));
             DilocoMerge.OuterOptimizer outer = new DilocoMerge.OuterOptimizer(config.outerLr(), config.outerMomentum());
             CheckpointStore globalStore = new CheckpointStore(layout.global());
+            setAsideNewerMerges(globalStore, layout.abandonedGlobal(), step, request.jobId());
             Checkpoint merged = globalStore.save(step, out -> {
                 DilocoMerge.merge(global.directory(), shards.stream().map(Checkpoint::directory).toList(), outer, out);
                 copyTrainerState(shards.getFirst().directory(), out);
@@ -446,6 +447,22 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
             throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), BAD_CHECKPOINT);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Merges past this one are a run the job did not go on from (a workflow reset, a job restarted
+     * from an older merge): a resume would take the newest, and retention would delete this run's
+     * merges before them. They move to {@code global/abandoned/}, kept, as a shard's do.
+     */
+    private static void setAsideNewerMerges(CheckpointStore global, Path abandoned, long step, String jobId)
+            throws IOException {
+        for (long newer : global.steps()) {
+            if (newer > step) {
+                Path moved = global.moveAside(newer, abandoned);
+                log.warn("job {}: global checkpoint of step {} is newer than this merge (step {}), from a run the job"
+                        + " did not go on from; moved it to {}", jobId, newer, step, moved);
+            }
         }
     }
 

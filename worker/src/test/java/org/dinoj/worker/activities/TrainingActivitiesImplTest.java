@@ -449,6 +449,31 @@ class TrainingActivitiesImplTest {
         assertThat(dir.resolve(".views")).isEmptyDirectory();
     }
 
+    /**
+     * A merge behind newer merges of a run the job did not go on from (a workflow reset) sets them
+     * aside: a resume takes the newest global checkpoint, and retention keeps the newest.
+     */
+    @Test
+    void aMergeSetsAsideNewerMergesOfAnAbandonedRun() throws IOException {
+        TrainingActivities a = activities(new TrainingPolicy(20, 2, 2));
+        TrainRoundResult s0 = a.trainRound(round(CONFIG, 0, 2, null, 4, 2));
+        TrainRoundResult s1 = a.trainRound(round(CONFIG, 1, 2, null, 4, 2));
+        CheckpointStore global = new CheckpointStore(dir.resolve("global"));
+        for (long step : List.of(8L, 12L)) {
+            global.save(step, d -> Files.writeString(d.resolve("model.safetensors"), "the old run's step " + step));
+        }
+
+        CheckpointRef merged = a.mergeRound(new MergeRoundRequest("job", CONFIG, dir.toString(), 0, null,
+                List.of(s0.checkpoint(), s1.checkpoint())));
+
+        assertThat(merged.step()).isEqualTo(4);
+        assertThat(global.steps()).containsExactly(4L, 0L);
+        assertThat(global.latestVerified().orElseThrow().step()).isEqualTo(4);
+        assertThat(new CheckpointStore(dir.resolve("global/abandoned")).steps()).containsExactly(12L, 8L);
+        assertThat(Files.readString(dir.resolve("global/abandoned/step-0000000012/model.safetensors")))
+                .isEqualTo("the old run's step 12");
+    }
+
     /** The first merge of a multi-shard retraining starts from its base, which may lie under any name. */
     @Test
     void aMultiShardRetrainingMergesItsFirstRoundIntoABaseOfAnotherName(@TempDir Path otherJob) throws IOException {
