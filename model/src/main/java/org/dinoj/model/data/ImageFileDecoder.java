@@ -1,7 +1,9 @@
 package org.dinoj.model.data;
 
+import java.awt.color.ICC_ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
+import java.awt.image.ComponentColorModel;
 import java.awt.image.DataBufferByte;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
@@ -12,7 +14,9 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 
@@ -20,7 +24,8 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  * Decodes JPEG, PNG, BMP and GIF files with javax.imageio into {@link Image}s in [0, 1]. Strict:
  * a reader warning (e.g. a JPEG that ends early, which ImageIO would otherwise fill with grey) is
  * treated as a damaged file, except the few about metadata the pixels do not depend on. Grayscale files give one channel, everything else three (RGB; alpha
- * is dropped). Thread-safe: every call uses its own reader.
+ * is dropped). The stored samples are the pixels, as Pillow reads them: an embedded colour profile
+ * is not applied. Thread-safe: every call uses its own reader.
  */
 public final class ImageFileDecoder {
     /**
@@ -65,7 +70,7 @@ public final class ImageFileDecoder {
                             + " pixels, more than the " + MAX_PIXELS + " dinoj decodes: downscale it, or it is a"
                             + " decompression bomb");
                 }
-                decoded = reader.read(0);
+                decoded = reader.read(0, withoutColourConversion(reader, width, height));
             } catch (DamagedImageException e) {
                 throw e;
             } catch (IOException | RuntimeException e) {
@@ -80,6 +85,32 @@ public final class ImageFileDecoder {
             }
             return toImage(decoded);
         }
+    }
+
+    /**
+     * Decodes into the file's own colour space. ImageIO's default converts a JPEG with an embedded
+     * ICC profile to sRGB through it: other pixels than Pillow (and so PyTorch's loaders, and a model
+     * exported to them) see.
+     */
+    private static ImageReadParam withoutColourConversion(ImageReader reader, int width, int height) throws IOException {
+        ImageReadParam param = reader.getDefaultReadParam();
+        Iterator<ImageTypeSpecifier> types = reader.getImageTypes(0);
+        if (!types.hasNext()) {
+            return param;
+        }
+        ColorModel first = types.next().getColorModel();
+        while (first.getColorSpace().isCS_sRGB() && types.hasNext()) {
+            ImageTypeSpecifier type = types.next();
+            ColorModel model = type.getColorModel();
+            // The embedded profile's type: same components, another ICC colour space.
+            if (model.getColorSpace() instanceof ICC_ColorSpace && !model.getColorSpace().isCS_sRGB()
+                    && model.getNumComponents() == first.getNumComponents()) {
+                // A destination image, not a destination type: the reader compares types by identity.
+                param.setDestination(type.createBufferedImage(width, height));
+                break;
+            }
+        }
+        return param;
     }
 
     /** Converts to {@code [C, H, W]} floats in [0, 1]: C = 1 for grayscale, 3 (RGB) otherwise. */
@@ -111,6 +142,17 @@ public final class ImageFileDecoder {
                 pixels[i] = (bgr[3 * i + 2] & 0xFF) / 255f;
                 pixels[plane + i] = (bgr[3 * i + 1] & 0xFF) / 255f;
                 pixels[2 * plane + i] = (bgr[3 * i] & 0xFF) / 255f;
+            }
+            return new Image(3, h, w, pixels);
+        }
+        if (model instanceof ComponentColorModel && model.getNumColorComponents() == 3 && !model.isAlphaPremultiplied()) {
+            // The samples themselves, whatever colour space they are tagged with (getRGB would convert to sRGB).
+            for (int c = 0; c < 3; c++) {
+                float scale = 1f / ((1L << model.getComponentSize(c)) - 1);
+                int[] samples = raster.getSamples(0, 0, w, h, c, (int[]) null);
+                for (int i = 0; i < plane; i++) {
+                    pixels[c * plane + i] = samples[i] * scale;
+                }
             }
             return new Image(3, h, w, pixels);
         }

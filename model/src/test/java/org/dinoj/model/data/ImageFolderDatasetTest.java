@@ -164,25 +164,56 @@ class ImageFolderDatasetTest {
     @Test
     void aJpegWithAnInvalidColourProfileDecodesAsWithoutIt() throws IOException {
         writeRgb(dir.resolve("a/plain.jpg"), 16, 200, 60, 30, "jpg");
-        byte[] jpeg = Files.readAllBytes(dir.resolve("a/plain.jpg"));
-        byte[] id = "ICC_PROFILE\0".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
         byte[] garbage = new byte[200];
         new java.util.Random(1).nextBytes(garbage);
-        int length = 2 + id.length + 2 + garbage.length;
-        java.io.ByteArrayOutputStream withProfile = new java.io.ByteArrayOutputStream();
-        withProfile.write(jpeg, 0, 2); // SOI, then an APP2 segment holding the "profile"
-        withProfile.write(new byte[] {(byte) 0xFF, (byte) 0xE2, (byte) (length >> 8), (byte) length});
-        withProfile.write(id);
-        withProfile.write(new byte[] {1, 1});
-        withProfile.write(garbage);
-        withProfile.write(jpeg, 2, jpeg.length - 2);
-        Files.write(dir.resolve("a/profiled.jpg"), withProfile.toByteArray());
+        withColourProfile(dir.resolve("a/plain.jpg"), garbage, dir.resolve("a/profiled.jpg"));
 
         Dataset data = Datasets.open("folder:" + dir, Split.TRAIN);
         Image plain = data.image(0);
         Image profiled = data.image(1);
         assertThat(profiled.channels()).isEqualTo(3);
         assertThat(profiled.pixels()).containsExactly(plain.pixels());
+    }
+
+    /**
+     * A valid embedded profile is not applied either, as Pillow (and so PyTorch's loaders) read the
+     * file: the pixels are the stored ones.
+     */
+    @Test
+    void aJpegWithAValidColourProfileGivesItsStoredPixelsAsPillowDoes() throws IOException {
+        java.util.Random random = new java.util.Random(3);
+        BufferedImage noise = new BufferedImage(16, 16, BufferedImage.TYPE_3BYTE_BGR);
+        for (int y = 0; y < 16; y++) {
+            for (int x = 0; x < 16; x++) {
+                noise.setRGB(x, y, random.nextInt(1 << 24));
+            }
+        }
+        Files.createDirectories(dir.resolve("a"));
+        ImageIO.write(noise, "jpg", dir.resolve("a/plain.jpg").toFile());
+        byte[] linearRgb = java.awt.color.ICC_Profile.getInstance(java.awt.color.ColorSpace.CS_LINEAR_RGB).getData();
+        withColourProfile(dir.resolve("a/plain.jpg"), linearRgb, dir.resolve("a/profiled.jpg"));
+
+        Dataset data = Datasets.open("folder:" + dir, Split.TRAIN);
+        Image plain = data.image(0);
+        Image profiled = data.image(1);
+        assertThat(profiled.channels()).isEqualTo(3);
+        // Converted from linear RGB to sRGB, every mid-tone would brighten by tens of levels.
+        assertThat(profiled.pixels()).containsExactly(plain.pixels());
+    }
+
+    /** {@code source}, a JPEG, with an APP2 ICC_PROFILE segment holding {@code profile} after its SOI marker. */
+    private static void withColourProfile(Path source, byte[] profile, Path target) throws IOException {
+        byte[] jpeg = Files.readAllBytes(source);
+        byte[] id = "ICC_PROFILE\0".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        int length = 2 + id.length + 2 + profile.length;
+        java.io.ByteArrayOutputStream withProfile = new java.io.ByteArrayOutputStream();
+        withProfile.write(jpeg, 0, 2);
+        withProfile.write(new byte[] {(byte) 0xFF, (byte) 0xE2, (byte) (length >> 8), (byte) length});
+        withProfile.write(id);
+        withProfile.write(new byte[] {1, 1}); // chunk 1 of 1
+        withProfile.write(profile);
+        withProfile.write(jpeg, 2, jpeg.length - 2);
+        Files.write(target, withProfile.toByteArray());
     }
 
     @Test
