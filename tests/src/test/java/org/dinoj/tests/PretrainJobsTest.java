@@ -314,6 +314,19 @@ class PretrainJobsTest {
         assertThat(refused.out()).doesNotContain("Temporal:");
         assertThat(dir.resolve("no-dim")).doesNotExist();
         assertThat(new org.dinoj.worker.jobs.JobRegistry(dir).find("no-dim")).isEmpty();
+
+        // A new job needs a configuration; an unknown id is not a job to continue.
+        CliOutput unknown = CliOutput.dinoj(pretrainArgs("--job-id", "no-such-job"));
+        assertThat(unknown.code()).as(unknown.out() + unknown.err()).isEqualTo(2);
+        assertThat(unknown.out()).isEqualTo("no job no-such-job in " + dir.resolve("registry") + " to continue: give"
+                + " --config PRESET|FILE.yaml (or --init-from DIR) to start it as a new job\n");
+
+        // A known job goes on with its recorded configuration: what --set would make of an empty one is not checked.
+        CliOutput done = CliOutput.dinoj(pretrainArgs("--config", config.toString(), "--job-id", "done"));
+        assertThat(done.code()).as(done.out()).isZero();
+        CliOutput again = CliOutput.dinoj(pretrainArgs("--job-id", "done", "--set", "toy.dim=0"));
+        assertThat(again.code()).as(again.out() + again.err()).isZero();
+        assertThat(again.out()).contains("job done already ended: completed");
     }
 
     /** 'dinoj pretrain' with this test's checkpoint directory, an embedded server on a free port or the real server. */

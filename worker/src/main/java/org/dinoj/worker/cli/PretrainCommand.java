@@ -124,11 +124,19 @@ public final class PretrainCommand implements Callable<Integer> {
             out.println(e.getMessage());
             return 2;
         }
+        if (!known && source == null) {
+            out.println(jobId == null ? "pretrain needs --config PRESET|FILE.yaml (or --init-from DIR) for a new job"
+                    : "no job " + id + " in " + root.resolve("registry") + " to continue: give --config PRESET|FILE.yaml"
+                    + " (or --init-from DIR) to start it as a new job");
+            return 2;
+        }
         String resolved = ConfigLoader.resolve(source, overrides);
         boolean budgeted = timeBudgetMinutes != null && checkBudget(id, known);
-        // Made here to refuse a bad configuration before anything starts; made again when submitted,
-        // with what is left of the budget then.
-        requestedSpec(id, resolved, root, base, budgeted);
+        if (!known) {
+            // Made here to refuse a bad configuration before anything starts; made again when submitted,
+            // with what is left of the budget then. A known job goes on with its recorded configuration.
+            requestedSpec(id, resolved, root, base, budgeted);
+        }
 
         Signal.handle(new Signal("INT"), s -> onInterrupt());
         Signal.handle(new Signal("TERM"), s -> onInterrupt());
