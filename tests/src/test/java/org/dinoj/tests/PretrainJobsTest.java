@@ -374,6 +374,40 @@ class PretrainJobsTest {
         }
     }
 
+    /** Checkpoints the registry knows of that are gone (a mount missing, a folder moved) stop a restart, not start it over. */
+    @Test
+    void aJobWhoseCheckpointsAreGoneIsNotStartedOverAndARetryGoesOnOnceTheyAreBack() throws Exception {
+        assumeEmbeddedServer();
+        try (LocalRunner first = runner(1)) {
+            submit(first, "gone", config(1, 120, 40));
+            await("a few checkpoints", () -> verifiedSteps("gone").size() >= 2);
+        }
+        CheckpointStore store = new CheckpointStore(dir.resolve("gone/shard-0"));
+        long latest = store.latestVerified().orElseThrow().step();
+        // As pretrain's progress loop and the API record it.
+        new org.dinoj.worker.jobs.JobRegistry(dir).update("gone", JobRecord.RegistryStatus.RUNNING,
+                CheckpointLayout.ref(store.verify(latest)), null);
+        Path moved = Files.move(dir.resolve("gone"), dir.resolve("elsewhere"));
+
+        try (LocalRunner second = runner(1)) {
+            assertThat(second.jobs().reconcile()).isEmpty();
+            JobRecord failed = second.jobs().registry().find("gone").orElseThrow();
+            assertThat(failed.status()).isEqualTo(JobRecord.RegistryStatus.FAILED);
+            assertThat(failed.message()).isEqualTo("failed: job gone's registry records its checkpoint of step " + latest
+                    + " (" + dir.resolve("gone/shard-0").resolve(CheckpointStore.directoryName(latest)) + "), but no"
+                    + " checkpoint in " + dir.resolve("gone") + " verifies now: is its file system mounted, or was the"
+                    + " folder moved or deleted? Bring it back and run this again; the job is not started over from step 0");
+            assertThat(dir.resolve("gone")).doesNotExist();
+            assertThat(second.jobs().serviceState("gone")).isEqualTo(JobService.ServiceState.UNKNOWN);
+
+            Files.move(moved, dir.resolve("gone"));
+            second.jobs().retry("gone", List.of(), false);
+            JobResult result = awaitEnd(second, "gone");
+            assertThat(result.status()).isEqualTo(JobStatus.COMPLETED);
+            assertThat(result.step()).isEqualTo(120);
+        }
+    }
+
     @Test
     void aCorruptNewestCheckpointIsSkippedAndTheJobResumesFromThePreviousOne() throws Exception {
         assumeEmbeddedServer();

@@ -179,7 +179,7 @@ public final class PretrainCommand implements Callable<Integer> {
                     out.println("job " + id + " has not failed: continuing it" + (overrides.isEmpty() ? ""
                             : " with its original configuration") + " (--retry is only for a failed job)");
                 }
-                jobs.start(spec, JobService.resumeState(spec, false));
+                jobs.start(spec, JobService.resumeState(jobs.registry().find(id).orElseThrow(), spec, false));
             }
             out.println("job " + id + ": " + spec.configSummary());
             if (existing.isEmpty() && spec.baseCheckpoint() != null) {

@@ -167,7 +167,15 @@ public final class JobService {
                 case FAILED -> recordFailure(id);
                 case UNKNOWN -> {
                     boolean paused = record.status() == JobRecord.RegistryStatus.PAUSED;
-                    JobState state = resumeState(record.spec(), paused);
+                    JobState state;
+                    try {
+                        state = resumeState(record, record.spec(), paused);
+                    } catch (CheckpointsMissingException e) {
+                        // Not started over from step 0: failed with the reason, for a retry once they are back.
+                        log.error("job {} is not restarted: {}", id, e.getMessage());
+                        registry.update(id, JobRecord.RegistryStatus.FAILED, null, "failed: " + e.getMessage());
+                        continue;
+                    }
                     if (record.schedule() != null) {
                         // How its time budget sized it: shown again, never sized again (the spec has no budget left).
                         state = state.withSchedule(record.schedule());
@@ -280,7 +288,7 @@ public final class JobService {
             // Valid alone (checkRetryOverrides) is not enough: with the job's own keys they must still make a whole configuration.
             TrainingServices.load().sessions().check(spec.config());
         }
-        JobState from = resumeState(spec, false);
+        JobState from = resumeState(record, spec, false);
         if (record.schedule() != null) {
             from = from.withSchedule(record.schedule());
         }
@@ -385,6 +393,35 @@ public final class JobService {
             }
         }
         return new JobState(step, ref, 0, List.of(), 0, epoch, null, null, paused, -1, 0, null);
+    }
+
+    /**
+     * As {@link #resumeState(JobSpec, boolean)} for a job of the registry, refusing to start it over
+     * from step 0 when the registry records a checkpoint of its own and none verifies now: its file
+     * system not mounted, its folder moved or deleted. Started over, it would train again from
+     * scratch into a new folder at the old place, and the user's checkpoints would be left behind.
+     *
+     * @throws CheckpointsMissingException saying so, and what to do
+     */
+    public static JobState resumeState(JobRecord record, JobSpec spec, boolean paused) throws IOException {
+        JobState state = resumeState(spec, paused);
+        CheckpointRef recorded = record.latestCheckpoint();
+        Path store = CheckpointLayout.of(spec.checkpointStore()).root();
+        if (state.step() == 0 && state.shardResume().isEmpty() && recorded != null && recorded.step() > 0
+                && CheckpointLayout.directory(recorded).startsWith(store)) {
+            throw new CheckpointsMissingException("job " + spec.jobId() + "'s registry records its checkpoint of step "
+                    + recorded.step() + " (" + CheckpointLayout.directory(recorded) + "), but no checkpoint in " + store
+                    + " verifies now: is its file system mounted, or was the folder moved or deleted? Bring it back and"
+                    + " run this again; the job is not started over from step 0");
+        }
+        return state;
+    }
+
+    /** A job's own checkpoints, which its registry records, are gone: it is not started over from scratch. */
+    public static final class CheckpointsMissingException extends IllegalStateException {
+        CheckpointsMissingException(String message) {
+            super(message);
+        }
     }
 
     /** A shard's newest verified checkpoint in {@code (after, end]}; null when none, or when its store cannot be read now. */
