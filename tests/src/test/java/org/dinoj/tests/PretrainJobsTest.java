@@ -327,6 +327,16 @@ class PretrainJobsTest {
         CliOutput again = CliOutput.dinoj(pretrainArgs("--job-id", "done", "--set", "toy.dim=0"));
         assertThat(again.code()).as(again.out() + again.err()).isZero();
         assertThat(again.out()).contains("job done already ended: completed");
+
+        // A copied registry still names the job's own folder, and the command says so.
+        Path copy = Files.createDirectories(dir.resolve("copy/registry"));
+        Files.copy(dir.resolve("registry/done.json"), copy.resolve("done.json"));
+        List<String> fromCopy = new java.util.ArrayList<>(List.of(pretrainArgs("--job-id", "done")));
+        fromCopy.set(fromCopy.indexOf("--checkpoint-dir") + 1, dir.resolve("copy").toString());
+        CliOutput copied = CliOutput.dinoj(fromCopy.toArray(String[]::new));
+        assertThat(copied.code()).as(copied.out() + copied.err()).isZero();
+        assertThat(copied.out()).contains("job done keeps its checkpoints where it was created, " + dir.resolve("done")
+                + ", not in " + dir.resolve("copy/done") + " (a copied or moved checkpoint folder is not where the job writes)");
     }
 
     /** 'dinoj pretrain' with this test's checkpoint directory, an embedded server on a free port or the real server. */

@@ -149,6 +149,12 @@ public final class PretrainCommand implements Callable<Integer> {
             Optional<JobRecord> existing = jobs.registry().find(id);
             CheckpointRef initial = base;
             JobSpec spec = existing.map(JobRecord::spec).orElseGet(() -> requestedSpec(id, resolved, root, initial, budgeted));
+            Path recordedStore = org.dinoj.worker.activities.CheckpointLayout.of(spec.checkpointStore()).root();
+            if (existing.isPresent() && !recordedStore.equals(root.resolve(id))) {
+                // A registry copied or moved with its folder still names the original one.
+                out.println("job " + id + " keeps its checkpoints where it was created, " + recordedStore + ", not in "
+                        + root.resolve(id) + " (a copied or moved checkpoint folder is not where the job writes)");
+            }
             if (existing.isPresent() && (config != null || !overrides.isEmpty() && !retry)) {
                 out.println("job " + id + " exists: continuing it with its original configuration"
                         + (retry ? " (a retry takes the --set overrides)" : ""));
