@@ -1,10 +1,13 @@
 package org.dinoj.model.checkpoint;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.UUID;
 import org.dinoj.model.tensor.HostArena;
 import org.dinoj.model.tensor.Tensor;
 
@@ -50,17 +53,22 @@ public final class WeightsExport {
 
     /**
      * Verifies {@code checkpointDir} against its manifest, then writes {@code side}'s weights to
-     * {@code out}.
+     * {@code out}: whole or not at all (a temporary file renamed into place), so a full disk or a
+     * crash never leaves a partial file, nor destroys the file it was to replace.
      *
+     * @param replace whether an existing {@code out} may be replaced (else it is refused)
      * @throws IOException a missing or corrupt checkpoint (one sentence naming the file and why),
      *                     or a checkpoint without the requested side
+     * @throws IllegalArgumentException an {@code out} that exists (without {@code replace}), is a
+     *                     folder, or lies inside a checkpoint folder
      */
-    public static Result export(Path checkpointDir, Path out, Side side, boolean backboneOnly, Naming naming)
-            throws IOException {
+    public static Result export(Path checkpointDir, Path out, Side side, boolean backboneOnly, Naming naming,
+                                boolean replace) throws IOException {
         if (naming == Naming.TIMM && !backboneOnly) {
             throw new IllegalArgumentException("timm's DINOv2 models have no DINO/iBOT heads: export with timm naming"
                     + " needs --backbone-only");
         }
+        checkTarget(out.toAbsolutePath().normalize(), replace);
         Checkpoint checkpoint = CheckpointStore.verifyDirectory(checkpointDir);
         Path modelFile = checkpoint.file(MODEL_FILE);
         try (SafeTensorsFile file = SafeTensors.read(modelFile); HostArena arena = new HostArena()) {
@@ -92,8 +100,35 @@ public final class WeightsExport {
             if (arch != null) {
                 metadata.put("arch", arch);
             }
-            SafeTensors.write(out, state, metadata);
+            writeWhole(out.toAbsolutePath().normalize(), state, metadata);
             return new Result(checkpoint, state.size(), registerTokens);
+        }
+    }
+
+    private static void checkTarget(Path out, boolean replace) {
+        if (Files.isDirectory(out)) {
+            throw new IllegalArgumentException("--out " + out + " is a folder: give a file name, e.g. "
+                    + out.resolve("teacher.safetensors"));
+        }
+        Path folder = out.getParent();
+        if (folder != null && Files.exists(folder.resolve(CheckpointStore.MANIFEST))) {
+            throw new IllegalArgumentException("--out " + out + " lies inside the checkpoint folder " + folder
+                    + ", whose files its manifest names: write the export elsewhere");
+        }
+        if (Files.exists(out) && !replace) {
+            throw new IllegalArgumentException("--out " + out + " already exists: give another file, or --force to"
+                    + " replace it");
+        }
+    }
+
+    private static void writeWhole(Path out, Map<String, Tensor> state, Map<String, String> metadata) throws IOException {
+        Files.createDirectories(out.getParent());
+        Path temp = out.resolveSibling("." + out.getFileName() + ".tmp-" + UUID.randomUUID());
+        try {
+            SafeTensors.write(temp, state, metadata);
+            Files.move(temp, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(temp);
         }
     }
 

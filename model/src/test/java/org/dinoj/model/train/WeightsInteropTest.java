@@ -85,7 +85,7 @@ class WeightsInteropTest {
 
         for (Side side : Side.values()) {
             Path out = dir.resolve(side + ".safetensors");
-            WeightsExport.export(checkpoint, out, side, false, Naming.DINOV2);
+            WeightsExport.export(checkpoint, out, side, false, Naming.DINOV2, false);
             try (SafeTensorsFile in = SafeTensors.read(source); SafeTensorsFile exported = SafeTensors.read(out)) {
                 assertThat(exported.names()).containsAll(in.names())
                         .contains("register_tokens", "mask_token", "patch_embed.proj.weight", "blocks.1.ls2.gamma",
@@ -100,12 +100,12 @@ class WeightsInteropTest {
             }
         }
         Path backbone = dir.resolve("backbone.safetensors");
-        WeightsExport.export(checkpoint, backbone, Side.TEACHER, true, Naming.DINOV2);
+        WeightsExport.export(checkpoint, backbone, Side.TEACHER, true, Naming.DINOV2, false);
         try (SafeTensorsFile exported = SafeTensors.read(backbone)) {
             assertThat(exported.names()).noneMatch(n -> n.contains("head"));
         }
         Path timm = dir.resolve("timm.safetensors");
-        WeightsExport.export(checkpoint, timm, Side.TEACHER, true, Naming.TIMM);
+        WeightsExport.export(checkpoint, timm, Side.TEACHER, true, Naming.TIMM, false);
         try (SafeTensorsFile exported = SafeTensors.read(timm)) {
             assertThat(exported.names()).contains("reg_token", "cls_token").doesNotContain("mask_token", "register_tokens");
             assertThat(exported.tensor("pos_embed").shape()).containsExactly(1, 16, 32); // timm reg models: no CLS slot
@@ -205,6 +205,37 @@ class WeightsInteropTest {
                 .hasMessageContaining("already exists");
     }
 
+    /** An export replaces nothing it was not asked to, and never writes into a checkpoint folder. */
+    @Test
+    void exportRefusesAnExistingFileAFolderAndACheckpointsOwnFiles() throws IOException {
+        DinoV2Config config = DinoV2Config.load("tiny-test", List.of());
+        Path checkpoint = dir.resolve("c");
+        WeightsImport.importWeights(writeStateDict(dir.resolve("in.safetensors"), config, false), checkpoint, config);
+        Path out = dir.resolve("exports/teacher.safetensors");
+        WeightsExport.export(checkpoint, out, Side.TEACHER, false, Naming.DINOV2, false);
+        byte[] first = Files.readAllBytes(out);
+
+        Files.writeString(out, "someone's notes");
+        assertThatThrownBy(() -> WeightsExport.export(checkpoint, out, Side.TEACHER, false, Naming.DINOV2, false))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("--out " + out + " already exists: give another file, or --force to replace it");
+        assertThat(Files.readString(out)).isEqualTo("someone's notes");
+        WeightsExport.export(checkpoint, out, Side.TEACHER, false, Naming.DINOV2, true);
+        assertThat(Files.readAllBytes(out)).isEqualTo(first);
+        try (var files = Files.list(out.getParent())) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactly("teacher.safetensors");
+        }
+
+        assertThatThrownBy(() -> WeightsExport.export(checkpoint, out.getParent(), Side.TEACHER, false, Naming.DINOV2, true))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("is a folder: give a file name");
+        for (String own : List.of(DinoV2Session.MODEL_FILE, CheckpointStore.MANIFEST, "new.safetensors")) {
+            assertThatThrownBy(() -> WeightsExport.export(checkpoint, checkpoint.resolve(own), Side.TEACHER, false,
+                    Naming.DINOV2, true)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("lies inside the checkpoint folder " + checkpoint);
+        }
+        assertThat(CheckpointStore.verifyDirectory(checkpoint).step()).isZero();
+    }
+
     @Test
     void exportRefusesMissingAndCorruptCheckpointsInOneSentence() throws IOException {
         DinoV2Config config = DinoV2Config.load("tiny-test", List.of());
@@ -212,18 +243,18 @@ class WeightsInteropTest {
         WeightsImport.importWeights(writeStateDict(dir.resolve("in.safetensors"), config, false), checkpoint, config);
         Path out = dir.resolve("out.safetensors");
 
-        assertThatThrownBy(() -> WeightsExport.export(dir.resolve("nowhere"), out, Side.TEACHER, false, Naming.DINOV2))
+        assertThatThrownBy(() -> WeightsExport.export(dir.resolve("nowhere"), out, Side.TEACHER, false, Naming.DINOV2, false))
                 .isInstanceOf(IOException.class).hasMessageContaining("nowhere is not a directory");
-        assertThatThrownBy(() -> WeightsExport.export(checkpoint, out, Side.TEACHER, false, Naming.TIMM))
+        assertThatThrownBy(() -> WeightsExport.export(checkpoint, out, Side.TEACHER, false, Naming.TIMM, false))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--backbone-only");
 
         try (FileChannel ch = FileChannel.open(checkpoint.resolve(DinoV2Session.MODEL_FILE), StandardOpenOption.WRITE)) {
             ch.write(ByteBuffer.wrap(new byte[] {42}), ch.size() - 1); // one flipped byte in the last tensor
         }
-        assertThatThrownBy(() -> WeightsExport.export(checkpoint, out, Side.TEACHER, false, Naming.DINOV2))
+        assertThatThrownBy(() -> WeightsExport.export(checkpoint, out, Side.TEACHER, false, Naming.DINOV2, false))
                 .isInstanceOf(IOException.class).hasMessageContaining("model.safetensors does not match its sha256");
         Files.delete(checkpoint.resolve(CheckpointStore.MANIFEST));
-        assertThatThrownBy(() -> WeightsExport.export(checkpoint, out, Side.TEACHER, false, Naming.DINOV2))
+        assertThatThrownBy(() -> WeightsExport.export(checkpoint, out, Side.TEACHER, false, Naming.DINOV2, false))
                 .isInstanceOf(IOException.class).hasMessageContaining("has no MANIFEST.json");
         assertThat(out).doesNotExist();
     }

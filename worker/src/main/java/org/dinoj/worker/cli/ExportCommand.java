@@ -26,8 +26,12 @@ public final class ExportCommand implements Callable<Integer> {
             description = "Checkpoint directory (with MANIFEST.json); its hashes are verified first.")
     private Path checkpoint;
 
-    @Option(names = "--out", required = true, paramLabel = "FILE.safetensors", description = "Output file.")
+    @Option(names = "--out", required = true, paramLabel = "FILE.safetensors",
+            description = "Output file (written whole or not at all; an existing one is refused without --force).")
     private Path out;
+
+    @Option(names = "--force", description = "Replace --out if it exists.")
+    private boolean force;
 
     @ArgGroup(exclusive = true)
     private SideChoice side = new SideChoice();
@@ -56,7 +60,7 @@ public final class ExportCommand implements Callable<Integer> {
             default -> throw new IllegalArgumentException("--naming " + naming + " is not known: use dinov2 or timm");
         };
         WeightsExport.Side which = side.student ? WeightsExport.Side.STUDENT : WeightsExport.Side.TEACHER;
-        WeightsExport.Result r = WeightsExport.export(checkpoint, out, which, backboneOnly, keys);
+        WeightsExport.Result r = WeightsExport.export(checkpoint, out, which, backboneOnly, keys, force);
         PrintWriter stdout = spec.commandLine().getOut();
         stdout.printf(Locale.ROOT, "exported the %s of %s (step %d, verified) to %s: %d tensors, %s naming%s%n",
                 which.name().toLowerCase(Locale.ROOT), r.checkpoint().directory(), r.checkpoint().step(), out,
