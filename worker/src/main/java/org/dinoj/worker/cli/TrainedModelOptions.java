@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Optional;
 import org.dinoj.model.backend.cuda.CudaDevice;
 import org.dinoj.model.checkpoint.CheckpointMismatchException;
+import org.dinoj.model.checkpoint.CheckpointStore;
 import org.dinoj.model.train.DinoV2Session;
 import org.dinoj.model.train.config.DinoV2Config;
 import picocli.CommandLine.Option;
@@ -29,6 +30,9 @@ final class TrainedModelOptions {
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "With --checkpoint: configuration overrides, as for pretrain.")
     List<String> overrides = new ArrayList<>();
 
+    /** The checkpoint verified against its manifest (once per command). */
+    private boolean verified;
+
     /** The checkpoint's training configuration with {@code extra} overrides after the user's. */
     DinoV2Config trainedConfig(String... extra) {
         List<String> all = new ArrayList<>(overrides);
@@ -36,6 +40,15 @@ final class TrainedModelOptions {
         if (checkpoint != null && !Files.isRegularFile(checkpoint.resolve(DinoV2Session.MODEL_FILE))) {
             throw new IllegalArgumentException("--checkpoint " + checkpoint + " is not a checkpoint directory: it has no "
                     + DinoV2Session.MODEL_FILE + " (give a step-NNNNNNNNNN directory of a job, or one 'dinoj import' wrote)");
+        }
+        if (checkpoint != null && !verified) {
+            // As a job's evaluation and export do: a corrupted file would give a wrong score, not an error.
+            try {
+                CheckpointStore.verifyDirectory(checkpoint);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("--checkpoint " + checkpoint + " does not verify: " + e.getMessage(), e);
+            }
+            verified = true;
         }
         if (config == null && checkpoint != null) {
             Optional<DinoV2Config> own = DinoV2Session.trainedConfig(checkpoint, all);

@@ -97,11 +97,21 @@ class KnnEvalCommandTest {
                 + " (data.dataset, eval.dataset): give --dataset");
 
         // A checkpoint from before config.yaml: the old default (fashion-mnist) is another model, said in one line.
-        Files.delete(checkpoint.resolve(org.dinoj.model.train.DinoV2Session.CONFIG_FILE));
-        CliRun old = CliRun.dinoj("eval", "knn", "--checkpoint", checkpoint.toString(), "--dataset", "synthetic:64:16x16x1");
+        Path older = TinyCheckpoint.withoutConfig(checkpoint, dir.resolve("older"));
+        CliRun old = CliRun.dinoj("eval", "knn", "--checkpoint", older.toString(), "--dataset", "synthetic:64:16x16x1");
         assertThat(old.code()).isEqualTo(1);
         assertThat(old.err().strip()).startsWith("dinoj: ").contains("another architecture")
                 .contains("holds no config.yaml, so fashion-mnist was assumed: give --config").doesNotContain("\n");
+
+        // A file that no longer matches its manifest: refused, not scored (a flipped weight scores wrong, silently).
+        java.nio.file.Path model = checkpoint.resolve(org.dinoj.model.train.DinoV2Session.MODEL_FILE);
+        byte[] bytes = Files.readAllBytes(model);
+        bytes[bytes.length - 1] ^= 0x40;
+        Files.write(model, bytes);
+        CliRun corrupt = CliRun.dinoj("eval", "knn", "--checkpoint", checkpoint.toString(), "--ks", "5");
+        assertThat(corrupt.code()).isEqualTo(1);
+        assertThat(corrupt.err().strip()).isEqualTo("dinoj: --checkpoint " + checkpoint + " does not verify: " + model
+                + " does not match its sha256 in the manifest (corrupted)");
 
         // A job's directory instead of a step directory: said so, not guessed.
         CliRun notAStep = CliRun.dinoj("eval", "knn", "--checkpoint", dir.toString());
