@@ -25,7 +25,16 @@ public final class DinojCli implements Runnable {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
+    /**
+     * gRPC reports a Temporal address that does not resolve through java.util.logging, a stack trace
+     * on stderr before dinoj's own sentence about it; the SDK's pollers still log such failures.
+     * Held here: java.util.logging keeps loggers only weakly.
+     */
+    private static final java.util.logging.Logger GRPC_CHANNEL_LOG =
+            java.util.logging.Logger.getLogger("io.grpc.internal.ManagedChannelImpl");
+
     public static void main(String[] args) {
+        GRPC_CHANNEL_LOG.setLevel(java.util.logging.Level.SEVERE);
         System.exit(commandLine().execute(args));
     }
 
@@ -44,9 +53,31 @@ public final class DinojCli implements Runnable {
         if (debugRequested(System.getenv("DINOJ_DEBUG"))) {
             e.printStackTrace(cmd.getErr());
         }
-        String message = e.getMessage() == null ? e.toString() : e.getMessage();
-        cmd.getErr().println("dinoj: " + message);
+        cmd.getErr().println("dinoj: " + sentence(e));
         return 1;
+    }
+
+    /**
+     * The exception as a sentence. The JDK's file-system exceptions carry only the path (and an
+     * errno text for some): "/proc/x" alone says neither what went wrong nor what to do.
+     */
+    static String sentence(Throwable e) {
+        // dinoj's own sentences travel in the file field too (new NoSuchFileException(sentence)): left as they are.
+        if (e instanceof java.nio.file.FileSystemException f && f.getFile() != null && !f.getFile().contains(" ")) {
+            String what = switch (f) {
+                case java.nio.file.NoSuchFileException n -> "no such file or folder";
+                case java.nio.file.AccessDeniedException a -> "permission denied (or a read-only file system)";
+                case java.nio.file.FileAlreadyExistsException x -> "it already exists";
+                case java.nio.file.NotDirectoryException d -> "a part of the path is a file, not a folder";
+                case java.nio.file.DirectoryNotEmptyException d -> "the folder is not empty";
+                default -> f.getReason() != null ? f.getReason() : f.getClass().getSimpleName();
+            };
+            return f.getFile() + (f.getOtherFile() != null ? " -> " + f.getOtherFile() : "") + ": " + what;
+        }
+        if (e.getMessage() == null || e.getMessage().isBlank()) {
+            return e.getCause() != null && e.getCause() != e ? sentence(e.getCause()) : e.toString();
+        }
+        return e.getMessage();
     }
 
     /** DINOJ_DEBUG asks for stack traces when set, unless it is empty, 0, false, no or off. */
