@@ -205,6 +205,11 @@ public final class ConfigLoader {
             throw new ConfigException("config key '" + dotted(e) + "' in " + where + " expects "
                     + describe(e.getTargetType()) + ", got '" + e.getValue() + "'", e);
         } catch (MismatchedInputException e) {
+            if (e.getTargetType() != null && e.getTargetType().isRecord()) {
+                // Jackson's own text here names Java classes and creators, nothing the user wrote.
+                throw new ConfigException("config key '" + dotted(e) + "' in " + where + " is a section: set its keys ("
+                        + dotted(e) + ".KEY=VALUE, or KEY: VALUE lines under it), not a value", e);
+            }
             throw new ConfigException("config key '" + dotted(e) + "' in " + where + " expects "
                     + describe(e.getTargetType()) + ": " + e.getOriginalMessage(), e);
         } catch (JsonMappingException e) {

@@ -63,6 +63,9 @@ class DinoV2SessionTest {
         assertThatThrownBy(() -> DinoV2Config.load("tiny-test", List.of("train.centering=median")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("train.centering")
                 .hasMessageContaining("sinkhorn_knopp");
+        assertThatThrownBy(() -> DinoV2Config.load("tiny-test", List.of("optim=3")))
+                .isInstanceOf(ConfigException.class).hasMessage("config key 'optim' in tiny-test is a section: set"
+                        + " its keys (optim.KEY=VALUE, or KEY: VALUE lines under it), not a value");
         assertThatThrownBy(() -> DinoV2Config.load("tiny-test", List.of("crops.local_crops_size=6")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("local_crops_size 6")
                 .hasMessageContaining("patch size 4");
