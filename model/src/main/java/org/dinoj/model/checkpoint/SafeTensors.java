@@ -115,6 +115,24 @@ public final class SafeTensors {
         }
     }
 
+    /** What a file that is not safetensors seems to be, from its first bytes, and how to convert it. */
+    private static String looksLike(byte[] start) {
+        if (start[0] == 'P' && start[1] == 'K' && start[2] == 3 && start[3] == 4) {
+            return ": it is a ZIP archive, as PyTorch's torch.save writes .pt/.pth files; convert it in Python with"
+                    + " safetensors.torch.save_file(torch.load(path, map_location='cpu'), 'weights.safetensors')";
+        }
+        if ((start[0] & 0xFF) == 0x80 && start[1] >= 2 && start[1] <= 5) {
+            return ": it is a Python pickle (an older torch.save); convert it in Python with"
+                    + " safetensors.torch.save_file(torch.load(path, map_location='cpu'), 'weights.safetensors')";
+        }
+        for (byte b : start) {
+            if (b < 0x09 || b > 0x7e) {
+                return "";
+            }
+        }
+        return ": it begins with text ('" + new String(start, java.nio.charset.StandardCharsets.US_ASCII).strip() + "...')";
+    }
+
     /** Opens and validates {@code file}; the returned view maps the file and must be closed. */
     public static SafeTensorsFile read(Path file) throws IOException {
         Arena arena = Arena.ofShared();
@@ -127,8 +145,9 @@ public final class SafeTensors {
             readFully(ch, lengthBytes, 0);
             long headerLength = lengthBytes.flip().getLong();
             if (headerLength < 0 || headerLength > MAX_HEADER_BYTES) {
-                throw new SafeTensorsFormatException(file + " declares a header of " + Long.toUnsignedString(headerLength)
-                        + " bytes, over the " + MAX_HEADER_BYTES + "-byte limit");
+                throw new SafeTensorsFormatException(file + " is not a safetensors file" + looksLike(lengthBytes.array())
+                        + " (its first 8 bytes declare a header of " + Long.toUnsignedString(headerLength) + " bytes, over the "
+                        + MAX_HEADER_BYTES + "-byte limit)");
             }
             if (8 + headerLength > size) {
                 throw new SafeTensorsFormatException(file + " declares a header of " + headerLength

@@ -190,6 +190,23 @@ class SafeTensorsTest {
                 .isInstanceOf(SafeTensorsFormatException.class).hasMessageContaining("too short");
     }
 
+    /** What people hand over instead: PyTorch's .pt/.pth (a ZIP, or a pickle before torch 1.6) and text. */
+    @Test
+    void otherFormatsAreNamedWithTheWayToConvertThem() throws IOException {
+        Path zip = dir.resolve("model.pth");
+        Files.write(zip, new byte[] {'P', 'K', 3, 4, 20, 0, 0, 0, 8, 0, 0, 0});
+        assertThatThrownBy(() -> SafeTensors.read(zip)).isInstanceOf(SafeTensorsFormatException.class)
+                .hasMessageStartingWith(zip + " is not a safetensors file: it is a ZIP archive, as PyTorch's torch.save")
+                .hasMessageContaining("safetensors.torch.save_file(torch.load(path, map_location='cpu')");
+        Path pickle = dir.resolve("old.pt");
+        Files.write(pickle, new byte[] {(byte) 0x80, 2, (byte) 0x8a, 10, 0x6c, (byte) 0xfc, (byte) 0x9c, 0x46, (byte) 0xf9, 0x20});
+        assertThatThrownBy(() -> SafeTensors.read(pickle)).hasMessageContaining("is not a safetensors file: it is a Python pickle");
+        Path text = dir.resolve("notes.safetensors");
+        Files.writeString(text, "these are not weights");
+        assertThatThrownBy(() -> SafeTensors.read(text)).hasMessageStartingWith(text + " is not a safetensors file: it"
+                + " begins with text ('these ar...')");
+    }
+
     /** Found by fuzzing: invalid UTF-8 used to be decoded leniently, renaming the tensor; the reference refuses it. */
     @Test
     void headersThatAreNotUtf8AreRefused() throws IOException {
