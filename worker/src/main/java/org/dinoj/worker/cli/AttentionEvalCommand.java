@@ -44,6 +44,9 @@ public final class AttentionEvalCommand implements Callable<Integer> {
             description = "Indices of the images in the split (default: ${DEFAULT-VALUE}).")
     private List<Integer> images;
 
+    /** A side of 8192 is 64 MiB of RGB per PNG; beyond it an image's pixel count no longer fits an int array. */
+    static final int MAX_SIZE = 8192;
+
     @Option(names = "--size", defaultValue = "224", paramLabel = "PX",
             description = "Side of the written PNGs in pixels (default: ${DEFAULT-VALUE}).")
     private int size;
@@ -60,8 +63,8 @@ public final class AttentionEvalCommand implements Callable<Integer> {
         if (model.checkpoint == null) {
             throw new IllegalArgumentException("attention maps come from a checkpoint's teacher: give --checkpoint DIR");
         }
-        if (size < 1) {
-            throw new IllegalArgumentException("--size " + size + " must be at least 1 pixel");
+        if (size < 1 || size > MAX_SIZE) {
+            throw new IllegalArgumentException("--size " + size + " must lie in [1, " + MAX_SIZE + "] pixels");
         }
         Upsampling mode = switch (upsampling.strip().toLowerCase(Locale.ROOT)) {
             case "nearest" -> Upsampling.NEAREST;

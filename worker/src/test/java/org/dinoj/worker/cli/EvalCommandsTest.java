@@ -136,6 +136,10 @@ class EvalCommandsTest {
                 "--dataset", SPEC, "--images", "1,96", "--out", out.toString());
         assertThat(range.code()).isEqualTo(1);
         assertThat(range.err().strip()).startsWith("dinoj: image 96 is not in").contains("0 to 95").doesNotContain("\n");
+        CliRun huge = CliRun.dinoj("eval", "attention", "--checkpoint", checkpoint.toString(), "--config", "tiny-test",
+                "--dataset", SPEC, "--size", "100000", "--out", out.toString());
+        assertThat(huge.code()).isEqualTo(1);
+        assertThat(huge.err().strip()).isEqualTo("dinoj: --size 100000 must lie in [1, 8192] pixels");
         try (var files = Files.list(out)) {
             assertThat(files.toList()).isEmpty();
         }
