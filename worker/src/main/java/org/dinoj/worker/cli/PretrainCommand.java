@@ -289,6 +289,17 @@ public final class PretrainCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * How long a pause may take: the round stops at its next status read (a quarter of the heartbeat
+     * timeout) and writes a checkpoint; four heartbeat timeouts and half a minute cover a slow disk and
+     * a retried attempt's start.
+     */
+    private static long pauseWaitSeconds(LocalRunner runner, String id) throws IOException {
+        long heartbeat = runner.jobs().registry().find(id).map(r -> r.spec().activities().heartbeatTimeout().toSeconds())
+                .orElse(30L);
+        return 30 + 4 * heartbeat;
+    }
+
     private int watch(LocalRunner runner, String id) throws IOException, InterruptedException {
         boolean tty = System.console() != null;
         long started = System.nanoTime();
@@ -297,6 +308,7 @@ public final class PretrainCommand implements Callable<Integer> {
         long firstNanos = 0;
         long lastPlain = 0;
         boolean pausing = false;
+        long pauseDeadline = Long.MAX_VALUE;
         JobStatus lastStatus = null;
         boolean scheduleShown = false;
         String lastRetry = null;
@@ -353,8 +365,19 @@ public final class PretrainCommand implements Callable<Integer> {
                 }
                 default -> { }
             }
+            if (pausing && System.nanoTime() > pauseDeadline) {
+                // A round that keeps failing (data gone, disk full) never reaches its checkpoint: a single
+                // SIGTERM from a supervisor must still end the command.
+                out.println();
+                out.println("job " + id + " did not reach a checkpoint within " + pauseWaitSeconds(runner, id) + " s of the"
+                        + " pause" + (lastRetry != null ? " (" + lastRetry + ")" : "") + "; stopping without it. The"
+                        + " registry keeps the job: 'dinoj pretrain --job-id " + id + "' goes on from its latest"
+                        + " verified checkpoint");
+                return 1;
+            }
             if (!pausing && (interrupts.get() > 0 || System.nanoTime() > deadline)) {
                 pausing = true;
+                pauseDeadline = System.nanoTime() + pauseWaitSeconds(runner, id) * 1_000_000_000L;
                 out.println();
                 out.println(interrupts.get() > 0 ? "pausing job " + id + " (waiting for its checkpoint; Ctrl-C again to"
                         + " stop at once)" : "--max-minutes reached: pausing job " + id + " with a checkpoint");

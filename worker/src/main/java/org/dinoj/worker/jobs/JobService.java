@@ -664,6 +664,20 @@ public final class JobService {
         return java.time.Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
     }
 
+    /** A failed attempt's reason; a timeout carries none in its message (a worker killed mid-round). */
+    static String failureText(io.temporal.api.failure.v1.Failure failure) {
+        if (!failure.getMessage().isBlank()) {
+            return failure.getMessage();
+        }
+        if (failure.hasTimeoutFailureInfo()) {
+            io.temporal.api.enums.v1.TimeoutType type = failure.getTimeoutFailureInfo().getTimeoutType();
+            return type == io.temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_HEARTBEAT
+                    ? "its worker stopped heartbeating (killed, or cut off from Temporal)"
+                    : "it timed out (" + type.name().replace("TIMEOUT_TYPE_", "").toLowerCase(Locale.ROOT) + ")";
+        }
+        return failure.hasCause() ? failureText(failure.getCause()) : "no reason was recorded";
+    }
+
     public List<PendingRound> pendingRounds(String jobId) {
         List<PendingRound> rounds = new ArrayList<>();
         describe(jobId).ifPresent(d -> {
@@ -675,7 +689,7 @@ public final class JobService {
                         ? CONVERTER.fromPayloads(0, Optional.of(a.getHeartbeatDetails()), RoundHeartbeat.class,
                         RoundHeartbeat.class)
                         : null;
-                String failure = a.hasLastFailure() ? a.getLastFailure().getMessage() : null;
+                String failure = a.hasLastFailure() ? failureText(a.getLastFailure()) : null;
                 rounds.add(new PendingRound(a.getActivityId(), a.getAttempt(),
                         a.getState().name().replace("PENDING_ACTIVITY_STATE_", "").toLowerCase(), hb, failure,
                         a.hasLastStartedTime() ? instant(a.getLastStartedTime()) : null,

@@ -1,0 +1,25 @@
+package org.dinoj.worker.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.temporal.api.enums.v1.TimeoutType;
+import io.temporal.api.failure.v1.Failure;
+import io.temporal.api.failure.v1.TimeoutFailureInfo;
+import org.junit.jupiter.api.Test;
+
+/** The reason a round's failed attempt shows in pretrain's retry line and 'jobs status'. */
+class FailureTextTest {
+    @Test
+    void aTimeoutWithoutAMessageSaysWhatItMeans() {
+        Failure heartbeat = Failure.newBuilder().setTimeoutFailureInfo(TimeoutFailureInfo.newBuilder()
+                .setTimeoutType(TimeoutType.TIMEOUT_TYPE_HEARTBEAT)).build();
+        assertThat(JobService.failureText(heartbeat)).isEqualTo("its worker stopped heartbeating (killed, or cut off from Temporal)");
+        Failure startToClose = Failure.newBuilder().setTimeoutFailureInfo(TimeoutFailureInfo.newBuilder()
+                .setTimeoutType(TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE)).build();
+        assertThat(JobService.failureText(startToClose)).isEqualTo("it timed out (start_to_close)");
+        assertThat(JobService.failureText(Failure.newBuilder().setMessage("disk full").build())).isEqualTo("disk full");
+        assertThat(JobService.failureText(Failure.newBuilder().setCause(Failure.newBuilder().setMessage("inner")).build()))
+                .isEqualTo("inner");
+        assertThat(JobService.failureText(Failure.getDefaultInstance())).isEqualTo("no reason was recorded");
+    }
+}
