@@ -315,6 +315,15 @@ class PretrainJobsTest {
         assertThat(dir.resolve("no-dim")).doesNotExist();
         assertThat(new org.dinoj.worker.jobs.JobRegistry(dir).find("no-dim")).isEmpty();
 
+        CliOutput negative = CliOutput.dinoj(pretrainArgs("--config", config.toString(), "--max-minutes", "-1"));
+        assertThat(negative.code()).isEqualTo(2);
+        assertThat(negative.out()).isEqualTo("--max-minutes -1.0 must be above 0 (the minutes after which the job pauses)\n");
+        // A registry that is not there is said to be missing, not shown as an empty table.
+        Path nowhere = dir.resolve("nowhere");
+        CliOutput none = CliOutput.dinoj("jobs", "list", "--checkpoint-dir", nowhere.toString(), "--temporal", "127.0.0.1:1");
+        assertThat(none.out()).startsWith("no jobs in the registry at " + nowhere.resolve("registry") + " (it does not"
+                + " exist: is --checkpoint-dir the one the jobs were started with?)\n");
+
         // A new job needs a configuration; an unknown id is not a job to continue.
         CliOutput unknown = CliOutput.dinoj(pretrainArgs("--job-id", "no-such-job"));
         assertThat(unknown.code()).as(unknown.out() + unknown.err()).isEqualTo(2);

@@ -38,6 +38,10 @@ public final class KnnEvaluation {
         if (bank.rows() == 0) {
             throw new IllegalArgumentException("the k-NN bank (train split) is empty: it needs labelled train images");
         }
+        if (Math.max(bank.numClasses(), queries.numClasses()) == 1) {
+            LOG.warn("the k-NN bank and queries hold one class only: every vote is right, so top-1 is 100% whatever the"
+                    + " features; evaluate on a dataset with several classes");
+        }
         bank.features().requireFinite("the k-NN bank features");
         queries.features().requireFinite("the k-NN query features");
         int maxK = Arrays.stream(ks).max().orElseThrow();

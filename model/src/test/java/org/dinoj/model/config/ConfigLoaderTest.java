@@ -94,6 +94,10 @@ class ConfigLoaderTest {
         Path list = yaml("- 1\n- 2\n");
         assertThatThrownBy(() -> ConfigLoader.load(list.toString(), List.of(), Sample.defaults()))
                 .hasMessageContaining("must be a YAML mapping");
+        // A key given twice: which one was meant is not guessed (the last would win silently).
+        Path twice = yaml("optim:\n  base_lr: 0.1\n  base_lr: 0.2\n");
+        assertThatThrownBy(() -> ConfigLoader.load(twice.toString(), List.of(), Sample.defaults()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("not valid YAML").hasMessageContaining("Duplicate field 'base_lr'");
     }
 
     @Test

@@ -6,6 +6,7 @@ import io.temporal.api.workflowservice.v1.ListWorkflowExecutionsRequest;
 import io.temporal.api.workflowservice.v1.ListWorkflowExecutionsResponse;
 import io.temporal.client.WorkflowClient;
 import io.temporal.serviceclient.WorkflowServiceStubs;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -61,6 +62,12 @@ public final class JobsCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             List<JobRecord> records = new JobRegistry(checkpointDir).list();
+            if (records.isEmpty()) {
+                // Said, not an empty table: a wrong --checkpoint-dir looks the same as no jobs otherwise.
+                System.out.println("no jobs in the registry at " + checkpointDir.toAbsolutePath().normalize().resolve("registry")
+                        + (Files.isDirectory(checkpointDir.resolve("registry")) ? "" : " (it does not exist: is --checkpoint-dir"
+                        + " the one the jobs were started with?)"));
+            }
             WorkflowServiceStubs stubs;
             try {
                 stubs = WorkerBootstrap.connect(temporal);

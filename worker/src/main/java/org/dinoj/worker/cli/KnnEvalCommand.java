@@ -55,6 +55,15 @@ public final class KnnEvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         int[] kValues = ks.stream().mapToInt(Integer::intValue).toArray();
+        // Before any feature is extracted, which takes minutes on a real dataset.
+        for (int k : kValues) {
+            if (k < 1) {
+                throw new IllegalArgumentException("--ks " + k + ": every k must be at least 1 (e.g. --ks 10,20,100,200)");
+            }
+        }
+        if (!(temperature > 0) || Double.isInfinite(temperature)) {
+            throw new IllegalArgumentException("--temperature " + temperature + " must be a number above 0 (dinov2: 0.07)");
+        }
         long start = System.nanoTime();
         String featureName;
         List<KnnAccuracy> results;

@@ -90,6 +90,10 @@ public final class PretrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         TrainingServices.load();
+        if (maxMinutes != null && !(maxMinutes > 0)) {
+            out.println("--max-minutes " + maxMinutes + " must be above 0 (the minutes after which the job pauses)");
+            return 2;
+        }
         String id = jobId != null ? jobId : "pretrain-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
         Path root = checkpointDir.toAbsolutePath().normalize();
         if (device != null) {

@@ -22,7 +22,10 @@ class DinojCliTest {
                 "DINOJ_DEBUG is set in this environment, so errors print their trace on purpose");
         CliRun run = CliRun.dinoj("eval", "knn", "--dataset", "synthetic:10", "--ks", "0");
         assertThat(run.code()).isEqualTo(1);
-        assertThat(run.err().strip()).startsWith("dinoj: ").doesNotContain("\n").doesNotContain("\tat ");
+        assertThat(run.err().strip()).isEqualTo("dinoj: --ks 0: every k must be at least 1 (e.g. --ks 10,20,100,200)");
+        CliRun cold = CliRun.dinoj("eval", "knn", "--dataset", "synthetic:10", "--temperature", "0");
+        assertThat(cold.code()).isEqualTo(1);
+        assertThat(cold.err().strip()).isEqualTo("dinoj: --temperature 0.0 must be a number above 0 (dinov2: 0.07)");
     }
 
     /** The JDK's file-system exceptions carry only a path: the sentence says what is wrong with it. */
