@@ -63,6 +63,7 @@ public final class AttentionEvalCommand implements Callable<Integer> {
         if (model.checkpoint == null) {
             throw new IllegalArgumentException("attention maps come from a checkpoint's teacher: give --checkpoint DIR");
         }
+        TrainedModelOptions.refuseCheckpointFolder(out);
         if (size < 1 || size > MAX_SIZE) {
             throw new IllegalArgumentException("--size " + size + " must lie in [1, " + MAX_SIZE + "] pixels");
         }

@@ -40,6 +40,7 @@ public final class EmbedEvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        TrainedModelOptions.refuseCheckpointFolder(out);
         List<Split> chosen = splits.stream().map(name -> Split.parse(name.strip())).toList();
         PrintWriter printer = spec.commandLine().getOut();
         try (FeatureOptions.Extractor extractor = input.openExtractor()) {

@@ -48,7 +48,35 @@ final class FeatureOptions {
                     batchSize != null ? batchSize : trained.eval().batchSize(), trained.data().maxBadFraction());
         }
         return new Extractor(FeatureExtractors.byName(features), batchSize != null ? batchSize : RAW_PIXEL_BATCH,
-                LoaderOptions.DEFAULT_MAX_BAD_FRACTION);
+                maxBadFractionWithoutCheckpoint());
+    }
+
+    /**
+     * Without a checkpoint there is no configuration: --config and --set would be ignored, so they
+     * are refused, but for the one key raw pixels use, which the damaged-images error names.
+     */
+    private double maxBadFractionWithoutCheckpoint() {
+        if (model.config != null) {
+            throw new IllegalArgumentException("--config goes with --checkpoint (the configuration it was trained with);"
+                    + " " + features + " features take none");
+        }
+        double maxBad = LoaderOptions.DEFAULT_MAX_BAD_FRACTION;
+        for (String override : model.overrides) {
+            String key = "data.max_bad_fraction=";
+            if (!override.startsWith(key)) {
+                throw new IllegalArgumentException("--set " + override + " goes with --checkpoint; without one only "
+                        + key + "F applies");
+            }
+            try {
+                maxBad = Double.parseDouble(override.substring(key.length()).strip());
+            } catch (NumberFormatException e) {
+                maxBad = Double.NaN;
+            }
+            if (!(maxBad >= 0 && maxBad <= 1)) {
+                throw new IllegalArgumentException("--set " + override + ": data.max_bad_fraction must be a number in [0, 1]");
+            }
+        }
+        return maxBad;
     }
 
     /**

@@ -59,6 +59,17 @@ final class TrainedModelOptions {
         return DinoV2Config.load(config != null ? config : OLD_CHECKPOINT_CONFIG, all);
     }
 
+    /** An output folder of an eval command: never a checkpoint folder, nor one inside it (its manifest names its files). */
+    static void refuseCheckpointFolder(Path out) {
+        Path folder = out.toAbsolutePath().normalize();
+        for (Path p : new Path[] {folder, folder.getParent()}) {
+            if (p != null && Files.exists(p.resolve(CheckpointStore.MANIFEST))) {
+                throw new IllegalArgumentException("--out " + out + " is " + (p.equals(folder) ? "" : "inside ")
+                        + "the checkpoint folder " + p + ": write the output elsewhere");
+            }
+        }
+    }
+
     /** Opens the checkpoint's teacher (features, attention) under {@code trained}. */
     interface TeacherOpener<T> {
         T open(DinoV2Config trained, Path checkpoint) throws IOException;

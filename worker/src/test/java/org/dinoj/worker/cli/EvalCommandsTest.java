@@ -136,6 +136,15 @@ class EvalCommandsTest {
                 "--dataset", SPEC, "--images", "1,96", "--out", out.toString());
         assertThat(range.code()).isEqualTo(1);
         assertThat(range.err().strip()).startsWith("dinoj: image 96 is not in").contains("0 to 95").doesNotContain("\n");
+        CliRun inside = CliRun.dinoj("eval", "attention", "--checkpoint", checkpoint.toString(), "--dataset", SPEC,
+                "--out", checkpoint.resolve("maps").toString());
+        assertThat(inside.code()).isEqualTo(1);
+        assertThat(inside.err().strip()).isEqualTo("dinoj: --out " + checkpoint.resolve("maps") + " is inside the checkpoint"
+                + " folder " + checkpoint + ": write the output elsewhere");
+        CliRun into = CliRun.dinoj("eval", "embed", "--checkpoint", checkpoint.toString(), "--dataset", SPEC,
+                "--out", checkpoint.toString());
+        assertThat(into.err().strip()).isEqualTo("dinoj: --out " + checkpoint + " is the checkpoint folder " + checkpoint
+                + ": write the output elsewhere");
         CliRun huge = CliRun.dinoj("eval", "attention", "--checkpoint", checkpoint.toString(), "--config", "tiny-test",
                 "--dataset", SPEC, "--size", "100000", "--out", out.toString());
         assertThat(huge.code()).isEqualTo(1);
