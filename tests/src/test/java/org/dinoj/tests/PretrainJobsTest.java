@@ -427,6 +427,38 @@ class PretrainJobsTest {
         }
     }
 
+    /** A run that fails while its checkpoints are away keeps the registry's record of them, so a retry is refused. */
+    @Test
+    void aJobThatFailsWhileItsCheckpointsAreGoneKeepsTheirRecordAndARetryIsRefused() throws Exception {
+        try (LocalRunner runner = runner(1)) {
+            submit(runner, "away", config(1, 400, 40));
+            await("a few checkpoints", () -> verifiedSteps("away").size() >= 2);
+            CheckpointStore store = new CheckpointStore(dir.resolve("away/shard-0"));
+            long recorded = store.latestVerified().orElseThrow().step();
+            runner.jobs().registry().update("away", JobRecord.RegistryStatus.RUNNING,
+                    CheckpointLayout.ref(store.verify(recorded)), null);
+            io.temporal.serviceclient.WorkflowServiceStubs stubs = org.dinoj.worker.temporal.WorkerBootstrap.connect(runner.target());
+            try {
+                io.temporal.client.WorkflowClient.newInstance(stubs).newUntypedWorkflowStub("away").terminate("mount lost");
+            } finally {
+                stubs.shutdown();
+            }
+            await("failed", () -> runner.jobs().serviceState("away") == JobService.ServiceState.FAILED);
+            Thread.sleep(5000); // the terminated round stops at its next status read (every 0.5 s here)
+            Files.move(dir.resolve("away"), dir.resolve("elsewhere"));
+
+            runner.jobs().recordFailure("away");
+            JobRecord failed = runner.jobs().registry().find("away").orElseThrow();
+            assertThat(failed.status()).isEqualTo(JobRecord.RegistryStatus.FAILED);
+            assertThat(failed.latestCheckpoint()).as("what the registry knew of stays").isNotNull();
+            assertThat(failed.latestCheckpoint().step()).isEqualTo(recorded);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> runner.jobs().retry("away", List.of(), true))
+                    .isInstanceOf(JobService.CheckpointsMissingException.class)
+                    .hasMessageContaining("the job is not started over from step 0");
+            assertThat(dir.resolve("away")).doesNotExist();
+        }
+    }
+
     @Test
     void aCorruptNewestCheckpointIsSkippedAndTheJobResumesFromThePreviousOne() throws Exception {
         assumeEmbeddedServer();

@@ -240,6 +240,9 @@ public final class PretrainCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             out.println(e.getMessage());
             return 2;
+        } catch (JobService.CheckpointsMissingException e) {
+            out.println(e.getMessage());
+            return 1;
         } catch (IllegalStateException e) {
             // Started again meanwhile (through the API, or another retry): watch it as it runs.
             out.println(e.getMessage());
@@ -294,9 +297,8 @@ public final class PretrainCommand implements Callable<Integer> {
     }
 
     /**
-     * How long a pause may take: the round stops at its next status read (a quarter of the heartbeat
-     * timeout) and writes a checkpoint; four heartbeat timeouts and half a minute cover a slow disk and
-     * a retried attempt's start.
+     * How long a pause waits on a round whose attempts keep failing: four heartbeat timeouts and half a
+     * minute let a retried attempt start, read the pause and write its checkpoint.
      */
     private static long pauseWaitSeconds(LocalRunner runner, String id) throws IOException {
         long heartbeat = runner.jobs().registry().find(id).map(r -> r.spec().activities().heartbeatTimeout().toSeconds())
@@ -313,6 +315,7 @@ public final class PretrainCommand implements Callable<Integer> {
         long lastPlain = 0;
         boolean pausing = false;
         long pauseDeadline = Long.MAX_VALUE;
+        long pauseWait = 0;
         JobStatus lastStatus = null;
         boolean scheduleShown = false;
         String lastRetry = null;
@@ -369,19 +372,23 @@ public final class PretrainCommand implements Callable<Integer> {
                 }
                 default -> { }
             }
+            if (pausing && retry.isEmpty()) {
+                // Healthy work before the pause lands (an evaluation, a merge, a large checkpoint) may take long.
+                pauseDeadline = System.nanoTime() + pauseWait * 1_000_000_000L;
+            }
             if (pausing && System.nanoTime() > pauseDeadline) {
                 // A round that keeps failing (data gone, disk full) never reaches its checkpoint: a single
                 // SIGTERM from a supervisor must still end the command.
                 out.println();
-                out.println("job " + id + " did not reach a checkpoint within " + pauseWaitSeconds(runner, id) + " s of the"
-                        + " pause" + (lastRetry != null ? " (" + lastRetry + ")" : "") + "; stopping without it. The"
-                        + " registry keeps the job: 'dinoj pretrain --job-id " + id + "' goes on from its latest"
-                        + " verified checkpoint");
+                out.println("job " + id + " did not reach a checkpoint: its round kept failing for " + pauseWait
+                        + " s after the pause (" + lastRetry + "); stopping without it. The registry keeps the job:"
+                        + " 'dinoj pretrain --job-id " + id + "' goes on from its latest verified checkpoint");
                 return 1;
             }
             if (!pausing && (interrupts.get() > 0 || System.nanoTime() > deadline)) {
                 pausing = true;
-                pauseDeadline = System.nanoTime() + pauseWaitSeconds(runner, id) * 1_000_000_000L;
+                pauseWait = pauseWaitSeconds(runner, id);
+                pauseDeadline = System.nanoTime() + pauseWait * 1_000_000_000L;
                 out.println();
                 out.println(interrupts.get() > 0 ? "pausing job " + id + " (waiting for its checkpoint; Ctrl-C again to"
                         + " stop at once)" : "--max-minutes reached: pausing job " + id + " with a checkpoint");

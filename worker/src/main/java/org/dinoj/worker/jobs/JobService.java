@@ -277,17 +277,20 @@ public final class JobService {
             throw new IllegalStateException("job '" + jobId + "' has not failed (it is "
                     + now.toLowerCase(Locale.ROOT) + "); only a failed job can be retried");
         }
+        JobSpec spec = overrides.isEmpty() ? record.spec()
+                : record.spec().withConfig(ConfigLoader.withOverrides(record.spec().config(), overrides));
+        if (!overrides.isEmpty()) {
+            // Valid alone (checkRetryOverrides) is not enough: with the job's own keys, and the length the job has now
+            // (set-epochs, a time budget) as its rounds give it, they must still make a whole configuration. Checked
+            // before any wait for the failed run's round, so that a refusal is not first answered 'retry later'.
+            TrainingServices.load().sessions().check(ConfigLoader.withOverrides(spec.config(),
+                    List.of("optim.epochs=" + spec.epochs())));
+        }
         if (state == ServiceState.FAILED) {
             waitForStoppedRound(jobId, record.spec(), waitForStoppingRound);
         }
         String reason = state == ServiceState.FAILED ? "failed: " + failure(jobId) : record.message();
         String with = overrides.isEmpty() ? "" : " with " + String.join(", ", overrides);
-        JobSpec spec = overrides.isEmpty() ? record.spec()
-                : record.spec().withConfig(ConfigLoader.withOverrides(record.spec().config(), overrides));
-        if (!overrides.isEmpty()) {
-            // Valid alone (checkRetryOverrides) is not enough: with the job's own keys they must still make a whole configuration.
-            TrainingServices.load().sessions().check(spec.config());
-        }
         JobState from = resumeState(record, spec, false);
         if (record.schedule() != null) {
             from = from.withSchedule(record.schedule());
@@ -574,7 +577,12 @@ public final class JobService {
             // A retry in this process may have started a new run since the caller saw the failure: its record stays.
             if (serviceState(jobId) == ServiceState.FAILED
                     && registry.find(jobId).map(r -> !r.status().finished()).orElse(false)) {
-                registry.updateAt(jobId, JobRecord.RegistryStatus.FAILED, newest, "failed: " + reason);
+                if (newest != null) {
+                    registry.updateAt(jobId, JobRecord.RegistryStatus.FAILED, newest, "failed: " + reason);
+                } else {
+                    // None verifies now (a mount gone, say): the recorded one stays, so a retry is not a start from scratch.
+                    registry.update(jobId, JobRecord.RegistryStatus.FAILED, null, "failed: " + reason);
+                }
             }
         }
         return reason;
