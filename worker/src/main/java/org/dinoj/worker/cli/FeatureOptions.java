@@ -62,13 +62,13 @@ final class FeatureOptions {
         }
         double maxBad = LoaderOptions.DEFAULT_MAX_BAD_FRACTION;
         for (String override : model.overrides) {
-            String key = "data.max_bad_fraction=";
-            if (!override.startsWith(key)) {
+            int eq = override.indexOf('=');
+            if (eq < 0 || !override.substring(0, eq).strip().equals("data.max_bad_fraction")) {
                 throw new IllegalArgumentException("--set " + override + " goes with --checkpoint; without one only "
-                        + key + "F applies");
+                        + "data.max_bad_fraction=F applies");
             }
             try {
-                maxBad = Double.parseDouble(override.substring(key.length()).strip());
+                maxBad = Double.parseDouble(override.substring(eq + 1).strip());
             } catch (NumberFormatException e) {
                 maxBad = Double.NaN;
             }

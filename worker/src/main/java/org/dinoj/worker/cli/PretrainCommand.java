@@ -2,6 +2,7 @@ package org.dinoj.worker.cli;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
@@ -289,7 +290,9 @@ public final class PretrainCommand implements Callable<Integer> {
             } catch (IOException e) {
                 best = Optional.empty();
             }
-            best.filter(b -> b.step() != r.step() && b.checkpoint() != null).ifPresent(b -> out.printf(Locale.ROOT,
+            // Its checkpoint may have gone since (an abandoned run's, set aside): then it is not named as kept.
+            best.filter(b -> b.step() != r.step() && b.checkpoint() != null && Files.isDirectory(store.resolve(b.checkpoint())))
+                    .ifPresent(b -> out.printf(Locale.ROOT,
                     "best k-NN top-1 %.2f%% at epoch %d (step %d); its checkpoint is kept: %s%n", b.top1(), b.epoch(),
                     b.step(), store.resolve(b.checkpoint())));
         }
