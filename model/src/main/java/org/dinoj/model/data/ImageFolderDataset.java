@@ -116,6 +116,13 @@ public final class ImageFolderDataset implements Dataset {
         }
         Path train = splitRoot(dir, Split.TRAIN);
         Path test = splitRoot(dir, Split.TEST);
+        try (Stream<Path> entries = Files.list(dir)) {
+            if (entries.findAny().isEmpty()) {
+                return "is an empty folder: check the path";
+            }
+        } catch (IOException | UncheckedIOException e) {
+            return null; // opening it says so
+        }
         if (train.equals(test)) {
             return subFolderNames(dir).isEmpty() ? "has no class folders, so it has no labels"
                     : "has no train/ and test/ (or val/) sub-folders, so its bank and its queries would be the same images";

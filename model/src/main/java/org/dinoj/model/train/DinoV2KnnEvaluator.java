@@ -42,8 +42,8 @@ public final class DinoV2KnnEvaluator implements CheckpointEvaluator {
             // From the folder's layout: walking a large one here would outlast the round's heartbeat timeout.
             String problem = ImageFolderDataset.evaluationLayoutProblem(folder.get());
             if (problem != null) {
-                throw new IllegalArgumentException("k-NN cannot use evaluation dataset " + spec + ": it " + problem + "; "
-                        + INSTEAD);
+                throw new IllegalArgumentException("k-NN cannot use evaluation dataset " + spec + ": it " + problem
+                        + (problem.endsWith("check the path") ? "" : "; " + INSTEAD));
             }
             return;
         }

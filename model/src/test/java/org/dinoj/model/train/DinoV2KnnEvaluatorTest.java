@@ -42,6 +42,11 @@ class DinoV2KnnEvaluatorTest {
                         + " labels" + instead);
         // A job that never evaluates trains on them.
         assertThatCode(() -> evaluator.checkEvaluable(config(unlabelled, "job.eval_every_epochs=-1"))).doesNotThrowAnyException();
+        // An empty folder is a wrong path, not a missing layout: no advice about labels.
+        Files.createDirectories(dir.resolve("empty"));
+        String empty = "folder:" + dir.resolve("empty");
+        assertThatThrownBy(() -> evaluator.checkEvaluable(config(empty)))
+                .hasMessage("k-NN cannot use evaluation dataset " + empty + ": it is an empty folder: check the path");
 
         write(dir.resolve("flat/cat/a.png"));
         write(dir.resolve("flat/dog/b.png"));
