@@ -459,6 +459,27 @@ class PretrainJobsTest {
         }
     }
 
+    /** A pause reaches a round whose attempts keep failing (a full disk here): the next attempt stops at once. */
+    @Test
+    void aPauseStopsARoundWhoseAttemptsKeepFailingAndResumeFinishesTheJob() throws Exception {
+        Path full = Files.writeString(dir.resolve("disk-is-full"), "while this file exists");
+        String config = config(1, 40, 5).replace("toy: {dim: 4, step_millis: 5}",
+                "toy: {dim: 4, step_millis: 5, disk_full_while_exists: '" + full + "'}");
+        try (LocalRunner runner = runner(1)) {
+            submit(runner, "full", config);
+            await("a failed attempt", () -> runner.jobs().pendingRounds("full").stream().anyMatch(r -> r.attempt() > 1));
+            runner.jobs().pause("full");
+            await("paused", () -> runner.jobs().progress("full").status() == JobStatus.PAUSED);
+            assertThat(verifiedSteps("full")).isEmpty();
+
+            Files.delete(full);
+            runner.jobs().resume("full");
+            JobResult result = awaitEnd(runner, "full");
+            assertThat(result.status()).isEqualTo(JobStatus.COMPLETED);
+            assertThat(result.step()).isEqualTo(40);
+        }
+    }
+
     @Test
     void aCorruptNewestCheckpointIsSkippedAndTheJobResumesFromThePreviousOne() throws Exception {
         assumeEmbeddedServer();

@@ -35,7 +35,7 @@ public final class Datasets {
 
     public static Dataset open(String spec, Split split) {
         if (spec == null || spec.isBlank()) {
-            throw new DatasetException("no dataset given: name one as " + FORMS);
+            throw new DatasetSpecException("no dataset given: name one as " + FORMS);
         }
         String trimmed = spec.strip();
         if (trimmed.equalsIgnoreCase("fashion-mnist")) {
@@ -48,8 +48,32 @@ public final class Datasets {
             case "idx" -> IdxDataset.open(path(arg, trimmed), split, trimmed);
             case "folder" -> ImageFolderDataset.open(path(arg, trimmed), split, trimmed);
             case "synthetic" -> synthetic(arg, trimmed, split);
-            default -> throw new DatasetException("unknown dataset '" + spec + "': use " + FORMS);
+            default -> throw new DatasetSpecException("unknown dataset '" + spec + "': use " + FORMS);
         };
+    }
+
+    /**
+     * Checks a spec's form without touching the file system (a job's data may be on a mount the
+     * submitting machine lacks): the kind, a path where one is needed, a {@code synthetic:} spec's numbers.
+     *
+     * @throws DatasetSpecException naming what is wrong
+     */
+    public static void checkSpec(String spec) {
+        if (spec == null || spec.isBlank()) {
+            throw new DatasetSpecException("no dataset given: name one as " + FORMS);
+        }
+        String trimmed = spec.strip();
+        if (trimmed.equalsIgnoreCase("fashion-mnist")) {
+            return;
+        }
+        int colon = trimmed.indexOf(':');
+        String kind = colon < 0 ? trimmed : trimmed.substring(0, colon).toLowerCase(Locale.ROOT);
+        String arg = colon < 0 ? "" : trimmed.substring(colon + 1);
+        switch (kind) {
+            case "idx", "folder" -> path(arg, trimmed);
+            case "synthetic" -> synthetic(arg, trimmed, Split.TRAIN);
+            default -> throw new DatasetSpecException("unknown dataset '" + spec + "': use " + FORMS);
+        }
     }
 
     /** The directory a {@code folder:DIR} spec names; empty for any other kind of dataset. */
@@ -99,7 +123,7 @@ public final class Datasets {
 
     private static Path path(String arg, String spec) {
         if (arg.isBlank()) {
-            throw new DatasetException("dataset '" + spec + "' names no directory: write it as e.g. idx:/data/mnist or folder:/data/images");
+            throw new DatasetSpecException("dataset '" + spec + "' names no directory: write it as e.g. idx:/data/mnist or folder:/data/images");
         }
         return Path.of(arg);
     }
@@ -130,7 +154,7 @@ public final class Datasets {
             }
             return new SyntheticDataset(spec, n, channels, height, width, classes, split);
         } catch (NumberFormatException e) {
-            throw new DatasetException("synthetic dataset '" + spec
+            throw new DatasetSpecException("synthetic dataset '" + spec
                     + "' is not of the form synthetic:N[:HxW[xC]][:K], e.g. synthetic:1000 or synthetic:1000:32x32x3:10");
         }
     }

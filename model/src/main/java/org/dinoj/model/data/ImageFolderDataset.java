@@ -53,6 +53,9 @@ public final class ImageFolderDataset implements Dataset {
 
     /** Opens the given split below {@code dir} (see the class comment for how splits are found). */
     public static ImageFolderDataset open(Path dir, Split split, String spec) {
+        if (Files.isRegularFile(dir)) {
+            throw new DatasetSpecException("'" + spec + "' names the file " + dir + ": give the folder that holds the images");
+        }
         if (!Files.isDirectory(dir)) {
             throw new DatasetException("image folder " + dir + " for '" + spec + "' does not exist or is not a directory: check the path");
         }

@@ -21,10 +21,10 @@ public final class SyntheticDataset implements Dataset {
 
     public SyntheticDataset(String spec, int size, int channels, int height, int width, int classes, Split split) {
         if (size <= 0) {
-            throw new DatasetException("synthetic dataset '" + spec + "' has " + size + " images: give a positive count, e.g. synthetic:1000");
+            throw new DatasetSpecException("synthetic dataset '" + spec + "' has " + size + " images: give a positive count, e.g. synthetic:1000");
         }
         if (channels <= 0 || height <= 0 || width <= 0 || classes <= 0) {
-            throw new DatasetException("synthetic dataset '" + spec + "' needs a positive size and class count, got "
+            throw new DatasetSpecException("synthetic dataset '" + spec + "' needs a positive size and class count, got "
                     + height + "x" + width + "x" + channels + " with " + classes + " classes");
         }
         this.spec = spec;

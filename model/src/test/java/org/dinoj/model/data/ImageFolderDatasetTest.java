@@ -277,8 +277,21 @@ class ImageFolderDatasetTest {
         assertThatThrownBy(() -> Datasets.open("folder:" + dir.resolve("missing"), Split.TRAIN))
                 .isInstanceOf(DatasetException.class)
                 .hasMessageContaining("does not exist");
+        // What no file system can mend is final (IllegalArgumentException), not retried as a missing mount is.
         assertThatThrownBy(() -> Datasets.open("tfrecord:/x", Split.TRAIN))
-                .isInstanceOf(DatasetException.class)
+                .isInstanceOf(DatasetSpecException.class).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("unknown dataset 'tfrecord:/x'");
+        writeRgb(dir.resolve("a/one.png"), 8, 1, 2, 3, "png");
+        assertThatThrownBy(() -> Datasets.open("folder:" + dir.resolve("a/one.png"), Split.TRAIN))
+                .isInstanceOf(DatasetSpecException.class)
+                .hasMessage("'folder:" + dir.resolve("a/one.png") + "' names the file " + dir.resolve("a/one.png")
+                        + ": give the folder that holds the images");
+        for (String bad : new String[] {"synthetic:abc", "synthetic:0", "synthetic:99999999999999", "folder:", "idx:  "}) {
+            assertThatThrownBy(() -> Datasets.checkSpec(bad)).as(bad).isInstanceOf(DatasetSpecException.class);
+            assertThatThrownBy(() -> Datasets.open(bad, Split.TRAIN)).as(bad).isInstanceOf(DatasetSpecException.class);
+        }
+        Datasets.checkSpec("folder:/not/mounted/here");
+        Datasets.checkSpec("synthetic:100:8x8x3:4");
+        Datasets.checkSpec("fashion-mnist");
     }
 }

@@ -73,8 +73,8 @@ class SyntheticDatasetTest {
     @Test
     void badSpecsAreClearErrors() throws java.io.IOException {
         assertThatThrownBy(() -> Datasets.open("synthetic:0", Split.TRAIN))
-                .isInstanceOf(DatasetException.class).hasMessageContaining("positive count");
+                .isInstanceOf(DatasetSpecException.class).hasMessageContaining("positive count");
         assertThatThrownBy(() -> Datasets.open("synthetic:abc", Split.TRAIN))
-                .isInstanceOf(DatasetException.class).hasMessageContaining("synthetic:N[:HxW[xC]][:K]");
+                .isInstanceOf(DatasetSpecException.class).hasMessageContaining("synthetic:N[:HxW[xC]][:K]");
     }
 }

@@ -84,7 +84,9 @@ class DinoV2SessionTest {
                 {"crops.global_crops_scale=[1.5, 0.2]", "global_crops_scale"},
                 {"ibot.mask_ratio_min=0.9", "mask_ratio"},
                 {"compute.precision=bf17", "compute.precision"},
-                {"optim.base_lr=fast", "optim.base_lr"}}) {
+                {"optim.base_lr=fast", "optim.base_lr"},
+                {"data.dataset=synthetic:abc", "is not of the form synthetic:N"},
+                {"eval.dataset=tfrecord:/x", "unknown dataset 'tfrecord:/x'"}}) {
             String yaml = org.dinoj.model.config.ConfigLoader.withOverrides(fmnist, List.of(bad[0]));
             assertThatThrownBy(() -> factory.check(yaml)).as(bad[0]).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining(bad[1]);

@@ -81,6 +81,17 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
     public TrainRoundResult trainRound(TrainRoundRequest request) {
         ActivityExecutionContext context = Activity.getExecutionContext();
         RoundHeartbeat last = context.getHeartbeatDetails(RoundHeartbeat.class).orElse(null);
+        if (context.getInfo().getAttempt() > 1 && new RoundStopRequests(context).requested()) {
+            // The job is pausing or cancelling and earlier attempts failed (data gone, a full disk): this one would
+            // fail too before it read the request, and the job would never stop. It stops at once; the job goes on
+            // from the shard's newest checkpoint, as after any pause.
+            log.info("job {} shard {}: round {} stops before training, as the job asked (attempt {})", request.jobId(),
+                    request.shard(), request.round(), context.getInfo().getAttempt());
+            return new TrainRoundResult(request.shard(), null,
+                    new TrainingMetrics(last == null ? 0 : last.step(), Double.NaN, Map.of(), Double.NaN, Double.NaN, 0),
+                    new RoundEvents(last == null ? 0 : last.step(), "stopped before training", 0, 0, 1,
+                            "the job asked the round to stop while its attempts were failing"));
+        }
         CheckpointLayout layout = CheckpointLayout.of(request.checkpointStore());
         if (request.round() == 0) {
             // Every shard: the others would otherwise train their whole round before the job fails.

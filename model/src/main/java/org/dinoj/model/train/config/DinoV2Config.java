@@ -71,6 +71,12 @@ public record DinoV2Config(StudentConfig student, DinoConfig dino, IbotConfig ib
                 throw new IllegalArgumentException("data.mean has " + data.mean().size() + " values but student.in_chans is "
                         + student.inChans() + ": give one mean and std per image channel");
             }
+            // The form only: the data may sit on a mount the machine that checks this lacks.
+            for (String spec : new String[] {data.dataset(), eval.dataset()}) {
+                if (spec != null && !spec.isBlank()) {
+                    org.dinoj.model.data.Datasets.checkSpec(spec);
+                }
+            }
             if (dino.koleoLossWeight() > 0 && train.batchSizePerGpu() < 2) {
                 throw new IllegalArgumentException("KoLeo needs train.batch_size_per_gpu >= 2 (got "
                         + train.batchSizePerGpu() + "); raise it or set dino.koleo_loss_weight to 0");
