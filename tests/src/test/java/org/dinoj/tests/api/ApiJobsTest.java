@@ -249,6 +249,13 @@ class ApiJobsTest {
         }
         HttpResponse<String> form = send("POST", "/v1/jobs", null, TOKEN, "Content-Type", "text/plain");
         assertThat(form.statusCode()).isEqualTo(415);
+        HttpResponse<String> jsonx = send("POST", "/v1/jobs", null, TOKEN, "Content-Type", "application/jsonx");
+        assertThat(jsonx.statusCode()).isEqualTo(415);
+        // A body that says it is compressed and is not: refused, not read as plain JSON and started.
+        HttpResponse<String> gzip = send("POST", "/v1/jobs", null, TOKEN, "Content-Type", "application/json; charset=utf-8",
+                "Content-Encoding", "gzip");
+        assertThat(gzip.statusCode()).isEqualTo(415);
+        assertThat(error(gzip)).isEqualTo("the request body must be sent as it is: Content-Encoding 'gzip' is not taken");
         // Nothing was started or registered by any of them.
         assertThat(get("/v1/jobs").path("jobs").findValuesAsText("job_id")).doesNotContain("x", "../x", "registry");
     }
@@ -355,6 +362,18 @@ class ApiJobsTest {
         assertThat(running.path("pending_rounds").get(0).path("heartbeat").path("end_step").asLong()).isEqualTo(40);
         assertThat(get("/v1/jobs").path("jobs").findValuesAsText("job_id")).contains("api-ctl");
 
+        // Requests the job's state makes pointless, and ones it does not take, are refused, not dropped.
+        HttpResponse<String> resumeRunning = post("/v1/jobs/api-ctl/resume", null);
+        assertThat(resumeRunning.statusCode()).isEqualTo(409);
+        assertThat(error(resumeRunning)).isEqualTo("job 'api-ctl' is running; it cannot resume (only a paused or pausing job"
+                + " resumes)");
+        HttpResponse<String> withBody = post("/v1/jobs/api-ctl/pause", "{\"now\": true}");
+        assertThat(withBody.statusCode()).isEqualTo(400);
+        assertThat(error(withBody)).isEqualTo("POST .../pause takes no request body");
+        HttpResponse<String> filtered = send("GET", "/v1/jobs?status=BOGUS", null, TOKEN);
+        assertThat(filtered.statusCode()).isEqualTo(400);
+        assertThat(error(filtered)).isEqualTo("GET /v1/jobs takes no query parameters (got status)");
+
         HttpResponse<String> pause = post("/v1/jobs/api-ctl/pause", null);
         assertThat(pause.statusCode()).isEqualTo(202);
         assertThat(JSON.readTree(pause.body()).path("requested").asText()).isEqualTo("pause");
@@ -364,6 +383,9 @@ class ApiJobsTest {
         assertThat(paused.path("status").asText()).isEqualTo("PAUSED");
         assertThat(paused.path("latest_checkpoint").path("step").asLong()).isEqualTo(pausedAt);
         assertThat(paused.path("pending_rounds")).isEmpty();
+        HttpResponse<String> pauseAgain = post("/v1/jobs/api-ctl/pause", null);
+        assertThat(pauseAgain.statusCode()).isEqualTo(409);
+        assertThat(error(pauseAgain)).isEqualTo("job 'api-ctl' is paused; it cannot pause");
 
         assertThat(post("/v1/jobs/api-ctl/resume", null).statusCode()).isEqualTo(202);
         awaitJob("api-ctl", "training past the pause", j -> heartbeatStep(j) > pausedAt);

@@ -56,6 +56,8 @@ public final class ApiServer implements AutoCloseable {
             config.startup.showOldJavalinVersionWarning = false;
             config.http.maxRequestSize = MAX_BODY_BYTES;
             config.routes.before(ctx -> authorize(ctx, token));
+            // No route reads a query parameter: one given would be a filter silently not applied.
+            config.routes.before("/v1/*", ApiServer::refuseQueryParameters);
             config.routes.get("/healthz", ctx -> json(ctx, Map.of("status", "ok")));
             config.routes.get("/openapi.yaml", ctx -> ctx.contentType("application/yaml").result(openApi));
             config.routes.get("/metrics", ctx -> ctx.contentType(PrometheusMetrics.CONTENT_TYPE).result(metrics.scrape()));
@@ -64,7 +66,10 @@ public final class ApiServer implements AutoCloseable {
             config.routes.get("/v1/jobs/{id}", jobs::get);
             config.routes.patch("/v1/jobs/{id}", ctx -> jobs.change(ctx, jsonBody(ctx)));
             for (String action : new String[]{"pause", "resume", "cancel"}) {
-                config.routes.post("/v1/jobs/{id}/" + action, ctx -> jobs.signal(ctx, action));
+                config.routes.post("/v1/jobs/{id}/" + action, ctx -> {
+                    refuseBody(ctx, action);
+                    jobs.signal(ctx, action);
+                });
             }
             config.routes.post("/v1/jobs/{id}/retry", ctx -> jobs.retry(ctx, hasBody(ctx) ? jsonBody(ctx) : null));
             config.routes.exception(ApiException.class, (e, ctx) -> {
@@ -124,6 +129,20 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
+    private static void refuseQueryParameters(Context ctx) {
+        if (!ctx.queryParamMap().isEmpty()) {
+            throw ApiException.badRequest(ctx.method() + " " + ctx.path() + " takes no query parameters (got "
+                    + String.join(", ", new java.util.TreeSet<>(ctx.queryParamMap().keySet())) + ")");
+        }
+    }
+
+    /** A control request takes no body: one sent would be ignored, so it is refused. */
+    private static void refuseBody(Context ctx, String action) {
+        if (hasBody(ctx)) {
+            throw ApiException.badRequest("POST .../" + action + " takes no request body");
+        }
+    }
+
     /** Whether the request sends a body: a length above 0, or chunks. */
     static boolean hasBody(Context ctx) {
         String length = ctx.header("Content-Length");
@@ -134,8 +153,15 @@ public final class ApiServer implements AutoCloseable {
 
     static byte[] jsonBody(Context ctx) {
         String type = ctx.contentType();
-        if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+        // The media type itself, parameters (charset) aside: application/jsonx is not JSON.
+        String media = type == null ? "" : type.split(";", 2)[0].strip().toLowerCase(java.util.Locale.ROOT);
+        if (!media.equals("application/json")) {
             throw new ApiException(415, "the request body must be JSON; send 'Content-Type: application/json'");
+        }
+        String encoding = ctx.header("Content-Encoding");
+        if (encoding != null && !encoding.isBlank() && !encoding.strip().equalsIgnoreCase("identity")) {
+            throw new ApiException(415, "the request body must be sent as it is: Content-Encoding '" + encoding.strip()
+                    + "' is not taken");
         }
         String length = ctx.header("Content-Length");
         if (length != null) {

@@ -25,6 +25,7 @@ import org.dinoj.worker.jobs.JobRecord;
 import org.dinoj.worker.jobs.JobRegistry;
 import org.dinoj.worker.jobs.JobService;
 import org.dinoj.worker.jobs.JobSpecs;
+import org.dinoj.workflows.JobStatus;
 import org.dinoj.workflows.CheckpointRef;
 import org.dinoj.workflows.JobSpec;
 import org.dinoj.workflows.Progress;
@@ -279,6 +280,18 @@ public final class JobsApi {
         if (state != JobService.ServiceState.RUNNING) {
             throw ApiException.conflict("job '" + r.jobId() + "' is not running on the Temporal service (" + state
                     .name().toLowerCase() + "); it cannot " + action);
+        }
+        JobStatus now = jobs.progress(r.jobId()).status();
+        // A request the job's state makes pointless is refused, not answered 202 and dropped (resume after cancel).
+        boolean applies = switch (action) {
+            case "pause" -> now == JobStatus.RUNNING;
+            case "resume" -> now == JobStatus.PAUSED || now == JobStatus.PAUSING;
+            case "cancel" -> now != JobStatus.CANCELLING;
+            default -> true;
+        };
+        if (!applies) {
+            throw ApiException.conflict("job '" + r.jobId() + "' is " + now.name().toLowerCase() + "; it cannot " + action
+                    + (action.equals("resume") ? " (only a paused or pausing job resumes)" : ""));
         }
         try {
             switch (action) {
