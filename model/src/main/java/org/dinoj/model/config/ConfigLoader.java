@@ -213,7 +213,7 @@ public final class ConfigLoader {
                         + dotted(e) + ".KEY=VALUE, or KEY: VALUE lines under it), not a value", e);
             }
             throw new ConfigException("config key '" + dotted(e) + "' in " + where + " expects "
-                    + describe(e.getTargetType()) + ": " + e.getOriginalMessage(), e);
+                    + describe(e.getTargetType()) + ", got " + given(e.getOriginalMessage()), e);
         } catch (JsonMappingException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             String key = dotted(e);
@@ -223,6 +223,27 @@ public final class ConfigLoader {
         } catch (JsonProcessingException e) {
             throw new ConfigException(where + ": " + e.getOriginalMessage(), e);
         }
+    }
+
+    /** What Jackson says it met, in the user's words (its own text names Java types and tokens). */
+    private static String given(String jacksonMessage) {
+        String m = jacksonMessage == null ? "" : jacksonMessage;
+        if (m.contains("Array value") || m.contains("START_ARRAY")) {
+            return "a list";
+        }
+        if (m.contains("Object value") || m.contains("START_OBJECT")) {
+            return "a section (key: value lines)";
+        }
+        if (m.contains("String value") || m.contains("VALUE_STRING")) {
+            return "text";
+        }
+        if (m.contains("Boolean value") || m.contains("VALUE_TRUE") || m.contains("VALUE_FALSE")) {
+            return "true or false";
+        }
+        if (m.contains("Floating-point value") || m.contains("VALUE_NUMBER_FLOAT")) {
+            return "a number with a fraction";
+        }
+        return "a value of another type";
     }
 
     private static String dotted(JsonMappingException e) {

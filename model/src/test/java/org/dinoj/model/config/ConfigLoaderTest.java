@@ -81,6 +81,10 @@ class ConfigLoaderTest {
                 .hasMessageContaining("is a value, not a section");
         assertThatThrownBy(() -> ConfigLoader.load(g.toString(), List.of("optim.epochs"), Sample.defaults()))
                 .hasMessageContaining("must look like section.key=value");
+        // What was given, in the user's words, not Jackson's types and tokens.
+        Path h = yaml("optim:\n  epochs: [1, 2]\n");
+        assertThatThrownBy(() -> ConfigLoader.load(h.toString(), List.of(), Sample.defaults()))
+                .hasMessageEndingWith("expects an integer, got a list").hasMessageNotContaining("JsonToken");
     }
 
     @Test

@@ -247,6 +247,11 @@ class ApiJobsTest {
             assertThat(r.statusCode()).as(c.body() + " -> " + r.body()).isEqualTo(400);
             assertThat(error(r)).as(c.body()).contains(c.errorContains());
         }
+        // Jackson's reason without its echo of the input, and where.
+        HttpResponse<String> open = post("/v1/jobs", "{");
+        assertThat(open.statusCode()).isEqualTo(400);
+        assertThat(error(open)).startsWith("the request body is not valid JSON: Unexpected end-of-input")
+                .doesNotContain("Source").doesNotContain("byte[]").matches(".*\\(line 1, column \\d+\\)$");
         HttpResponse<String> form = send("POST", "/v1/jobs", null, TOKEN, "Content-Type", "text/plain");
         assertThat(form.statusCode()).isEqualTo(415);
         HttpResponse<String> jsonx = send("POST", "/v1/jobs", null, TOKEN, "Content-Type", "application/jsonx");

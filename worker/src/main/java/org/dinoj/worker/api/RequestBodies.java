@@ -29,7 +29,7 @@ final class RequestBodies {
         try {
             root = STRICT.readTree(body);
         } catch (JsonProcessingException e) {
-            throw ApiException.badRequest("the request body is not valid JSON: " + e.getOriginalMessage());
+            throw ApiException.badRequest("the request body is not valid JSON: " + problem(e));
         } catch (IOException e) {
             throw ApiException.badRequest("the request body cannot be read: " + e.getMessage());
         }
@@ -48,5 +48,15 @@ final class RequestBodies {
 
     static String typeName(JsonNode n) {
         return n.getNodeType().name().toLowerCase(Locale.ROOT);
+    }
+
+    /** Jackson's reason without its echo of the input ("[Source: (byte[])...]"), with where it is. */
+    static String problem(JsonProcessingException e) {
+        String reason = e.getOriginalMessage()
+                .replaceAll("(?s)\\s*\\(start marker at \\[Source: .*?; line: \\d+, column: \\d+\\]\\)", "")
+                .replaceAll("(?s)\\s*\\[Source: .*?; line: \\d+, column: \\d+\\]", "").strip();
+        var where = e.getLocation();
+        return where == null || where.getLineNr() < 1 ? reason
+                : reason + " (line " + where.getLineNr() + ", column " + where.getColumnNr() + ")";
     }
 }
