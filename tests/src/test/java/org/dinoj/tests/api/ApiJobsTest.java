@@ -202,6 +202,14 @@ class ApiJobsTest {
         assertThat(error(missing)).isEqualTo("no job 'no-such-job'");
         assertThat(send("GET", "/no/such/route", null, TOKEN).statusCode()).isEqualTo(404);
         assertThat(post("/v1/jobs/no-such-job/cancel", null).statusCode()).isEqualTo(404);
+        // Not an id any job can have: a malformed request, its echo kept short.
+        HttpResponse<String> accented = send("GET", "/v1/jobs/%C3%A9", null, TOKEN);
+        assertThat(accented.statusCode()).isEqualTo(400);
+        assertThat(error(accented)).startsWith("job id '\u00e9'");
+        HttpResponse<String> huge = send("GET", "/v1/jobs/" + "a".repeat(5000), null, TOKEN);
+        assertThat(huge.statusCode()).isEqualTo(400);
+        assertThat(error(huge)).isEqualTo("'" + "a".repeat(40) + "...' (5000 characters) is not a job id: ids are 1-128"
+                + " letters, digits, '.', '_' or '-'");
     }
 
     @Test

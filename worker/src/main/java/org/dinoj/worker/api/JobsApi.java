@@ -364,7 +364,10 @@ public final class JobsApi {
         try {
             JobRegistry.checkJobId(jobId);
         } catch (IllegalArgumentException e) {
-            throw ApiException.notFound("no job '" + jobId + "': " + e.getMessage());
+            // Not an id any job can have: the request is malformed (and its echo is kept short).
+            throw ApiException.badRequest(e.getMessage().length() > 300 ? "'" + jobId.substring(0, 40) + "...' ("
+                    + jobId.length() + " characters) is not a job id: ids are 1-128 letters, digits, '.', '_' or '-'"
+                    : e.getMessage());
         }
         return jobs.registry().find(jobId).orElseThrow(() -> ApiException.notFound("no job '" + jobId + "'"));
     }

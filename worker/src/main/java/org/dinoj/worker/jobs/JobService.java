@@ -273,7 +273,9 @@ public final class JobService {
         boolean failed = state == ServiceState.FAILED
                 || state == ServiceState.UNKNOWN && record.status() == JobRecord.RegistryStatus.FAILED;
         if (!failed) {
-            String now = state == ServiceState.UNKNOWN ? record.status().name() : state.name();
+            // A running workflow may hold a paused job: the job's own status says which.
+            String now = state == ServiceState.UNKNOWN ? record.status().name()
+                    : state == ServiceState.RUNNING ? progress(jobId).status().name() : state.name();
             throw new IllegalStateException("job '" + jobId + "' has not failed (it is "
                     + now.toLowerCase(Locale.ROOT) + "); only a failed job can be retried");
         }
