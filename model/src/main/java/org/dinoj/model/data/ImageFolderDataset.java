@@ -124,7 +124,7 @@ public final class ImageFolderDataset implements Dataset {
                 return "is an empty folder: check the path";
             }
         } catch (IOException | UncheckedIOException e) {
-            return null; // opening it says so
+            // Unreadable: the checks below say so with their own sentence.
         }
         if (train.equals(test)) {
             return subFolderNames(dir).isEmpty() ? "has no class folders, so it has no labels"

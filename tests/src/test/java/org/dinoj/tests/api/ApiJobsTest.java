@@ -382,7 +382,7 @@ class ApiJobsTest {
                 + " resumes)");
         HttpResponse<String> withBody = post("/v1/jobs/api-ctl/pause", "{\"now\": true}");
         assertThat(withBody.statusCode()).isEqualTo(400);
-        assertThat(error(withBody)).isEqualTo("POST .../pause takes no request body");
+        assertThat(error(withBody)).isEqualTo("POST .../pause takes no request body (or an empty JSON object)");
         HttpResponse<String> filtered = send("GET", "/v1/jobs?status=BOGUS", null, TOKEN);
         assertThat(filtered.statusCode()).isEqualTo(400);
         assertThat(error(filtered)).isEqualTo("GET /v1/jobs takes no query parameters (got status)");
@@ -403,7 +403,7 @@ class ApiJobsTest {
         assertThat(post("/v1/jobs/api-ctl/resume", null).statusCode()).isEqualTo(202);
         awaitJob("api-ctl", "training past the pause", j -> heartbeatStep(j) > pausedAt);
 
-        assertThat(post("/v1/jobs/api-ctl/cancel", null).statusCode()).isEqualTo(202);
+        assertThat(post("/v1/jobs/api-ctl/cancel", "{}").statusCode()).as("an empty object is no body").isEqualTo(202);
         JsonNode cancelled = awaitJob("api-ctl", "cancelled", j -> j.path("status").asText().equals("CANCELLED"));
         assertThat(cancelled.path("progress").path("step").asLong()).isGreaterThan(pausedAt).isLessThan(400);
         HttpResponse<String> late = post("/v1/jobs/api-ctl/pause", null);

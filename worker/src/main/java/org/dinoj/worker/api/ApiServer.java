@@ -136,10 +136,13 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
-    /** A control request takes no body: one sent would be ignored, so it is refused. */
+    /** A control request takes no body: one sent would be ignored, so it is refused (an empty object aside). */
     private static void refuseBody(Context ctx, String action) {
         if (hasBody(ctx)) {
-            throw ApiException.badRequest("POST .../" + action + " takes no request body");
+            String body = new String(jsonBody(ctx), java.nio.charset.StandardCharsets.UTF_8).replaceAll("\\s", "");
+            if (!body.isEmpty() && !body.equals("{}")) {
+                throw ApiException.badRequest("POST .../" + action + " takes no request body (or an empty JSON object)");
+            }
         }
     }
 

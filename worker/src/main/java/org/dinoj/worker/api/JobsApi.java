@@ -281,10 +281,17 @@ public final class JobsApi {
             throw ApiException.conflict("job '" + r.jobId() + "' is not running on the Temporal service (" + state
                     .name().toLowerCase() + "); it cannot " + action);
         }
-        JobStatus now = jobs.progress(r.jobId()).status();
+        JobStatus now;
+        try {
+            now = jobs.progress(r.jobId()).status();
+        } catch (RuntimeException e) {
+            // A query needs a worker that ran the workflow's first task, a signal does not: send it unchecked.
+            now = null;
+        }
         // A request the job's state makes pointless is refused, not answered 202 and dropped (resume after cancel).
-        boolean applies = switch (action) {
-            case "pause" -> now == JobStatus.RUNNING;
+        boolean applies = now == null || switch (action) {
+            // Pausing too: a resume since then has not landed yet, and a client may repeat a pause.
+            case "pause" -> now == JobStatus.RUNNING || now == JobStatus.PAUSING;
             case "resume" -> now == JobStatus.PAUSED || now == JobStatus.PAUSING;
             case "cancel" -> now != JobStatus.CANCELLING;
             default -> true;

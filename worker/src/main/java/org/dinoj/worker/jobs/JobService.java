@@ -261,6 +261,15 @@ public final class JobService {
         }
     }
 
+    /** A running workflow's job status (paused, pausing, ...); "running" when no worker answers the query. */
+    private String runningStatus(String jobId) {
+        try {
+            return progress(jobId).status().name();
+        } catch (RuntimeException e) {
+            return ServiceState.RUNNING.name();
+        }
+    }
+
     private Object lockOf(String jobId) {
         return jobLocks.computeIfAbsent(jobId, id -> new Object());
     }
@@ -275,7 +284,7 @@ public final class JobService {
         if (!failed) {
             // A running workflow may hold a paused job: the job's own status says which.
             String now = state == ServiceState.UNKNOWN ? record.status().name()
-                    : state == ServiceState.RUNNING ? progress(jobId).status().name() : state.name();
+                    : state == ServiceState.RUNNING ? runningStatus(jobId) : state.name();
             throw new IllegalStateException("job '" + jobId + "' has not failed (it is "
                     + now.toLowerCase(Locale.ROOT) + "); only a failed job can be retried");
         }

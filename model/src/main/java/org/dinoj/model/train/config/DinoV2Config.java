@@ -72,7 +72,8 @@ public record DinoV2Config(StudentConfig student, DinoConfig dino, IbotConfig ib
                         + student.inChans() + ": give one mean and std per image channel");
             }
             // The form only: the data may sit on a mount the machine that checks this lacks.
-            for (String spec : new String[] {data.dataset(), eval.dataset()}) {
+            // eval.dataset only where it is used: a job that never evaluates never opened it.
+            for (String spec : new String[] {data.dataset(), job.evalEveryEpochs() >= 0 ? eval.dataset() : null}) {
                 if (spec != null && !spec.isBlank()) {
                     org.dinoj.model.data.Datasets.checkSpec(spec);
                 }
