@@ -34,21 +34,13 @@ public final class Datasets {
     private Datasets() {}
 
     public static Dataset open(String spec, Split split) {
-        if (spec == null || spec.isBlank()) {
-            throw new DatasetSpecException("no dataset given: name one as " + FORMS);
-        }
-        String trimmed = spec.strip();
-        if (trimmed.equalsIgnoreCase("fashion-mnist")) {
-            return IdxDataset.open(fashionMnistDir(), split, "fashion-mnist");
-        }
-        int colon = trimmed.indexOf(':');
-        String kind = colon < 0 ? trimmed : trimmed.substring(0, colon).toLowerCase(Locale.ROOT);
-        String arg = colon < 0 ? "" : trimmed.substring(colon + 1);
-        return switch (kind) {
-            case "idx" -> IdxDataset.open(path(arg, trimmed), split, trimmed);
-            case "folder" -> ImageFolderDataset.open(path(arg, trimmed), split, trimmed);
-            case "synthetic" -> synthetic(arg, trimmed, split);
-            default -> throw new DatasetSpecException("unknown dataset '" + spec + "': use " + FORMS);
+        Spec s = Spec.parse(spec);
+        return switch (s.kind()) {
+            case "fashion-mnist" -> IdxDataset.open(fashionMnistDir(), split, "fashion-mnist");
+            case "idx" -> IdxDataset.open(path(s.arg(), s.text()), split, s.text());
+            case "folder" -> ImageFolderDataset.open(path(s.arg(), s.text()), split, s.text());
+            case "synthetic" -> synthetic(s.arg(), s.text(), split);
+            default -> throw s.unknown();
         };
     }
 
@@ -59,20 +51,32 @@ public final class Datasets {
      * @throws DatasetSpecException naming what is wrong
      */
     public static void checkSpec(String spec) {
-        if (spec == null || spec.isBlank()) {
-            throw new DatasetSpecException("no dataset given: name one as " + FORMS);
+        Spec s = Spec.parse(spec);
+        switch (s.kind()) {
+            case "fashion-mnist" -> { }
+            case "idx", "folder" -> path(s.arg(), s.text());
+            case "synthetic" -> synthetic(s.arg(), s.text(), Split.TRAIN);
+            default -> throw s.unknown();
         }
-        String trimmed = spec.strip();
-        if (trimmed.equalsIgnoreCase("fashion-mnist")) {
-            return;
+    }
+
+    /** A spec split into its kind (lower case) and what follows the colon. */
+    private record Spec(String text, String kind, String arg) {
+        static Spec parse(String spec) {
+            if (spec == null || spec.isBlank()) {
+                throw new DatasetSpecException("no dataset given: name one as " + FORMS);
+            }
+            String text = spec.strip();
+            if (text.equalsIgnoreCase("fashion-mnist")) {
+                return new Spec(text, "fashion-mnist", "");
+            }
+            int colon = text.indexOf(':');
+            return new Spec(text, colon < 0 ? text.toLowerCase(Locale.ROOT) : text.substring(0, colon).toLowerCase(Locale.ROOT),
+                    colon < 0 ? "" : text.substring(colon + 1));
         }
-        int colon = trimmed.indexOf(':');
-        String kind = colon < 0 ? trimmed : trimmed.substring(0, colon).toLowerCase(Locale.ROOT);
-        String arg = colon < 0 ? "" : trimmed.substring(colon + 1);
-        switch (kind) {
-            case "idx", "folder" -> path(arg, trimmed);
-            case "synthetic" -> synthetic(arg, trimmed, Split.TRAIN);
-            default -> throw new DatasetSpecException("unknown dataset '" + spec + "': use " + FORMS);
+
+        DatasetSpecException unknown() {
+            return new DatasetSpecException("unknown dataset '" + text + "': use " + FORMS);
         }
     }
 
