@@ -257,6 +257,11 @@ public final class CheckpointStore {
         return target;
     }
 
+    /** Whether {@code dir} is a checkpoint folder (it holds a manifest, which names its files): nothing else writes there. */
+    public static boolean isCheckpointFolder(Path dir) {
+        return dir != null && Files.exists(dir.resolve(MANIFEST));
+    }
+
     public static String directoryName(long step) {
         return String.format("step-%010d", step);
     }

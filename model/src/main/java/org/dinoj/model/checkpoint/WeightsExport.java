@@ -111,7 +111,7 @@ public final class WeightsExport {
                     + out.resolve("teacher.safetensors"));
         }
         Path folder = out.getParent();
-        if (folder != null && Files.exists(folder.resolve(CheckpointStore.MANIFEST))) {
+        if (CheckpointStore.isCheckpointFolder(folder)) {
             throw new IllegalArgumentException("--out " + out + " lies inside the checkpoint folder " + folder
                     + ", whose files its manifest names: write the export elsewhere");
         }

@@ -63,7 +63,7 @@ final class TrainedModelOptions {
     static void refuseCheckpointFolder(Path out) {
         Path folder = out.toAbsolutePath().normalize();
         for (Path p : new Path[] {folder, folder.getParent()}) {
-            if (p != null && Files.exists(p.resolve(CheckpointStore.MANIFEST))) {
+            if (CheckpointStore.isCheckpointFolder(p)) {
                 throw new IllegalArgumentException("--out " + out + " is " + (p.equals(folder) ? "" : "inside ")
                         + "the checkpoint folder " + p + ": write the output elsewhere");
             }
