@@ -178,13 +178,7 @@ class PretrainJobsTest {
         try (LocalRunner runner = runner(1)) {
             submit(runner, "retry", config(1, 120, 40));
             await("a few checkpoints", () -> verifiedSteps("retry").size() >= 2);
-            io.temporal.serviceclient.WorkflowServiceStubs stubs = org.dinoj.worker.temporal.WorkerBootstrap.connect(runner.target());
-            try {
-                io.temporal.client.WorkflowClient.newInstance(stubs).newUntypedWorkflowStub("retry").terminate("operator stop");
-            } finally {
-                stubs.shutdown();
-            }
-            await("failed", () -> runner.jobs().serviceState("retry") == JobService.ServiceState.FAILED);
+            terminate(runner, "retry", "operator stop");
 
             // 'jobs status' only reads: the reason, and the newest checkpoint on disk.
             CliOutput status = CliOutput.dinoj("jobs", "status", "retry", "--temporal", runner.target(),
@@ -348,6 +342,17 @@ class PretrainJobsTest {
                 + ", not in " + dir.resolve("copy/done") + " (a copied or moved checkpoint folder is not where the job writes)");
     }
 
+    /** Terminates the job's workflow in Temporal itself, as an operator would, and waits until it shows as failed. */
+    private static void terminate(LocalRunner runner, String jobId, String reason) throws Exception {
+        io.temporal.serviceclient.WorkflowServiceStubs stubs = org.dinoj.worker.temporal.WorkerBootstrap.connect(runner.target());
+        try {
+            io.temporal.client.WorkflowClient.newInstance(stubs).newUntypedWorkflowStub(jobId).terminate(reason);
+        } finally {
+            stubs.shutdown();
+        }
+        await("failed", () -> runner.jobs().serviceState(jobId) == JobService.ServiceState.FAILED);
+    }
+
     /** 'dinoj pretrain' with this test's checkpoint directory, an embedded server on a free port or the real server. */
     private String[] pretrainArgs(String... args) {
         List<String> all = new java.util.ArrayList<>(List.of("pretrain", "--checkpoint-dir", dir.toString(), "--port", "0"));
@@ -437,13 +442,7 @@ class PretrainJobsTest {
             long recorded = store.latestVerified().orElseThrow().step();
             runner.jobs().registry().update("away", JobRecord.RegistryStatus.RUNNING,
                     CheckpointLayout.ref(store.verify(recorded)), null);
-            io.temporal.serviceclient.WorkflowServiceStubs stubs = org.dinoj.worker.temporal.WorkerBootstrap.connect(runner.target());
-            try {
-                io.temporal.client.WorkflowClient.newInstance(stubs).newUntypedWorkflowStub("away").terminate("mount lost");
-            } finally {
-                stubs.shutdown();
-            }
-            await("failed", () -> runner.jobs().serviceState("away") == JobService.ServiceState.FAILED);
+            terminate(runner, "away", "mount lost");
             Thread.sleep(5000); // the terminated round stops at its next status read (every 0.5 s here)
             Files.move(dir.resolve("away"), dir.resolve("elsewhere"));
 

@@ -205,12 +205,18 @@ class WeightsInteropTest {
                 .hasMessageContaining("already exists");
     }
 
-    /** An export replaces nothing it was not asked to, and never writes into a checkpoint folder. */
-    @Test
-    void exportRefusesAnExistingFileAFolderAndACheckpointsOwnFiles() throws IOException {
+    /** A tiny-test checkpoint made by import from a dinov2-named state dict without heads, as {@code dir/c}. */
+    private Path importedTinyCheckpoint() throws IOException {
         DinoV2Config config = DinoV2Config.load("tiny-test", List.of());
         Path checkpoint = dir.resolve("c");
         WeightsImport.importWeights(writeStateDict(dir.resolve("in.safetensors"), config, false), checkpoint, config);
+        return checkpoint;
+    }
+
+    /** An export replaces nothing it was not asked to, and never writes into a checkpoint folder. */
+    @Test
+    void exportRefusesAnExistingFileAFolderAndACheckpointsOwnFiles() throws IOException {
+        Path checkpoint = importedTinyCheckpoint();
         Path out = dir.resolve("exports/teacher.safetensors");
         WeightsExport.export(checkpoint, out, Side.TEACHER, false, Naming.DINOV2, false);
         byte[] first = Files.readAllBytes(out);
@@ -238,9 +244,7 @@ class WeightsInteropTest {
 
     @Test
     void exportRefusesMissingAndCorruptCheckpointsInOneSentence() throws IOException {
-        DinoV2Config config = DinoV2Config.load("tiny-test", List.of());
-        Path checkpoint = dir.resolve("c");
-        WeightsImport.importWeights(writeStateDict(dir.resolve("in.safetensors"), config, false), checkpoint, config);
+        Path checkpoint = importedTinyCheckpoint();
         Path out = dir.resolve("out.safetensors");
 
         assertThatThrownBy(() -> WeightsExport.export(dir.resolve("nowhere"), out, Side.TEACHER, false, Naming.DINOV2, false))
