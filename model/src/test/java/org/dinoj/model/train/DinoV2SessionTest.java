@@ -46,6 +46,12 @@ class DinoV2SessionTest {
         assertThat(shallow.vit().embedDim()).isEqualTo(192);
         assertThat(shallow.vit().gridSize()).isEqualTo(4);
         assertThat(DinoV2Config.parse(shallow.toYaml())).isEqualTo(shallow);
+        assertThat(fmnist.augmentation().colorJitterProbability()).isEqualTo(0.8);
+        assertThat(fmnist.augmentation().solarizeProbability()).isEqualTo(0.2);
+        DinoV2Config plain = DinoV2Config.load("fashion-mnist", List.of("data.color_jitter_probability=0",
+                "data.solarize_probability=0.5"));
+        assertThat(plain.augmentation().colorJitterProbability()).isZero();
+        assertThat(plain.augmentation().solarizeProbability()).isEqualTo(0.5);
         // What toYaml writes reads back as the same configuration.
         assertThat(DinoV2Config.parse(tiny.toYaml())).isEqualTo(tiny);
         assertThat(tiny.toYaml()).contains("OFFICIAL_EPOCH_LENGTH: 7").contains("centering: centering");
@@ -66,6 +72,8 @@ class DinoV2SessionTest {
         assertThatThrownBy(() -> DinoV2Config.load("tiny-test", List.of("optim=3")))
                 .isInstanceOf(ConfigException.class).hasMessage("config key 'optim' in tiny-test is a section: set"
                         + " its keys (optim.KEY=VALUE, or KEY: VALUE lines under it), not a value");
+        assertThatThrownBy(() -> DinoV2Config.load("tiny-test", List.of("data.solarize_probability=2")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("data.solarize_probability is 2.0");
         assertThatThrownBy(() -> DinoV2Config.load("tiny-test", List.of("crops.local_crops_size=6")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("local_crops_size 6")
                 .hasMessageContaining("patch size 4");

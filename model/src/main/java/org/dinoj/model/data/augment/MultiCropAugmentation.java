@@ -13,6 +13,7 @@ import org.dinoj.model.data.ImageTransform;
  *   -> GaussianBlur(9, sigma 0.1..2) with p per crop kind -> [global 2 only] RandomSolarize(128, 0.2)
  *   -> Normalize(mean, std)
  * </pre>
+ * The jitter's 0.8 and the solarize 0.2 are dinov2's and {@link AugmentationConfig}'s defaults.
  * Global crops 1 and 2 are independent crops of the same image; then L local crops. One-channel
  * images stay one channel throughout (saturation, hue and grayscale are identities on them). An image
  * is first brought to the normalisation's channel count ({@link ChannelConversion}).
@@ -26,9 +27,7 @@ import org.dinoj.model.data.ImageTransform;
  */
 public final class MultiCropAugmentation implements ImageTransform<MultiCropSample> {
     static final double FLIP_PROBABILITY = 0.5;
-    static final double JITTER_PROBABILITY = 0.8;
     static final double GRAYSCALE_PROBABILITY = 0.2;
-    static final double SOLARIZE_PROBABILITY = 0.2;
 
     private final AugmentationConfig config;
     private final Consumer<AppliedAugmentation> trace;
@@ -76,7 +75,7 @@ public final class MultiCropAugmentation implements ImageTransform<MultiCropSamp
         s.resampler.resizeCrop(image, box, size, size, flipped, out);
 
         ColorJitter.Params jitter = null;
-        if (randomApply(JITTER_PROBABILITY, rng)) {
+        if (randomApply(config.colorJitterProbability(), rng)) {
             jitter = ColorJitter.sample(rng);
             ColorJitter.apply(jitter, out, channels, plane);
         }
@@ -91,7 +90,7 @@ public final class MultiCropAugmentation implements ImageTransform<MultiCropSamp
         }
         boolean solarized = false;
         if (kind == CropKind.GLOBAL_2) {
-            solarized = rng.nextDouble() < SOLARIZE_PROBABILITY;
+            solarized = rng.nextDouble() < config.solarizeProbability();
             if (solarized) {
                 Solarize.applyInPlace(out);
             }
@@ -103,9 +102,13 @@ public final class MultiCropAugmentation implements ImageTransform<MultiCropSamp
         return out;
     }
 
-    /** torchvision's {@code RandomApply}: skipped when {@code p < u}, so applied when {@code u <= p}. */
+    /**
+     * torchvision's {@code RandomApply}: skipped when {@code p < u}, so applied when {@code u <= p};
+     * never at p = 0, which switches the op off (torchvision would still apply it when u is 0).
+     */
     private static boolean randomApply(double p, SplittableRandom rng) {
-        return !(p < rng.nextDouble());
+        double u = rng.nextDouble();
+        return p > 0 && !(p < u);
     }
 
     /** Per-thread buffers. */

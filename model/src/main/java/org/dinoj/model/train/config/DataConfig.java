@@ -3,6 +3,7 @@ package org.dinoj.model.train.config;
 import java.util.List;
 import java.util.Locale;
 import org.dinoj.model.data.LoaderOptions;
+import org.dinoj.model.data.augment.AugmentationConfig;
 import org.dinoj.model.data.augment.BlurProbabilities;
 import org.dinoj.model.data.augment.Normalization;
 
@@ -17,9 +18,12 @@ import org.dinoj.model.data.augment.Normalization;
  * @param mean           per-channel normalisation mean (one value per image channel)
  * @param std            per-channel normalisation std
  * @param blur           {@code dinov2_effective} (what dinov2 actually does: 0 / 0.9 / 0.5), {@code dino_v1} (1 / 0.1 / 0.5) or {@code none}
+ * @param colorJitterProbability chance that a crop gets the colour jitter (dinov2: 0.8; on one-channel
+ *                       images only its brightness and contrast act)
+ * @param solarizeProbability chance that the second global crop is solarized (dinov2: 0.2)
  */
 public record DataConfig(String dataset, int workers, int prefetch, double maxBadFraction, List<Double> mean,
-                         List<Double> std, String blur) {
+                         List<Double> std, String blur, double colorJitterProbability, double solarizeProbability) {
 
     public DataConfig {
         if (workers < 0 || prefetch < 1) {
@@ -36,12 +40,21 @@ public record DataConfig(String dataset, int workers, int prefetch, double maxBa
         mean = List.copyOf(mean);
         std = List.copyOf(std);
         blurProbabilities(blur);
+        requireProbability("data.color_jitter_probability", colorJitterProbability);
+        requireProbability("data.solarize_probability", solarizeProbability);
     }
 
-    /** ImageNet statistics, two workers, dinov2's effective blur probabilities; no dataset. */
+    private static void requireProbability(String key, double p) {
+        if (!(p >= 0 && p <= 1)) {
+            throw new IllegalArgumentException(key + " is " + p + "; it must lie in [0, 1]");
+        }
+    }
+
+    /** ImageNet statistics, two workers, dinov2's effective blur, jitter and solarize probabilities; no dataset. */
     public static DataConfig defaults() {
         return new DataConfig(null, 2, 4, LoaderOptions.DEFAULT_MAX_BAD_FRACTION, List.of(0.485, 0.456, 0.406),
-                List.of(0.229, 0.224, 0.225), "dinov2_effective");
+                List.of(0.229, 0.224, 0.225), "dinov2_effective", AugmentationConfig.DINOV2_COLOR_JITTER_PROBABILITY,
+                AugmentationConfig.DINOV2_SOLARIZE_PROBABILITY);
     }
 
     /** The dataset spec; throws a sentence saying how to set it when it is missing. */

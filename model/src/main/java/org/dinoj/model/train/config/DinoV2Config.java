@@ -144,7 +144,8 @@ public record DinoV2Config(StudentConfig student, DinoConfig dino, IbotConfig ib
     }
 
     public AugmentationConfig augmentation() {
-        return new AugmentationConfig(crops, data.blurProbabilities(), data.normalization());
+        return new AugmentationConfig(crops, data.blurProbabilities(), data.normalization(),
+                data.colorJitterProbability(), data.solarizeProbability());
     }
 
     public MaskingConfig masking() {

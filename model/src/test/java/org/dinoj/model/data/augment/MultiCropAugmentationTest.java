@@ -46,6 +46,29 @@ class MultiCropAugmentationTest {
         assertBlurRates(trace, 1.0, 0.1, 0.5);
     }
 
+    @Test
+    void theJitterAndSolarizeProbabilitiesAreTheConfiguredOnes() {
+        Image image = BicubicResamplerTest.randomImage(3, 32, 32, 6);
+        List<AppliedAugmentation> off = run(new AugmentationConfig(SMALL, BlurProbabilities.DINOV2_EFFECTIVE,
+                Normalization.imagenetRgb(), 0.0, 1.0), image, 500);
+        assertThat(off).noneMatch(a -> a.jitter() != null);
+        assertThat(off.stream().filter(a -> a.kind() == CropKind.GLOBAL_2)).allMatch(AppliedAugmentation::solarized);
+        assertThat(off.stream().filter(a -> a.kind() != CropKind.GLOBAL_2)).noneMatch(AppliedAugmentation::solarized);
+        List<AppliedAugmentation> half = run(new AugmentationConfig(SMALL, BlurProbabilities.DINOV2_EFFECTIVE,
+                Normalization.imagenetRgb(), 0.5, 0.5), image, IMAGES);
+        assertRate(half.stream().filter(a -> a.jitter() != null).count(), half.size(), 0.5);
+        List<AppliedAugmentation> second = half.stream().filter(a -> a.kind() == CropKind.GLOBAL_2).toList();
+        assertRate(second.stream().filter(AppliedAugmentation::solarized).count(), second.size(), 0.5);
+    }
+
+    @Test
+    void aProbabilityOutsideZeroToOneIsRefused() {
+        assertThatThrownBy(() -> new AugmentationConfig(SMALL, BlurProbabilities.NONE, Normalization.imagenetRgb(), 1.5, 0.2))
+                .hasMessageContaining("colour jitter probability is 1.5");
+        assertThatThrownBy(() -> new AugmentationConfig(SMALL, BlurProbabilities.NONE, Normalization.imagenetRgb(), 0.8, Double.NaN))
+                .hasMessageContaining("solarize probability is NaN");
+    }
+
     private static void assertCommonRates(List<AppliedAugmentation> trace) {
         long n = trace.size();
         assertRate(trace.stream().filter(AppliedAugmentation::flipped).count(), n, 0.5);
