@@ -202,6 +202,12 @@ class ApiJobsTest {
         assertThat(error(missing)).isEqualTo("no job 'no-such-job'");
         assertThat(send("GET", "/no/such/route", null, TOKEN).statusCode()).isEqualTo(404);
         assertThat(post("/v1/jobs/no-such-job/cancel", null).statusCode()).isEqualTo(404);
+        // A route that exists, asked with a method it does not take.
+        HttpResponse<String> delete = send("DELETE", "/v1/jobs/some-job", null, TOKEN);
+        assertThat(delete.statusCode()).isEqualTo(405);
+        assertThat(error(delete)).isEqualTo("DELETE is not taken by /v1/jobs/some-job; it takes GET, PATCH (see /openapi.yaml)");
+        assertThat(delete.headers().firstValue("Allow")).contains("GET, PATCH");
+        assertThat(send("GET", "/v1/jobs/some-job/cancel", null, TOKEN).statusCode()).isEqualTo(405);
         // Not an id any job can have: a malformed request, its echo kept short.
         HttpResponse<String> accented = send("GET", "/v1/jobs/%C3%A9", null, TOKEN);
         assertThat(accented.statusCode()).isEqualTo(400);

@@ -55,6 +55,8 @@ public final class ApiServer implements AutoCloseable {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
             config.http.maxRequestSize = MAX_BODY_BYTES;
+            // DELETE /v1/jobs/ID is a wrong method on a route that exists, not a missing route.
+            config.http.prefer405over404 = true;
             config.routes.before(ctx -> authorize(ctx, token));
             // No route reads a query parameter: one given would be a filter silently not applied.
             config.routes.before("/v1/*", ApiServer::refuseQueryParameters);
@@ -78,7 +80,8 @@ public final class ApiServer implements AutoCloseable {
                 }
                 error(ctx, e.status(), e.getMessage());
             });
-            config.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), e.getMessage()));
+            config.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), e.getStatus() == 405
+                    ? methodNotAllowed(ctx, e) : e.getMessage()));
             config.routes.exception(StatusRuntimeException.class, (e, ctx) -> temporalError(ctx, e));
             config.routes.exception(Exception.class, (e, ctx) -> {
                 Optional<StatusRuntimeException> grpc = grpcCause(e);
@@ -127,6 +130,19 @@ public final class ApiServer implements AutoCloseable {
                     ? "this route needs 'Authorization: Bearer <token>'"
                     : "the bearer token is not the one this API was started with");
         }
+    }
+
+    /** Names the methods the path takes (Javalin lists them in the exception's details), in Allow too. */
+    private static String methodNotAllowed(Context ctx, HttpResponseException e) {
+        String methods = String.join(", ", new java.util.TreeSet<>(e.getDetails().values()));
+        if (methods.isEmpty()) {
+            methods = String.join(", ", new java.util.TreeSet<>(e.getDetails().keySet()));
+        }
+        if (!methods.isEmpty()) {
+            ctx.header("Allow", methods);
+        }
+        return ctx.method() + " is not taken by " + ctx.path() + (methods.isEmpty() ? "" : "; it takes " + methods)
+                + " (see /openapi.yaml)";
     }
 
     private static void refuseQueryParameters(Context ctx) {
