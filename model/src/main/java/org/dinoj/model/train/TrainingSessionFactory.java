@@ -25,6 +25,17 @@ public interface TrainingSessionFactory {
     }
 
     /**
+     * Refuses, with one sentence, a retraining whose base weights {@link #openFromWeights} would not
+     * load into the model of {@code config}, so that it is refused when submitted. It reads only small
+     * files of {@code base} (no tensors) and checks nothing it cannot tell from them; the default
+     * checks nothing up front.
+     *
+     * @throws IllegalArgumentException (a ConfigException) naming what differs
+     */
+    default void checkBase(String config, Path base) {
+    }
+
+    /**
      * Which implementation wins when several are on the class path: the highest priority. The
      * production trainer has 0; a test double declares more to stand in for it in tests.
      */

@@ -79,6 +79,39 @@ class DinoV2SessionTest {
                 .hasMessageContaining("patch size 4");
     }
 
+    /** A retraining whose model cannot take its base's weights is refused from the base's config.yaml alone. */
+    @Test
+    void checkBaseRefusesAModelOfOtherSizesThanTheBasesAndNamesWhatDiffers(@TempDir Path dir) throws IOException {
+        TrainingSessionFactory factory = new DinoV2SessionFactory();
+        Path base = Files.createDirectories(dir.resolve("base"));
+        DinoV2Session.writeConfig(base, DinoV2Config.load("fashion-mnist", List.of()));
+        // Rates, schedules and data aside, the same model takes the weights.
+        factory.checkBase(DinoV2Config.load("fashion-mnist", List.of("optim.base_lr=0.01", "optim.epochs=5",
+                "data.dataset=synthetic:100", "student.drop_path_rate=0", "teacher.momentum_teacher=0.995")).toYaml(), base);
+        assertThatThrownBy(() -> factory.checkBase(DinoV2Config.load("fashion-mnist", List.of("student.depth=3",
+                "dino.head_n_prototypes=512")).toYaml(), base))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("the weights of " + base + " do not fit this configuration's model (student.depth 6 there, 3"
+                        + " here; dino.head_n_prototypes 1024 there, 512 here): use the model keys of its config.yaml");
+        assertThatThrownBy(() -> factory.checkBase(DinoV2Config.load("fashion-mnist", List.of("student.layerscale=1e-5"))
+                .toYaml(), base)).hasMessageContaining("student.layerscale 0 (none) there, on here");
+        assertThatThrownBy(() -> factory.checkBase(DinoV2Config.load("fashion-mnist", List.of("crops.global_crops_size=35",
+                "crops.local_crops_size=21")).toYaml(), base))
+                .hasMessageContaining("(position grid) 4x4 there, 5x5 here");
+        // Centering loads the base's centres, which Sinkhorn-Knopp never saved; the other way round is fine.
+        assertThatThrownBy(() -> factory.checkBase(DinoV2Config.load("fashion-mnist", List.of("train.centering=centering"))
+                .toYaml(), base)).hasMessageContaining("train.centering sinkhorn_knopp there (no centres saved), centering here");
+        assertThatThrownBy(() -> factory.checkBase(DinoV2Config.load("fashion-mnist", List.of("ibot.separate_head=true"))
+                .toYaml(), base)).hasMessageContaining("(ibot.separate_head false there, true here)");
+        Path separate = Files.createDirectories(dir.resolve("separate"));
+        DinoV2Session.writeConfig(separate, DinoV2Config.load("fashion-mnist", List.of("ibot.separate_head=true",
+                "train.centering=centering")));
+        factory.checkBase(DinoV2Config.load("fashion-mnist", List.of()).toYaml(), separate);
+        // Without config.yaml (an older or imported checkpoint) the first round compares tensor by tensor.
+        factory.checkBase(DinoV2Config.load("fashion-mnist", List.of("student.depth=3")).toYaml(),
+                Files.createDirectories(dir.resolve("bare")));
+    }
+
     /** What open would refuse, check refuses without opening anything: a job is refused when submitted. */
     @Test
     void theFactorysCheckRefusesWhatOpenWouldRefuse() throws IOException {

@@ -1,6 +1,7 @@
 package org.dinoj.worker.jobs;
 
 import java.nio.file.Path;
+import org.dinoj.model.train.TrainingSessionFactory;
 import org.dinoj.model.train.config.JobConfig;
 import org.dinoj.worker.temporal.TrainingServices;
 import org.dinoj.workflows.CheckpointRef;
@@ -32,7 +33,13 @@ public final class JobSpecs {
         JobRegistry.checkJobId(jobId);
         JobSection section = JobSection.parse(config);
         // The trainer's own keys too: a bad one is refused here, before a job is recorded or started.
-        TrainingServices.load().sessions().check(config);
+        TrainingSessionFactory sessions = TrainingServices.load().sessions();
+        sessions.check(config);
+        java.net.URI base = baseCheckpoint == null ? null : java.net.URI.create(baseCheckpoint.uri());
+        if (base != null && "file".equals(base.getScheme())) {
+            // A retraining whose model cannot take its base's weights would fail in its first round.
+            sessions.checkBase(config, Path.of(base));
+        }
         JobConfig job = section.job();
         String summary = JobSpec.summary(section.epochs(), section.stepsPerEpoch(), job.shards(), job.stepsPerRound());
         return new JobSpec(jobId, jobId, config, summary, jobDirectory.toAbsolutePath().normalize().toUri().toString(),
