@@ -200,7 +200,14 @@ class ApiJobsTest {
         HttpResponse<String> missing = send("GET", "/v1/jobs/no-such-job", null, TOKEN);
         assertThat(missing.statusCode()).isEqualTo(404);
         assertThat(error(missing)).isEqualTo("no job 'no-such-job'");
-        assertThat(send("GET", "/no/such/route", null, TOKEN).statusCode()).isEqualTo(404);
+        HttpResponse<String> noRoute = send("GET", "/no/such/route", null, TOKEN);
+        assertThat(noRoute.statusCode()).isEqualTo(404);
+        assertThat(error(noRoute)).isEqualTo("no route GET /no/such/route; see /openapi.yaml");
+        // Refused by Jetty before routing: the same JSON shape, not Jetty's HTML page.
+        HttpResponse<String> nul = send("GET", "/v1/jobs/a%00b", null, TOKEN);
+        assertThat(nul.statusCode()).isEqualTo(400);
+        assertThat(nul.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
+        assertThat(error(nul)).startsWith("HTTP 400 Bad Request: the request was refused before it reached a route");
         assertThat(post("/v1/jobs/no-such-job/cancel", null).statusCode()).isEqualTo(404);
         // A route that exists, asked with a method it does not take.
         HttpResponse<String> delete = send("DELETE", "/v1/jobs/some-job", null, TOKEN);

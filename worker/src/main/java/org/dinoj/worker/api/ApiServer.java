@@ -57,6 +57,7 @@ public final class ApiServer implements AutoCloseable {
             config.http.maxRequestSize = MAX_BODY_BYTES;
             // DELETE /v1/jobs/ID is a wrong method on a route that exists, not a missing route.
             config.http.prefer405over404 = true;
+            config.jetty.modifyServer(jetty -> jetty.setErrorHandler(new JsonErrorHandler()));
             config.routes.before(ctx -> authorize(ctx, token));
             // No route reads a query parameter: one given would be a filter silently not applied.
             config.routes.before("/v1/*", ApiServer::refuseQueryParameters);
@@ -80,8 +81,12 @@ public final class ApiServer implements AutoCloseable {
                 }
                 error(ctx, e.status(), e.getMessage());
             });
-            config.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), e.getStatus() == 405
-                    ? methodNotAllowed(ctx, e) : e.getMessage()));
+            // Javalin's own: no route for the path, or a method the route does not take.
+            config.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), switch (e.getStatus()) {
+                case 404 -> noRoute(ctx);
+                case 405 -> methodNotAllowed(ctx, e);
+                default -> e.getMessage();
+            }));
             config.routes.exception(StatusRuntimeException.class, (e, ctx) -> temporalError(ctx, e));
             config.routes.exception(Exception.class, (e, ctx) -> {
                 Optional<StatusRuntimeException> grpc = grpcCause(e);
@@ -95,7 +100,7 @@ public final class ApiServer implements AutoCloseable {
             // Routes that do not exist, and methods a route does not take: the same JSON errors.
             config.routes.error(404, ctx -> {
                 if (ctx.attribute(ERROR_SET) == null) {
-                    error(ctx, 404, "no route " + ctx.method() + " " + ctx.path() + "; see /openapi.yaml");
+                    error(ctx, 404, noRoute(ctx));
                 }
             });
             config.routes.after(ctx -> requestCounter(metrics, ctx.status().getCode()).increment(1));
@@ -130,6 +135,10 @@ public final class ApiServer implements AutoCloseable {
                     ? "this route needs 'Authorization: Bearer <token>'"
                     : "the bearer token is not the one this API was started with");
         }
+    }
+
+    private static String noRoute(Context ctx) {
+        return "no route " + ctx.method() + " " + ctx.path() + "; see /openapi.yaml";
     }
 
     /** Names the methods the path takes (Javalin lists them in the exception's details), in Allow too. */
