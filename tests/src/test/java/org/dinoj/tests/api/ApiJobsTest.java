@@ -696,6 +696,13 @@ class ApiJobsTest {
         String baseUri = base.path("latest_checkpoint").path("uri").asText();
         assertThat(base.path("latest_checkpoint").path("step").asLong()).isEqualTo(20);
 
+        // A model of other sizes could not load the base's weights: refused before anything is recorded.
+        HttpResponse<String> otherModel = post("/v1/jobs", "{\"config\": \"" + config + "\", \"job_id\": \"api-retrain-wide\","
+                + " \"base_checkpoint\": \"" + baseUri + "\", \"overrides\": {\"toy.dim\": 6}}");
+        assertThat(otherModel.statusCode()).isEqualTo(400);
+        assertThat(error(otherModel)).startsWith("the weights of ").contains("(toy.dim 4 there, 6 here)");
+        assertThat(new org.dinoj.worker.jobs.JobRegistry(checkpoints).find("api-retrain-wide")).isEmpty();
+
         JsonNode retrain = start("{\"config\": \"" + config + "\", \"job_id\": \"api-retrain\", \"base_checkpoint\": \""
                 + baseUri + "\", \"dataset\": \"synthetic:64\"}");
         assertThat(retrain.path("base_checkpoint").path("uri").asText()).isEqualTo(baseUri);

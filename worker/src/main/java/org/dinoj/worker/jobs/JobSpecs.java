@@ -1,7 +1,7 @@
 package org.dinoj.worker.jobs;
 
+import java.net.URI;
 import java.nio.file.Path;
-import org.dinoj.model.train.TrainingSessionFactory;
 import org.dinoj.model.train.config.JobConfig;
 import org.dinoj.worker.temporal.TrainingServices;
 import org.dinoj.workflows.CheckpointRef;
@@ -33,12 +33,10 @@ public final class JobSpecs {
         JobRegistry.checkJobId(jobId);
         JobSection section = JobSection.parse(config);
         // The trainer's own keys too: a bad one is refused here, before a job is recorded or started.
-        TrainingSessionFactory sessions = TrainingServices.load().sessions();
-        sessions.check(config);
-        java.net.URI base = baseCheckpoint == null ? null : java.net.URI.create(baseCheckpoint.uri());
-        if (base != null && "file".equals(base.getScheme())) {
+        TrainingServices.load().sessions().check(config);
+        if (baseCheckpoint != null) {
             // A retraining whose model cannot take its base's weights would fail in its first round.
-            sessions.checkBase(config, Path.of(base));
+            checkBase(config, baseCheckpoint);
         }
         JobConfig job = section.job();
         String summary = JobSpec.summary(section.epochs(), section.stepsPerEpoch(), job.shards(), job.stepsPerRound());
@@ -46,5 +44,17 @@ public final class JobSpecs {
                 baseCheckpoint, job.shards(), section.epochs(), section.stepsPerEpoch(), job.stepsPerRound(),
                 job.checkpointEverySteps(), job.evalEveryEpochs(), job.roundsPerRun(), section.activitySettings(),
                 timeBudgetSeconds);
+    }
+
+    /**
+     * Refuses {@code config} when its model could not load the weights of {@code checkpoint}
+     * ({@link org.dinoj.model.train.TrainingSessionFactory#checkBase}); a checkpoint outside the local
+     * file system is left to the round that opens it.
+     */
+    private static void checkBase(String config, CheckpointRef checkpoint) {
+        URI uri = URI.create(checkpoint.uri());
+        if ("file".equals(uri.getScheme())) {
+            TrainingServices.load().sessions().checkBase(config, Path.of(uri));
+        }
     }
 }

@@ -1,8 +1,10 @@
 package org.dinoj.model.train.config;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.dinoj.model.nn.DinoHeadConfig;
 import org.dinoj.model.nn.ViTConfig;
@@ -17,7 +19,7 @@ public record ModelShape(Map<String, String> keys, CenteringMode centering) {
     private static final String SEPARATE_IBOT_HEAD = "ibot.separate_head";
 
     public ModelShape {
-        keys = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(keys));
+        keys = Collections.unmodifiableMap(new LinkedHashMap<>(keys));
     }
 
     public static ModelShape of(DinoV2Config config) {
@@ -28,7 +30,7 @@ public record ModelShape(Map<String, String> keys, CenteringMode centering) {
         keys.put("student.patch_size", Integer.toString(vit.patchSize()));
         keys.put("crops.global_crops_size / student.patch_size (position grid)", vit.gridSize() + "x" + vit.gridSize());
         keys.put("student.in_chans", Integer.toString(vit.inChannels()));
-        keys.put("student.ffn_layer (hidden width)", vit.ffn().name().toLowerCase(java.util.Locale.ROOT) + " " + vit.mlpHidden());
+        keys.put("student.ffn_layer (hidden width)", vit.ffn().name().toLowerCase(Locale.ROOT) + " " + vit.mlpHidden());
         keys.put("student.num_register_tokens", Integer.toString(vit.registerTokens()));
         keys.put("student.layerscale", vit.layerScaleInit() == 0 ? "0 (none)" : "on");
         keys.put("biases (qkv, proj, ffn)", vit.qkvBias() + ", " + vit.projBias() + ", " + vit.ffnBias());
@@ -68,7 +70,7 @@ public record ModelShape(Map<String, String> keys, CenteringMode centering) {
             out.add(SEPARATE_IBOT_HEAD + " false there, true here");
         }
         if (centering == CenteringMode.CENTERING && base.centering != CenteringMode.CENTERING) {
-            out.add("train.centering " + base.centering.name().toLowerCase(java.util.Locale.ROOT)
+            out.add("train.centering " + base.centering.name().toLowerCase(Locale.ROOT)
                     + " there (no centres saved), centering here");
         }
         return List.copyOf(out);
