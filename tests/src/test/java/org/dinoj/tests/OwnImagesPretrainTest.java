@@ -93,7 +93,7 @@ class OwnImagesPretrainTest {
         // Without k-NN, the damaged file (1 of 31, over the default 1%) fails the job once instead of being retried.
         Run damaged = dinoj("damaged", pretrain(images, "own2", "--set", "job.eval_every_epochs=-1"));
         assertThat(damaged.exit()).as(damaged.out()).isEqualTo(1);
-        assertThat(damaged.out()).contains("job own2 failed: 1 of the 31 images of folder:" + images + " are damaged or not"
+        assertThat(damaged.out()).contains("job own2 failed: at least 1 of the 31 images of folder:" + images + " are damaged or not"
                 + " images, more than data.max_bad_fraction allows (1%; first: " + images.resolve("broken.jpg")
                 + "): fix or remove these files, or raise data.max_bad_fraction");
         String workerLog = Files.readString(dir.resolve("ckpt/logs/worker-0.log"));

@@ -85,8 +85,9 @@ public final class BadImageTracker {
         }
     }
 
+    /** "At least": loading stops at the first bad image over the limit, so the rest were not all read. */
     private String ofTheImages(int count) {
-        return count + " of the " + dataset.size() + " images of " + dataset.name() + " ";
+        return "at least " + count + " of the " + dataset.size() + " images of " + dataset.name() + " ";
     }
 
     private static String percent(double fraction) {

@@ -263,7 +263,7 @@ class DataLoaderTest {
             assertThatThrownBy(loader::next)
                     // Damage does not heal: the orchestration fails the job on this type instead of retrying.
                     .isInstanceOf(DamagedImagesException.class)
-                    .hasMessageMatching("\\d of the 10 images of folder:\\S+ are damaged or not images, more than"
+                    .hasMessageMatching("at least \\d of the 10 images of folder:\\S+ are damaged or not images, more than"
                             + " data.max_bad_fraction allows \\(1%; first: .*(broken\\.png|broken\\.jpg|noise\\.png)\\): fix or remove these"
                             + " files, or raise data.max_bad_fraction")
                     .message().doesNotContain("\n");
@@ -283,7 +283,7 @@ class DataLoaderTest {
         try (var loader = loader(data, LoaderOptions.of(10, 1).withWorkers(2, 2), LoaderPosition.START)) {
             assertThatThrownBy(loader::next)
                     .isExactlyInstanceOf(DatasetException.class)
-                    .hasMessageMatching("\\d+ of the 10 images of folder:\\S+ could not be decoded \\(\\d+ could not be read"
+                    .hasMessageMatching("at least \\d+ of the 10 images of folder:\\S+ could not be decoded \\(\\d+ could not be read"
                             + " at all\\), more than data.max_bad_fraction allows .*: check that the files are readable.*");
         }
     }
@@ -340,7 +340,7 @@ class DataLoaderTest {
         try (var loader = loader(gone, LoaderOptions.of(10, 7).withWorkers(0, 1).withMaxBadFraction(0.05),
                 LoaderPosition.START)) {
             assertThatThrownBy(loader::next).isExactlyInstanceOf(DatasetException.class)
-                    .hasMessageStartingWith("3 of the 40 images of gone:40 could not be decoded (3 could not be read at all)");
+                    .hasMessageStartingWith("at least 3 of the 40 images of gone:40 could not be decoded (3 could not be read at all)");
         }
         assertThat(reads.get()).isEqualTo(3 + 1 + 1);
     }

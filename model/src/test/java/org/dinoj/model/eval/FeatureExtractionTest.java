@@ -68,7 +68,7 @@ class FeatureExtractionTest {
         // 1 of 11 is 9.1%: over a 5% limit.
         assertThatThrownBy(() -> FeatureExtraction.extractSkippingDamaged(train(root), new RawPixelFeatures(), 4, 0.05))
                 .isInstanceOf(DamagedImagesException.class)
-                .hasMessage("1 of the 11 images of folder:" + root + " (train) are damaged or not images, more than"
+                .hasMessage("at least 1 of the 11 images of folder:" + root + " (train) are damaged or not images, more than"
                         + " data.max_bad_fraction allows (5%; first: " + broken + "): fix or remove these files, or raise"
                         + " data.max_bad_fraction");
         // The measured images (k-NN queries, exported embeddings) are never left out.
