@@ -21,7 +21,7 @@ import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
- * Decodes JPEG, PNG, BMP and GIF files with javax.imageio into {@link Image}s in [0, 1]. Strict:
+ * Decodes JPEG, PNG, BMP, GIF and TIFF files with javax.imageio into {@link Image}s in [0, 1]. Strict:
  * a reader warning (e.g. a JPEG that ends early, which ImageIO would otherwise fill with grey) is
  * treated as a damaged file, except the few about metadata the pixels do not depend on. Grayscale files give one channel, everything else three (RGB; alpha
  * is dropped). The stored samples are the pixels, as Pillow reads them: an embedded colour profile
@@ -39,6 +39,9 @@ public final class ImageFileDecoder {
      * that does not parse (the JPEG reader ignores it), markers in a JFIF thumbnail, bytes between a
      * JPEG's last segment and its end marker. Cameras and editors write such files.
      */
+    /** ImageIO format names (lower case) of the readers dinoj uses. */
+    private static final java.util.Set<String> FORMATS = java.util.Set.of("jpeg", "png", "bmp", "gif", "tif", "tiff");
+
     private static final List<String> HARMLESS_WARNINGS = List.of("Embedded color profile is invalid",
             "JFIF markers not allowed in JFIF JPEG thumbnail", "extraneous bytes before marker");
 
@@ -53,11 +56,11 @@ public final class ImageFileDecoder {
     public static Image decode(Path file) throws IOException {
         byte[] bytes = Files.readAllBytes(file);
         try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
-            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-            if (!readers.hasNext()) {
-                throw new DamagedImageException(file + " is not a JPEG, PNG, BMP or GIF image");
+            ImageReader reader = readerFor(in);
+            if (reader == null) {
+                throw new DamagedImageException(file + (bytes.length == 0 ? " is empty (0 bytes)"
+                        : " is not a JPEG, PNG, BMP, GIF or TIFF image"));
             }
-            ImageReader reader = readers.next();
             List<String> warnings = new ArrayList<>(1);
             reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
             BufferedImage decoded;
@@ -83,8 +86,52 @@ public final class ImageFileDecoder {
             if (!warnings.isEmpty()) {
                 throw new DamagedImageException(file + " is damaged: " + warnings.getFirst());
             }
+            String samples = unsupportedSamples(decoded.getColorModel());
+            if (samples != null) {
+                throw new DamagedImageException(file + " has " + samples + ", which dinoj does not decode: convert it to"
+                        + " 8 or 16 bits per sample");
+            }
             return toImage(decoded);
         }
+    }
+
+    /**
+     * The first reader of a format dinoj decodes. ImageIO also offers readers (WBMP) whose signature a
+     * few bytes of junk match: such a file must be refused as not an image, not decoded as one.
+     */
+    private static ImageReader readerFor(ImageInputStream in) {
+        Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+        while (readers.hasNext()) {
+            ImageReader reader = readers.next();
+            javax.imageio.spi.ImageReaderSpi provider = reader.getOriginatingProvider();
+            if (provider != null && java.util.Arrays.stream(provider.getFormatNames())
+                    .anyMatch(name -> FORMATS.contains(name.toLowerCase(java.util.Locale.ROOT)))) {
+                return reader;
+            }
+            reader.dispose();
+        }
+        return null;
+    }
+
+    /**
+     * What the samples are when they are not integers of 1 to 16 bits (32-bit or floating-point
+     * TIFFs): their scale to [0, 1] is not defined by their width, so they would come out as
+     * infinities or nonsense. Null when they are supported.
+     */
+    private static String unsupportedSamples(ColorModel model) {
+        int type = model.getTransferType();
+        if (type == java.awt.image.DataBuffer.TYPE_FLOAT || type == java.awt.image.DataBuffer.TYPE_DOUBLE) {
+            return "floating-point samples";
+        }
+        if (model instanceof java.awt.image.IndexColorModel) {
+            return null; // palette indices, looked up to 8-bit colours
+        }
+        for (int c = 0; c < model.getNumComponents(); c++) {
+            if (model.getComponentSize(c) > 16) {
+                return model.getComponentSize(c) + "-bit samples";
+            }
+        }
+        return null;
     }
 
     /**

@@ -21,8 +21,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Images in a directory tree ({@code folder:DIR}): every JPEG, PNG, BMP or GIF file below the
- * root, found recursively and sorted by relative path so that index {@code i} is the same file on
+ * Images in a directory tree ({@code folder:DIR}): every JPEG, PNG, BMP, GIF or TIFF file below the
+ * root (macOS's {@code ._*} metadata files aside), found recursively and sorted by relative path so that index {@code i} is the same file on
  * every machine. When every image lies inside a sub-folder of the root, the sub-folder names are the
  * classes (sorted by name, label = position); when any image lies directly in the root, the dataset
  * is unlabelled. Files are decoded when asked for; a damaged file throws {@link IOException} (the
@@ -35,7 +35,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class ImageFolderDataset implements Dataset {
     private static final Logger LOG = LoggerFactory.getLogger(ImageFolderDataset.class);
-    private static final Set<String> EXTENSIONS = Set.of("jpg", "jpeg", "png", "bmp", "gif");
+    private static final Set<String> EXTENSIONS = Set.of("jpg", "jpeg", "png", "bmp", "gif", "tif", "tiff");
+    /** Image formats torchvision's ImageFolder or Pillow would take that dinoj cannot decode: skipped, and said so. */
+    private static final Set<String> UNDECODED_IMAGES = Set.of("webp", "ppm", "pgm", "pbm", "pnm", "heic", "heif", "avif",
+            "jxl", "jp2", "j2k", "tga", "ico", "psd");
 
     private final String spec;
     private final Path root;
@@ -63,7 +66,7 @@ public final class ImageFolderDataset implements Dataset {
         List<Path> relative = listImages(root, spec);
         if (relative.isEmpty()) {
             throw new DatasetException("image folder " + root + " for '" + spec
-                    + "' holds no JPEG, PNG, BMP or GIF files: check the path");
+                    + "' holds no JPEG, PNG, BMP, GIF or TIFF files: check the path");
         }
         boolean labelled = relative.stream().allMatch(p -> p.getNameCount() > 1);
         int[] labels = null;
@@ -154,9 +157,19 @@ public final class ImageFolderDataset implements Dataset {
      */
     private static List<Path> listImages(Path root, String spec) {
         List<Path> found = new ArrayList<>();
+        java.util.Map<String, Integer> skipped = new java.util.TreeMap<>();
         try (Stream<Path> walk = Files.walk(root, FileVisitOption.FOLLOW_LINKS)) {
-            walk.filter(Files::isRegularFile).filter(ImageFolderDataset::hasImageExtension)
-                    .forEach(p -> found.add(root.relativize(p)));
+            walk.filter(Files::isRegularFile).forEach(p -> {
+                String extension = extension(p);
+                if (p.getFileName().toString().startsWith("._")) {
+                    // macOS's AppleDouble companions of copied files: metadata named like the image, never an image.
+                    skipped.merge("._* (macOS metadata)", 1, Integer::sum);
+                } else if (EXTENSIONS.contains(extension)) {
+                    found.add(root.relativize(p));
+                } else if (UNDECODED_IMAGES.contains(extension)) {
+                    skipped.merge("." + extension, 1, Integer::sum);
+                }
+            });
         } catch (IOException | UncheckedIOException e) {
             if (e.getCause() instanceof FileSystemLoopException loop) {
                 throw new DatasetException("image folder " + root + " for '" + spec + "' links back into itself at "
@@ -166,13 +179,19 @@ public final class ImageFolderDataset implements Dataset {
                     + "): check its permissions", e);
         }
         found.sort(Comparator.comparing(p -> p.toString().replace('\\', '/')));
+        if (!skipped.isEmpty()) {
+            LOG.warn("{}: left out of {}: {} (dinoj decodes JPEG, PNG, BMP, GIF and TIFF; convert the others to use them)",
+                    spec, root, String.join(", ", skipped.entrySet().stream().map(e -> e.getValue() + " " + e.getKey()
+                            + " file" + (e.getValue() == 1 ? "" : "s")).toList()));
+        }
         return found;
     }
 
-    private static boolean hasImageExtension(Path p) {
+    /** The lower-case extension of a file name with a stem ("" for none, and for ".jpg" alone). */
+    private static String extension(Path p) {
         String name = p.getFileName().toString();
         int dot = name.lastIndexOf('.');
-        return dot > 0 && EXTENSIONS.contains(name.substring(dot + 1).toLowerCase(Locale.ROOT));
+        return dot > 0 ? name.substring(dot + 1).toLowerCase(Locale.ROOT) : "";
     }
 
     @Override

@@ -233,6 +233,48 @@ class ImageFolderDatasetTest {
         assertThatThrownBy(() -> data.image(0)).isInstanceOf(IOException.class).isNotInstanceOf(DamagedImageException.class);
     }
 
+    /** TIFFs are listed and decoded; macOS metadata and formats dinoj cannot decode are left out, and the log counts them. */
+    @Test
+    void tiffsAreImagesAndMacMetadataAndUndecodableFormatsAreLeftOut() throws IOException {
+        writeGray(dir.resolve("a/scan.tif"), 4, 77, "tiff");
+        writeRgb(dir.resolve("a/photo.png"), 4, 1, 2, 3, "png");
+        Files.write(dir.resolve("a/._photo.png"), new byte[]{0, 5, 22, 7, 0, 2, 0, 0});
+        writeGray(dir.resolve("b/x.png"), 4, 1, "png");
+        Files.write(dir.resolve("b/clip.webp"), "RIFF....WEBPVP8 ".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        ImageFolderDataset data = (ImageFolderDataset) Datasets.open("folder:" + dir, Split.TRAIN);
+        assertThat(data.size()).isEqualTo(3);
+        assertThat(data.file(0)).isEqualTo(dir.resolve("a/photo.png"));
+        assertThat(data.file(1)).isEqualTo(dir.resolve("a/scan.tif"));
+        assertThat(data.image(1).get(0, 2, 2)).isEqualTo(77 / 255f);
+        assertThat(data.classNames()).containsExactly("a", "b");
+    }
+
+    /** Junk that an ImageIO reader of another format (WBMP) would take, empty files, and samples wider than 16 bits. */
+    @Test
+    void filesOfOtherFormatsEmptyFilesAndWideSamplesAreRefusedNotDecoded() throws IOException {
+        Path junk = dir.resolve("junk.jpg");
+        Files.write(junk, new byte[]{0, 0, 32, 24, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20,
+                21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47,
+                48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 65, 66, 67, 68, 69, 70, 71, 72, 73, 74,
+                75, 76, 77, 78, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 94, 95, 96, 97, 98, 99, 100});
+        assertThatThrownBy(() -> ImageFileDecoder.decode(junk)).isInstanceOf(DamagedImageException.class)
+                .hasMessage(junk + " is not a JPEG, PNG, BMP, GIF or TIFF image");
+        Path empty = Files.createFile(dir.resolve("empty.png"));
+        assertThatThrownBy(() -> ImageFileDecoder.decode(empty)).isInstanceOf(DamagedImageException.class)
+                .hasMessage(empty + " is empty (0 bytes)");
+        for (int type : new int[]{java.awt.image.DataBuffer.TYPE_INT, java.awt.image.DataBuffer.TYPE_FLOAT}) {
+            java.awt.image.ComponentColorModel model = new java.awt.image.ComponentColorModel(
+                    java.awt.color.ColorSpace.getInstance(java.awt.color.ColorSpace.CS_GRAY), false, false,
+                    java.awt.Transparency.OPAQUE, type);
+            BufferedImage wide = new BufferedImage(model, model.createCompatibleWritableRaster(4, 4), false, null);
+            Path file = dir.resolve("wide-" + type + ".png"); // a TIFF under another name, as the audit found one
+            assertThat(ImageIO.write(wide, "tiff", file.toFile())).isTrue();
+            assertThatThrownBy(() -> ImageFileDecoder.decode(file)).isInstanceOf(DamagedImageException.class)
+                    .hasMessage(file + " has " + (type == java.awt.image.DataBuffer.TYPE_INT ? "32-bit samples"
+                            : "floating-point samples") + ", which dinoj does not decode: convert it to 8 or 16 bits per sample");
+        }
+    }
+
     @Test
     void aFileClaimingMorePixelsThanTheLimitIsDamagedBeforeItIsDecoded() throws IOException {
         writeGray(dir.resolve("bomb.png"), 8, 100, "png");
@@ -273,7 +315,7 @@ class ImageFolderDatasetTest {
         Files.createDirectories(dir.resolve("empty/sub"));
         assertThatThrownBy(() -> Datasets.open("folder:" + dir.resolve("empty"), Split.TRAIN))
                 .isInstanceOf(DatasetException.class)
-                .hasMessageContaining("holds no JPEG, PNG, BMP or GIF files");
+                .hasMessageContaining("holds no JPEG, PNG, BMP, GIF or TIFF files");
         assertThatThrownBy(() -> Datasets.open("folder:" + dir.resolve("missing"), Split.TRAIN))
                 .isInstanceOf(DatasetException.class)
                 .hasMessageContaining("does not exist");
