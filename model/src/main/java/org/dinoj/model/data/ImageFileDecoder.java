@@ -63,7 +63,8 @@ public final class ImageFileDecoder {
             }
             List<String> warnings = new ArrayList<>(1);
             reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
-            BufferedImage decoded;
+            BufferedImage decoded = null;
+            Image cmyk = null;
             try {
                 reader.setInput(in, true, true);
                 int width = reader.getWidth(0);
@@ -73,7 +74,12 @@ public final class ImageFileDecoder {
                             + " pixels, more than the " + MAX_PIXELS + " dinoj decodes: downscale it, or it is a"
                             + " decompression bomb");
                 }
-                decoded = reader.read(0, withoutColourConversion(reader, width, height));
+                int adobeTransform = CmykJpeg.adobeTransform(reader);
+                if (adobeTransform >= 0) {
+                    cmyk = CmykJpeg.toRgb(reader.readRaster(0, null), adobeTransform);
+                } else {
+                    decoded = reader.read(0, withoutColourConversion(reader, width, height));
+                }
             } catch (DamagedImageException e) {
                 throw e;
             } catch (IOException | RuntimeException e) {
@@ -85,6 +91,9 @@ public final class ImageFileDecoder {
             warnings.removeIf(w -> HARMLESS_WARNINGS.stream().anyMatch(w::contains));
             if (!warnings.isEmpty()) {
                 throw new DamagedImageException(file + " is damaged: " + warnings.getFirst());
+            }
+            if (cmyk != null) {
+                return cmyk;
             }
             String samples = unsupportedSamples(decoded.getColorModel());
             if (samples != null) {

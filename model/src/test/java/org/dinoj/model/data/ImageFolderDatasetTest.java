@@ -275,6 +275,54 @@ class ImageFolderDatasetTest {
         }
     }
 
+    /**
+     * CMYK and YCCK JPEGs give the RGB Pillow gives (Pillow 13.0.0 read these very files: left half
+     * stored (84, 245, 128, 115), right half (200, 30, 60, 10)), not ImageIO's profile conversion.
+     */
+    @Test
+    void fourChannelJpegsDecodeToPillowsRgb() throws IOException {
+        java.awt.image.WritableRaster stored = java.awt.image.Raster.createInterleavedRaster(
+                java.awt.image.DataBuffer.TYPE_BYTE, 16, 16, 4, null);
+        for (int y = 0; y < 16; y++) {
+            for (int x = 0; x < 16; x++) {
+                stored.setPixel(x, y, x < 8 ? new int[]{84, 245, 128, 115} : new int[]{200, 30, 60, 10});
+            }
+        }
+        javax.imageio.ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+        javax.imageio.ImageWriteParam quality = writer.getDefaultWriteParam();
+        quality.setCompressionMode(javax.imageio.ImageWriteParam.MODE_EXPLICIT);
+        quality.setCompressionQuality(1f);
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (javax.imageio.stream.ImageOutputStream out = ImageIO.createImageOutputStream(bytes)) {
+            writer.setOutput(out);
+            writer.write(null, new javax.imageio.IIOImage(stored, null, null), quality);
+        }
+        byte[] plain = bytes.toByteArray(); // CMYK without an Adobe marker
+        int[][][] expected = {
+                {{38, 110, 58}, {8, 1, 2}},   // CMYK, with or without the marker: Pillow assumes Adobe's inversion
+                {{77, 95, 0}, {6, 0, 9}}};    // the same samples marked YCCK (Adobe transform 2)
+        for (int transform : new int[]{-1, 0, 2}) {
+            Path file = dir.resolve("cmyk" + transform + ".jpg");
+            byte[] jpeg = plain;
+            if (transform >= 0) {
+                byte[] adobe = {(byte) 0xFF, (byte) 0xEE, 0, 14, 'A', 'd', 'o', 'b', 'e', 0, 100, 0, 0, 0, 0, (byte) transform};
+                jpeg = new byte[plain.length + adobe.length];
+                System.arraycopy(plain, 0, jpeg, 0, 2);
+                System.arraycopy(adobe, 0, jpeg, 2, adobe.length);
+                System.arraycopy(plain, 2, jpeg, 2 + adobe.length, plain.length - 2);
+            }
+            Files.write(file, jpeg);
+            Image rgb = ImageFileDecoder.decode(file);
+            assertThat(rgb.channels()).isEqualTo(3);
+            int[][] want = expected[transform == 2 ? 1 : 0];
+            for (int half = 0; half < 2; half++) {
+                int x = half == 0 ? 2 : 12;
+                assertThat(new float[]{rgb.get(0, 3, x), rgb.get(1, 3, x), rgb.get(2, 3, x)}).as(file + " x " + x)
+                        .containsExactly(want[half][0] / 255f, want[half][1] / 255f, want[half][2] / 255f);
+            }
+        }
+    }
+
     @Test
     void aFileClaimingMorePixelsThanTheLimitIsDamagedBeforeItIsDecoded() throws IOException {
         writeGray(dir.resolve("bomb.png"), 8, 100, "png");
