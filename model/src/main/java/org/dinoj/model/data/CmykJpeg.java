@@ -29,7 +29,7 @@ final class CmykJpeg {
     private CmykJpeg() {
     }
 
-    /** The Adobe transform of a four-channel JPEG (0 CMYK, 2 YCCK; 0 without the marker), or -1 for any other image. */
+    /** The Adobe transform of a four-channel JPEG (0 CMYK, else YCCK; 0 without the marker), or -1 for any other image. */
     static int adobeTransform(ImageReader reader) throws IOException {
         // ImageIO has no raw type for four-channel JPEGs only: the others skip the metadata.
         if (!"jpeg".equalsIgnoreCase(reader.getFormatName()) || reader.getRawImageType(0) != null) {
@@ -60,8 +60,9 @@ final class CmykJpeg {
             int s0 = samples[4 * i];
             int s1 = samples[4 * i + 1];
             int s2 = samples[4 * i + 2];
-            if (adobeTransform == 2) {
-                // libjpeg's YCCK to CMYK gives 255 - R (and so on); Pillow's inversion takes it back to R.
+            if (adobeTransform != 0) {
+                // libjpeg takes any transform but 0 on four channels as YCCK; its YCCK to CMYK gives 255 - R
+                // (and so on), which Pillow's inversion takes back to R.
                 yccToRgb(s0, s1, s2, cmy);
             } else {
                 cmy[0] = 255 - s0;

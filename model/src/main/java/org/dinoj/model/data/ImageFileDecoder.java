@@ -34,14 +34,14 @@ public final class ImageFileDecoder {
      */
     public static final long MAX_PIXELS = 89_478_485L;
 
+    /** ImageIO format names (lower case) of the readers dinoj uses. */
+    private static final java.util.Set<String> FORMATS = java.util.Set.of("jpeg", "png", "bmp", "gif", "tif", "tiff");
+
     /**
      * Reader warnings whose file still decodes whole, as Pillow reads it: an embedded colour profile
      * that does not parse (the JPEG reader ignores it), markers in a JFIF thumbnail, bytes between a
      * JPEG's last segment and its end marker. Cameras and editors write such files.
      */
-    /** ImageIO format names (lower case) of the readers dinoj uses. */
-    private static final java.util.Set<String> FORMATS = java.util.Set.of("jpeg", "png", "bmp", "gif", "tif", "tiff");
-
     private static final List<String> HARMLESS_WARNINGS = List.of("Embedded color profile is invalid",
             "JFIF markers not allowed in JFIF JPEG thumbnail", "extraneous bytes before marker");
 
@@ -123,14 +123,17 @@ public final class ImageFileDecoder {
     }
 
     /**
-     * What the samples are when they are not integers of 1 to 16 bits (32-bit or floating-point
-     * TIFFs): their scale to [0, 1] is not defined by their width, so they would come out as
+     * What the samples are when they are not unsigned integers of 1 to 16 bits (32-bit, signed or
+     * floating-point TIFFs): their scale to [0, 1] is not defined by their width, so they would come out as
      * infinities or nonsense. Null when they are supported.
      */
     private static String unsupportedSamples(ColorModel model) {
         int type = model.getTransferType();
         if (type == java.awt.image.DataBuffer.TYPE_FLOAT || type == java.awt.image.DataBuffer.TYPE_DOUBLE) {
             return "floating-point samples";
+        }
+        if (type == java.awt.image.DataBuffer.TYPE_SHORT) {
+            return "signed 16-bit samples"; // they would be read sign-extended, as [-0.5, 0.5]
         }
         if (model instanceof java.awt.image.IndexColorModel) {
             return null; // palette indices, looked up to 8-bit colours

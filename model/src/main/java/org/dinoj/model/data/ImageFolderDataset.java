@@ -157,17 +157,18 @@ public final class ImageFolderDataset implements Dataset {
      */
     private static List<Path> listImages(Path root, String spec) {
         List<Path> found = new ArrayList<>();
-        java.util.Map<String, Integer> skipped = new java.util.TreeMap<>();
+        java.util.Map<String, Integer> undecoded = new java.util.TreeMap<>();
+        int[] macMetadata = {0};
         try (Stream<Path> walk = Files.walk(root, FileVisitOption.FOLLOW_LINKS)) {
             walk.filter(Files::isRegularFile).forEach(p -> {
                 String extension = extension(p);
                 if (p.getFileName().toString().startsWith("._")) {
                     // macOS's AppleDouble companions of copied files: metadata named like the image, never an image.
-                    skipped.merge("._* (macOS metadata)", 1, Integer::sum);
+                    macMetadata[0]++;
                 } else if (EXTENSIONS.contains(extension)) {
                     found.add(root.relativize(p));
                 } else if (UNDECODED_IMAGES.contains(extension)) {
-                    skipped.merge("." + extension, 1, Integer::sum);
+                    undecoded.merge("." + extension, 1, Integer::sum);
                 }
             });
         } catch (IOException | UncheckedIOException e) {
@@ -179,10 +180,13 @@ public final class ImageFolderDataset implements Dataset {
                     + "): check its permissions", e);
         }
         found.sort(Comparator.comparing(p -> p.toString().replace('\\', '/')));
-        if (!skipped.isEmpty()) {
-            LOG.warn("{}: left out of {}: {} (dinoj decodes JPEG, PNG, BMP, GIF and TIFF; convert the others to use them)",
-                    spec, root, String.join(", ", skipped.entrySet().stream().map(e -> e.getValue() + " " + e.getKey()
+        if (!undecoded.isEmpty()) {
+            LOG.warn("{}: left out of {}: {} (dinoj decodes JPEG, PNG, BMP, GIF and TIFF: convert these to use them)",
+                    spec, root, String.join(", ", undecoded.entrySet().stream().map(e -> e.getValue() + " " + e.getKey()
                             + " file" + (e.getValue() == 1 ? "" : "s")).toList()));
+        }
+        if (macMetadata[0] > 0) {
+            LOG.info("{}: ignored {} macOS metadata file(s) (._*) in {}", spec, macMetadata[0], root);
         }
         return found;
     }

@@ -262,7 +262,10 @@ class ImageFolderDatasetTest {
         Path empty = Files.createFile(dir.resolve("empty.png"));
         assertThatThrownBy(() -> ImageFileDecoder.decode(empty)).isInstanceOf(DamagedImageException.class)
                 .hasMessage(empty + " is empty (0 bytes)");
-        for (int type : new int[]{java.awt.image.DataBuffer.TYPE_INT, java.awt.image.DataBuffer.TYPE_FLOAT}) {
+        java.util.Map<Integer, String> refused = java.util.Map.of(java.awt.image.DataBuffer.TYPE_INT, "32-bit samples",
+                java.awt.image.DataBuffer.TYPE_FLOAT, "floating-point samples",
+                java.awt.image.DataBuffer.TYPE_SHORT, "signed 16-bit samples");
+        for (int type : refused.keySet()) {
             java.awt.image.ComponentColorModel model = new java.awt.image.ComponentColorModel(
                     java.awt.color.ColorSpace.getInstance(java.awt.color.ColorSpace.CS_GRAY), false, false,
                     java.awt.Transparency.OPAQUE, type);
@@ -270,8 +273,8 @@ class ImageFolderDatasetTest {
             Path file = dir.resolve("wide-" + type + ".png"); // a TIFF under another name, as the audit found one
             assertThat(ImageIO.write(wide, "tiff", file.toFile())).isTrue();
             assertThatThrownBy(() -> ImageFileDecoder.decode(file)).isInstanceOf(DamagedImageException.class)
-                    .hasMessage(file + " has " + (type == java.awt.image.DataBuffer.TYPE_INT ? "32-bit samples"
-                            : "floating-point samples") + ", which dinoj does not decode: convert it to 8 or 16 bits per sample");
+                    .hasMessage(file + " has " + refused.get(type) + ", which dinoj does not decode: convert it to 8 or 16"
+                            + " bits per sample");
         }
     }
 

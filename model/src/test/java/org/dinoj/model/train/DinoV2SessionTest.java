@@ -107,6 +107,18 @@ class DinoV2SessionTest {
         DinoV2Session.writeConfig(separate, DinoV2Config.load("fashion-mnist", List.of("ibot.separate_head=true",
                 "train.centering=centering")));
         factory.checkBase(DinoV2Config.load("fashion-mnist", List.of()).toYaml(), separate);
+        // Its iBOT centre has the separate head's K: a shared head of another K cannot take it.
+        Path separateOtherK = Files.createDirectories(dir.resolve("separate-other-k"));
+        DinoV2Session.writeConfig(separateOtherK, DinoV2Config.load("fashion-mnist", List.of("ibot.separate_head=true",
+                "ibot.head_n_prototypes=256", "train.centering=centering")));
+        assertThatThrownBy(() -> factory.checkBase(DinoV2Config.load("fashion-mnist", List.of("train.centering=centering"))
+                .toYaml(), separateOtherK)).hasMessageContaining("(iBOT centre prototypes 256 there, 1024 here)");
+        factory.checkBase(DinoV2Config.load("fashion-mnist", List.of()).toYaml(), separateOtherK);
+        // A one-layer head has no hidden width: it does not count.
+        Path oneLayer = Files.createDirectories(dir.resolve("one-layer"));
+        DinoV2Session.writeConfig(oneLayer, DinoV2Config.load("fashion-mnist", List.of("dino.head_nlayers=1")));
+        factory.checkBase(DinoV2Config.load("fashion-mnist", List.of("dino.head_nlayers=1", "dino.head_hidden_dim=64"))
+                .toYaml(), oneLayer);
         // Without config.yaml (an older or imported checkpoint) the first round compares tensor by tensor.
         factory.checkBase(DinoV2Config.load("fashion-mnist", List.of("student.depth=3")).toYaml(),
                 Files.createDirectories(dir.resolve("bare")));

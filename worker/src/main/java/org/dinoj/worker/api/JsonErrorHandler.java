@@ -21,14 +21,14 @@ final class JsonErrorHandler extends ErrorHandler {
     protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
                                     Callback callback) {
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
-        response.write(true, ByteBuffer.wrap(body(code)), callback);
+        response.write(true, ByteBuffer.wrap(body(code, message)), callback);
     }
 
-    static byte[] body(int code) {
+    /** Jetty's own reason when it gives one beyond the status's name (a bad path, header or length). */
+    static byte[] body(int code, String message) {
         String reason = HttpStatus.getMessage(code);
-        String sentence = "HTTP " + code + " " + reason + ": the request was refused before it reached a route"
-                + (code == HttpStatus.BAD_REQUEST_400 ? " (its path has a control character such as %00, or an"
-                + " ambiguous encoding)" : "");
+        String detail = message == null || message.isBlank() || message.equals(reason) ? "" : " (" + message + ")";
+        String sentence = "HTTP " + code + " " + reason + detail + ": the request was refused before it reached a route";
         try {
             return ApiServer.JSON.writeValueAsBytes(Map.of("error", sentence));
         } catch (JsonProcessingException e) {

@@ -1,8 +1,9 @@
 package org.dinoj.worker.jobs;
 
-import java.net.URI;
 import java.nio.file.Path;
+import org.dinoj.model.train.TrainingSessionFactory;
 import org.dinoj.model.train.config.JobConfig;
+import org.dinoj.worker.activities.CheckpointLayout;
 import org.dinoj.worker.temporal.TrainingServices;
 import org.dinoj.workflows.CheckpointRef;
 import org.dinoj.workflows.JobSpec;
@@ -33,10 +34,11 @@ public final class JobSpecs {
         JobRegistry.checkJobId(jobId);
         JobSection section = JobSection.parse(config);
         // The trainer's own keys too: a bad one is refused here, before a job is recorded or started.
-        TrainingServices.load().sessions().check(config);
+        TrainingSessionFactory sessions = TrainingServices.load().sessions();
+        sessions.check(config);
         if (baseCheckpoint != null) {
             // A retraining whose model cannot take its base's weights would fail in its first round.
-            checkBase(config, baseCheckpoint);
+            sessions.checkBase(config, CheckpointLayout.directory(baseCheckpoint));
         }
         JobConfig job = section.job();
         String summary = JobSpec.summary(section.epochs(), section.stepsPerEpoch(), job.shards(), job.stepsPerRound());
@@ -44,17 +46,5 @@ public final class JobSpecs {
                 baseCheckpoint, job.shards(), section.epochs(), section.stepsPerEpoch(), job.stepsPerRound(),
                 job.checkpointEverySteps(), job.evalEveryEpochs(), job.roundsPerRun(), section.activitySettings(),
                 timeBudgetSeconds);
-    }
-
-    /**
-     * Refuses {@code config} when its model could not load the weights of {@code checkpoint}
-     * ({@link org.dinoj.model.train.TrainingSessionFactory#checkBase}); a checkpoint outside the local
-     * file system is left to the round that opens it.
-     */
-    private static void checkBase(String config, CheckpointRef checkpoint) {
-        URI uri = URI.create(checkpoint.uri());
-        if ("file".equals(uri.getScheme())) {
-            TrainingServices.load().sessions().checkBase(config, Path.of(uri));
-        }
     }
 }

@@ -20,8 +20,8 @@ public record AugmentationConfig(CropsConfig crops, BlurProbabilities blur, Norm
         if (crops == null || blur == null || normalization == null) {
             throw new IllegalArgumentException("augmentation config needs crops, blur probabilities and normalisation; one is missing");
         }
-        requireProbability("colour jitter", colorJitterProbability);
-        requireProbability("solarize", solarizeProbability);
+        requireProbability("the colour jitter probability", colorJitterProbability);
+        requireProbability("the solarize probability", solarizeProbability);
     }
 
     /** With dinov2's colour jitter and solarize probabilities. */
@@ -29,9 +29,10 @@ public record AugmentationConfig(CropsConfig crops, BlurProbabilities blur, Norm
         this(crops, blur, normalization, DINOV2_COLOR_JITTER_PROBABILITY, DINOV2_SOLARIZE_PROBABILITY);
     }
 
-    private static void requireProbability(String what, double p) {
+    /** Refuses a probability outside [0, 1] (NaN too), naming it as {@code what}. */
+    public static void requireProbability(String what, double p) {
         if (!(p >= 0 && p <= 1)) {
-            throw new IllegalArgumentException("the " + what + " probability is " + p + "; it must lie in [0, 1]");
+            throw new IllegalArgumentException(what + " is " + p + "; it must lie in [0, 1]");
         }
     }
 

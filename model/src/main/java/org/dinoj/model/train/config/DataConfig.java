@@ -40,14 +40,8 @@ public record DataConfig(String dataset, int workers, int prefetch, double maxBa
         mean = List.copyOf(mean);
         std = List.copyOf(std);
         blurProbabilities(blur);
-        requireProbability("data.color_jitter_probability", colorJitterProbability);
-        requireProbability("data.solarize_probability", solarizeProbability);
-    }
-
-    private static void requireProbability(String key, double p) {
-        if (!(p >= 0 && p <= 1)) {
-            throw new IllegalArgumentException(key + " is " + p + "; it must lie in [0, 1]");
-        }
+        AugmentationConfig.requireProbability("data.color_jitter_probability", colorJitterProbability);
+        AugmentationConfig.requireProbability("data.solarize_probability", solarizeProbability);
     }
 
     /** ImageNet statistics, two workers, dinov2's effective blur, jitter and solarize probabilities; no dataset. */

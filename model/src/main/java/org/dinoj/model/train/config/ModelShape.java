@@ -17,6 +17,7 @@ import org.dinoj.model.ssl.CenteringMode;
  */
 public record ModelShape(Map<String, String> keys, CenteringMode centering) {
     private static final String SEPARATE_IBOT_HEAD = "ibot.separate_head";
+    private static final String IBOT_CENTRE = "iBOT centre prototypes";
 
     public ModelShape {
         keys = Collections.unmodifiableMap(new LinkedHashMap<>(keys));
@@ -40,13 +41,20 @@ public record ModelShape(Map<String, String> keys, CenteringMode centering) {
             keys.put(SEPARATE_IBOT_HEAD, "true");
             head(keys, "ibot", config.ibotHead());
         }
+        if (config.train().centering() == CenteringMode.CENTERING) {
+            // The iBOT centre is [1, K] of the patch logits: the iBOT head's K when separate, else the DINO head's.
+            keys.put(IBOT_CENTRE, Integer.toString(config.ibotPrototypes()));
+        }
         return new ModelShape(keys, config.train().centering());
     }
 
     private static void head(Map<String, String> keys, String section, DinoHeadConfig head) {
         keys.put(section + ".head_n_prototypes", Integer.toString(head.prototypes()));
         keys.put(section + ".head_nlayers", Integer.toString(head.layers()));
-        keys.put(section + ".head_hidden_dim", Integer.toString(head.hiddenDim()));
+        if (head.layers() > 1) {
+            // One layer is a single Linear to the bottleneck: no hidden width.
+            keys.put(section + ".head_hidden_dim", Integer.toString(head.hiddenDim()));
+        }
         keys.put(section + ".head_bottleneck_dim", Integer.toString(head.bottleneckDim()));
     }
 
@@ -58,8 +66,8 @@ public record ModelShape(Map<String, String> keys, CenteringMode centering) {
         List<String> out = new ArrayList<>();
         boolean noIbotHeadThere = keys.containsKey(SEPARATE_IBOT_HEAD) && !base.keys.containsKey(SEPARATE_IBOT_HEAD);
         keys.forEach((key, here) -> {
-            if (noIbotHeadThere && key.startsWith("ibot.")) {
-                return;
+            if (noIbotHeadThere && key.startsWith("ibot.") || key.equals(IBOT_CENTRE) && !base.keys.containsKey(key)) {
+                return; // said once below, by the head or by the centering
             }
             String there = base.keys.get(key);
             if (!here.equals(there)) {
