@@ -131,7 +131,39 @@ class PretrainJobsTest {
             assertThat(global.resolve("outer_momentum.safetensors")).exists();
             assertThat(new CheckpointStore(dir.resolve("diloco/shard-1")).latestVerified().orElseThrow().step())
                     .isEqualTo(spec.totalSteps());
+            assertTemporalUiLabels(runner, spec);
         }
+    }
+
+    /**
+     * What the Temporal UI shows of the job: the workflow's summary and details, and each activity by
+     * what it does (round, shard and steps; the merge).
+     */
+    private static void assertTemporalUiLabels(LocalRunner runner, JobSpec spec) {
+        io.temporal.serviceclient.WorkflowServiceStubs service = io.temporal.serviceclient.WorkflowServiceStubs
+                .newServiceStubs(io.temporal.serviceclient.WorkflowServiceStubsOptions.newBuilder()
+                        .setTarget(runner.target()).build());
+        try {
+            List<io.temporal.api.history.v1.HistoryEvent> events = io.temporal.client.WorkflowClient.newInstance(service)
+                    .fetchHistory(spec.jobId()).getEvents();
+            io.temporal.api.sdk.v1.UserMetadata job = events.getFirst().getUserMetadata();
+            assertThat(text(job.getSummary())).isEqualTo(org.dinoj.workflows.TemporalUiText.summary(spec))
+                    .startsWith("dinoj pretraining: ");
+            assertThat(text(job.getDetails())).contains("`" + spec.jobId() + "`", "**Checkpoints**", "scratch");
+            List<String> activities = events.stream()
+                    .filter(io.temporal.api.history.v1.HistoryEvent::hasActivityTaskScheduledEventAttributes)
+                    .map(e -> text(e.getUserMetadata().getSummary())).toList();
+            assertThat(activities).contains("train round 0, shard 0/2: to step 40 of 80",
+                    "train round 0, shard 1/2: to step 40 of 80", "merge round 0 of 2 shards at step 40",
+                    "train round 1, shard 1/2: to step 80 of 80");
+        } finally {
+            service.shutdownNow();
+        }
+    }
+
+    private static String text(io.temporal.api.common.v1.Payload payload) {
+        return io.temporal.common.converter.DefaultDataConverter.STANDARD_INSTANCE.fromPayload(payload, String.class,
+                String.class);
     }
 
     @Test
@@ -273,14 +305,25 @@ class PretrainJobsTest {
         assertThat(new org.dinoj.worker.jobs.JobRegistry(dir).find("tuned").orElseThrow().spec().baseCheckpoint().uri())
                 .isEqualTo(exported.toUri().toString());
 
-        // Another model: the job fails at once with the reason, not after a worker retried it for ever.
+        // Another model than the base's config.yaml: refused when submitted, before anything is recorded.
         Path wider = dir.resolve("wider.yaml");
         Files.writeString(wider, config(1, 20, 5).replace("dim: 4", "dim: 8"));
         CliOutput mismatch = CliOutput.dinoj(pretrainArgs("--config", wider.toString(), "--job-id", "wider",
                 "--init-from", exported.toString()));
-        assertThat(mismatch.code()).as(mismatch.out()).isEqualTo(1);
-        assertThat(mismatch.out()).contains("job wider failed: round 0 of shard 0 of job wider cannot start from "
-                + exported + ": toy checkpoint has 4 weights, the config 8");
+        assertThat(mismatch.code()).as(mismatch.out() + mismatch.err()).isEqualTo(1);
+        assertThat(mismatch.err()).isEqualTo("dinoj: the weights of " + exported + " do not fit this configuration's model"
+                + " (toy.dim 4 there, 8 here): use the model keys of its config.yaml\n");
+        assertThat(dir.resolve("wider")).doesNotExist();
+        assertThat(new org.dinoj.worker.jobs.JobRegistry(dir).find("wider")).isEmpty();
+        // Weights without a config.yaml to compare with: the job fails at once in its first round, with the
+        // reason, not after a worker retried it for ever.
+        Path bare = new CheckpointStore(dir.resolve("bare")).save(20, out ->
+                Files.copy(exported.resolve("model.safetensors"), out.resolve("model.safetensors"))).directory();
+        CliOutput late = CliOutput.dinoj(pretrainArgs("--config", wider.toString(), "--job-id", "wider-late",
+                "--init-from", bare.toString()));
+        assertThat(late.code()).as(late.out() + late.err()).isEqualTo(1);
+        assertThat(late.out()).contains("job wider-late failed: round 0 of shard 0 of job wider-late cannot start from "
+                + bare + ": toy checkpoint has 4 weights, the config 8");
 
         CliOutput existing = CliOutput.dinoj(pretrainArgs("--job-id", "tuned", "--init-from", exported.toString()));
         assertThat(existing.code()).isEqualTo(2);

@@ -192,7 +192,8 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
      */
     private void sizeToBudget(TrainingActivities shortWork) {
         double spent = (Workflow.currentTimeMillis() - Workflow.getInfo().getRunStartedTimestampMillis()) / 1000.0;
-        SizedSchedule sized = shortWork.sizeSchedule(new SizeScheduleRequest(spec.jobId(), spec.config(),
+        SizedSchedule sized = labelled("time this machine for the " + Math.round(spec.timeBudgetSeconds() / 60)
+                + "-minute budget").sizeSchedule(new SizeScheduleRequest(spec.jobId(), spec.config(),
                 spec.checkpointStore(), spec.timeBudgetSeconds() - spent));
         spec = spec.sizedTo(sized.epochs());
         state = state.withSchedule(sized.description());
@@ -224,7 +225,11 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
                 CheckpointRef from = resumePoint(shard);
                 TrainRoundRequest request = new TrainRoundRequest(spec.jobId(), spec.config(), spec.checkpointStore(),
                         round, shard, spec.shards(), from, end, spec.checkpointEverySteps(), spec.epochs());
-                results.add(Async.function(training::trainRound, request));
+                // The Temporal UI shows each activity by its summary: which round, shard and steps it trains.
+                TrainingActivities shardTraining = Workflow.newActivityStub(TrainingActivities.class,
+                        ActivityOptions.newBuilder(roundOptions()).setSummary("train round " + round + ", shard " + shard
+                                + "/" + spec.shards() + ": to step " + end + " of " + spec.totalSteps()).build());
+                results.add(Async.function(shardTraining::trainRound, request));
             }
         });
         roundScope.run();
@@ -254,7 +259,8 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
             next = done.getFirst().checkpoint();
         } else {
             List<CheckpointRef> shardCheckpoints = done.stream().map(TrainRoundResult::checkpoint).toList();
-            next = shortWork.mergeRound(new MergeRoundRequest(spec.jobId(), spec.config(), spec.checkpointStore(), round,
+            next = labelled("merge round " + round + " of " + spec.shards() + " shards at step " + end)
+                    .mergeRound(new MergeRoundRequest(spec.jobId(), spec.config(), spec.checkpointStore(), round,
                     state.checkpoint(), shardCheckpoints));
         }
         long steps = end - state.step();
@@ -323,7 +329,8 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
         boolean due = spec.evalEveryEpochs() > 0 && epoch / spec.evalEveryEpochs() > state.lastEvalEpoch() / spec.evalEveryEpochs();
         boolean finalEval = atEnd && (state.lastEval() == null || state.lastEval().step() != state.step());
         if ((due || finalEval) && state.checkpoint() != null) {
-            EvalResult eval = shortWork.evaluate(new EvaluateRequest(spec.jobId(), spec.config(), state.checkpoint(), epoch));
+            EvalResult eval = labelled("k-NN at epoch " + epoch + ", step " + state.step())
+                    .evaluate(new EvaluateRequest(spec.jobId(), spec.config(), state.checkpoint(), epoch));
             state = state.withEval(eval);
             publish();
         }
@@ -438,6 +445,16 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
                 .setCancellationType(ActivityCancellationType.WAIT_CANCELLATION_COMPLETED)
                 .setRetryOptions(retry(a))
                 .build();
+    }
+
+    /**
+     * A stub of the short activities whose next activity the Temporal UI shows by {@code summary}. The
+     * summary is metadata of the scheduling command, which replay does not compare, so recorded
+     * histories replay.
+     */
+    private TrainingActivities labelled(String summary) {
+        return Workflow.newActivityStub(TrainingActivities.class,
+                ActivityOptions.newBuilder(shortOptions()).setSummary(summary).build());
     }
 
     private ActivityOptions shortOptions() {

@@ -37,6 +37,8 @@ public final class ScheduledPretrainWorkflowImpl implements ScheduledPretrainWor
         PretrainWorkflow child = Workflow.newChildWorkflowStub(PretrainWorkflow.class, ChildWorkflowOptions.newBuilder()
                 .setWorkflowId(spec.jobId())
                 .setTaskQueue(spec.activities().taskQueue())
+                .setStaticSummary(TemporalUiText.summary(spec))
+                .setStaticDetails(TemporalUiText.details(spec))
                 // The job keeps training after this workflow ends; the next firing starts another.
                 .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_ABANDON)
                 .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)

@@ -42,6 +42,7 @@ import org.dinoj.workflows.JobStatus;
 import org.dinoj.workflows.PretrainWorkflow;
 import org.dinoj.workflows.Progress;
 import org.dinoj.workflows.RoundHeartbeat;
+import org.dinoj.workflows.TemporalUiText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -141,6 +142,9 @@ public final class JobService {
         WorkflowOptions options = WorkflowOptions.newBuilder()
                 .setWorkflowId(spec.jobId())
                 .setTaskQueue(spec.activities().taskQueue())
+                // What the Temporal UI shows at the top of the workflow's page.
+                .setStaticSummary(TemporalUiText.summary(spec))
+                .setStaticDetails(TemporalUiText.details(spec))
                 .setWorkflowIdConflictPolicy(whenRunning)
                 .setWorkflowIdReusePolicy(whenClosed)
                 .build();
