@@ -241,7 +241,22 @@ class ImageFolderDatasetTest {
         Files.write(dir.resolve("a/._photo.png"), new byte[]{0, 5, 22, 7, 0, 2, 0, 0});
         writeGray(dir.resolve("b/x.png"), 4, 1, "png");
         Files.write(dir.resolve("b/clip.webp"), "RIFF....WEBPVP8 ".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-        ImageFolderDataset data = (ImageFolderDataset) Datasets.open("folder:" + dir, Split.TRAIN);
+        Files.write(dir.resolve("b/frame.ppm"), "P6 1 1 255 abc".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        Files.write(dir.resolve("b/other.webp"), new byte[]{1});
+        // slf4j-simple writes to whatever System.err is at the time: the log line is read back from it.
+        java.io.PrintStream stderr = System.err;
+        java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+        ImageFolderDataset data;
+        try {
+            System.setErr(new java.io.PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8));
+            data = (ImageFolderDataset) Datasets.open("folder:" + dir, Split.TRAIN);
+        } finally {
+            System.setErr(stderr);
+        }
+        assertThat(log.toString(java.nio.charset.StandardCharsets.UTF_8))
+                .contains("left out of " + dir + ": 1 .ppm file, 2 .webp files (dinoj decodes JPEG, PNG, BMP, GIF and TIFF:"
+                        + " convert these to use them)")
+                .contains("ignored 1 macOS metadata file(s) (._*) in " + dir);
         assertThat(data.size()).isEqualTo(3);
         assertThat(data.file(0)).isEqualTo(dir.resolve("a/photo.png"));
         assertThat(data.file(1)).isEqualTo(dir.resolve("a/scan.tif"));
