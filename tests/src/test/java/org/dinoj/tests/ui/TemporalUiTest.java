@@ -27,6 +27,7 @@ import org.dinoj.workflows.PretrainWorkflow;
 import org.dinoj.workflows.PretrainWorkflowImpl;
 import org.dinoj.tests.RunsAlone;
 import org.dinoj.workflows.SimulatedTraining;
+import org.dinoj.workflows.TemporalUiText;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -70,7 +71,10 @@ class TemporalUiTest {
                 factory.start();
 
                 PretrainWorkflow workflow = client.newWorkflowStub(PretrainWorkflow.class,
-                        WorkflowOptions.newBuilder().setWorkflowId(JOB_ID).setTaskQueue(QUEUE).build());
+                        WorkflowOptions.newBuilder().setWorkflowId(JOB_ID).setTaskQueue(QUEUE)
+                                // As JobService starts a job's workflow.
+                                .setStaticSummary(TemporalUiText.summary(spec()))
+                                .setStaticDetails(TemporalUiText.details(spec())).build());
                 WorkflowExecution execution = WorkflowClient.start(workflow::run, spec(), null);
                 // Epoch 1 runs quickly and is evaluated; then epoch 2 slows to a crawl so its round is
                 // in flight, heartbeating, while we look.
@@ -132,7 +136,9 @@ class TemporalUiTest {
 
     private static void checkWorkflowPage(HeadlessChromium browser, URI ui, WorkflowExecution execution) {
         browser.navigate(ui.resolve("/namespaces/default/workflows/" + JOB_ID + "/" + execution.getRunId() + "/history"));
-        browser.awaitText(PAGE_TIMEOUT, JOB_ID, "Pending Activities");
+        // The event history names each activity by its summary: which round and shard, to which step.
+        browser.awaitText(PAGE_TIMEOUT, JOB_ID, "Pending Activities", "train round 0, shard 0/1: to step 20 of 60",
+                "k-NN at epoch 1, step 20");
         browser.screenshot(SCREENSHOTS.resolve("workflow-history.png"));
 
         clickTab(browser, "Pending Activities");
@@ -148,7 +154,8 @@ class TemporalUiTest {
 
         // Workflow.setCurrentDetails: the job's status line, rendered by the UI as markdown.
         clickTab(browser, "User Metadata");
-        String metadata = browser.awaitText(PAGE_TIMEOUT, "Current Details", "running: epoch");
+        String metadata = browser.awaitText(PAGE_TIMEOUT, "Current Details", "running: epoch",
+                "dinoj pretraining: vit-tiny fashion-mnist", "file:///ckpt/" + JOB_ID);
         browser.screenshot(SCREENSHOTS.resolve("workflow-current-details.png"));
         assertThat(metadata).contains("loss 0.4762").contains("k-NN top-1 51.00%");
     }
