@@ -139,23 +139,24 @@ class PretrainJobsTest {
      * What the Temporal UI shows of the job: the workflow's summary and details, and each activity by
      * what it does (round, shard and steps; the merge).
      */
-    private static void assertTemporalUiLabels(LocalRunner runner, JobSpec spec) {
-        io.temporal.serviceclient.WorkflowServiceStubs service = io.temporal.serviceclient.WorkflowServiceStubs
-                .newServiceStubs(io.temporal.serviceclient.WorkflowServiceStubsOptions.newBuilder()
-                        .setTarget(runner.target()).build());
+    private void assertTemporalUiLabels(LocalRunner runner, JobSpec spec) {
+        io.temporal.serviceclient.WorkflowServiceStubs service = org.dinoj.worker.temporal.WorkerBootstrap.connect(runner.target());
         try {
             List<io.temporal.api.history.v1.HistoryEvent> events = io.temporal.client.WorkflowClient.newInstance(service)
                     .fetchHistory(spec.jobId()).getEvents();
             io.temporal.api.sdk.v1.UserMetadata job = events.getFirst().getUserMetadata();
-            assertThat(text(job.getSummary())).isEqualTo(org.dinoj.workflows.TemporalUiText.summary(spec))
-                    .startsWith("dinoj pretraining: ");
-            assertThat(text(job.getDetails())).contains("`" + spec.jobId() + "`", "**Checkpoints**", "scratch");
+            assertThat(text(job.getSummary())).isEqualTo("dinoj pretraining job diloco");
+            assertThat(text(job.getDetails())).isEqualTo("**Checkpoints** `" + spec.checkpointStore() + "`\n\n"
+                    + "**Starts from** scratch\n\n"
+                    + "**Steer it** with `dinoj jobs status|pause|resume|cancel diloco --checkpoint-dir " + dir + "`, `dinoj"
+                    + " jobs set-epochs diloco N --checkpoint-dir " + dir + "`, `dinoj jobs retry diloco --checkpoint-dir "
+                    + dir + "` after a failure, or the REST API's `/v1/jobs/diloco`.");
             List<String> activities = events.stream()
                     .filter(io.temporal.api.history.v1.HistoryEvent::hasActivityTaskScheduledEventAttributes)
                     .map(e -> text(e.getUserMetadata().getSummary())).toList();
-            assertThat(activities).contains("train round 0, shard 0/2: to step 40 of 80",
-                    "train round 0, shard 1/2: to step 40 of 80", "merge round 0 of 2 shards at step 40",
-                    "train round 1, shard 1/2: to step 80 of 80");
+            assertThat(activities).contains("train round 0, shard 0 (of 2): to step 40 of 80",
+                    "train round 0, shard 1 (of 2): to step 40 of 80", "merge the 2 shards of round 0 at step 40",
+                    "train round 1, shard 1 (of 2): to step 80 of 80");
         } finally {
             service.shutdownNow();
         }

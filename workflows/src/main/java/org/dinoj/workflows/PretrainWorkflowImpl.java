@@ -84,10 +84,9 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
 
     @Override
     public JobResult run(JobSpec jobSpec, JobState carried) {
-        TrainingActivities training = Workflow.newActivityStub(TrainingActivities.class, roundOptions());
         TrainingActivities shortWork = Workflow.newActivityStub(TrainingActivities.class, shortOptions());
         try {
-            return train(training, shortWork);
+            return train(shortWork);
         } catch (TemporalFailure e) {
             if (!CancellationScope.current().isCancelRequested()) {
                 throw e;
@@ -97,11 +96,11 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
         }
     }
 
-    private JobResult train(TrainingActivities training, TrainingActivities shortWork) {
+    private JobResult train(TrainingActivities shortWork) {
         publish();
         if (spec.timeBudgetSeconds() > 0) {
             if (state.step() == 0) {
-                sizeToBudget(shortWork);
+                sizeToBudget();
             } else {
                 // Resized mid-way, its schedules would jump; a job that trained keeps the length it has.
                 log.warn("job {} resumes at step {} with a time budget not yet sized; it keeps {} epochs",
@@ -127,10 +126,10 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
                     publish();
                 }
             }
-            if (!runRound(training, shortWork)) {
+            if (!runRound(shortWork)) {
                 continue;
             }
-            maybeEvaluate(shortWork, false);
+            maybeEvaluate(false);
             roundsThisRun++;
             boolean more = state.step() < spec.totalSteps();
             if (more && !cancelRequested
@@ -142,7 +141,7 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
             }
         }
         if (!cancelRequested) {
-            maybeEvaluate(shortWork, true);
+            maybeEvaluate(true);
         }
         status = cancelRequested ? JobStatus.CANCELLED : JobStatus.COMPLETED;
         publish();
@@ -190,10 +189,9 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
      * left, so continue-as-new and a restart from the registry keep the length. Histories recorded
      * before time budgets had none, so they replay without this step.
      */
-    private void sizeToBudget(TrainingActivities shortWork) {
+    private void sizeToBudget() {
         double spent = (Workflow.currentTimeMillis() - Workflow.getInfo().getRunStartedTimestampMillis()) / 1000.0;
-        SizedSchedule sized = labelled("time this machine for the " + Math.round(spec.timeBudgetSeconds() / 60)
-                + "-minute budget").sizeSchedule(new SizeScheduleRequest(spec.jobId(), spec.config(),
+        SizedSchedule sized = labelled("time this machine to size the job to its time budget").sizeSchedule(new SizeScheduleRequest(spec.jobId(), spec.config(),
                 spec.checkpointStore(), spec.timeBudgetSeconds() - spent));
         spec = spec.sizedTo(sized.epochs());
         state = state.withSchedule(sized.description());
@@ -214,7 +212,7 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
      * Runs one round on every shard. Returns false when a pause or cancel interrupted it: its
      * activities were cancelled (before {@link #STOP_ROUNDS_BY_STATUS}) or stopped early.
      */
-    private boolean runRound(TrainingActivities training, TrainingActivities shortWork) {
+    private boolean runRound(TrainingActivities shortWork) {
         long end = state.roundEnd() > 0 ? state.roundEnd() : spec.roundEndAfter(state.step());
         roundInFlightEnd = end;
         int round = state.round();
@@ -226,9 +224,8 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
                 TrainRoundRequest request = new TrainRoundRequest(spec.jobId(), spec.config(), spec.checkpointStore(),
                         round, shard, spec.shards(), from, end, spec.checkpointEverySteps(), spec.epochs());
                 // The Temporal UI shows each activity by its summary: which round, shard and steps it trains.
-                TrainingActivities shardTraining = Workflow.newActivityStub(TrainingActivities.class,
-                        ActivityOptions.newBuilder(roundOptions()).setSummary("train round " + round + ", shard " + shard
-                                + "/" + spec.shards() + ": to step " + end + " of " + spec.totalSteps()).build());
+                TrainingActivities shardTraining = labelled(roundOptions(), "train round " + round + ", shard " + shard
+                        + " (of " + spec.shards() + "): to step " + end + " of " + spec.totalSteps());
                 results.add(Async.function(shardTraining::trainRound, request));
             }
         });
@@ -259,7 +256,7 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
             next = done.getFirst().checkpoint();
         } else {
             List<CheckpointRef> shardCheckpoints = done.stream().map(TrainRoundResult::checkpoint).toList();
-            next = labelled("merge round " + round + " of " + spec.shards() + " shards at step " + end)
+            next = labelled("merge the " + spec.shards() + " shards of round " + round + " at step " + end)
                     .mergeRound(new MergeRoundRequest(spec.jobId(), spec.config(), spec.checkpointStore(), round,
                     state.checkpoint(), shardCheckpoints));
         }
@@ -321,7 +318,7 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
         return state.checkpoint();
     }
 
-    private void maybeEvaluate(TrainingActivities shortWork, boolean atEnd) {
+    private void maybeEvaluate(boolean atEnd) {
         if (spec.evalEveryEpochs() < 0) {
             return; // job.eval_every_epochs: -1, e.g. images without labels
         }
@@ -329,7 +326,7 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
         boolean due = spec.evalEveryEpochs() > 0 && epoch / spec.evalEveryEpochs() > state.lastEvalEpoch() / spec.evalEveryEpochs();
         boolean finalEval = atEnd && (state.lastEval() == null || state.lastEval().step() != state.step());
         if ((due || finalEval) && state.checkpoint() != null) {
-            EvalResult eval = labelled("k-NN at epoch " + epoch + ", step " + state.step())
+            EvalResult eval = labelled("k-NN at epoch " + epoch + ", step " + state.checkpoint().step())
                     .evaluate(new EvaluateRequest(spec.jobId(), spec.config(), state.checkpoint(), epoch));
             state = state.withEval(eval);
             publish();
@@ -453,8 +450,11 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
      * histories replay.
      */
     private TrainingActivities labelled(String summary) {
-        return Workflow.newActivityStub(TrainingActivities.class,
-                ActivityOptions.newBuilder(shortOptions()).setSummary(summary).build());
+        return labelled(shortOptions(), summary);
+    }
+
+    private static TrainingActivities labelled(ActivityOptions options, String summary) {
+        return Workflow.newActivityStub(TrainingActivities.class, ActivityOptions.newBuilder(options).setSummary(summary).build());
     }
 
     private ActivityOptions shortOptions() {

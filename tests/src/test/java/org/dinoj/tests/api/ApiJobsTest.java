@@ -208,6 +208,7 @@ class ApiJobsTest {
         assertThat(nul.statusCode()).isEqualTo(400);
         assertThat(nul.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
         assertThat(error(nul)).startsWith("HTTP 400 Bad Request: the request was refused before it reached a route");
+        assertThat(nul.headers().firstValue("Connection")).contains("close");
         assertThat(post("/v1/jobs/no-such-job/cancel", null).statusCode()).isEqualTo(404);
         // A route that exists, asked with a method it does not take.
         HttpResponse<String> delete = send("DELETE", "/v1/jobs/some-job", null, TOKEN);

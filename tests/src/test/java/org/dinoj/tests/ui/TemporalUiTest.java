@@ -137,7 +137,7 @@ class TemporalUiTest {
     private static void checkWorkflowPage(HeadlessChromium browser, URI ui, WorkflowExecution execution) {
         browser.navigate(ui.resolve("/namespaces/default/workflows/" + JOB_ID + "/" + execution.getRunId() + "/history"));
         // The event history names each activity by its summary: which round and shard, to which step.
-        browser.awaitText(PAGE_TIMEOUT, JOB_ID, "Pending Activities", "train round 0, shard 0/1: to step 20 of 60",
+        browser.awaitText(PAGE_TIMEOUT, JOB_ID, "Pending Activities", "train round 0, shard 0 (of 1): to step 20 of 60",
                 "k-NN at epoch 1, step 20");
         browser.screenshot(SCREENSHOTS.resolve("workflow-history.png"));
 
@@ -155,7 +155,7 @@ class TemporalUiTest {
         // Workflow.setCurrentDetails: the job's status line, rendered by the UI as markdown.
         clickTab(browser, "User Metadata");
         String metadata = browser.awaitText(PAGE_TIMEOUT, "Current Details", "running: epoch",
-                "dinoj pretraining: vit-tiny fashion-mnist", "file:///ckpt/" + JOB_ID);
+                "dinoj pretraining job " + JOB_ID, "file:///ckpt/" + JOB_ID, "dinoj jobs set-epochs " + JOB_ID);
         browser.screenshot(SCREENSHOTS.resolve("workflow-current-details.png"));
         assertThat(metadata).contains("loss 0.4762").contains("k-NN top-1 51.00%");
     }

@@ -21,7 +21,8 @@ final class JsonErrorHandler extends ErrorHandler {
     protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
                                     Callback callback) {
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
-        // Jetty drops the connection after a request it could not parse: a client must not send the next one on it.
+        // Jetty drops the connection after a request it refused before routing (a path failing its URI
+        // compliance, a bad header): said, so that a client does not send its next request on it.
         response.getHeaders().put(HttpHeader.CONNECTION, "close");
         response.write(true, ByteBuffer.wrap(body(code, message)), callback);
     }
