@@ -1,6 +1,7 @@
 package org.dinoj.workflows;
 
 import java.net.URI;
+import java.nio.file.FileSystemNotFoundException;
 import java.nio.file.Path;
 
 /**
@@ -35,7 +36,7 @@ public final class TemporalUiText {
         try {
             Path parent = Path.of(URI.create(store)).getParent();
             return parent == null ? "" : " --checkpoint-dir " + parent;
-        } catch (IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {
+        } catch (IllegalArgumentException | FileSystemNotFoundException e) {
             return "";
         }
     }

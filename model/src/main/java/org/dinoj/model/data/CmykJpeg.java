@@ -2,6 +2,7 @@ package org.dinoj.model.data;
 
 import java.awt.image.Raster;
 import java.io.IOException;
+import java.util.Arrays;
 import javax.imageio.ImageReader;
 import javax.imageio.metadata.IIOMetadata;
 import org.w3c.dom.Element;
@@ -36,7 +37,7 @@ final class CmykJpeg {
             return -1;
         }
         IIOMetadata metadata = reader.getImageMetadata(0);
-        if (metadata == null || !java.util.Arrays.asList(metadata.getMetadataFormatNames()).contains(FORMAT)) {
+        if (metadata == null || !Arrays.asList(metadata.getMetadataFormatNames()).contains(FORMAT)) {
             return -1;
         }
         Element root = (Element) metadata.getAsTree(FORMAT);

@@ -4,19 +4,25 @@ import java.awt.color.ICC_ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.ComponentColorModel;
+import java.awt.image.DataBuffer;
 import java.awt.image.DataBufferByte;
+import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
 import javax.imageio.ImageTypeSpecifier;
+import javax.imageio.spi.ImageReaderSpi;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 
@@ -35,7 +41,7 @@ public final class ImageFileDecoder {
     public static final long MAX_PIXELS = 89_478_485L;
 
     /** ImageIO format names (lower case) of the readers dinoj uses. */
-    private static final java.util.Set<String> FORMATS = java.util.Set.of("jpeg", "png", "bmp", "gif", "tif", "tiff");
+    private static final Set<String> FORMATS = Set.of("jpeg", "png", "bmp", "gif", "tif", "tiff");
 
     /**
      * Reader warnings whose file still decodes whole, as Pillow reads it: an embedded colour profile
@@ -112,9 +118,9 @@ public final class ImageFileDecoder {
         Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
         while (readers.hasNext()) {
             ImageReader reader = readers.next();
-            javax.imageio.spi.ImageReaderSpi provider = reader.getOriginatingProvider();
-            if (provider != null && java.util.Arrays.stream(provider.getFormatNames())
-                    .anyMatch(name -> FORMATS.contains(name.toLowerCase(java.util.Locale.ROOT)))) {
+            ImageReaderSpi provider = reader.getOriginatingProvider();
+            if (provider != null && Arrays.stream(provider.getFormatNames())
+                    .anyMatch(name -> FORMATS.contains(name.toLowerCase(Locale.ROOT)))) {
                 return reader;
             }
             reader.dispose();
@@ -129,13 +135,13 @@ public final class ImageFileDecoder {
      */
     private static String unsupportedSamples(ColorModel model) {
         int type = model.getTransferType();
-        if (type == java.awt.image.DataBuffer.TYPE_FLOAT || type == java.awt.image.DataBuffer.TYPE_DOUBLE) {
+        if (type == DataBuffer.TYPE_FLOAT || type == DataBuffer.TYPE_DOUBLE) {
             return "floating-point samples";
         }
-        if (type == java.awt.image.DataBuffer.TYPE_SHORT) {
+        if (type == DataBuffer.TYPE_SHORT) {
             return "signed 16-bit samples"; // they would be read sign-extended, as [-0.5, 0.5]
         }
-        if (model instanceof java.awt.image.IndexColorModel) {
+        if (model instanceof IndexColorModel) {
             return null; // palette indices, looked up to 8-bit colours
         }
         for (int c = 0; c < model.getNumComponents(); c++) {
@@ -179,7 +185,7 @@ public final class ImageFileDecoder {
         int plane = h * w;
         ColorModel model = image.getColorModel();
         Raster raster = image.getRaster();
-        if (model.getNumColorComponents() == 1 && !(model instanceof java.awt.image.IndexColorModel)) {
+        if (model.getNumColorComponents() == 1 && !(model instanceof IndexColorModel)) {
             // Read the samples directly: getRGB would push grey through an sRGB conversion.
             int bits = model.getComponentSize(0);
             float scale = 1f / ((1 << bits) - 1);

@@ -14,7 +14,9 @@ import java.util.HexFormat;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -157,20 +159,20 @@ public final class ImageFolderDataset implements Dataset {
      */
     private static List<Path> listImages(Path root, String spec) {
         List<Path> found = new ArrayList<>();
-        java.util.Map<String, Integer> undecoded = new java.util.TreeMap<>();
-        int[] macMetadata = {0};
+        Map<String, Integer> undecoded = new TreeMap<>();
+        int macMetadata = 0;
         try (Stream<Path> walk = Files.walk(root, FileVisitOption.FOLLOW_LINKS)) {
-            walk.filter(Files::isRegularFile).forEach(p -> {
+            for (Path p : (Iterable<Path>) walk.filter(Files::isRegularFile)::iterator) {
                 String extension = extension(p);
                 if (p.getFileName().toString().startsWith("._")) {
                     // macOS's AppleDouble companions of copied files: metadata named like the image, never an image.
-                    macMetadata[0]++;
+                    macMetadata++;
                 } else if (EXTENSIONS.contains(extension)) {
                     found.add(root.relativize(p));
                 } else if (UNDECODED_IMAGES.contains(extension)) {
                     undecoded.merge("." + extension, 1, Integer::sum);
                 }
-            });
+            }
         } catch (IOException | UncheckedIOException e) {
             if (e.getCause() instanceof FileSystemLoopException loop) {
                 throw new DatasetException("image folder " + root + " for '" + spec + "' links back into itself at "
@@ -185,8 +187,8 @@ public final class ImageFolderDataset implements Dataset {
                     spec, root, String.join(", ", undecoded.entrySet().stream().map(e -> e.getValue() + " " + e.getKey()
                             + " file" + (e.getValue() == 1 ? "" : "s")).toList()));
         }
-        if (macMetadata[0] > 0) {
-            LOG.info("{}: ignored {} macOS metadata file(s) (._*) in {}", spec, macMetadata[0], root);
+        if (macMetadata > 0) {
+            LOG.info("{}: ignored {} macOS metadata file(s) (._*) in {}", spec, macMetadata, root);
         }
         return found;
     }
