@@ -167,12 +167,7 @@ class ImageFolderDatasetTest {
         byte[] garbage = new byte[200];
         new java.util.Random(1).nextBytes(garbage);
         withColourProfile(dir.resolve("a/plain.jpg"), garbage, dir.resolve("a/profiled.jpg"));
-
-        Dataset data = Datasets.open("folder:" + dir, Split.TRAIN);
-        Image plain = data.image(0);
-        Image profiled = data.image(1);
-        assertThat(profiled.channels()).isEqualTo(3);
-        assertThat(profiled.pixels()).containsExactly(plain.pixels());
+        assertProfiledDecodesAsPlain();
     }
 
     /**
@@ -192,12 +187,16 @@ class ImageFolderDatasetTest {
         ImageIO.write(noise, "jpg", dir.resolve("a/plain.jpg").toFile());
         byte[] linearRgb = java.awt.color.ICC_Profile.getInstance(java.awt.color.ColorSpace.CS_LINEAR_RGB).getData();
         withColourProfile(dir.resolve("a/plain.jpg"), linearRgb, dir.resolve("a/profiled.jpg"));
+        // Converted from linear RGB to sRGB, every mid-tone would brighten by tens of levels.
+        assertProfiledDecodesAsPlain();
+    }
 
+    /** a/profiled.jpg (a/plain.jpg with a colour profile) decodes to plain.jpg's pixels, in three channels. */
+    private void assertProfiledDecodesAsPlain() throws IOException {
         Dataset data = Datasets.open("folder:" + dir, Split.TRAIN);
         Image plain = data.image(0);
         Image profiled = data.image(1);
         assertThat(profiled.channels()).isEqualTo(3);
-        // Converted from linear RGB to sRGB, every mid-tone would brighten by tens of levels.
         assertThat(profiled.pixels()).containsExactly(plain.pixels());
     }
 
