@@ -43,6 +43,8 @@ public final class CheckpointStore {
     private static final Logger log = LoggerFactory.getLogger(CheckpointStore.class);
     private static final Pattern STEP_DIR = Pattern.compile("step-(\\d{10})");
     private static final String TEMP_PREFIX = ".tmp-";
+    private static final String REPLACED_PREFIX = TEMP_PREFIX + "old-";
+    private static final Pattern REPLACED_STEP_DIR = Pattern.compile(Pattern.quote(REPLACED_PREFIX) + "(step-\\d{10})-.+");
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final Path root;
@@ -137,6 +139,7 @@ public final class CheckpointStore {
 
     /** As {@link #latestVerified()}, among the checkpoints with {@code after < step <= upTo}. */
     public Optional<Checkpoint> latestVerified(long after, long upTo) throws IOException {
+        restoreInterruptedReplaces();
         for (long step : steps()) {
             if (step <= after || step > upTo) {
                 continue;
@@ -228,6 +231,7 @@ public final class CheckpointStore {
         if (keep < 1) {
             throw new IllegalArgumentException("keep at least one checkpoint, got " + keep);
         }
+        restoreInterruptedReplaces();
         List<Long> steps = steps();
         for (int i = keep; i < steps.size(); i++) {
             if (!alsoKeep.contains(steps.get(i))) {
@@ -282,20 +286,60 @@ public final class CheckpointStore {
         return JSON.writeValueAsBytes(manifest);
     }
 
-    /** Moves the finished temporary folder into place, replacing an older write of the same step. */
+    /**
+     * Moves the finished temporary folder into place, replacing an older write of the same step. The
+     * older one is renamed aside first; should the second rename fail it is put back, and should the
+     * process die between the two, {@link #restoreInterruptedReplaces} puts it back on the next read.
+     */
     private static void replace(Path temp, Path target) throws IOException {
         Path old = null;
         if (Files.exists(target)) {
-            old = target.resolveSibling(TEMP_PREFIX + "old-" + target.getFileName() + "-" + UUID.randomUUID());
+            old = target.resolveSibling(REPLACED_PREFIX + target.getFileName() + "-" + UUID.randomUUID());
             Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
         }
         try {
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            throw new IOException("the checkpoint directory's file system cannot rename atomically", e);
+        } catch (IOException e) {
+            if (old != null) {
+                try {
+                    Files.move(old, target, StandardCopyOption.ATOMIC_MOVE);
+                } catch (IOException putBack) {
+                    e.addSuppressed(putBack);
+                }
+            }
+            if (e instanceof AtomicMoveNotSupportedException) {
+                throw new IOException("the checkpoint directory's file system cannot rename atomically", e);
+            }
+            throw e;
         }
         if (old != null) {
             deleteRecursively(old);
+        }
+    }
+
+    /**
+     * Puts back a checkpoint that {@link #replace} had renamed aside when the process died before the
+     * new write took its name, so the step is not lost with the temporary folders {@link #retain} removes.
+     */
+    private void restoreInterruptedReplaces() throws IOException {
+        if (!Files.isDirectory(root)) {
+            return;
+        }
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root, REPLACED_PREFIX + "*")) {
+            for (Path d : dirs) {
+                Matcher m = REPLACED_STEP_DIR.matcher(d.getFileName().toString());
+                Path target = m.matches() ? root.resolve(m.group(1)) : null;
+                if (target != null && !Files.exists(target)) {
+                    try {
+                        Files.move(d, target, StandardCopyOption.ATOMIC_MOVE);
+                        fsyncDirectory(root);
+                        log.warn("restored {} from {}: a rewrite of that step was interrupted", target, d.getFileName());
+                    } catch (IOException e) {
+                        // Another process got there first (it put it back, or finished its write).
+                        log.debug("could not restore {} from {}: {}", target, d.getFileName(), e.toString());
+                    }
+                }
+            }
         }
     }
 

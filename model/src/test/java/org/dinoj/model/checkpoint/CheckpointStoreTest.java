@@ -100,6 +100,29 @@ class CheckpointStoreTest {
     }
 
     @Test
+    void aRewriteInterruptedBetweenItsTwoRenamesLosesNeitherCopy() throws IOException {
+        CheckpointStore store = new CheckpointStore(dir);
+        store.save(4, files("v4", "{}"));
+        store.save(5, files("v5", "{}"));
+        // The state a process killed inside a rewrite of step 5 leaves: the old copy renamed aside,
+        // the new one still under its temporary name.
+        Files.move(dir.resolve("step-0000000005"), dir.resolve(".tmp-old-step-0000000005-killed"));
+        Files.createDirectory(dir.resolve(".tmp-step-0000000005-killed"));
+
+        Checkpoint latest = store.latestVerified().orElseThrow();
+        assertThat(latest.step()).isEqualTo(5);
+        assertThat(Files.readString(latest.file("model.safetensors"))).isEqualTo("v5");
+
+        Files.move(dir.resolve("step-0000000005"), dir.resolve(".tmp-old-step-0000000005-killed"));
+        store.retain(1);
+        assertThat(store.steps()).containsExactly(5L);
+        assertThat(Files.readString(store.verify(5).file("model.safetensors"))).isEqualTo("v5");
+        try (var listing = Files.list(dir)) {
+            assertThat(listing.map(p -> p.getFileName().toString())).containsExactly("step-0000000005");
+        }
+    }
+
+    @Test
     void retainSparesProtectedSteps() throws IOException {
         CheckpointStore store = new CheckpointStore(dir);
         for (long step = 1; step <= 5; step++) {
