@@ -75,8 +75,11 @@ public final class ImageFileDecoder {
                 reader.setInput(in, true, true);
                 int width = reader.getWidth(0);
                 int height = reader.getHeight(0);
-                if ((long) width * height > MAX_PIXELS) {
-                    throw new DamagedImageException(file + " claims " + width + " x " + height
+                // A GIF's screen holds its first frame: the screen is the image.
+                int[] gifScreen = GifCanvas.size(reader);
+                int[] claimed = gifScreen == null ? new int[] {width, height} : gifScreen;
+                if ((long) claimed[0] * claimed[1] > MAX_PIXELS) {
+                    throw new DamagedImageException(file + " claims " + claimed[0] + " x " + claimed[1]
                             + " pixels, more than the " + MAX_PIXELS + " dinoj decodes: downscale it, or it is a"
                             + " decompression bomb");
                 }
@@ -84,7 +87,8 @@ public final class ImageFileDecoder {
                 if (adobeTransform >= 0) {
                     cmyk = CmykJpeg.toRgb(reader.readRaster(0, null), adobeTransform);
                 } else {
-                    decoded = reader.read(0, withoutColourConversion(reader, width, height));
+                    decoded = GifCanvas.place(reader, reader.read(0, withoutColourConversion(reader, width, height)),
+                            gifScreen);
                 }
             } catch (DamagedImageException e) {
                 throw e;

@@ -340,6 +340,80 @@ class ImageFolderDatasetTest {
         }
     }
 
+    private static final int[][] GIF_PALETTE = {{10, 20, 30}, {200, 50, 60}, {70, 180, 90}, {250, 240, 5}};
+
+    /**
+     * A GIF of a {@code screen} x {@code screen} logical screen (background index 3) whose only frame is
+     * {@code frame} x {@code frame} at (2, 2), pixel (x, y) of it palette index (x + y) % 3, with
+     * {@code transparent} as its transparent index (or none when negative). LZW with a clear code
+     * before every index, so the codes stay 3 bits wide.
+     */
+    private static byte[] gif(int screen, int frame, int transparent) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.writeBytes("GIF89a".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        out.writeBytes(new byte[] {(byte) screen, 0, (byte) screen, 0, (byte) 0x81, 3, 0});
+        for (int[] colour : GIF_PALETTE) {
+            for (int c : colour) {
+                out.write(c);
+            }
+        }
+        if (transparent >= 0) {
+            out.writeBytes(new byte[] {0x21, (byte) 0xF9, 4, 1, 0, 0, (byte) transparent, 0});
+        }
+        out.writeBytes(new byte[] {0x2C, 2, 0, 2, 0, (byte) frame, 0, (byte) frame, 0, 0, 2});
+        java.io.ByteArrayOutputStream lzw = new java.io.ByteArrayOutputStream();
+        long bits = 0;
+        int count = 0;
+        for (int i = 0; i <= frame * frame; i++) {
+            int[] codes = i < frame * frame ? new int[] {4, (i % frame + i / frame) % 3} : new int[] {5};
+            for (int code : codes) {
+                bits |= (long) code << count;
+                count += 3;
+                while (count >= 8) {
+                    lzw.write((int) (bits & 0xFF));
+                    bits >>>= 8;
+                    count -= 8;
+                }
+            }
+        }
+        if (count > 0) {
+            lzw.write((int) bits);
+        }
+        byte[] data = lzw.toByteArray();
+        for (int from = 0; from < data.length; from += 255) {
+            int n = Math.min(255, data.length - from);
+            out.write(n);
+            out.write(data, from, n);
+        }
+        out.writeBytes(new byte[] {0, 0x3B});
+        return out.toByteArray();
+    }
+
+    @Test
+    void aGifFrameSmallerThanItsScreenIsPlacedOnItAsPillowDoes() throws IOException {
+        // Each case as Pillow 13.0.0 opens the same bytes: the screen (grown to hold the frame when it
+        // reaches past it) filled with palette index 0, or the transparent index, the frame at (2, 2).
+        record Case(int screen, int frame, int transparent, int size, int fill) {}
+        for (Case c : new Case[] {new Case(8, 4, -1, 8, 0), new Case(8, 4, 2, 8, 2), new Case(4, 4, -1, 6, 0)}) {
+            Path file = dir.resolve("frame-" + c.screen() + "-" + c.transparent() + ".gif");
+            Files.write(file, gif(c.screen(), c.frame(), c.transparent()));
+            Image image = ImageFileDecoder.decode(file);
+            assertThat(new int[] {image.channels(), image.height(), image.width()}).as(file.toString())
+                    .containsExactly(3, c.size(), c.size());
+            int plane = c.size() * c.size();
+            for (int y = 0; y < c.size(); y++) {
+                for (int x = 0; x < c.size(); x++) {
+                    boolean inFrame = x >= 2 && x < 2 + c.frame() && y >= 2 && y < 2 + c.frame();
+                    int[] expected = GIF_PALETTE[inFrame ? (x - 2 + y - 2) % 3 : c.fill()];
+                    for (int ch = 0; ch < 3; ch++) {
+                        assertThat(Math.round(image.pixels()[ch * plane + y * c.size() + x] * 255))
+                                .as("%s channel %d at (%d, %d)", file.getFileName(), ch, x, y).isEqualTo(expected[ch]);
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void aFileClaimingMorePixelsThanTheLimitIsDamagedBeforeItIsDecoded() throws IOException {
         writeGray(dir.resolve("bomb.png"), 8, 100, "png");
