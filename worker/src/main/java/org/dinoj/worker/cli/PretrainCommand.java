@@ -368,8 +368,10 @@ public final class PretrainCommand implements Callable<Integer> {
                 case PAUSED -> {
                     if (pausing) {
                         out.println();
-                        out.println("job " + id + " paused at step " + p.step() + " with a checkpoint; run the same"
-                                + " command with --job-id " + id + " to continue");
+                        // A round whose attempts kept failing from the start stops before it wrote anything.
+                        out.println("job " + id + " paused at step " + p.step()
+                                + (p.lastCheckpoint() == null ? " before its first checkpoint" : " with a checkpoint")
+                                + "; run the same command with --job-id " + id + " to continue");
                         return 0;
                     }
                 }
