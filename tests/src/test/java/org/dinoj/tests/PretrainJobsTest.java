@@ -117,6 +117,39 @@ class PretrainJobsTest {
     }
 
     @Test
+    void aWorkerStoppedWithSigtermEndsItsRoundAtACheckpointWithoutSpendingAnAttempt() throws Exception {
+        try (LocalRunner runner = runner(1)) {
+            JobService jobs = runner.jobs();
+            // One attempt per round: a failed attempt would fail the job.
+            JobSpec spec = submit(runner, "term", config(1, 80, 40).replace("heartbeat_timeout_seconds: 2",
+                    "heartbeat_timeout_seconds: 2, max_attempts: 1"));
+            await("a heartbeat at step 12 or later", () -> heartbeat(jobs, "term") != null
+                    && heartbeat(jobs, "term").step() >= 12);
+
+            ProcessHandle worker = runner.supervisor().process(0).orElseThrow();
+            worker.destroy(); // SIGTERM: the worker's shutdown hook stops it gracefully
+            worker.onExit().join();
+            String stoppedLog = Files.readString(runner.supervisor().logFile(0));
+            java.util.regex.Matcher stopped = java.util.regex.Pattern
+                    .compile("shard 0: stopped at step (\\d+) \\(ActivityWorkerShutdownException\\)").matcher(stoppedLog);
+            assertThat(stopped.find()).as(stoppedLog).isTrue();
+            long stoppedAt = Long.parseLong(stopped.group(1));
+
+            await("term ended", () -> runner.jobs().serviceState("term") == JobService.ServiceState.FAILED
+                    || runner.syncRegistry("term").status() == JobStatus.COMPLETED);
+            if (runner.jobs().serviceState("term") == JobService.ServiceState.FAILED) {
+                throw new AssertionError("term failed: " + runner.jobs().recordFailure("term"));
+            }
+            JobResult result = runner.jobs().result("term");
+            assertThat(result.status()).isEqualTo(JobStatus.COMPLETED);
+            assertThat(result.step()).isEqualTo(spec.totalSteps());
+            // The restarted worker went on from the checkpoint the stopping one wrote at the step it stopped at.
+            assertThat(Files.readString(runner.supervisor().logFile(0)))
+                    .contains("starting from " + dir.resolve("term/shard-0/" + CheckpointStore.directoryName(stoppedAt)));
+        }
+    }
+
+    @Test
     void twoWorkersTrainTwoShardsInParallelAndMergeThem() throws Exception {
         try (LocalRunner runner = runner(2)) {
             JobService jobs = runner.jobs();

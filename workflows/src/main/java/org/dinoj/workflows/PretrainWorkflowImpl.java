@@ -245,8 +245,9 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
             if (failure != null && !(pauseRequested || cancelRequested)) {
                 throw failure;
             }
-            // A round that stopped early without a pending request saw a status from a request since
-            // withdrawn (pause, then resume): it continues from its checkpoint like any interruption.
+            // A round that stopped early without a pending request ran on a worker that was stopping
+            // (SIGTERM), or saw a status from a request since withdrawn (pause, then resume): it continues
+            // from its checkpoint like any interruption.
             recordInterruption(shortWork, end, refusedSteps(done));
             roundInFlightEnd = -1;
             return false;
@@ -292,7 +293,8 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
         } else {
             state = state.withInterruptedRound(end, resume, refused);
         }
-        log.info("job {} interrupted at step {} ({})", spec.jobId(), state.step(), cancelRequested ? "cancel" : "pause");
+        log.info("job {} interrupted at step {} ({})", spec.jobId(), state.step(), cancelRequested ? "cancel"
+                : pauseRequested ? "pause" : "a worker stopped, or a request since withdrawn");
         publish();
     }
 

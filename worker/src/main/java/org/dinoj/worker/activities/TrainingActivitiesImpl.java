@@ -4,6 +4,7 @@ import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.activity.ActivityInfo;
 import io.temporal.client.ActivityCompletionException;
+import io.temporal.client.ActivityWorkerShutdownException;
 import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -246,9 +247,18 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
                     writeReport(layout.root(), request.jobId(), config);
                 }
                 return new TrainRoundResult(request.shard(), lastCheckpoint, metrics(), events());
+            } catch (ActivityWorkerShutdownException stopping) {
+                // This worker is stopping (SIGTERM): end the attempt at its checkpoint, as a pause does, and the
+                // workflow goes on from there on another worker. A failed attempt would count against
+                // job.max_attempts, and a stopping worker still receives the attempts its open polls ask for,
+                // each failing at once: one SIGTERM could fail the job.
+                checkpointBeforeStopping(stopping);
+                if (lastCheckpoint == null) {
+                    throw stopping;
+                }
+                return new TrainRoundResult(request.shard(), lastCheckpoint, metrics(), events());
             } catch (ActivityCompletionException stopped) {
-                // Cancelled by Temporal (the workflow was cancelled) or worker shutdown: keep the work done
-                // so far, then let Temporal know.
+                // Cancelled by Temporal (the workflow was cancelled): keep the work done so far, then let Temporal know.
                 checkpointBeforeStopping(stopped);
                 throw stopped;
             } finally {

@@ -576,8 +576,29 @@ public final class JobService {
             while (cause.getCause() != null && !(cause instanceof ApplicationFailure)) {
                 cause = cause.getCause();
             }
-            return cause instanceof ApplicationFailure a ? a.getOriginalMessage() : cause.getMessage();
+            if (cause instanceof ApplicationFailure a) {
+                return stoppedWorkerText(a.getType()).orElse(a.getOriginalMessage());
+            }
+            return cause instanceof TimeoutFailure t && t.getTimeoutType() == io.temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_HEARTBEAT
+                    ? HEARTBEAT_LOST : cause.getMessage();
         }
+    }
+
+    private static final String HEARTBEAT_LOST = "its worker stopped heartbeating (killed, or cut off from Temporal)";
+
+    /**
+     * Why an attempt failed when the activity's own exception says only which attempt it was: the SDK's
+     * {@code ActivityCompletionException}s carry the workflow and activity ids as their message.
+     */
+    private static Optional<String> stoppedWorkerText(String failureType) {
+        return switch (failureType) {
+            case "io.temporal.client.ActivityWorkerShutdownException" ->
+                    Optional.of("its worker was shut down during the attempt (SIGTERM or Ctrl-C)");
+            case "io.temporal.client.ActivityCanceledException" -> Optional.of("the attempt was cancelled in Temporal");
+            case "io.temporal.client.ActivityNotExistsException" ->
+                    Optional.of("Temporal no longer knew the attempt (it had timed out while its worker was cut off)");
+            default -> Optional.empty();
+        };
     }
 
     /**
@@ -689,13 +710,19 @@ public final class JobService {
 
     /** A failed attempt's reason; a timeout carries none in its message (a worker killed mid-round). */
     static String failureText(io.temporal.api.failure.v1.Failure failure) {
+        if (failure.hasApplicationFailureInfo()) {
+            Optional<String> stopped = stoppedWorkerText(failure.getApplicationFailureInfo().getType());
+            if (stopped.isPresent()) {
+                return stopped.get();
+            }
+        }
         if (!failure.getMessage().isBlank()) {
             return failure.getMessage();
         }
         if (failure.hasTimeoutFailureInfo()) {
             io.temporal.api.enums.v1.TimeoutType type = failure.getTimeoutFailureInfo().getTimeoutType();
             return type == io.temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_HEARTBEAT
-                    ? "its worker stopped heartbeating (killed, or cut off from Temporal)"
+                    ? HEARTBEAT_LOST
                     : "it timed out (" + type.name().replace("TIMEOUT_TYPE_", "").toLowerCase(Locale.ROOT) + ")";
         }
         return failure.hasCause() ? failureText(failure.getCause()) : "no reason was recorded";
