@@ -20,6 +20,7 @@ import org.dinoj.worker.jobs.JobService;
 import org.dinoj.worker.jobs.JobSpecs;
 import org.dinoj.worker.jobs.LocalRunner;
 import org.dinoj.worker.report.JobHistory;
+import org.dinoj.worker.temporal.TemporalOutage;
 import org.dinoj.worker.temporal.TrainingServices;
 import org.dinoj.workflows.CheckpointRef;
 import org.dinoj.workflows.JobResult;
@@ -322,82 +323,107 @@ public final class PretrainCommand implements Callable<Integer> {
         JobStatus lastStatus = null;
         boolean scheduleShown = false;
         String lastRetry = null;
+        boolean pauseSent = false;
+        long outageSince = -1;
         while (true) {
-            JobService.ServiceState service = runner.jobs().serviceState(id);
-            if (service == JobService.ServiceState.FAILED) {
-                String reason = runner.jobs().recordFailure(id);
-                out.println();
-                out.println("job " + id + " failed: " + reason);
-                return 1;
-            }
-            if (service == JobService.ServiceState.CANCELLED) {
-                // A workflow cancelled in Temporal before it recorded where it stopped still shows the round before.
-                return ended(runner.jobs(), id);
-            }
-            Progress p = runner.syncRegistry(id);
-            if (p.schedule() != null && !scheduleShown) {
-                out.println((tty ? "\n" : "") + "schedule: " + p.schedule());
-                scheduleShown = true;
-            }
-            List<JobService.PendingRound> rounds = runner.jobs().pendingRounds(id);
-            long step = ProgressLine.liveStep(p, rounds);
-            if (firstStep < 0 && step > 0) {
-                firstStep = step;
-                firstNanos = System.nanoTime();
-            }
-            double rate = firstStep >= 0 && step > firstStep ? (step - firstStep) / ((System.nanoTime() - firstNanos) / 1e9) : 0;
-            String line = ProgressLine.render(p, rounds, rate);
-            Optional<String> retry = ProgressLine.retryNote(rounds);
-            if (retry.isPresent() && !retry.get().equals(lastRetry)) {
-                // A new failed attempt: once on its own line, above the progress line.
-                out.println((tty ? "\n" : "") + retry.get());
-                lastRetry = retry.get();
-            }
-            if (tty) {
-                out.print("\r" + line + "  ");
-                out.flush();
-            } else if (System.nanoTime() - lastPlain > 10e9 || p.status() != lastStatus) {
-                out.println(line);
-                lastPlain = System.nanoTime();
-            }
-            lastStatus = p.status();
-            switch (p.status()) {
-                case COMPLETED, CANCELLED -> {
+            try {
+                JobService.ServiceState service = runner.jobs().serviceState(id);
+                if (service == JobService.ServiceState.FAILED) {
+                    String reason = runner.jobs().recordFailure(id);
+                    out.println();
+                    out.println("job " + id + " failed: " + reason);
+                    return 1;
+                }
+                if (service == JobService.ServiceState.CANCELLED) {
+                    // A workflow cancelled in Temporal before it recorded where it stopped still shows the round before.
                     return ended(runner.jobs(), id);
                 }
-                case PAUSED -> {
-                    if (pausing) {
-                        out.println();
-                        // A round whose attempts kept failing from the start stops before it wrote anything.
-                        out.println("job " + id + " paused at step " + p.step()
-                                + (p.lastCheckpoint() == null ? " before its first checkpoint" : " with a checkpoint")
-                                + "; run the same command with --job-id " + id + " to continue");
-                        return 0;
-                    }
+                Progress p = runner.syncRegistry(id);
+                if (p.schedule() != null && !scheduleShown) {
+                    out.println((tty ? "\n" : "") + "schedule: " + p.schedule());
+                    scheduleShown = true;
                 }
-                default -> { }
-            }
-            if (pausing && retry.isEmpty()) {
-                // Healthy work before the pause lands (an evaluation, a merge, a large checkpoint) may take long.
-                pauseDeadline = System.nanoTime() + pauseWait * 1_000_000_000L;
-            }
-            if (pausing && System.nanoTime() > pauseDeadline) {
-                // A round that keeps failing (data gone, disk full) never reaches its checkpoint: a single
-                // SIGTERM from a supervisor must still end the command.
-                out.println();
-                out.println("job " + id + " did not reach a checkpoint: its round kept failing for " + pauseWait
-                        + " s after the pause (" + lastRetry + "); stopping without it. The registry keeps the job:"
-                        + " 'dinoj pretrain --job-id " + id + "' goes on from its latest verified checkpoint");
-                return 1;
-            }
-            if (!pausing && (interrupts.get() > 0 || System.nanoTime() > deadline)) {
-                pausing = true;
-                pauseWait = pauseWaitSeconds(runner, id);
-                pauseDeadline = System.nanoTime() + pauseWait * 1_000_000_000L;
-                out.println();
-                out.println(interrupts.get() > 0 ? "pausing job " + id + " (waiting for its checkpoint; Ctrl-C again to"
-                        + " stop at once)" : "--max-minutes reached: pausing job " + id + " with a checkpoint");
-                runner.jobs().pause(id);
+                List<JobService.PendingRound> rounds = runner.jobs().pendingRounds(id);
+                long step = ProgressLine.liveStep(p, rounds);
+                if (firstStep < 0 && step > 0) {
+                    firstStep = step;
+                    firstNanos = System.nanoTime();
+                }
+                double rate = firstStep >= 0 && step > firstStep ? (step - firstStep) / ((System.nanoTime() - firstNanos) / 1e9) : 0;
+                String line = ProgressLine.render(p, rounds, rate);
+                Optional<String> retry = ProgressLine.retryNote(rounds);
+                if (retry.isPresent() && !retry.get().equals(lastRetry)) {
+                    // A new failed attempt: once on its own line, above the progress line.
+                    out.println((tty ? "\n" : "") + retry.get());
+                    lastRetry = retry.get();
+                }
+                if (tty) {
+                    out.print("\r" + line + "  ");
+                    out.flush();
+                } else if (System.nanoTime() - lastPlain > 10e9 || p.status() != lastStatus) {
+                    out.println(line);
+                    lastPlain = System.nanoTime();
+                }
+                lastStatus = p.status();
+                switch (p.status()) {
+                    case COMPLETED, CANCELLED -> {
+                        return ended(runner.jobs(), id);
+                    }
+                    case PAUSED -> {
+                        if (pausing) {
+                            out.println();
+                            // A round whose attempts kept failing from the start stops before it wrote anything.
+                            out.println("job " + id + " paused at step " + p.step()
+                                    + (p.lastCheckpoint() == null ? " before its first checkpoint" : " with a checkpoint")
+                                    + "; run the same command with --job-id " + id + " to continue");
+                            return 0;
+                        }
+                    }
+                    default -> { }
+                }
+                if (pausing && retry.isEmpty()) {
+                    // Healthy work before the pause lands (an evaluation, a merge, a large checkpoint) may take long.
+                    pauseDeadline = System.nanoTime() + pauseWait * 1_000_000_000L;
+                }
+                if (pausing && System.nanoTime() > pauseDeadline) {
+                    // A round that keeps failing (data gone, disk full) never reaches its checkpoint: a single
+                    // SIGTERM from a supervisor must still end the command.
+                    out.println();
+                    out.println("job " + id + " did not reach a checkpoint: its round kept failing for " + pauseWait
+                            + " s after the pause (" + lastRetry + "); stopping without it. The registry keeps the job:"
+                            + " 'dinoj pretrain --job-id " + id + "' goes on from its latest verified checkpoint");
+                    return 1;
+                }
+                if (!pausing && (interrupts.get() > 0 || System.nanoTime() > deadline)) {
+                    pausing = true;
+                    pauseWait = pauseWaitSeconds(runner, id);
+                    pauseDeadline = System.nanoTime() + pauseWait * 1_000_000_000L;
+                    out.println();
+                    out.println(interrupts.get() > 0 ? "pausing job " + id + " (waiting for its checkpoint; Ctrl-C again to"
+                            + " stop at once)" : "--max-minutes reached: pausing job " + id + " with a checkpoint");
+                }
+                if (pausing && !pauseSent) {
+                    runner.jobs().pause(id);
+                    pauseSent = true;
+                }
+                if (outageSince >= 0) {
+                    out.printf(Locale.ROOT, "%nTemporal at %s answers again after %.0f s%n", runner.target(),
+                            (System.nanoTime() - outageSince) / 1e9);
+                    outageSince = -1;
+                }
+            } catch (RuntimeException e) {
+                // A real server restarting: the job is kept there and the workers wait for it too, so wait with them.
+                Optional<io.grpc.Status.Code> outage = TemporalOutage.of(e);
+                if (outage.isEmpty()) {
+                    throw e;
+                }
+                if (outageSince < 0) {
+                    outageSince = System.nanoTime();
+                    out.println();
+                    out.println("Temporal at " + runner.target() + " does not answer (" + outage.get() + "): waiting for it;"
+                            + " the job's state is kept there and its workers go on when it is back (Ctrl-C twice stops"
+                            + " this command)");
+                }
             }
             Thread.sleep(Duration.ofSeconds(1));
         }
