@@ -225,8 +225,20 @@ class ScheduledJobsTest {
                 }
                 assertThat(schedules.list()).anySatisfy(e -> {
                     assertThat(e.scheduleId()).isEqualTo(id);
+                    // As written, not the calendars the server keeps it as.
+                    assertThat(e.cron()).isEqualTo("0 3 * * *");
                     assertThat(e.nextRuns()).isNotEmpty();
                 });
+                // A firing that comes while the previous one still waits to register its job is not dropped.
+                assertThat(ScheduleClient.newInstance(stubs).getHandle(id).describe().getSchedule().getPolicy().getOverlap())
+                        .isEqualTo(io.temporal.api.enums.v1.ScheduleOverlapPolicy.SCHEDULE_OVERLAP_POLICY_ALLOW_ALL);
+                assertThatThrownBy(() -> schedules.create(id + "-bad", "0 25 * * *", template(id + "-bad")))
+                        .isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageStartingWith("the Temporal service refuses schedule '" + id + "-bad' (")
+                        .hasMessageEndingWith("): check the cron expression '0 25 * * *' (minute hour day-of-month month"
+                                + " day-of-week, UTC)");
+                assertThatThrownBy(() -> schedules.delete(id + "-none")).isInstanceOf(IllegalArgumentException.class)
+                        .hasMessage("no schedule '" + id + "-none' on this Temporal service");
                 // Fire now instead of waiting for 03:00.
                 ScheduleClient.newInstance(stubs).getHandle(id).trigger();
                 JobRecord job = awaitCompletedJob(runner, id + "-", Duration.ofSeconds(120));

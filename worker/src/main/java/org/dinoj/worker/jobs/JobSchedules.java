@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.temporal.api.enums.v1.ScheduleOverlapPolicy;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.api.enums.v1.WorkflowIdConflictPolicy;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
@@ -17,8 +18,10 @@ import io.temporal.client.schedules.Schedule;
 import io.temporal.client.schedules.ScheduleActionStartWorkflow;
 import io.temporal.client.schedules.ScheduleAlreadyRunningException;
 import io.temporal.client.schedules.ScheduleClient;
+import io.temporal.client.schedules.ScheduleException;
 import io.temporal.client.schedules.ScheduleListDescription;
 import io.temporal.client.schedules.ScheduleOptions;
+import io.temporal.client.schedules.SchedulePolicy;
 import io.temporal.client.schedules.ScheduleSpec;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import java.io.IOException;
@@ -29,6 +32,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import org.dinoj.workflows.JobSpec;
@@ -74,6 +78,9 @@ public final class JobSchedules {
     /** What {@code create} records for a cron-workflow schedule (the service cannot list them). */
     record CronRecord(String scheduleId, String cron, String workflowId, Instant createdAt) {
     }
+
+    /** Memo key of a Temporal Schedule that holds its cron expression as the user wrote it. */
+    private static final String CRON_MEMO = "cron";
 
     private final WorkflowServiceStubs service;
     private final WorkflowClient client;
@@ -132,12 +139,27 @@ public final class JobSchedules {
                             .setOptions(options.build())
                             .build())
                     .setSpec(ScheduleSpec.newBuilder().setCronExpressions(List.of(cron.trim())).build())
+                    // Every firing starts its job. The scheduler workflow ends once it has started the job, but it
+                    // registers the job first, on a worker that may be training: Temporal's default (skip a
+                    // firing while the previous one runs) would drop the firings that come meanwhile.
+                    .setPolicy(SchedulePolicy.newBuilder()
+                            .setOverlap(ScheduleOverlapPolicy.SCHEDULE_OVERLAP_POLICY_ALLOW_ALL).build())
                     .build();
             try {
-                ScheduleClient.newInstance(service).createSchedule(scheduleId, schedule, ScheduleOptions.newBuilder().build());
+                // The server keeps a cron expression as calendars: the memo keeps it as written, for list.
+                ScheduleClient.newInstance(service).createSchedule(scheduleId, schedule,
+                        ScheduleOptions.newBuilder().setMemo(Map.of(CRON_MEMO, cron.trim())).build());
             } catch (ScheduleAlreadyRunningException e) {
                 throw new IllegalArgumentException("schedule '" + scheduleId + "' exists already; delete it first or"
                         + " choose another id", e);
+            } catch (ScheduleException e) {
+                Optional<StatusRuntimeException> grpc = grpcCause(e, Status.Code.INVALID_ARGUMENT);
+                if (grpc.isPresent()) {
+                    throw new IllegalArgumentException("the Temporal service refuses schedule '" + scheduleId + "' ("
+                            + grpc.get().getStatus().getDescription() + "): check the cron expression '" + cron.trim()
+                            + "' (minute hour day-of-month month day-of-week, UTC)", e);
+                }
+                throw e;
             }
         } else {
             if (readCronRecord(scheduleId).isPresent() && isRunning(workflowId(scheduleId))) {
@@ -180,8 +202,8 @@ public final class JobSchedules {
         if (mechanism == Mechanism.TEMPORAL_SCHEDULES) {
             try {
                 ScheduleClient.newInstance(service).getHandle(scheduleId).delete();
-            } catch (StatusRuntimeException e) {
-                if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
+            } catch (ScheduleException | StatusRuntimeException e) {
+                if (grpcCause(e, Status.Code.NOT_FOUND).isPresent()) {
                     throw new IllegalArgumentException("no schedule '" + scheduleId + "' on this Temporal service", e);
                 }
                 throw e;
@@ -206,10 +228,24 @@ public final class JobSchedules {
 
     private static Entry entry(ScheduleListDescription d) {
         ScheduleSpec spec = d.getSchedule().getSpec();
-        String cron = spec.getCronExpressions() == null || spec.getCronExpressions().isEmpty()
+        Object written = d.getMemo(CRON_MEMO, String.class);
+        String cron = written != null ? written.toString()
+                : spec.getCronExpressions() == null || spec.getCronExpressions().isEmpty()
                 ? String.valueOf(spec) : String.join("; ", spec.getCronExpressions());
-        String state = d.getSchedule().getState().isPaused() ? "paused" : "active";
-        return new Entry(d.getScheduleId(), cron, Mechanism.TEMPORAL_SCHEDULES, state, d.getInfo().getNextActionTimes());
+        boolean paused = d.getSchedule().getState().isPaused();
+        // A paused schedule fires at none of the times its spec still lists.
+        return new Entry(d.getScheduleId(), cron, Mechanism.TEMPORAL_SCHEDULES, paused ? "paused" : "active",
+                paused ? List.of() : d.getInfo().getNextActionTimes());
+    }
+
+    /** The gRPC failure with {@code code} that {@code e} wraps (the schedule client's ScheduleException does). */
+    private static Optional<StatusRuntimeException> grpcCause(Throwable e, Status.Code code) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof StatusRuntimeException grpc) {
+                return grpc.getStatus().getCode() == code ? Optional.of(grpc) : Optional.empty();
+            }
+        }
+        return Optional.empty();
     }
 
     private boolean isRunning(String workflowId) {
