@@ -150,6 +150,29 @@ class PretrainJobsTest {
     }
 
     @Test
+    void jobsListRecordsAJobThatEndedInTemporalAndJobsStatusSaysWhenThereIsNoSuchJob() throws Exception {
+        try (LocalRunner runner = runner(1)) {
+            submit(runner, "ended", config(1, 20, 5));
+            await("ended completed in Temporal", () -> runner.jobs().serviceState("ended") == JobService.ServiceState.COMPLETED);
+            org.dinoj.worker.jobs.JobRegistry registry = new org.dinoj.worker.jobs.JobRegistry(dir);
+            // Nothing watched it end: the registry still has it running.
+            assertThat(registry.find("ended").orElseThrow().status()).isEqualTo(org.dinoj.worker.jobs.JobRecord.RegistryStatus.RUNNING);
+
+            CliOutput list = CliOutput.dinoj("jobs", "list", "--temporal", runner.target(), "--checkpoint-dir", dir.toString());
+            assertThat(list.out()).as(list.out() + list.err()).containsPattern("(?m)^ended\\s+registry: completed$");
+            org.dinoj.worker.jobs.JobRecord recorded = registry.find("ended").orElseThrow();
+            assertThat(recorded.status()).isEqualTo(org.dinoj.worker.jobs.JobRecord.RegistryStatus.COMPLETED);
+            assertThat(recorded.latestCheckpoint().step()).isEqualTo(20);
+
+            CliOutput none = CliOutput.dinoj("jobs", "status", "no-such-job", "--temporal", runner.target(),
+                    "--checkpoint-dir", dir.toString());
+            assertThat(none.code()).isEqualTo(1);
+            assertThat(none.out()).isEqualTo("no job 'no-such-job' on this Temporal service or in the registry at "
+                    + dir.toAbsolutePath().normalize().resolve("registry") + "\n");
+        }
+    }
+
+    @Test
     void twoWorkersTrainTwoShardsInParallelAndMergeThem() throws Exception {
         try (LocalRunner runner = runner(2)) {
             JobService jobs = runner.jobs();

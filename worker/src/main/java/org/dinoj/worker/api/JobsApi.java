@@ -388,15 +388,12 @@ public final class JobsApi {
         JobService.ServiceState state = jobs.serviceState(jobId);
         Progress progress = null;
         List<JobService.PendingRound> rounds = null;
-        if (state == JobService.ServiceState.FAILED && !r.status().finished()) {
-            // Its progress would be the last state before the failure; the reason is what a person needs.
-            jobs.recordFailure(jobId);
-            return JobView.of(jobs.registry().find(jobId).orElseThrow(), state, null, null);
-        }
-        if (state == JobService.ServiceState.CANCELLED && !r.status().finished()) {
-            // Its final checkpoint from the result, or from disk when it was cancelled in Temporal itself.
-            jobs.recordCancelled(jobs.closed(jobId));
+        if (!r.status().finished() && jobs.recordEnd(jobId, state)) {
             r = jobs.registry().find(jobId).orElseThrow();
+            if (state == JobService.ServiceState.FAILED) {
+                // Its progress would be the last state before the failure; the reason is what a person needs.
+                return JobView.of(r, state, null, null);
+            }
         }
         if (state != JobService.ServiceState.UNKNOWN) {
             try {

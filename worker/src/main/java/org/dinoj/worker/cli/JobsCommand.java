@@ -9,6 +9,7 @@ import io.temporal.serviceclient.WorkflowServiceStubs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.dinoj.worker.jobs.JobRecord;
 import org.dinoj.worker.jobs.JobRegistry;
@@ -83,10 +84,16 @@ public final class JobsCommand implements Runnable {
                 for (JobRecord r : records) {
                     String live;
                     try {
-                        live = jobs.serviceState(r.jobId()) == JobService.ServiceState.RUNNING
+                        JobService.ServiceState state = jobs.serviceState(r.jobId());
+                        if (!r.status().finished() && jobs.recordEnd(r.jobId(), state)) {
+                            // Ended in Temporal since the registry last heard of it: recorded now, as the API's GET does.
+                            r = jobs.registry().find(r.jobId()).orElseThrow();
+                        }
+                        live = state == JobService.ServiceState.RUNNING
                                 ? jobs.progress(r.jobId()).summary() : "registry: " + r.status().name().toLowerCase();
                     } catch (RuntimeException e) {
-                        live = "registry: " + r.status().name().toLowerCase() + " (" + e.getMessage() + ")";
+                        live = "registry: " + r.status().name().toLowerCase() + " (no progress from Temporal: "
+                                + JobService.queryFailureText(e) + ")";
                     }
                     System.out.printf("%-32s %s%n", r.jobId(), live);
                 }
@@ -128,6 +135,11 @@ public final class JobsCommand implements Runnable {
         @Override
         public Integer call() throws java.io.IOException {
             return withJobs(jobs -> {
+                if (jobs.registry().find(jobId).isEmpty() && jobs.serviceState(jobId) == JobService.ServiceState.UNKNOWN) {
+                    System.out.println("no job '" + jobId + "' on this Temporal service or in the registry at "
+                            + checkpointDir.toAbsolutePath().normalize().resolve("registry"));
+                    return 1;
+                }
                 System.out.print(statusText(jobs, jobId));
                 return 0;
             });
@@ -162,7 +174,19 @@ public final class JobsCommand implements Runnable {
                     .flatMap(r -> JobService.newestCheckpoint(r.spec())).orElse(null));
         }
         StringBuilder s = new StringBuilder();
-        Progress p = jobs.progress(jobId);
+        Optional<JobRecord> record = jobs.registry().find(jobId);
+        if (state == JobService.ServiceState.UNKNOWN) {
+            return jobId + ": not on this Temporal service" + record.map(r -> "; registry: " + r.status().name().toLowerCase()
+                    + (r.status().finished() ? "" : " ('dinoj pretrain --job-id " + jobId + "' runs it again)")).orElse("")
+                    + "\n";
+        }
+        Progress p;
+        try {
+            p = jobs.progress(jobId);
+        } catch (RuntimeException e) {
+            return jobId + ": running in Temporal, but its progress query got no answer: " + JobService.queryFailureText(e)
+                    + record.map(r -> "; registry: " + r.status().name().toLowerCase()).orElse("") + "\n";
+        }
         List<JobService.PendingRound> rounds = jobs.pendingRounds(jobId);
         s.append(jobId).append(": ").append(withLiveStep(p, rounds).summary()).append('\n');
         if (p.lastCheckpoint() != null) {

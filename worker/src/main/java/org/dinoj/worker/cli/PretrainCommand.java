@@ -184,7 +184,9 @@ public final class PretrainCommand implements Callable<Integer> {
                     return ended;
                 }
             } else if (jobs.registry().find(id).orElseThrow().status().finished()) {
-                out.println("job " + id + " already ended: " + existing.get().status().name().toLowerCase());
+                // The record as the reconcile above left it: the one read before may still say running.
+                out.println("job " + id + " already ended: "
+                        + jobs.registry().find(id).orElseThrow().status().name().toLowerCase());
                 return 0;
             } else {
                 if (retry) {

@@ -166,9 +166,7 @@ public final class JobService {
             String id = record.jobId();
             switch (serviceState(id)) {
                 case RUNNING -> log.debug("job {} is running", id);
-                case COMPLETED -> registry.update(id, JobRecord.RegistryStatus.COMPLETED, null, "completed");
-                case CANCELLED -> recordCancelled(closed(id));
-                case FAILED -> recordFailure(id);
+                case COMPLETED, CANCELLED, FAILED -> recordEnd(id, serviceState(id));
                 case UNKNOWN -> {
                     boolean paused = record.status() == JobRecord.RegistryStatus.PAUSED;
                     JobState state;
@@ -672,6 +670,45 @@ public final class JobService {
     }
 
     /** Marks a cancelled job CANCELLED in the registry, at its final checkpoint. */
+    /**
+     * Records in the registry how a job whose workflow has closed ended, from its result or failure (no
+     * worker needs to answer a query for it); false, recording nothing, when {@code state} is not an end.
+     */
+    public boolean recordEnd(String jobId, ServiceState state) throws IOException {
+        switch (state) {
+            case FAILED -> recordFailure(jobId);
+            case CANCELLED -> recordCancelled(closed(jobId));
+            case COMPLETED -> registry.update(jobId, JobRecord.RegistryStatus.COMPLETED,
+                    closed(jobId).result().finalCheckpoint(), "completed");
+            default -> {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Why a query (the job's progress) got no answer, in a sentence: a running workflow answers only
+     * through a worker polling its task queue, and the SDK's own message names only the workflow.
+     */
+    public static String queryFailureText(RuntimeException e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof StatusRuntimeException grpc) {
+                String description = grpc.getStatus().getDescription();
+                if (grpc.getStatus().getCode() == io.grpc.Status.Code.FAILED_PRECONDITION && description != null
+                        && description.contains("no poller")) {
+                    return "no worker polls its task queue (start one: 'dinoj worker --temporal HOST:PORT')";
+                }
+                return grpc.getStatus().getCode() + (description == null ? "" : ": " + description);
+            }
+        }
+        Throwable root = e;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        return root.getMessage() != null ? root.getMessage() : root.toString();
+    }
+
     public void recordCancelled(ClosedJob closed) throws IOException {
         registry.update(closed.result().jobId(), JobRecord.RegistryStatus.CANCELLED, closed.result().finalCheckpoint(),
                 closed.cancelledInTemporal() ? "cancelled in Temporal" : "cancelled");
