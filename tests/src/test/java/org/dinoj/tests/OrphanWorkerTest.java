@@ -49,4 +49,22 @@ class OrphanWorkerTest {
             }
         }
     }
+
+    @Test
+    void aWorkerWhoseSupervisorDiedWhileItStartedStopsAtOnce() throws Exception {
+        // pretrain killed in the seconds its worker's JVM starts: the worker, now a child of init, must not
+        // take init for its supervisor and train on.
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor(10, TimeUnit.SECONDS);
+        Path log = dir.resolve("worker.log");
+        Process worker = ProductionClassPath.startDinoj(dir, log, "worker", "--temporal", "127.0.0.1:1",
+                "--exit-with-parent", Long.toString(gone.pid()));
+        boolean ended = worker.waitFor(60, TimeUnit.SECONDS);
+        if (!ended) {
+            worker.destroyForcibly();
+        }
+        assertThat(ended).as(Files.readString(log)).isTrue();
+        assertThat(worker.exitValue()).as(Files.readString(log)).isEqualTo(org.dinoj.worker.supervise.ParentWatch.PARENT_GONE);
+        assertThat(Files.readString(log)).contains("the supervising process " + gone.pid() + " is gone");
+    }
 }

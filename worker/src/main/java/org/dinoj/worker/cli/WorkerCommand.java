@@ -53,18 +53,19 @@ public final class WorkerCommand implements Callable<Integer> {
             description = "Ignore Ctrl-C (the supervising 'dinoj pretrain' pauses the job first, then stops its workers).")
     boolean ignoreSigint;
 
-    @Option(names = "--exit-with-parent", hidden = true,
-            description = "Stop at once when the process that started this worker is gone (set by the supervisor).")
-    boolean exitWithParent;
+    @Option(names = "--exit-with-parent", hidden = true, paramLabel = "PID",
+            description = "Stop at once when this process (the supervisor that started the worker) is gone.")
+    Long supervisorPid;
 
     @Override
     public Integer call() throws Exception {
+        if (supervisorPid != null) {
+            // By its pid, not as this process's parent: a supervisor already gone has left the worker to init.
+            ParentWatch.haltWhenGone(supervisorPid);
+        }
         TrainingServices services = TrainingServices.load();
         if (ignoreSigint) {
             Signal.handle(new Signal("INT"), signal -> { });
-        }
-        if (exitWithParent) {
-            ParentWatch.haltWhenGone(ProcessHandle.current().parent());
         }
         WorkerSettings settings = new WorkerSettings(temporal, namespace, taskQueue, !noSticky,
                 new TrainingPolicy(keep, refusals, TrainingPolicy.defaults().maxLearningRateHalvings()));

@@ -68,7 +68,8 @@ public final class LocalRunner implements AutoCloseable {
             service = WorkerBootstrap.connect(target, metricsScope);
             SearchAttributeRegistration.ensureRegistered(service, "default");
             List<String> workerCommand = new ArrayList<>(options.workerMain());
-            workerCommand.addAll(List.of("--temporal", target, "--ignore-sigint", "--exit-with-parent"));
+            workerCommand.addAll(List.of("--temporal", target, "--ignore-sigint",
+                    "--exit-with-parent", Long.toString(ProcessHandle.current().pid())));
             if (server != null) {
                 workerCommand.add("--no-sticky");
             }

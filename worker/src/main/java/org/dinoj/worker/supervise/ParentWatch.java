@@ -19,12 +19,18 @@ public final class ParentWatch {
     private ParentWatch() {
     }
 
-    /** Halts this JVM once {@code parent} has exited; nothing when there is no parent to watch. */
-    public static void haltWhenGone(Optional<ProcessHandle> parent) {
-        parent.ifPresent(p -> p.onExit().thenRun(() -> {
-            LOG.warn("the supervising process {} is gone: this worker stops (its round resumes from its last"
-                    + " checkpoint when the job runs again)", p.pid());
-            Runtime.getRuntime().halt(PARENT_GONE);
-        }));
+    /** Halts this JVM once process {@code supervisorPid} has exited, or at once when it is gone already. */
+    public static void haltWhenGone(long supervisorPid) {
+        Optional<ProcessHandle> supervisor = ProcessHandle.of(supervisorPid).filter(ProcessHandle::isAlive);
+        if (supervisor.isEmpty()) {
+            halt(supervisorPid);
+        }
+        supervisor.get().onExit().thenRun(() -> halt(supervisorPid));
+    }
+
+    private static void halt(long supervisorPid) {
+        LOG.warn("the supervising process {} is gone: this worker stops (its round resumes from its last"
+                + " checkpoint when the job runs again)", supervisorPid);
+        Runtime.getRuntime().halt(PARENT_GONE);
     }
 }
