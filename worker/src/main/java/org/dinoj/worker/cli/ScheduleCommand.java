@@ -2,11 +2,14 @@ package org.dinoj.worker.cli;
 
 import io.temporal.client.WorkflowClient;
 import io.temporal.serviceclient.WorkflowServiceStubs;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.dinoj.model.config.ConfigLoader;
+import org.dinoj.model.data.Datasets;
 import org.dinoj.worker.jobs.JobSchedules;
 import org.dinoj.worker.jobs.JobSpecs;
 import org.dinoj.worker.temporal.SearchAttributeRegistration;
@@ -105,11 +108,27 @@ public final class ScheduleCommand implements Runnable {
                             + id + "-<yyyyMMdd-HHmm> with checkpoints under " + root);
                     System.out.println("template: " + job.template().configSummary() + (base == null ? ""
                             : "; from the weights of " + Path.of(java.net.URI.create(base.uri()))));
+                    missingFolder(template.config()).ifPresent(folder -> System.out.println("note: " + folder
+                            + " does not exist on this machine: each firing's job reads it on the worker that trains it,"
+                            + " and retries while it is missing there (check the path if that worker is this machine)"));
                     return 0;
                 } catch (java.io.IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
             });
+        }
+    }
+
+    /**
+     * The image folder of {@code data.dataset} when this machine has no such folder. Not refused: the
+     * workers may have a mount this machine lacks, but a typo would otherwise show only at the firings.
+     */
+    static Optional<Path> missingFolder(String config) {
+        String spec = ConfigLoader.tree(config).path("data").path("dataset").asText("");
+        try {
+            return Datasets.folder(spec).filter(folder -> !Files.isDirectory(folder));
+        } catch (RuntimeException e) {
+            return Optional.empty(); // a malformed spec is the job's own sentence at its start
         }
     }
 
