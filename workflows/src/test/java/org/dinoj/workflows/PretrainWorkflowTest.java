@@ -55,10 +55,16 @@ class PretrainWorkflowTest extends PretrainWorkflowScenarios {
     void progressSummaryReadsLikeAStatusLine() {
         Progress p = new Progress("j", JobStatus.RUNNING, 3, 100, 412, 1250,
                 new TrainingMetrics(412, 6.21, Map.of(), 1e-3, 0.99, 48), null, null, 3725, 0, null);
-        assertThat(p.summary()).isEqualTo("running: epoch 3/100, step 412/1250, loss 6.210, lr 0.00100, 48.0 img/s, ETA 1h02m");
+        // Three epochs done: the fourth is under way.
+        assertThat(p.summary()).isEqualTo("running: epoch 4/100, step 412/1250, loss 6.210, lr 0.00100, 48.0 img/s, ETA 1h02m");
         Progress refused = new Progress("j", JobStatus.RUNNING, 3, 100, 412, 1250,
                 new TrainingMetrics(412, 6.21, Map.of(), 5e-4, 0.99, 48), null, null, -1, 7, null);
         assertThat(refused.summary())
-                .isEqualTo("running: epoch 3/100, step 412/1250, loss 6.210, lr 0.000500, 48.0 img/s, 7 non-finite steps refused");
+                .isEqualTo("running: epoch 4/100, step 412/1250, loss 6.210, lr 0.000500, 48.0 img/s, 7 non-finite steps refused");
+        // Paused, it has no end to estimate; completed, the epoch is the last one.
+        Progress paused = new Progress("j", JobStatus.PAUSED, 3, 100, 412, 1250, null, null, null, 3725, 0, null);
+        assertThat(paused.summary()).isEqualTo("paused: epoch 4/100, step 412/1250");
+        Progress done = new Progress("j", JobStatus.COMPLETED, 100, 100, 1250, 1250, null, null, null, 0, 0, null);
+        assertThat(done.summary()).isEqualTo("completed: epoch 100/100, step 1250/1250");
     }
 }

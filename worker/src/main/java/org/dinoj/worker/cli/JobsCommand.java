@@ -157,8 +157,11 @@ public final class JobsCommand implements Runnable {
         }
         long epochLength = Math.max(1, p.totalSteps() / p.epochs());
         int epoch = (int) Math.min(p.epochs(), step / epochLength);
+        // The workflow's estimate counts from the round's start: what the rounds have done since is not left.
+        long eta = p.etaSeconds() < 0 || p.totalSteps() <= p.step() ? p.etaSeconds()
+                : Math.round(p.etaSeconds() * (double) Math.max(0, p.totalSteps() - step) / (p.totalSteps() - p.step()));
         return new Progress(p.jobId(), p.status(), epoch, p.epochs(), step, p.totalSteps(), p.lastMetrics(),
-                p.lastEval(), p.lastCheckpoint(), p.etaSeconds(), p.refusedSteps(), p.schedule());
+                p.lastEval(), p.lastCheckpoint(), eta, p.refusedSteps(), p.schedule());
     }
 
     /** What {@code jobs status} prints. */

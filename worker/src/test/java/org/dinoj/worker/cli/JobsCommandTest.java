@@ -51,8 +51,11 @@ class JobsCommandTest {
                 new JobService.PendingRound("r-1", 1, "started", hb, null, null, null));
 
         assertThat(JobsCommand.withLiveStep(atRoundStart, rounds).summary())
-                .isEqualTo("running: epoch 4/15, step 487/1500");
+                .isEqualTo("running: epoch 5/15, step 487/1500");
         assertThat(JobsCommand.withLiveStep(atRoundStart, List.of()).summary())
-                .isEqualTo("running: epoch 3/15, step 300/1500");
+                .isEqualTo("running: epoch 4/15, step 300/1500");
+        // The workflow's ETA (1200 s for the 1200 steps left at the round's start) counts the 187 steps done since.
+        Progress withEta = new Progress("fm-3", JobStatus.RUNNING, 3, 15, 300, 1500, null, null, null, 1200, 0, null);
+        assertThat(JobsCommand.withLiveStep(withEta, rounds).etaSeconds()).isEqualTo(1013);
     }
 }
