@@ -23,6 +23,13 @@ public interface MeterFactory {
     /** A monotonically growing total. */
     Counter counter(String name, String description, String... tags);
 
+    /**
+     * Removes every meter tagged {@code key=value} (e.g. a job's meters once the worker has moved on):
+     * asked for again, a meter starts afresh.
+     */
+    default void forget(String key, String value) {
+    }
+
     interface Gauge {
         void set(double value);
     }

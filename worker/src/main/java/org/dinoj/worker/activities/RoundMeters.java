@@ -1,6 +1,7 @@
 package org.dinoj.worker.activities;
 
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.dinoj.model.checkpoint.Checkpoint;
 import org.dinoj.model.metrics.MeterFactory;
@@ -14,6 +15,14 @@ import org.dinoj.model.train.StepResult;
  * round; recording allocates nothing but a loss term's first gauge.
  */
 final class RoundMeters {
+    /**
+     * Jobs whose meters a worker keeps, the most recently trained: a worker that lives through many
+     * jobs (a schedule's, say) would otherwise serve a series per meter of every job it ever trained.
+     */
+    static final int JOBS_KEPT = 16;
+    /** Job ids in the order their rounds last started here, the least recent first. */
+    private static final LinkedHashMap<String, Boolean> RECENT_JOBS = new LinkedHashMap<>(16, 0.75f, true);
+
     private final MeterFactory factory;
     private final String job;
     private final String shard;
@@ -32,6 +41,14 @@ final class RoundMeters {
         this.factory = Meters.factory();
         this.job = jobId;
         this.shard = Integer.toString(shardIndex);
+        synchronized (RECENT_JOBS) {
+            RECENT_JOBS.put(jobId, Boolean.TRUE);
+            while (RECENT_JOBS.size() > JOBS_KEPT) {
+                String oldest = RECENT_JOBS.keySet().iterator().next();
+                RECENT_JOBS.remove(oldest);
+                factory.forget("job", oldest);
+            }
+        }
         imagesPerSecond = factory.gauge("dinoj_images_per_second", "Training throughput of the last step", tags());
         loss = factory.gauge("dinoj_loss", "Total loss of the last step", tags());
         learningRate = factory.gauge("dinoj_learning_rate", "Scheduled learning rate of the last step", tags());

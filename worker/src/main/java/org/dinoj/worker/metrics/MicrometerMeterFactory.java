@@ -1,9 +1,10 @@
 package org.dinoj.worker.metrics;
 
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
-import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -18,7 +19,18 @@ import org.dinoj.model.metrics.MeterFactory;
  */
 public final class MicrometerMeterFactory implements MeterFactory {
     private final MeterRegistry registry;
-    private final Map<String, MeterFactory.Gauge> gauges = new ConcurrentHashMap<>();
+    private final Map<GaugeKey, MeterFactory.Gauge> gauges = new ConcurrentHashMap<>();
+
+    private record GaugeKey(String name, List<String> tags) {
+        boolean tagged(String key, String value) {
+            for (int i = 0; i + 1 < tags.size(); i += 2) {
+                if (tags.get(i).equals(key) && tags.get(i + 1).equals(value)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
 
     public MicrometerMeterFactory(MeterRegistry registry) {
         this.registry = registry;
@@ -26,7 +38,7 @@ public final class MicrometerMeterFactory implements MeterFactory {
 
     @Override
     public MeterFactory.Gauge gauge(String name, String description, String... tags) {
-        return gauges.computeIfAbsent(name + Arrays.toString(tags), key -> {
+        return gauges.computeIfAbsent(new GaugeKey(name, List.of(tags)), key -> {
             AtomicLong bits = new AtomicLong(Double.doubleToRawLongBits(Double.NaN));
             io.micrometer.core.instrument.Gauge.builder(name, bits, b -> Double.longBitsToDouble(b.get())).description(description)
                     .tags(Tags.of(tags)).strongReference(true).register(registry);
@@ -51,5 +63,15 @@ public final class MicrometerMeterFactory implements MeterFactory {
     public MeterFactory.Counter counter(String name, String description, String... tags) {
         io.micrometer.core.instrument.Counter counter = io.micrometer.core.instrument.Counter.builder(name).description(description).tags(Tags.of(tags)).register(registry);
         return counter::increment;
+    }
+
+    @Override
+    public void forget(String key, String value) {
+        gauges.keySet().removeIf(g -> g.tagged(key, value));
+        for (Meter meter : List.copyOf(registry.getMeters())) {
+            if (value.equals(meter.getId().getTag(key))) {
+                registry.remove(meter);
+            }
+        }
     }
 }

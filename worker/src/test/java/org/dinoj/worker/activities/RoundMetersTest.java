@@ -55,6 +55,24 @@ class RoundMetersTest {
         }
     }
 
+    @Test
+    void aWorkerServesTheMetersOfItsMostRecentJobsOnly() {
+        try (PrometheusMetrics metrics = PrometheusMetrics.createAndInstall()) {
+            for (int j = 0; j <= RoundMeters.JOBS_KEPT; j++) {
+                new RoundMeters("job-" + j, 0);
+            }
+            new RoundMeters("job-1", 1); // trained again: not the least recent any more
+            new RoundMeters("job-extra", 0);
+            String text = metrics.scrape();
+            assertThat(text).doesNotContain("job=\"job-0\"").doesNotContain("job=\"job-2\"")
+                    .contains("dinoj_step{job=\"job-1\",shard=\"1\"}").contains("dinoj_step{job=\"job-3\",shard=\"0\"}")
+                    .contains("dinoj_step{job=\"job-extra\",shard=\"0\"}");
+            // Asked for again, a forgotten job's meters are served afresh.
+            new RoundMeters("job-0", 0);
+            assertThat(metrics.scrape()).contains("dinoj_step{job=\"job-0\",shard=\"0\"}");
+        }
+    }
+
     /** The value of the sample {@code name{tags}} in Prometheus text; fails when it is absent. */
     static double value(String text, String name, String tags) {
         Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "\\{" + Pattern.quote(tags) + "\\} (\\S+)$")
