@@ -210,8 +210,11 @@ final class ResumePlanner {
     private static Checkpoint verifiedBase(CheckpointRef ref) throws NoUsableCheckpointException {
         Verified v = verify(ref);
         if (v.checkpoint == null) {
+            boolean rewritten = v.problem.startsWith(REWRITTEN);
             throw new NoUsableCheckpointException("the base checkpoint " + CheckpointLayout.directory(ref) + " "
-                    + v.problem + "; restore it or start the job from another one");
+                    + v.problem + "; restore it or start the job from another one" + (rewritten
+                    ? " (a schedule keeps the weights it was created with: to retrain each firing from the new ones,"
+                    + " create the schedule again)" : ""));
         }
         return v.checkpoint;
     }
@@ -261,6 +264,8 @@ final class ResumePlanner {
     private record Verified(Checkpoint checkpoint, String problem) {
     }
 
+    private static final String REWRITTEN = "was rewritten since it was referenced";
+
     private static Verified verify(CheckpointRef ref) {
         Path dir;
         try {
@@ -283,7 +288,7 @@ final class ResumePlanner {
         }
         if (v.checkpoint != null && ref.manifestSha256() != null
                 && !ref.manifestSha256().equals(v.checkpoint.manifestSha256())) {
-            return new Verified(null, "was rewritten since it was referenced (manifest sha256 differs)");
+            return new Verified(null, REWRITTEN + " (manifest sha256 differs)");
         }
         return v;
     }

@@ -325,6 +325,37 @@ class TrainingActivitiesImplTest {
     }
 
     @Test
+    void aBaseCheckpointRewrittenSinceItWasReferencedSaysHowAScheduleTakesTheNewWeights(@TempDir Path otherJob,
+                                                                                       @TempDir Path copy) throws IOException {
+        TrainingActivities a = activities(new TrainingPolicy(5, 3, 2));
+        CheckpointRef base = a.trainRound(new TrainRoundRequest("base", CONFIG, otherJob.toUri().toString(), 0, 0, 1,
+                null, 4, 2, 0)).checkpoint();
+        Path baseDir = CheckpointLayout.directory(base);
+        // New weights written over the same folder (a model kept adapting): whole, but not the ones referenced.
+        try (var files = Files.list(baseDir)) {
+            for (Path f : files.filter(f -> !f.getFileName().toString().equals(CheckpointStore.MANIFEST)).toList()) {
+                Files.copy(f, copy.resolve(f.getFileName()));
+            }
+        }
+        CheckpointStore.writeDirectory(baseDir, 4, d -> {
+            try (var files = Files.list(copy)) {
+                for (Path f : files.toList()) {
+                    Files.copy(f, d.resolve(f.getFileName()));
+                }
+            }
+            Files.writeString(d.resolve("note.txt"), "retrained");
+        });
+
+        assertThatThrownBy(() -> a.trainRound(round(CONFIG, base, 4, 2)))
+                .isInstanceOf(ActivityFailure.class)
+                .cause().isInstanceOf(ApplicationFailure.class)
+                .satisfies(f -> assertThat(((ApplicationFailure) f).getOriginalMessage()).isEqualTo("the base checkpoint "
+                        + baseDir + " was rewritten since it was referenced (manifest sha256 differs); restore it or start"
+                        + " the job from another one (a schedule keeps the weights it was created with: to retrain each"
+                        + " firing from the new ones, create the schedule again)"));
+    }
+
+    @Test
     void aBaseCheckpointOfAnotherModelFailsTheRoundForGoodWithOneSentence(@TempDir Path otherJob) throws IOException {
         TrainingActivities a = activities(new TrainingPolicy(5, 3, 2));
         CheckpointRef base = a.trainRound(new TrainRoundRequest("base", CONFIG, otherJob.toUri().toString(), 0, 0, 1,
