@@ -210,6 +210,47 @@ class ScheduledJobsTest {
         }
     }
 
+    /** A firing that waits to register its job (no worker here) stops with its deleted schedule. */
+    @Test
+    @Tag(RealTemporalServer.TAG)
+    void deletingATemporalScheduleStopsAFiringStillWaitingToStartItsJob(@TempDir Path serverDir) throws Exception {
+        try (RealTemporalServer server = RealTemporalServer.start(serverDir)) {
+            WorkflowServiceStubs stubs = WorkerBootstrap.connect(server.target());
+            try {
+                WorkflowClient client = WorkflowClient.newInstance(stubs);
+                JobSchedules schedules = new JobSchedules(stubs, client, dir);
+                schedules.create("waiting", "0 3 * * *", template("waiting"));
+                // Another schedule whose id begins the same: its firing is not this one's.
+                schedules.create("waiting-too", "0 3 * * *", template("waiting-too"));
+                ScheduleClient.newInstance(stubs).getHandle("waiting").trigger();
+                ScheduleClient.newInstance(stubs).getHandle("waiting-too").trigger();
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (runningFirings(stubs).size() < 2 && System.nanoTime() < deadline) {
+                    Thread.sleep(200);
+                }
+                assertThat(runningFirings(stubs)).hasSize(2);
+
+                assertThat(schedules.delete("waiting")).isEqualTo(1);
+                // Visibility follows the termination after a moment.
+                long listed = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+                while (runningFirings(stubs).size() > 1 && System.nanoTime() < listed) {
+                    Thread.sleep(200);
+                }
+                assertThat(runningFirings(stubs)).singleElement().asString().startsWith("dinoj-schedule-waiting-too-");
+                schedules.delete("waiting-too");
+            } finally {
+                stubs.shutdown();
+            }
+        }
+    }
+
+    private static List<String> runningFirings(WorkflowServiceStubs stubs) {
+        return stubs.blockingStub().listWorkflowExecutions(
+                io.temporal.api.workflowservice.v1.ListWorkflowExecutionsRequest.newBuilder().setNamespace("default")
+                        .setQuery("WorkflowType = 'ScheduledPretrain' AND ExecutionStatus = 'Running'").build())
+                .getExecutionsList().stream().map(e -> e.getExecution().getWorkflowId()).toList();
+    }
+
     private void schedulesStartJobs(String target) throws Exception {
         String id = "dinoj-test-" + System.currentTimeMillis();
         try (LocalRunner runner = runner(target)) {

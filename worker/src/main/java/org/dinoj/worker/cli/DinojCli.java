@@ -1,5 +1,7 @@
 package org.dinoj.worker.cli;
 
+import org.dinoj.worker.ErrorSentences;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -53,31 +55,8 @@ public final class DinojCli implements Runnable {
         if (debugRequested(System.getenv("DINOJ_DEBUG"))) {
             e.printStackTrace(cmd.getErr());
         }
-        cmd.getErr().println("dinoj: " + sentence(e));
+        cmd.getErr().println("dinoj: " + ErrorSentences.of(e));
         return 1;
-    }
-
-    /**
-     * The exception as a sentence. The JDK's file-system exceptions carry only the path (and an
-     * errno text for some): "/proc/x" alone says neither what went wrong nor what to do.
-     */
-    static String sentence(Throwable e) {
-        // dinoj's own sentences travel in the file field too (new NoSuchFileException(sentence)): left as they are.
-        if (e instanceof java.nio.file.FileSystemException f && f.getFile() != null && !f.getFile().contains(" ")) {
-            String what = switch (f) {
-                case java.nio.file.NoSuchFileException n -> "no such file or folder";
-                case java.nio.file.AccessDeniedException a -> "permission denied (or a read-only file system)";
-                case java.nio.file.FileAlreadyExistsException x -> "it already exists";
-                case java.nio.file.NotDirectoryException d -> "a part of the path is a file, not a folder";
-                case java.nio.file.DirectoryNotEmptyException d -> "the folder is not empty";
-                default -> f.getReason() != null ? f.getReason() : f.getClass().getSimpleName();
-            };
-            return f.getFile() + (f.getOtherFile() != null ? " -> " + f.getOtherFile() : "") + ": " + what;
-        }
-        if (e.getMessage() == null || e.getMessage().isBlank()) {
-            return e.getCause() != null && e.getCause() != e ? sentence(e.getCause()) : e.toString();
-        }
-        return e.getMessage();
     }
 
     /** DINOJ_DEBUG asks for stack traces when set, unless it is empty, 0, false, no or off. */

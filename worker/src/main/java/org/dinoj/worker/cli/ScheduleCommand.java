@@ -160,8 +160,9 @@ public final class ScheduleCommand implements Runnable {
         public Integer call() {
             return withSchedules(schedules -> {
                 try {
-                    schedules.delete(id);
-                    System.out.println("schedule " + id + " deleted; jobs it started keep running");
+                    int stopped = schedules.delete(id);
+                    System.out.println("schedule " + id + " deleted; jobs it started keep running" + (stopped == 0 ? ""
+                            : "; stopped " + stopped + " firing(s) still waiting to start their job"));
                     return 0;
                 } catch (java.io.IOException e) {
                     throw new java.io.UncheckedIOException(e);

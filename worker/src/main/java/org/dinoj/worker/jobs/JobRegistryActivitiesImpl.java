@@ -3,6 +3,7 @@ package org.dinoj.worker.jobs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import org.dinoj.worker.ErrorSentences;
 import org.dinoj.worker.activities.CheckpointLayout;
 import org.dinoj.workflows.JobRegistryActivities;
 import org.dinoj.workflows.JobSpec;
@@ -24,7 +25,8 @@ public final class JobRegistryActivitiesImpl implements JobRegistryActivities {
             new JobRegistry(root).register(spec);
             log.info("registered scheduled job {} in {}", spec.jobId(), root.resolve("registry"));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot register job " + spec.jobId() + " in " + root + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot register job " + spec.jobId() + " in " + root.resolve("registry") + ": "
+                    + ErrorSentences.of(e) + "; the firing retries until it can", e);
         }
     }
 
@@ -36,7 +38,8 @@ public final class JobRegistryActivitiesImpl implements JobRegistryActivities {
                 log.info("recorded job {} at {} epochs in {}", spec.jobId(), spec.epochs(), root.resolve("registry"));
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot record job " + spec.jobId() + " in " + root + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot record job " + spec.jobId() + " in " + root.resolve("registry") + ": "
+                    + ErrorSentences.of(e), e);
         }
     }
 

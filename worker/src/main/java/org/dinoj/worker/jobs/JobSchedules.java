@@ -11,6 +11,8 @@ import io.temporal.api.enums.v1.WorkflowIdConflictPolicy;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse;
 import io.temporal.api.workflowservice.v1.ListSchedulesRequest;
+import io.temporal.api.workflowservice.v1.ListWorkflowExecutionsRequest;
+import io.temporal.api.workflowservice.v1.ListWorkflowExecutionsResponse;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowOptions;
@@ -34,6 +36,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.dinoj.workflows.JobSpec;
 import org.dinoj.workflows.ScheduledJob;
@@ -197,8 +200,13 @@ public final class JobSchedules {
         return entries;
     }
 
-    /** Stops future firings; jobs already started keep running. */
-    public void delete(String scheduleId) throws IOException {
+    /**
+     * Stops future firings, and the firings still waiting to start their job (to register it, a worker
+     * must be free: one that cannot write the registry waits for ever); jobs already started keep running.
+     *
+     * @return how many waiting firings were stopped
+     */
+    public int delete(String scheduleId) throws IOException {
         if (mechanism == Mechanism.TEMPORAL_SCHEDULES) {
             try {
                 ScheduleClient.newInstance(service).getHandle(scheduleId).delete();
@@ -208,17 +216,40 @@ public final class JobSchedules {
                 }
                 throw e;
             }
-            return;
+            return stopWaitingFirings(scheduleId);
         }
         Optional<CronRecord> record = readCronRecord(scheduleId);
         if (record.isEmpty()) {
             throw new IllegalArgumentException("no schedule '" + scheduleId + "' in " + schedulesDirectory());
         }
         if (isRunning(record.get().workflowId())) {
-            // Terminating a cron workflow ends its chain of runs; its jobs are separate workflows.
+            // Terminating a cron workflow ends its chain of runs, a waiting firing with it; its jobs are separate workflows.
             client.newUntypedWorkflowStub(record.get().workflowId()).terminate("schedule deleted");
         }
         Files.deleteIfExists(cronRecordFile(scheduleId));
+        return 0;
+    }
+
+    /**
+     * Terminates the running firings of a deleted Temporal Schedule: the workflows its action started,
+     * named {@code dinoj-schedule-<id>-<time of the firing>}.
+     */
+    private int stopWaitingFirings(String scheduleId) {
+        Pattern firing = Pattern.compile(Pattern.quote(workflowId(scheduleId) + "-") + "\\d{4}-\\d{2}-\\d{2}T.*");
+        ListWorkflowExecutionsResponse running = service.blockingStub().listWorkflowExecutions(
+                ListWorkflowExecutionsRequest.newBuilder().setNamespace(client.getOptions().getNamespace())
+                        .setQuery("WorkflowType = 'ScheduledPretrain' AND ExecutionStatus = 'Running'").build());
+        int stopped = 0;
+        for (var execution : running.getExecutionsList()) {
+            String id = execution.getExecution().getWorkflowId();
+            if (firing.matcher(id).matches()) {
+                client.newUntypedWorkflowStub(id, Optional.of(execution.getExecution().getRunId()), Optional.empty())
+                        .terminate("schedule " + scheduleId + " deleted before this firing started its job");
+                log.info("schedule {} deleted: stopped its firing {}, which had not started its job", scheduleId, id);
+                stopped++;
+            }
+        }
+        return stopped;
     }
 
     private static boolean isDinojSchedule(ScheduleListDescription d) {

@@ -31,17 +31,17 @@ class DinojCliTest {
     /** The JDK's file-system exceptions carry only a path: the sentence says what is wrong with it. */
     @Test
     void fileSystemErrorsSayWhatIsWrongWithThePath(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
-        assertThat(DinojCli.sentence(new java.nio.file.AccessDeniedException("/proc/x")))
+        assertThat(org.dinoj.worker.ErrorSentences.of(new java.nio.file.AccessDeniedException("/proc/x")))
                 .isEqualTo("/proc/x: permission denied (or a read-only file system)");
-        assertThat(DinojCli.sentence(new java.nio.file.NoSuchFileException("/data/a.safetensors")))
+        assertThat(org.dinoj.worker.ErrorSentences.of(new java.nio.file.NoSuchFileException("/data/a.safetensors")))
                 .isEqualTo("/data/a.safetensors: no such file or folder");
-        assertThat(DinojCli.sentence(new java.nio.file.FileSystemException("/mnt/x", null, "Read-only file system")))
+        assertThat(org.dinoj.worker.ErrorSentences.of(new java.nio.file.FileSystemException("/mnt/x", null, "Read-only file system")))
                 .isEqualTo("/mnt/x: Read-only file system");
-        assertThat(DinojCli.sentence(new java.nio.file.NoSuchFileException("/x is not a directory: pass a checkpoint")))
+        assertThat(org.dinoj.worker.ErrorSentences.of(new java.nio.file.NoSuchFileException("/x is not a directory: pass a checkpoint")))
                 .isEqualTo("/x is not a directory: pass a checkpoint");
-        assertThat(DinojCli.sentence(new java.io.UncheckedIOException(new java.io.IOException("disk full"))))
+        assertThat(org.dinoj.worker.ErrorSentences.of(new java.io.UncheckedIOException(new java.io.IOException("disk full"))))
                 .isEqualTo("java.io.IOException: disk full");
-        assertThat(DinojCli.sentence(new RuntimeException(null, new java.nio.file.NotDirectoryException("/a/b"))))
+        assertThat(org.dinoj.worker.ErrorSentences.of(new RuntimeException(null, new java.nio.file.NotDirectoryException("/a/b"))))
                 .isEqualTo("/a/b: a part of the path is a file, not a folder");
 
         // As a command meets one: an output folder under a file.
