@@ -1,8 +1,10 @@
 package org.dinoj.worker.jobs;
 
+import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.dinoj.worker.ErrorSentences;
 import org.dinoj.worker.activities.CheckpointLayout;
 import org.dinoj.workflows.JobRegistryActivities;
@@ -22,7 +24,21 @@ public final class JobRegistryActivitiesImpl implements JobRegistryActivities {
     public void registerJob(JobSpec spec) {
         Path root = registryRoot(spec);
         try {
-            new JobRegistry(root).register(spec);
+            JobRegistry registry = new JobRegistry(root);
+            Optional<JobRecord> existing = registry.find(spec.jobId());
+            if (existing.isPresent()) {
+                if (!sameJob(existing.get().spec(), spec)) {
+                    // Another job took this firing's id (through the API or pretrain --job-id): starting would only
+                    // find it running, and the firing would pass for done.
+                    throw ApplicationFailure.newNonRetryableFailure("job id " + spec.jobId() + " is taken by a job this"
+                            + " schedule did not start (registered " + existing.get().createdAt() + "), so this firing"
+                            + " starts no job and leaves that one alone; ids <schedule>-yyyyMMdd-HHmm belong to the"
+                            + " schedules' firings: give jobs started by hand other ids", JOB_ID_TAKEN);
+                }
+                log.info("scheduled job {} is in {} already (a firing run again)", spec.jobId(), root.resolve("registry"));
+                return;
+            }
+            registry.register(spec);
             log.info("registered scheduled job {} in {}", spec.jobId(), root.resolve("registry"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot register job " + spec.jobId() + " in " + root.resolve("registry") + ": "
@@ -41,6 +57,19 @@ public final class JobRegistryActivitiesImpl implements JobRegistryActivities {
             throw new UncheckedIOException("cannot record job " + spec.jobId() + " in " + root.resolve("registry") + ": "
                     + ErrorSentences.of(e), e);
         }
+    }
+
+    /** Failure type of a firing whose job id another job has. */
+    static final String JOB_ID_TAKEN = "JobIdTaken";
+
+    /**
+     * Whether a recorded job is this firing's: the same configuration and checkpoint folder (its length
+     * may have changed since, through a time budget or set-epochs).
+     */
+    private static boolean sameJob(JobSpec recorded, JobSpec firing) {
+        return recorded.config().equals(firing.config())
+                && CheckpointLayout.of(recorded.checkpointStore()).root().equals(CheckpointLayout.of(firing.checkpointStore()).root())
+                && java.util.Objects.equals(recorded.baseCheckpoint(), firing.baseCheckpoint());
     }
 
     /** The registry beside the job's checkpoints: the checkpoint store's parent directory. */
