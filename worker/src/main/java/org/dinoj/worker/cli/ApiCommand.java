@@ -4,6 +4,7 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import java.net.InetAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -30,6 +31,11 @@ import picocli.CommandLine.Option;
 @Command(name = "api", mixinStandardHelpOptions = true,
         description = "Serves the REST API (jobs, /metrics, /healthz, /openapi.yaml) until Ctrl-C.")
 public final class ApiCommand implements Callable<Integer> {
+    /**
+     * How long a request waits on a Temporal service that does not answer before it gets 503: job
+     * creation is serialised, so a minute's wait would hold every other POST behind it.
+     */
+    public static final Duration TEMPORAL_CALLS_GIVE_UP_AFTER = Duration.ofSeconds(10);
 
     @Option(names = "--port", defaultValue = "8080", description = "HTTP port (default: ${DEFAULT-VALUE}).")
     int port;
@@ -86,7 +92,8 @@ public final class ApiCommand implements Callable<Integer> {
                     metrics.temporalScope());
             jobs = runner.jobs();
         } else {
-            stubs = WorkerBootstrap.connect(temporal, metrics.temporalScope());
+            stubs = WorkerBootstrap.connect(WorkerBootstrap.answeringOptions(temporal, metrics.temporalScope(),
+                    TEMPORAL_CALLS_GIVE_UP_AFTER));
             SearchAttributeRegistration.ensureRegistered(stubs, "default");
             jobs = new JobService(WorkflowClient.newInstance(stubs), new JobRegistry(root));
         }

@@ -4,6 +4,7 @@ import com.uber.m3.tally.NoopScope;
 import com.uber.m3.tally.Scope;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
+import io.temporal.serviceclient.RpcRetryOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import io.temporal.worker.Worker;
@@ -79,8 +80,23 @@ public final class WorkerBootstrap implements AutoCloseable {
 
     /** As {@link #connect(String)}, with the SDK's client metrics reported to {@code metricsScope}. */
     public static WorkflowServiceStubs connect(String target, Scope metricsScope) {
-        WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(
-                WorkflowServiceStubsOptions.newBuilder().setTarget(target).setMetricsScope(metricsScope).build());
+        return connect(WorkflowServiceStubsOptions.newBuilder().setTarget(target).setMetricsScope(metricsScope).build());
+    }
+
+    /**
+     * Options whose calls give up retrying an unreachable service after {@code giveUpAfter} (the SDK's
+     * default is a minute): for a server that answers a request, which should say at once that
+     * Temporal is down rather than hold the caller, and whatever waits behind it, for that long.
+     */
+    public static WorkflowServiceStubsOptions answeringOptions(String target, Scope metricsScope, Duration giveUpAfter) {
+        return WorkflowServiceStubsOptions.newBuilder().setTarget(target).setMetricsScope(metricsScope)
+                .setRpcRetryOptions(RpcRetryOptions.newBuilder().setExpiration(giveUpAfter).build()).build();
+    }
+
+    /** Stubs with {@code options}, failing with one sentence when nothing answers at their target. */
+    public static WorkflowServiceStubs connect(WorkflowServiceStubsOptions options) {
+        String target = options.getTarget();
+        WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(options);
         try {
             stubs.healthCheck();
         } catch (RuntimeException e) {
