@@ -14,6 +14,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -44,7 +45,12 @@ public final class CheckpointStore {
     private static final Pattern STEP_DIR = Pattern.compile("step-(\\d{10})");
     private static final String TEMP_PREFIX = ".tmp-";
     private static final String REPLACED_PREFIX = TEMP_PREFIX + "old-";
-    private static final Pattern REPLACED_STEP_DIR = Pattern.compile(Pattern.quote(REPLACED_PREFIX) + "(step-\\d{10})-.+");
+    /** {@code .tmp-old-step-N-HOST-PID-UUID}: the host and process of the rewrite that renamed it aside. */
+    private static final Pattern REPLACED_STEP_DIR = Pattern.compile(Pattern.quote(REPLACED_PREFIX)
+            + "(step-\\d{10})-(?:(.+)-(\\d+)-)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+    /** How long a renamed-aside copy of another host's (or an unknown) rewrite is left to its writer. */
+    private static final long FOREIGN_REWRITE_SECONDS = 60;
+    private static final String HOST = localHost();
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final Path root;
@@ -240,6 +246,10 @@ public final class CheckpointStore {
         }
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root, TEMP_PREFIX + "*")) {
             for (Path d : dirs) {
+                Matcher replaced = REPLACED_STEP_DIR.matcher(d.getFileName().toString());
+                if (replaced.matches() && !Files.exists(root.resolve(replaced.group(1)))) {
+                    continue; // the only copy of its step, until its writer or the next read puts it back
+                }
                 deleteRecursively(d);
             }
         }
@@ -294,7 +304,7 @@ public final class CheckpointStore {
     private static void replace(Path temp, Path target) throws IOException {
         Path old = null;
         if (Files.exists(target)) {
-            old = target.resolveSibling(REPLACED_PREFIX + target.getFileName() + "-" + UUID.randomUUID());
+            old = target.resolveSibling(replacedName(target.getFileName().toString(), ProcessHandle.current().pid()));
             Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
         }
         try {
@@ -317,9 +327,16 @@ public final class CheckpointStore {
         }
     }
 
+    /** The name a rewrite of {@code stepDir} by process {@code pid} of this host gives the copy it replaces. */
+    static String replacedName(String stepDir, long pid) {
+        return REPLACED_PREFIX + stepDir + "-" + HOST + "-" + pid + "-" + UUID.randomUUID();
+    }
+
     /**
      * Puts back a checkpoint that {@link #replace} had renamed aside when the process died before the
      * new write took its name, so the step is not lost with the temporary folders {@link #retain} removes.
+     * A copy whose writer may still be between its two renames is left to it: a live process of this
+     * host, or one of another host (a shared file system) renamed less than a minute ago.
      */
     private void restoreInterruptedReplaces() throws IOException {
         if (!Files.isDirectory(root)) {
@@ -329,17 +346,42 @@ public final class CheckpointStore {
             for (Path d : dirs) {
                 Matcher m = REPLACED_STEP_DIR.matcher(d.getFileName().toString());
                 Path target = m.matches() ? root.resolve(m.group(1)) : null;
-                if (target != null && !Files.exists(target)) {
-                    try {
-                        Files.move(d, target, StandardCopyOption.ATOMIC_MOVE);
-                        fsyncDirectory(root);
-                        log.warn("restored {} from {}: a rewrite of that step was interrupted", target, d.getFileName());
-                    } catch (IOException e) {
-                        // Another process got there first (it put it back, or finished its write).
-                        log.debug("could not restore {} from {}: {}", target, d.getFileName(), e.toString());
-                    }
+                if (target == null || Files.exists(target) || writerMayBeAt(d, m.group(2), m.group(3))) {
+                    continue;
+                }
+                try {
+                    Files.move(d, target, StandardCopyOption.ATOMIC_MOVE);
+                    fsyncDirectory(root);
+                    log.warn("restored {} from {}: a rewrite of that step was interrupted", target, d.getFileName());
+                } catch (IOException e) {
+                    // Another process got there first (it put it back, or finished its write).
+                    log.debug("could not restore {} from {}: {}", target, d.getFileName(), e.toString());
                 }
             }
+        }
+    }
+
+    /** Whether the rewrite that renamed {@code copy} aside may still be running (host and pid null when unknown). */
+    private static boolean writerMayBeAt(Path copy, String host, String pid) {
+        if (HOST.equals(host) && pid != null) {
+            return ProcessHandle.of(Long.parseLong(pid)).map(ProcessHandle::isAlive).orElse(false);
+        }
+        try {
+            // The rename set its change time.
+            FileTime renamed = (FileTime) Files.getAttribute(copy, "unix:ctime");
+            return renamed.toInstant().isAfter(java.time.Instant.now().minusSeconds(FOREIGN_REWRITE_SECONDS));
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return false; // cannot tell: a step lost weighs more than a rewrite that fails and is retried
+        }
+    }
+
+    /** This host's name as it may stand in a file name: letters, digits and dots. */
+    private static String localHost() {
+        try {
+            String name = java.net.InetAddress.getLocalHost().getHostName().replaceAll("[^A-Za-z0-9.]", "");
+            return name.isEmpty() ? "host" : name;
+        } catch (IOException e) {
+            return "host";
         }
     }
 

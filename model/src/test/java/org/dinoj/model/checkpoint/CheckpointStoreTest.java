@@ -100,26 +100,46 @@ class CheckpointStoreTest {
     }
 
     @Test
-    void aRewriteInterruptedBetweenItsTwoRenamesLosesNeitherCopy() throws IOException {
+    void aRewriteInterruptedBetweenItsTwoRenamesLosesNeitherCopy() throws Exception {
         CheckpointStore store = new CheckpointStore(dir);
         store.save(4, files("v4", "{}"));
         store.save(5, files("v5", "{}"));
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
         // The state a process killed inside a rewrite of step 5 leaves: the old copy renamed aside,
         // the new one still under its temporary name.
-        Files.move(dir.resolve("step-0000000005"), dir.resolve(".tmp-old-step-0000000005-killed"));
+        Path aside = dir.resolve(CheckpointStore.replacedName("step-0000000005", gone.pid()));
+        Files.move(dir.resolve("step-0000000005"), aside);
         Files.createDirectory(dir.resolve(".tmp-step-0000000005-killed"));
 
         Checkpoint latest = store.latestVerified().orElseThrow();
         assertThat(latest.step()).isEqualTo(5);
         assertThat(Files.readString(latest.file("model.safetensors"))).isEqualTo("v5");
 
-        Files.move(dir.resolve("step-0000000005"), dir.resolve(".tmp-old-step-0000000005-killed"));
+        Files.move(dir.resolve("step-0000000005"), aside);
         store.retain(1);
         assertThat(store.steps()).containsExactly(5L);
         assertThat(Files.readString(store.verify(5).file("model.safetensors"))).isEqualTo("v5");
         try (var listing = Files.list(dir)) {
             assertThat(listing.map(p -> p.getFileName().toString())).containsExactly("step-0000000005");
         }
+    }
+
+    @Test
+    void aCopyALiveRewriteRenamedAsideIsLeftToItsWriter() throws IOException {
+        CheckpointStore store = new CheckpointStore(dir);
+        store.save(4, files("v4", "{}"));
+        store.save(5, files("v5", "{}"));
+        // A writer of this host between its two renames (here: this very process): a reader must not
+        // take the copy back, or the writer's rename into the step's name would fail.
+        Path aside = dir.resolve(CheckpointStore.replacedName("step-0000000005", ProcessHandle.current().pid()));
+        Files.move(dir.resolve("step-0000000005"), aside);
+
+        assertThat(store.latestVerified().orElseThrow().step()).isEqualTo(4);
+        store.retain(1);
+        // Nor is it deleted with the other temporary folders: it is the only copy of its step.
+        assertThat(aside).isDirectory();
+        assertThat(dir.resolve("step-0000000005")).doesNotExist();
     }
 
     @Test
