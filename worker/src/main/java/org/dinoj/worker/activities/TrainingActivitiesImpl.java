@@ -258,7 +258,8 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
                 }
                 return new TrainRoundResult(request.shard(), lastCheckpoint, metrics(), events());
             } catch (ActivityCompletionException stopped) {
-                // Cancelled by Temporal (the workflow was cancelled): keep the work done so far, then let Temporal know.
+                // Cancelled by Temporal (the workflow was cancelled), or an attempt Temporal no longer knows (it
+                // timed out while this worker was cut off): keep the work done so far, then let Temporal know.
                 checkpointBeforeStopping(stopped);
                 throw stopped;
             } finally {

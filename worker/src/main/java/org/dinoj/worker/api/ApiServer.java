@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.dinoj.model.metrics.MeterFactory;
 import org.dinoj.worker.metrics.PrometheusMetrics;
+import org.dinoj.worker.temporal.TemporalErrors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -89,7 +90,7 @@ public final class ApiServer implements AutoCloseable {
             }));
             config.routes.exception(StatusRuntimeException.class, (e, ctx) -> temporalError(ctx, e));
             config.routes.exception(Exception.class, (e, ctx) -> {
-                Optional<StatusRuntimeException> grpc = grpcCause(e);
+                Optional<StatusRuntimeException> grpc = TemporalErrors.grpcCause(e);
                 if (grpc.isPresent()) {
                     temporalError(ctx, grpc.get());
                     return;
@@ -254,16 +255,6 @@ public final class ApiServer implements AutoCloseable {
         ctx.attribute(ERROR_SET, true);
         ctx.status(status);
         json(ctx, Map.of("error", message == null || message.isBlank() ? "request failed with status " + status : message));
-    }
-
-    /** The gRPC failure the Temporal client wrapped (in a WorkflowServiceException and others), if any. */
-    static Optional<StatusRuntimeException> grpcCause(Throwable e) {
-        for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
-            if (cause instanceof StatusRuntimeException grpc) {
-                return Optional.of(grpc);
-            }
-        }
-        return Optional.empty();
     }
 
     private static void temporalError(Context ctx, StatusRuntimeException e) {

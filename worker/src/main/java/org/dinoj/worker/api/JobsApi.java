@@ -24,6 +24,7 @@ import org.dinoj.worker.activities.CheckpointLayout;
 import org.dinoj.worker.jobs.JobRecord;
 import org.dinoj.worker.jobs.JobRegistry;
 import org.dinoj.worker.jobs.JobService;
+import org.dinoj.worker.temporal.TemporalErrors;
 import org.dinoj.worker.jobs.JobSpecs;
 import org.dinoj.workflows.JobStatus;
 import org.dinoj.workflows.CheckpointRef;
@@ -109,7 +110,7 @@ public final class JobsApi {
                 } catch (RuntimeException e) {
                     // Refused or not sent, so nothing started: the same request (key, job_id) starts it later. After a
                     // time-out (or a call cut off) the workflow may exist: the record stays for reconcile to find.
-                    if (!ApiServer.grpcCause(e).map(g -> MAYBE_STARTED.contains(g.getStatus().getCode())).orElse(false)) {
+                    if (!TemporalErrors.code(e).map(MAYBE_STARTED::contains).orElse(false)) {
                         try {
                             jobs.registry().forget(jobId);
                             recorded = false;

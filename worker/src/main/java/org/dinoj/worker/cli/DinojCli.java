@@ -1,7 +1,6 @@
 package org.dinoj.worker.cli;
 
 import org.dinoj.worker.ErrorSentences;
-
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

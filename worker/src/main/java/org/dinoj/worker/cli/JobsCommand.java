@@ -92,7 +92,7 @@ public final class JobsCommand implements Runnable {
                         live = state == JobService.ServiceState.RUNNING
                                 ? jobs.progress(r.jobId()).summary() : "registry: " + r.status().name().toLowerCase();
                     } catch (RuntimeException e) {
-                        live = "registry: " + r.status().name().toLowerCase() + " (no progress from Temporal: "
+                        live = "registry: " + r.status().name().toLowerCase() + " (Temporal: "
                                 + JobService.queryFailureText(e) + ")";
                     }
                     System.out.printf("%-32s %s%n", r.jobId(), live);

@@ -20,7 +20,7 @@ import org.dinoj.worker.jobs.JobService;
 import org.dinoj.worker.jobs.JobSpecs;
 import org.dinoj.worker.jobs.LocalRunner;
 import org.dinoj.worker.report.JobHistory;
-import org.dinoj.worker.temporal.TemporalOutage;
+import org.dinoj.worker.temporal.TemporalErrors;
 import org.dinoj.worker.temporal.TrainingServices;
 import org.dinoj.workflows.CheckpointRef;
 import org.dinoj.workflows.JobResult;
@@ -330,6 +330,11 @@ public final class PretrainCommand implements Callable<Integer> {
         while (true) {
             try {
                 JobService.ServiceState service = runner.jobs().serviceState(id);
+                if (outageSince >= 0) {
+                    out.printf(Locale.ROOT, "%nTemporal at %s answers again after %.0f s%n", runner.target(),
+                            (System.nanoTime() - outageSince) / 1e9);
+                    outageSince = -1;
+                }
                 if (service == JobService.ServiceState.FAILED) {
                     String reason = runner.jobs().recordFailure(id);
                     out.println();
@@ -408,23 +413,20 @@ public final class PretrainCommand implements Callable<Integer> {
                     runner.jobs().pause(id);
                     pauseSent = true;
                 }
-                if (outageSince >= 0) {
-                    out.printf(Locale.ROOT, "%nTemporal at %s answers again after %.0f s%n", runner.target(),
-                            (System.nanoTime() - outageSince) / 1e9);
-                    outageSince = -1;
-                }
             } catch (RuntimeException e) {
-                // A real server restarting: the job is kept there and the workers wait for it too, so wait with them.
-                Optional<io.grpc.Status.Code> outage = TemporalOutage.of(e);
-                if (outage.isEmpty()) {
+                // A real server restarting: the job is kept there and the workers wait for it too, so wait with
+                // them; as for a progress query no worker answered yet (the supervisor restarting one).
+                if (!TemporalErrors.isOutage(e) && !TemporalErrors.isUnanswered(e)) {
                     throw e;
                 }
                 if (outageSince < 0) {
                     outageSince = System.nanoTime();
                     out.println();
-                    out.println("Temporal at " + runner.target() + " does not answer (" + outage.get() + "): waiting for it;"
-                            + " the job's state is kept there and its workers go on when it is back (Ctrl-C twice stops"
-                            + " this command)");
+                    out.println(TemporalErrors.isOutage(e)
+                            ? "Temporal at " + runner.target() + " does not answer (UNAVAILABLE): waiting for it; the job's"
+                            + " state is kept there and its workers go on when it is back (Ctrl-C twice stops this command)"
+                            : "job " + id + " gives no progress now (" + JobService.queryFailureText(e) + "): waiting for"
+                            + " it (Ctrl-C twice stops this command)");
                 }
             }
             Thread.sleep(Duration.ofSeconds(1));

@@ -4,7 +4,6 @@ import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.Optional;
 import org.dinoj.worker.ErrorSentences;
 import org.dinoj.worker.activities.CheckpointLayout;
 import org.dinoj.workflows.JobRegistryActivities;
@@ -24,22 +23,16 @@ public final class JobRegistryActivitiesImpl implements JobRegistryActivities {
     public void registerJob(JobSpec spec) {
         Path root = registryRoot(spec);
         try {
-            JobRegistry registry = new JobRegistry(root);
-            Optional<JobRecord> existing = registry.find(spec.jobId());
-            if (existing.isPresent()) {
-                if (!sameJob(existing.get().spec(), spec)) {
-                    // Another job took this firing's id (through the API or pretrain --job-id): starting would only
-                    // find it running, and the firing would pass for done.
-                    throw ApplicationFailure.newNonRetryableFailure("job id " + spec.jobId() + " is taken by a job this"
-                            + " schedule did not start (registered " + existing.get().createdAt() + "), so this firing"
-                            + " starts no job and leaves that one alone; ids <schedule>-yyyyMMdd-HHmm belong to the"
-                            + " schedules' firings: give jobs started by hand other ids", JOB_ID_TAKEN);
-                }
-                log.info("scheduled job {} is in {} already (a firing run again)", spec.jobId(), root.resolve("registry"));
-                return;
+            // Registering returns the record already there: one that is another job's (through the API or
+            // pretrain --job-id) would make the start find it running, and the firing pass for done.
+            JobRecord record = new JobRegistry(root).register(spec);
+            if (!sameJob(record.spec(), spec)) {
+                throw ApplicationFailure.newNonRetryableFailure("job id " + spec.jobId() + " is taken by a job this"
+                        + " schedule did not start (registered " + record.createdAt() + "), so this firing starts no"
+                        + " job and leaves that one alone; ids <schedule>-yyyyMMdd-HHmm belong to the schedules'"
+                        + " firings: give jobs started by hand other ids", JOB_ID_TAKEN);
             }
-            registry.register(spec);
-            log.info("registered scheduled job {} in {}", spec.jobId(), root.resolve("registry"));
+            log.info("scheduled job {} is registered in {}", spec.jobId(), root.resolve("registry"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot register job " + spec.jobId() + " in " + root.resolve("registry") + ": "
                     + ErrorSentences.of(e) + "; the firing retries until it can", e);

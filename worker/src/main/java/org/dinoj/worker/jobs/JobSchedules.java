@@ -38,6 +38,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.dinoj.worker.temporal.TemporalErrors;
 import org.dinoj.workflows.JobSpec;
 import org.dinoj.workflows.ScheduledJob;
 import org.dinoj.workflows.ScheduledPretrainWorkflow;
@@ -232,23 +233,39 @@ public final class JobSchedules {
 
     /**
      * Terminates the running firings of a deleted Temporal Schedule: the workflows its action started,
-     * named {@code dinoj-schedule-<id>-<time of the firing>}.
+     * named {@code dinoj-schedule-<id>-<time of the firing>}. Visibility lags a moment behind, so a
+     * firing started within it may be missed: it then starts its job.
      */
     private int stopWaitingFirings(String scheduleId) {
         Pattern firing = Pattern.compile(Pattern.quote(workflowId(scheduleId) + "-") + "\\d{4}-\\d{2}-\\d{2}T.*");
-        ListWorkflowExecutionsResponse running = service.blockingStub().listWorkflowExecutions(
-                ListWorkflowExecutionsRequest.newBuilder().setNamespace(client.getOptions().getNamespace())
-                        .setQuery("WorkflowType = 'ScheduledPretrain' AND ExecutionStatus = 'Running'").build());
-        int stopped = 0;
-        for (var execution : running.getExecutionsList()) {
-            String id = execution.getExecution().getWorkflowId();
-            if (firing.matcher(id).matches()) {
-                client.newUntypedWorkflowStub(id, Optional.of(execution.getExecution().getRunId()), Optional.empty())
-                        .terminate("schedule " + scheduleId + " deleted before this firing started its job");
-                log.info("schedule {} deleted: stopped its firing {}, which had not started its job", scheduleId, id);
-                stopped++;
-            }
+        if (!scheduleId.matches("[A-Za-z0-9._-]+")) {
+            return 0; // not one dinoj made (its ids are checked like job ids): no quotes to escape in the query
         }
+        String query = "WorkflowType = 'ScheduledPretrain' AND ExecutionStatus = 'Running' AND TemporalScheduledById = '"
+                + scheduleId + "'";
+        int stopped = 0;
+        com.google.protobuf.ByteString page = com.google.protobuf.ByteString.EMPTY;
+        do {
+            ListWorkflowExecutionsResponse running = service.blockingStub().listWorkflowExecutions(
+                    ListWorkflowExecutionsRequest.newBuilder().setNamespace(client.getOptions().getNamespace())
+                            .setQuery(query).setNextPageToken(page).build());
+            for (var execution : running.getExecutionsList()) {
+                String id = execution.getExecution().getWorkflowId();
+                if (!firing.matcher(id).matches()) {
+                    continue;
+                }
+                try {
+                    client.newUntypedWorkflowStub(id, Optional.of(execution.getExecution().getRunId()), Optional.empty())
+                            .terminate("schedule " + scheduleId + " deleted before this firing started its job");
+                    log.info("schedule {} deleted: stopped its firing {}, which had not started its job", scheduleId, id);
+                    stopped++;
+                } catch (RuntimeException e) {
+                    // It ended meanwhile (its job started): nothing to stop.
+                    log.info("schedule {}: firing {} had ended: {}", scheduleId, id, e.getMessage());
+                }
+            }
+            page = running.getNextPageToken();
+        } while (!page.isEmpty());
         return stopped;
     }
 
@@ -259,8 +276,8 @@ public final class JobSchedules {
 
     private static Entry entry(ScheduleListDescription d) {
         ScheduleSpec spec = d.getSchedule().getSpec();
-        Object written = d.getMemo(CRON_MEMO, String.class);
-        String cron = written != null ? written.toString()
+        Object written = d.getMemo(CRON_MEMO, String.class); // declared Object by the SDK
+        String cron = written instanceof String s ? s
                 : spec.getCronExpressions() == null || spec.getCronExpressions().isEmpty()
                 ? String.valueOf(spec) : String.join("; ", spec.getCronExpressions());
         boolean paused = d.getSchedule().getState().isPaused();
@@ -271,12 +288,7 @@ public final class JobSchedules {
 
     /** The gRPC failure with {@code code} that {@code e} wraps (the schedule client's ScheduleException does). */
     private static Optional<StatusRuntimeException> grpcCause(Throwable e, Status.Code code) {
-        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause instanceof StatusRuntimeException grpc) {
-                return grpc.getStatus().getCode() == code ? Optional.of(grpc) : Optional.empty();
-            }
-        }
-        return Optional.empty();
+        return TemporalErrors.grpcCause(e).filter(g -> g.getStatus().getCode() == code);
     }
 
     private boolean isRunning(String workflowId) {

@@ -33,6 +33,7 @@ import org.dinoj.model.checkpoint.CheckpointStore;
 import org.dinoj.model.config.ConfigLoader;
 import org.dinoj.model.train.config.DinoV2Config;
 import org.dinoj.worker.activities.CheckpointLayout;
+import org.dinoj.worker.temporal.TemporalErrors;
 import org.dinoj.worker.temporal.TrainingServices;
 import org.dinoj.workflows.CheckpointRef;
 import org.dinoj.workflows.JobResult;
@@ -164,9 +165,10 @@ public final class JobService {
         List<String> restarted = new ArrayList<>();
         for (JobRecord record : registry.unfinished()) {
             String id = record.jobId();
-            switch (serviceState(id)) {
+            ServiceState inService = serviceState(id);
+            switch (inService) {
                 case RUNNING -> log.debug("job {} is running", id);
-                case COMPLETED, CANCELLED, FAILED -> recordEnd(id, serviceState(id));
+                case COMPLETED, CANCELLED, FAILED -> recordEnd(id, inService);
                 case UNKNOWN -> {
                     boolean paused = record.status() == JobRecord.RegistryStatus.PAUSED;
                     JobState state;
@@ -589,6 +591,9 @@ public final class JobService {
      * {@code ActivityCompletionException}s carry the workflow and activity ids as their message.
      */
     private static Optional<String> stoppedWorkerText(String failureType) {
+        if (failureType == null) {
+            return Optional.empty();
+        }
         return switch (failureType) {
             case "io.temporal.client.ActivityWorkerShutdownException" ->
                     Optional.of("its worker was shut down during the attempt (SIGTERM or Ctrl-C)");
@@ -669,7 +674,6 @@ public final class JobService {
     public record ClosedJob(JobResult result, boolean cancelledInTemporal) {
     }
 
-    /** Marks a cancelled job CANCELLED in the registry, at its final checkpoint. */
     /**
      * Records in the registry how a job whose workflow has closed ended, from its result or failure (no
      * worker needs to answer a query for it); false, recording nothing, when {@code state} is not an end.
@@ -692,15 +696,15 @@ public final class JobService {
      * through a worker polling its task queue, and the SDK's own message names only the workflow.
      */
     public static String queryFailureText(RuntimeException e) {
-        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause instanceof StatusRuntimeException grpc) {
-                String description = grpc.getStatus().getDescription();
-                if (grpc.getStatus().getCode() == io.grpc.Status.Code.FAILED_PRECONDITION && description != null
-                        && description.contains("no poller")) {
-                    return "no worker polls its task queue (start one: 'dinoj worker --temporal HOST:PORT')";
-                }
-                return grpc.getStatus().getCode() + (description == null ? "" : ": " + description);
+        Optional<StatusRuntimeException> grpcCause = TemporalErrors.grpcCause(e);
+        if (grpcCause.isPresent()) {
+            StatusRuntimeException grpc = grpcCause.get();
+            String description = grpc.getStatus().getDescription();
+            if (grpc.getStatus().getCode() == io.grpc.Status.Code.FAILED_PRECONDITION && description != null
+                    && description.contains("no poller")) {
+                return "no worker polls its task queue (start one: 'dinoj worker --temporal HOST:PORT')";
             }
+            return grpc.getStatus().getCode() + (description == null ? "" : ": " + description);
         }
         Throwable root = e;
         while (root.getCause() != null) {
@@ -709,6 +713,7 @@ public final class JobService {
         return root.getMessage() != null ? root.getMessage() : root.toString();
     }
 
+    /** Marks a cancelled job CANCELLED in the registry, at its final checkpoint. */
     public void recordCancelled(ClosedJob closed) throws IOException {
         registry.update(closed.result().jobId(), JobRecord.RegistryStatus.CANCELLED, closed.result().finalCheckpoint(),
                 closed.cancelledInTemporal() ? "cancelled in Temporal" : "cancelled");

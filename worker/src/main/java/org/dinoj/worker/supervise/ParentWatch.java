@@ -24,6 +24,7 @@ public final class ParentWatch {
         Optional<ProcessHandle> supervisor = ProcessHandle.of(supervisorPid).filter(ProcessHandle::isAlive);
         if (supervisor.isEmpty()) {
             halt(supervisorPid);
+            return;
         }
         supervisor.get().onExit().thenRun(() -> halt(supervisorPid));
     }
