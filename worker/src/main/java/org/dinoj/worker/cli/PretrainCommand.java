@@ -302,6 +302,15 @@ public final class PretrainCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Says that Temporal answers again when it did not (since {@code outageSince}); returns -1: no outage now. */
+    private long sayAnswering(LocalRunner runner, long outageSince) {
+        if (outageSince >= 0) {
+            out.printf(Locale.ROOT, "%nTemporal at %s answers again after %.0f s%n", runner.target(),
+                    (System.nanoTime() - outageSince) / 1e9);
+        }
+        return -1;
+    }
+
     /**
      * How long a pause waits on a round whose attempts keep failing: four heartbeat timeouts and half a
      * minute let a retried attempt start, read the pause and write its checkpoint.
@@ -330,10 +339,8 @@ public final class PretrainCommand implements Callable<Integer> {
         while (true) {
             try {
                 JobService.ServiceState service = runner.jobs().serviceState(id);
-                if (outageSince >= 0) {
-                    out.printf(Locale.ROOT, "%nTemporal at %s answers again after %.0f s%n", runner.target(),
-                            (System.nanoTime() - outageSince) / 1e9);
-                    outageSince = -1;
+                if (service != JobService.ServiceState.RUNNING) {
+                    outageSince = sayAnswering(runner, outageSince);
                 }
                 if (service == JobService.ServiceState.FAILED) {
                     String reason = runner.jobs().recordFailure(id);
@@ -346,6 +353,8 @@ public final class PretrainCommand implements Callable<Integer> {
                     return ended(runner.jobs(), id);
                 }
                 Progress p = runner.syncRegistry(id);
+                // The progress query needs a worker as well as the server: answered, both are back.
+                outageSince = sayAnswering(runner, outageSince);
                 if (p.schedule() != null && !scheduleShown) {
                     out.println((tty ? "\n" : "") + "schedule: " + p.schedule());
                     scheduleShown = true;
