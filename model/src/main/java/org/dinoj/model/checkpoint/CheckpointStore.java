@@ -362,16 +362,20 @@ public final class CheckpointStore {
     }
 
     /** Whether the rewrite that renamed {@code copy} aside may still be running (host and pid null when unknown). */
-    private static boolean writerMayBeAt(Path copy, String host, String pid) {
+    private static boolean writerMayBeAt(Path copy, String host, String pid) throws IOException {
         if (HOST.equals(host) && pid != null) {
             return ProcessHandle.of(Long.parseLong(pid)).map(ProcessHandle::isAlive).orElse(false);
+        }
+        if (!copy.getFileSystem().supportedFileAttributeViews().contains("unix")) {
+            // No change time to go by: restored, since a step lost weighs more than a rewrite that fails and is retried.
+            return false;
         }
         try {
             // The rename set its change time.
             FileTime renamed = (FileTime) Files.getAttribute(copy, "unix:ctime");
             return renamed.toInstant().isAfter(java.time.Instant.now().minusSeconds(FOREIGN_REWRITE_SECONDS));
-        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
-            return false; // cannot tell: a step lost weighs more than a rewrite that fails and is retried
+        } catch (NoSuchFileException e) {
+            return true; // moved meanwhile, by its writer or another reader: nothing left to restore
         }
     }
 

@@ -140,6 +140,12 @@ class CheckpointStoreTest {
         // Nor is it deleted with the other temporary folders: it is the only copy of its step.
         assertThat(aside).isDirectory();
         assertThat(dir.resolve("step-0000000005")).doesNotExist();
+
+        // Another host's writer (a shared file system), renamed aside just now: left to it as well.
+        Path foreign = dir.resolve(".tmp-old-step-0000000005-otherhost-42-" + java.util.UUID.randomUUID());
+        Files.move(aside, foreign);
+        assertThat(store.latestVerified().orElseThrow().step()).isEqualTo(4);
+        assertThat(foreign).isDirectory();
     }
 
     @Test
