@@ -12,8 +12,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.dinoj.worker.report.JobHistory.EvalRecord;
@@ -50,13 +54,14 @@ public final class JobReport {
      */
     public static void write(Path storeRoot, String jobId, String config, long stepsPerEpoch) throws IOException {
         JobHistory history = new JobHistory(storeRoot);
-        List<StepRecord> steps = history.steps();
+        Curves curves = new Curves(stepsPerEpoch);
+        history.forEachNewestStep(curves::add);
         List<EvalRecord> evals = history.evals();
-        Curves curves = Curves.of(steps, evals, stepsPerEpoch);
+        curves.finish(evals);
         Path plots = storeRoot.resolve(PLOTS);
         Files.createDirectories(plots);
         List<String> written = writePlots(plots, curves);
-        ObjectNode results = results(jobId, config, stepsPerEpoch, steps, evals, curves);
+        ObjectNode results = results(jobId, config, stepsPerEpoch, evals, curves);
         ArrayNode plotNames = results.putArray("plots");
         written.forEach(name -> plotNames.add(PLOTS + "/" + name));
         Path file = storeRoot.resolve(RESULTS);
@@ -99,8 +104,8 @@ public final class JobReport {
         return written;
     }
 
-    private static ObjectNode results(String jobId, String config, long stepsPerEpoch, List<StepRecord> steps,
-                                      List<EvalRecord> evals, Curves c) throws IOException {
+    private static ObjectNode results(String jobId, String config, long stepsPerEpoch, List<EvalRecord> evals,
+                                      Curves c) throws IOException {
         ObjectNode root = JSON.createObjectNode();
         root.put("job_id", jobId);
         root.put("updated", Instant.now().toString());
@@ -115,12 +120,15 @@ public final class JobReport {
         wall.put("evaluation_seconds", evals.stream().mapToDouble(EvalRecord::seconds).sum());
 
         ObjectNode training = root.putObject("training");
-        training.put("recorded_steps", c.stepCount());
-        training.put("last_step", c.stepCount() == 0 ? 0 : c.stepNumbers[c.stepCount() - 1]);
-        training.put("epochs", c.stepCount() == 0 ? 0 : finite(c.stepEpochs[c.stepCount() - 1]));
-        training.put("shards", steps.stream().mapToInt(StepRecord::shard).distinct().count());
-        putNumber(training, "images_per_second_mean",
-                steps.stream().mapToDouble(StepRecord::imagesPerSecond).filter(Double::isFinite).average().orElse(Double.NaN));
+        training.put("recorded_steps", c.recordedSteps.cardinality());
+        training.put("last_step", c.lastStep);
+        training.put("epochs", (double) c.lastStep / stepsPerEpoch);
+        training.put("shards", c.shards.size());
+        putNumber(training, "images_per_second_mean", c.imagesPerSecondCount == 0 ? Double.NaN
+                : c.imagesPerSecondSum / c.imagesPerSecondCount);
+        if (c.stepsPerPoint > 1) {
+            training.put("steps_per_plot_point", c.stepsPerPoint);
+        }
 
         ObjectNode loss = root.putObject("loss_history");
         ArrayNode termNames = loss.putArray("terms");
@@ -137,8 +145,7 @@ public final class JobReport {
             loss.set("lowest", stepNode(c, best));
         }
         ArrayNode perEpoch = loss.putArray("per_epoch");
-        for (long epoch = 0, n = c.stepCount() == 0 ? 0 : (c.stepNumbers[c.stepCount() - 1] + stepsPerEpoch - 1) / stepsPerEpoch;
-             epoch < n; epoch++) {
+        for (long epoch = 0, n = (c.lastStep + stepsPerEpoch - 1) / stepsPerEpoch; epoch < n; epoch++) {
             perEpoch.add(epochNode(c, epoch, stepsPerEpoch));
         }
 
@@ -179,9 +186,13 @@ public final class JobReport {
         return root;
     }
 
+    /** A plotted point: one step, or on a long job the mean of a run of steps ({@code from_step} to {@code step}). */
     private static ObjectNode stepNode(Curves c, int i) {
         ObjectNode n = JSON.createObjectNode();
         n.put("step", c.stepNumbers[i]);
+        if (c.firstStepNumbers[i] != c.stepNumbers[i]) {
+            n.put("from_step", c.firstStepNumbers[i]);
+        }
         putNumber(n, "loss", c.loss[i]);
         for (Map.Entry<String, double[]> t : c.terms.entrySet()) {
             putNumber(n, t.getKey(), t.getValue()[i]);
@@ -193,25 +204,11 @@ public final class JobReport {
     private static ObjectNode epochNode(Curves c, long epoch, long stepsPerEpoch) {
         ObjectNode n = JSON.createObjectNode();
         n.put("epoch", epoch + 1);
-        int count = 0;
-        double loss = 0;
-        double[] terms = new double[c.terms.size()];
-        for (int i = 0; i < c.stepCount(); i++) {
-            long s = c.stepNumbers[i];
-            if (s > epoch * stepsPerEpoch && s <= (epoch + 1) * stepsPerEpoch && Double.isFinite(c.loss[i])) {
-                count++;
-                loss += c.loss[i];
-                int j = 0;
-                for (double[] t : c.terms.values()) {
-                    terms[j++] += t[i];
-                }
-            }
-        }
-        n.put("steps", count);
-        putNumber(n, "loss_mean", count == 0 ? Double.NaN : loss / count);
-        int j = 0;
+        Mean m = c.epochs.get(epoch);
+        n.put("steps", c.finiteSteps.get((int) (epoch * stepsPerEpoch + 1), (int) ((epoch + 1) * stepsPerEpoch + 1)).cardinality());
+        putNumber(n, "loss_mean", m == null ? Double.NaN : m.loss());
         for (String name : c.terms.keySet()) {
-            putNumber(n, name + "_mean", count == 0 ? Double.NaN : terms[j++] / count);
+            putNumber(n, name + "_mean", m == null ? Double.NaN : m.term(c.termIndex.get(name)));
         }
         return n;
     }
@@ -225,12 +222,84 @@ public final class JobReport {
         }
     }
 
-    private static double finite(double v) {
-        return Double.isFinite(v) ? v : 0;
+    /** Sums of the loss and each term over records; a non-finite value is left out of its mean. Terms by index. */
+    static final class Mean {
+        private double lossSum;
+        private int lossCount;
+        private double[] termSums = new double[0];
+        private int[] termCounts = new int[0];
+        long fromStep = Long.MAX_VALUE;
+        long toStep = Long.MIN_VALUE;
+        long lastTime = Long.MIN_VALUE;
+
+        void add(StepRecord r, Map<String, Integer> termIndex) {
+            fromStep = Math.min(fromStep, r.step());
+            toStep = Math.max(toStep, r.step());
+            lastTime = Math.max(lastTime, r.timeMillis());
+            if (Double.isFinite(r.loss())) {
+                lossSum += r.loss();
+                lossCount++;
+            }
+            for (Map.Entry<String, Double> t : r.terms().entrySet()) {
+                Double v = t.getValue();
+                if (v != null && Double.isFinite(v)) {
+                    int i = termIndex.get(t.getKey());
+                    grow(i + 1);
+                    termSums[i] += v;
+                    termCounts[i]++;
+                }
+            }
+        }
+
+        void add(Mean o) {
+            fromStep = Math.min(fromStep, o.fromStep);
+            toStep = Math.max(toStep, o.toStep);
+            lastTime = Math.max(lastTime, o.lastTime);
+            lossSum += o.lossSum;
+            lossCount += o.lossCount;
+            grow(o.termSums.length);
+            for (int i = 0; i < o.termSums.length; i++) {
+                termSums[i] += o.termSums[i];
+                termCounts[i] += o.termCounts[i];
+            }
+        }
+
+        private void grow(int terms) {
+            if (termSums.length < terms) {
+                termSums = Arrays.copyOf(termSums, terms);
+                termCounts = Arrays.copyOf(termCounts, terms);
+            }
+        }
+
+        double loss() {
+            return lossCount == 0 ? Double.NaN : lossSum / lossCount;
+        }
+
+        double term(int i) {
+            return i >= termCounts.length || termCounts[i] == 0 ? Double.NaN : termSums[i] / termCounts[i];
+        }
     }
 
-    /** The history as arrays: per step (shards averaged) and per evaluation; times in minutes from the first step. */
+    /**
+     * The history as arrays, gathered one step record at a time: per plotted point (the records of a
+     * step, shards averaged; on a job of more than {@link #MAX_POINTS} steps, of a run of
+     * {@code stepsPerPoint} steps) and per evaluation; times in minutes from the first record. It
+     * holds a bounded number of points, and a bit per step, whatever the job's length.
+     */
     static final class Curves {
+        static final int MAX_POINTS = 2000;
+        private final long stepsPerEpoch;
+        private TreeMap<Long, Mean> points = new TreeMap<>();
+        final TreeMap<Long, Mean> epochs = new TreeMap<>();
+        final BitSet recordedSteps = new BitSet();
+        final BitSet finiteSteps = new BitSet();
+        final Set<Integer> shards = new TreeSet<>();
+        final Map<String, Integer> termIndex = new HashMap<>();
+        long stepsPerPoint = 1;
+        long lastStep;
+        double imagesPerSecondSum;
+        long imagesPerSecondCount;
+        long[] firstStepNumbers;
         long[] stepNumbers;
         double[] stepEpochs;
         double[] stepMinutes;
@@ -244,64 +313,81 @@ public final class JobReport {
         long origin = Long.MAX_VALUE;
         long last = Long.MIN_VALUE;
 
+        Curves(long stepsPerEpoch) {
+            this.stepsPerEpoch = stepsPerEpoch;
+        }
+
         int stepCount() {
             return stepNumbers.length;
         }
 
-        static Curves of(List<StepRecord> steps, List<EvalRecord> evals, long stepsPerEpoch) {
-            Curves c = new Curves();
-            for (StepRecord r : steps) {
-                c.origin = Math.min(c.origin, r.timeMillis());
-                c.last = Math.max(c.last, r.timeMillis());
+        void add(StepRecord r) {
+            long step = r.step();
+            origin = Math.min(origin, r.timeMillis());
+            last = Math.max(last, r.timeMillis());
+            lastStep = Math.max(lastStep, step);
+            recordedSteps.set((int) step);
+            if (Double.isFinite(r.loss())) {
+                finiteSteps.set((int) step);
             }
+            shards.add(r.shard());
+            for (String name : r.terms().keySet()) {
+                termIndex.putIfAbsent(name, termIndex.size());
+            }
+            if (Double.isFinite(r.imagesPerSecond())) {
+                imagesPerSecondSum += r.imagesPerSecond();
+                imagesPerSecondCount++;
+            }
+            epochs.computeIfAbsent(Math.max(0, step - 1) / stepsPerEpoch, k -> new Mean()).add(r, termIndex);
+            points.computeIfAbsent(Math.max(0, step - 1) / stepsPerPoint, k -> new Mean()).add(r, termIndex);
+            while (points.size() > MAX_POINTS) {
+                // Twice as many steps per point: point k of the new width holds points 2k and 2k+1 of the old.
+                stepsPerPoint *= 2;
+                TreeMap<Long, Mean> merged = new TreeMap<>();
+                points.forEach((k, m) -> merged.computeIfAbsent(k / 2, j -> new Mean()).add(m));
+                points = merged;
+            }
+        }
+
+        void finish(List<EvalRecord> evals) {
             for (EvalRecord e : evals) {
-                c.origin = Math.min(c.origin, e.timeMillis());
-                c.last = Math.max(c.last, e.timeMillis());
+                origin = Math.min(origin, e.timeMillis());
+                last = Math.max(last, e.timeMillis());
             }
-            TreeSet<String> termNames = new TreeSet<>();
-            steps.forEach(r -> termNames.addAll(r.terms().keySet()));
-            // shards report the same step: average them (steps arrive ordered by step)
-            List<List<StepRecord>> groups = new ArrayList<>();
-            for (StepRecord r : steps) {
-                if (groups.isEmpty() || groups.getLast().getFirst().step() != r.step()) {
-                    groups.add(new ArrayList<>());
+            int n = points.size();
+            firstStepNumbers = new long[n];
+            stepNumbers = new long[n];
+            stepEpochs = new double[n];
+            stepMinutes = new double[n];
+            loss = new double[n];
+            for (String t : termIndex.keySet()) {
+                terms.put(t, new double[n]);
+            }
+            int i = 0;
+            for (Mean m : points.values()) {
+                firstStepNumbers[i] = m.fromStep;
+                stepNumbers[i] = m.toStep;
+                stepEpochs[i] = (m.fromStep + m.toStep) / 2.0 / stepsPerEpoch;
+                stepMinutes[i] = (m.lastTime - origin) / 60000.0;
+                loss[i] = m.loss();
+                for (Map.Entry<String, double[]> t : terms.entrySet()) {
+                    t.getValue()[i] = m.term(termIndex.get(t.getKey()));
                 }
-                groups.getLast().add(r);
-            }
-            int n = groups.size();
-            c.stepNumbers = new long[n];
-            c.stepEpochs = new double[n];
-            c.stepMinutes = new double[n];
-            c.loss = new double[n];
-            for (String t : termNames) {
-                c.terms.put(t, new double[n]);
-            }
-            for (int i = 0; i < n; i++) {
-                List<StepRecord> g = groups.get(i);
-                long step = g.getFirst().step();
-                c.stepNumbers[i] = step;
-                c.stepEpochs[i] = (double) step / stepsPerEpoch;
-                c.stepMinutes[i] = (g.stream().mapToLong(StepRecord::timeMillis).max().orElseThrow() - c.origin) / 60000.0;
-                c.loss[i] = g.stream().mapToDouble(StepRecord::loss).average().orElse(Double.NaN);
-                for (Map.Entry<String, double[]> t : c.terms.entrySet()) {
-                    t.getValue()[i] = g.stream().mapToDouble(r -> r.terms().getOrDefault(t.getKey(), Double.NaN))
-                            .average().orElse(Double.NaN);
-                }
+                i++;
             }
             int m = evals.size();
-            c.evalEpochs = new double[m];
-            c.evalMinutes = new double[m];
-            c.evalTop1 = new double[m];
-            c.evalTop5 = new double[m];
-            for (int i = 0; i < m; i++) {
-                EvalRecord e = evals.get(i);
-                c.evalEpochs[i] = (double) e.step() / stepsPerEpoch;
-                c.evalMinutes[i] = (e.timeMillis() - c.origin) / 60000.0;
-                c.evalTop1[i] = e.top1();
-                c.evalTop5[i] = e.top5();
-                c.evalK = e.k();
+            evalEpochs = new double[m];
+            evalMinutes = new double[m];
+            evalTop1 = new double[m];
+            evalTop5 = new double[m];
+            for (int j = 0; j < m; j++) {
+                EvalRecord e = evals.get(j);
+                evalEpochs[j] = (double) e.step() / stepsPerEpoch;
+                evalMinutes[j] = (e.timeMillis() - origin) / 60000.0;
+                evalTop1[j] = e.top1();
+                evalTop5[j] = e.top5();
+                evalK = e.k();
             }
-            return c;
         }
     }
 }
