@@ -57,6 +57,10 @@ final class WorkerLogTail {
             }
             try (RandomAccessFile in = new RandomAccessFile(f.toFile(), "r")) {
                 long length = in.length();
+                if (length < offsets[w]) {
+                    offsets[w] = 0; // the supervisor rotated the log (LogRotation): it starts again
+                    partial[w].setLength(0);
+                }
                 if (length <= offsets[w]) {
                     continue;
                 }

@@ -16,17 +16,24 @@ import org.slf4j.LoggerFactory;
  * Keeps N worker processes alive: each is started with the same java binary, class path and
  * native-access flags as this JVM; one that exits (crash, kill -9, OOM) is logged with its exit
  * status and started again, after a short back-off when it keeps dying right after its start.
- * Each worker writes its log to {@code <logDirectory>/worker-<i>.log}.
+ * Each worker writes its log to {@code <logDirectory>/worker-<i>.log}, rotated past
+ * {@link #LOG_MAX_BYTES} ({@code worker-<i>.log.1} ... {@code .3}): a job of weeks, or a worker
+ * failing the same way every second, does not fill the disk with its log.
  */
 public final class WorkerSupervisor implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WorkerSupervisor.class);
     private static final Duration QUICK_DEATH = Duration.ofSeconds(10);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    public static final long LOG_MAX_BYTES = 64L << 20;
+    public static final int LOG_COPIES = 3;
+    private static final Duration LOG_CHECK_EVERY = Duration.ofSeconds(30);
 
     private final List<String> command;
     private final Path logDirectory;
     private final Consumer<String> events;
     private final Slot[] slots;
+    private final LogRotation rotation;
+    private final Duration logCheckEvery;
     private volatile boolean closing;
 
     /**
@@ -34,12 +41,20 @@ public final class WorkerSupervisor implements AutoCloseable {
      * @param events receives one line per notable event (restart), e.g. for the CLI
      */
     public WorkerSupervisor(List<String> mainClassAndArgs, int count, Path logDirectory, Consumer<String> events) {
+        this(mainClassAndArgs, count, logDirectory, events, new LogRotation(LOG_MAX_BYTES, LOG_COPIES), LOG_CHECK_EVERY);
+    }
+
+    /** As above, with the workers' logs rotated by {@code rotation}, checked every {@code logCheckEvery}. */
+    public WorkerSupervisor(List<String> mainClassAndArgs, int count, Path logDirectory, Consumer<String> events,
+                            LogRotation rotation, Duration logCheckEvery) {
         if (count < 1) {
             throw new IllegalArgumentException("--workers must be at least 1, got " + count);
         }
         this.command = javaCommand(mainClassAndArgs);
         this.logDirectory = logDirectory;
         this.events = events;
+        this.rotation = rotation;
+        this.logCheckEvery = logCheckEvery;
         this.slots = new Slot[count];
         for (int i = 0; i < count; i++) {
             slots[i] = new Slot(i);
@@ -79,6 +94,24 @@ public final class WorkerSupervisor implements AutoCloseable {
         Files.createDirectories(logDirectory);
         for (Slot s : slots) {
             s.launch();
+        }
+        Thread.ofVirtual().name("worker-log-rotation").start(this::rotateLogs);
+    }
+
+    private void rotateLogs() {
+        while (!closing) {
+            try {
+                Thread.sleep(logCheckEvery);
+            } catch (InterruptedException e) {
+                return;
+            }
+            for (int i = 0; i < slots.length && !closing; i++) {
+                try {
+                    rotation.rotateIfFull(logFile(i));
+                } catch (IOException e) {
+                    log.warn("could not rotate {}: {}", logFile(i), e.toString());
+                }
+            }
         }
     }
 
@@ -139,6 +172,7 @@ public final class WorkerSupervisor implements AutoCloseable {
         }
 
         void launch() throws IOException {
+            rotation.rotateIfFull(logFile(index));
             ProcessBuilder pb = new ProcessBuilder(command);
             pb.redirectErrorStream(true);
             pb.redirectOutput(ProcessBuilder.Redirect.appendTo(logFile(index).toFile()));
