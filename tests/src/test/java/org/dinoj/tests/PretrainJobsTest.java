@@ -1,5 +1,7 @@
 package org.dinoj.tests;
 
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Pattern;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -258,6 +260,23 @@ class PretrainJobsTest {
             assertThat(result.status()).isEqualTo(JobStatus.CANCELLED);
             assertThat(result.step()).isGreaterThan(pausedAt).isLessThan(400);
             assertThat(result.finalCheckpoint().step()).isEqualTo(result.step());
+
+            if (temporalTarget() != null) {
+                // Listed from a registry that does not hold it (visibility: the real server only). dinoj's
+                // cancel ends the workflow as completed; its result says cancelled.
+                String otherRegistry = dir.resolve("another-registry").toString();
+                AtomicReference<String> listed = new AtomicReference<>("");
+                try {
+                    await("ctl listed as cancelled, not in this registry", () -> {
+                        listed.set(CliOutput.dinoj("jobs", "list", "--temporal", runner.target(), "--checkpoint-dir",
+                                otherRegistry).out());
+                        return Pattern.compile("(?m)^ctl\\s+cancelled \\(not in this registry\\)$").matcher(listed.get()).find();
+                    });
+                } catch (AssertionError e) {
+                    throw new AssertionError(e.getMessage() + "; the last list:\n" + listed.get(), e);
+                }
+                assertThat(Pattern.compile("(?m)^ctl\\s").matcher(listed.get()).results().count()).as(listed.get()).isEqualTo(1);
+            }
         }
     }
 

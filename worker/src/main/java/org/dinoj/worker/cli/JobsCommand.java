@@ -1,15 +1,20 @@
 package org.dinoj.worker.cli;
 
+import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
 import io.temporal.api.workflowservice.v1.ListWorkflowExecutionsRequest;
 import io.temporal.api.workflowservice.v1.ListWorkflowExecutionsResponse;
 import io.temporal.client.WorkflowClient;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.dinoj.worker.jobs.JobRecord;
 import org.dinoj.worker.jobs.JobRegistry;
@@ -97,28 +102,54 @@ public final class JobsCommand implements Runnable {
                     }
                     System.out.printf("%-32s %s%n", r.jobId(), live);
                 }
-                listFromVisibility(stubs, records);
+                listFromVisibility(stubs, jobs, records);
             } finally {
                 stubs.shutdown();
             }
             return 0;
         }
 
-        /** Jobs the cluster knows but this registry does not; the embedded server has no visibility API. */
-        private static void listFromVisibility(WorkflowServiceStubs stubs, List<JobRecord> records) {
+        /**
+         * Jobs the cluster knows but this registry does not, each once (its newest run: a job that
+         * continued as new has a closed run before it), every page; the embedded server has no visibility API.
+         */
+        private static void listFromVisibility(WorkflowServiceStubs stubs, JobService jobs, List<JobRecord> records) {
+            Set<String> shown = new HashSet<>();
+            records.forEach(r -> shown.add(r.jobId()));
+            ByteString page = ByteString.EMPTY;
             try {
-                ListWorkflowExecutionsResponse r = stubs.blockingStub().listWorkflowExecutions(
-                        ListWorkflowExecutionsRequest.newBuilder().setNamespace("default")
-                                .setQuery("WorkflowType = 'Pretrain'").build());
-                r.getExecutionsList().stream()
-                        .filter(e -> records.stream().noneMatch(x -> x.jobId().equals(e.getExecution().getWorkflowId())))
-                        .forEach(e -> System.out.printf("%-32s %s (not in this registry)%n",
-                                e.getExecution().getWorkflowId(), e.getStatus().name()
-                                        .replace("WORKFLOW_EXECUTION_STATUS_", "").toLowerCase()));
+                do {
+                    ListWorkflowExecutionsResponse r = stubs.blockingStub().listWorkflowExecutions(
+                            ListWorkflowExecutionsRequest.newBuilder().setNamespace("default")
+                                    .setQuery("WorkflowType = 'Pretrain'").setNextPageToken(page).build());
+                    for (WorkflowExecutionInfo e : r.getExecutionsList()) {
+                        String id = e.getExecution().getWorkflowId();
+                        if (shown.add(id)) {
+                            System.out.printf("%-32s %s (not in this registry)%n", id, closedAs(jobs, e));
+                        }
+                    }
+                    page = r.getNextPageToken();
+                } while (!page.isEmpty());
             } catch (StatusRuntimeException e) {
                 if (e.getStatus().getCode() != Status.Code.UNIMPLEMENTED) {
                     throw e;
                 }
+            }
+        }
+
+        /**
+         * How an execution stands. dinoj's own cancel ends a job's workflow as completed, at a
+         * checkpoint; its result says cancelled.
+         */
+        private static String closedAs(JobService jobs, WorkflowExecutionInfo e) {
+            String status = e.getStatus().name().replace("WORKFLOW_EXECUTION_STATUS_", "").toLowerCase();
+            if (e.getStatus() != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
+                return status;
+            }
+            try {
+                return jobs.serviceState(e.getExecution().getWorkflowId()).name().toLowerCase();
+            } catch (RuntimeException notAJobResult) {
+                return status;
             }
         }
 
