@@ -278,6 +278,13 @@ class ScheduledJobsTest {
                         .hasMessageStartingWith("the Temporal service refuses schedule '" + id + "-bad' (")
                         .hasMessageEndingWith("): check the cron expression '0 25 * * *' (minute hour day-of-month month"
                                 + " day-of-week, UTC)");
+                // Valid, and never comes: refused, and not left on the server.
+                assertThatThrownBy(() -> schedules.create(id + "-never", "0 3 31 2 *", template(id + "-never")))
+                        .isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageStartingWith("cron expression '0 3 31 2 *' never fires (the Temporal service finds no"
+                                + " time it fires at)");
+                assertThatThrownBy(() -> ScheduleClient.newInstance(stubs).getHandle(id + "-never").describe())
+                        .isInstanceOf(io.temporal.client.schedules.ScheduleException.class);
                 assertThatThrownBy(() -> schedules.delete(id + "-none")).isInstanceOf(IllegalArgumentException.class)
                         .hasMessage("no schedule '" + id + "-none' on this Temporal service");
                 // Fire now instead of waiting for 03:00.

@@ -1,5 +1,10 @@
 package org.dinoj.worker.jobs;
 
+import com.cronutils.model.Cron;
+import com.cronutils.model.CronType;
+import com.cronutils.model.definition.CronDefinitionBuilder;
+import com.cronutils.model.time.ExecutionTime;
+import com.cronutils.parser.CronParser;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
@@ -21,6 +26,7 @@ import io.temporal.client.schedules.ScheduleActionStartWorkflow;
 import io.temporal.client.schedules.ScheduleAlreadyRunningException;
 import io.temporal.client.schedules.ScheduleClient;
 import io.temporal.client.schedules.ScheduleException;
+import io.temporal.client.schedules.ScheduleHandle;
 import io.temporal.client.schedules.ScheduleListDescription;
 import io.temporal.client.schedules.ScheduleOptions;
 import io.temporal.client.schedules.SchedulePolicy;
@@ -32,6 +38,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -151,8 +159,13 @@ public final class JobSchedules {
                     .build();
             try {
                 // The server keeps a cron expression as calendars: the memo keeps it as written, for list.
-                ScheduleClient.newInstance(service).createSchedule(scheduleId, schedule,
+                ScheduleHandle created = ScheduleClient.newInstance(service).createSchedule(scheduleId, schedule,
                         ScheduleOptions.newBuilder().setMemo(Map.of(CRON_MEMO, cron.trim())).build());
+                // The server's reading of the cron decides: '0 3 31 2 *' is valid and never comes.
+                if (created.describe().getInfo().getNextActionTimes().isEmpty()) {
+                    created.delete();
+                    throw new IllegalArgumentException(neverFires(cron, "the Temporal service finds no time it fires at"));
+                }
             } catch (ScheduleAlreadyRunningException e) {
                 throw new IllegalArgumentException("schedule '" + scheduleId + "' exists already; delete it first or"
                         + " choose another id", e);
@@ -166,6 +179,7 @@ public final class JobSchedules {
                 throw e;
             }
         } else {
+            checkFiresOnTheEmbeddedServer(cron.trim());
             if (readCronRecord(scheduleId).isPresent() && isRunning(workflowId(scheduleId))) {
                 throw new IllegalArgumentException("schedule '" + scheduleId + "' exists already; delete it first or"
                         + " choose another id");
@@ -184,6 +198,30 @@ public final class JobSchedules {
         }
         log.info("schedule {} ({}) created with {}", scheduleId, cron, mechanism.description());
         return job;
+    }
+
+    private static String neverFires(String cron, String why) {
+        return "cron expression '" + cron.trim() + "' never fires (" + why + "): a day-of-month that the month"
+                + " does not have, such as '0 3 31 2 *'? (minute hour day-of-month month day-of-week, UTC)";
+    }
+
+    /**
+     * Refuses, with the sentence why, a cron that the embedded server's cron workflows cannot read or
+     * that never comes: that server reads crons with cron-utils (UNIX), and fails inside itself (no
+     * next time to wait for) on one that never comes.
+     */
+    static void checkFiresOnTheEmbeddedServer(String cron) {
+        Cron parsed;
+        try {
+            parsed = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX)).parse(cron);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("cron expression '" + cron + "' is not valid: " + e.getMessage()
+                    + " (minute hour day-of-month month day-of-week, UTC)", e);
+        }
+        ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
+        if (ExecutionTime.forCron(parsed).nextExecution(now).isEmpty()) {
+            throw new IllegalArgumentException(neverFires(cron, "no time after " + now.withNano(0).toInstant() + " matches it"));
+        }
     }
 
     public List<Entry> list() throws IOException {
