@@ -472,6 +472,35 @@ class PretrainJobsTest {
         await("failed", () -> runner.jobs().serviceState(jobId) == JobService.ServiceState.FAILED);
     }
 
+    @Test
+    void setEpochsSaysWhenTheRoundUnderWayEndsTheJobOnItsOldSchedule() throws Exception {
+        if (temporalTarget() != null) {
+            org.junit.jupiter.api.Assumptions.abort("the note reads heartbeats, the same on both servers: embedded only");
+        }
+        try (LocalRunner runner = runner(1)) {
+            // Rounds of a whole epoch (30 steps of 200 ms): the round under way ends where epoch 1 does.
+            submit(runner, "len", config(1, 30, 200).replace("optim: {epochs: 1}", "optim: {epochs: 3}")
+                    .replace("steps_per_round: 40", "steps_per_round: 30"));
+            await("training under way", () -> heartbeat(runner.jobs(), "len") != null);
+            CliOutput longer = CliOutput.dinoj("jobs", "set-epochs", "--temporal", runner.target(), "--checkpoint-dir",
+                    dir.toString(), "len", "2");
+            assertThat(longer.out()).as(longer.out() + longer.err())
+                    .isEqualTo("len now trains 2 epochs; the next round follows the new schedules\n");
+
+            CliOutput last = CliOutput.dinoj("jobs", "set-epochs", "--temporal", runner.target(), "--checkpoint-dir",
+                    dir.toString(), "len", "1");
+            assertThat(last.code()).as(last.out() + last.err()).isZero();
+            // In the first round (to step 30, the new end); on a slow machine the second (to 60, past it).
+            assertThat(last.out()).matches("len now trains 1 epochs; the next round follows the new schedules\n"
+                    + "note: the round under way trains to step (30|60 \\(past the new end at step 30\\)) on the"
+                    + " schedules it started with, and the job ends with it: its learning rate does not decay to the"
+                    + " new end\\. For a last round on the new schedules, set at least (2|3) epochs\n");
+            JobResult result = awaitEnd(runner, "len");
+            assertThat(result.status()).isEqualTo(JobStatus.COMPLETED);
+            assertThat(result.step()).isIn(30L, 60L);
+        }
+    }
+
     /** 'dinoj pretrain' with this test's checkpoint directory, an embedded server on a free port or the real server. */
     private String[] pretrainArgs(String... args) {
         List<String> all = new java.util.ArrayList<>(List.of("pretrain", "--checkpoint-dir", dir.toString(), "--port", "0"));

@@ -367,6 +367,7 @@ public final class JobsCommand implements Runnable {
                 int applied = jobs.setEpochs(jobId, epochs);
                 System.out.println(jobId + " now trains " + applied + " epochs; the next round follows the new"
                         + " schedules");
+                jobs.lastRoundNote(jobId, applied).ifPresent(System.out::println);
                 return 0;
             });
         }

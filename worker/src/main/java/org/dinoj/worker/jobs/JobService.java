@@ -552,6 +552,30 @@ public final class JobService {
     }
 
     /**
+     * A note for a job whose length just became {@code epochs}, when the round under way ends at or
+     * past its new end: that round follows the schedules it started with, so the job ends with it
+     * without the new schedule's decay of the learning rate. Empty when a later round follows the
+     * new schedules, or when no round has heartbeated yet.
+     */
+    public Optional<String> lastRoundNote(String jobId, int epochs) throws IOException {
+        Optional<JobRecord> record = registry.find(jobId);
+        long stepsPerEpoch = record.isPresent() ? record.get().spec().stepsPerEpoch() : 0;
+        if (stepsPerEpoch <= 0) {
+            return Optional.empty();
+        }
+        long newEnd = epochs * stepsPerEpoch;
+        long roundEnd = pendingRounds(jobId).stream().map(PendingRound::heartbeat).filter(java.util.Objects::nonNull)
+                .mapToLong(RoundHeartbeat::endStep).max().orElse(-1);
+        if (roundEnd < newEnd) {
+            return Optional.empty();
+        }
+        return Optional.of("note: the round under way trains to step " + roundEnd
+                + (roundEnd > newEnd ? " (past the new end at step " + newEnd + ")" : "")
+                + " on the schedules it started with, and the job ends with it: its learning rate does not decay to the new end. For a last round on the new schedules, set at"
+                + " least " + (roundEnd / stepsPerEpoch + 1) + " epochs");
+    }
+
+    /**
      * Why a failed job's workflow failed, in the sentence of what threw (an activity's refusal, e.g.
      * a time budget too short), or null when it did not fail.
      */
