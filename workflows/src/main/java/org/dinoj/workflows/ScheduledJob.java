@@ -7,7 +7,7 @@ import java.time.format.DateTimeFormatter;
 /**
  * A periodic pretraining job: every firing of the schedule starts a new job from {@code template},
  * with its own id {@code <scheduleId>-<yyyyMMdd-HHmm>} (UTC, the scheduled time) and its own
- * checkpoint store {@code <checkpointRoot>/<job id>/}.
+ * checkpoint store {@code <checkpointRoot>/<job id>}.
  *
  * @param scheduleId letters, digits, '.', '_' and '-' (it prefixes job ids)
  * @param template the job to run each time; its id and checkpoint store are replaced per run
@@ -35,6 +35,7 @@ public record ScheduledJob(String scheduleId, JobSpec template, String checkpoin
     public JobSpec jobAt(Instant time) {
         String jobId = jobIdAt(time);
         String root = checkpointRoot.endsWith("/") ? checkpointRoot : checkpointRoot + "/";
-        return template.forJob(jobId, root + jobId + "/");
+        // No trailing '/': the form of a job started by hand or through the API (JobSpecs).
+        return template.forJob(jobId, root + jobId);
     }
 }

@@ -124,7 +124,7 @@ class ScheduledPretrainWorkflowTest {
         assertThat(jobId).isIn(nightly().jobIdAt(before), nightly().jobIdAt(before.plus(Duration.ofMinutes(1))));
         assertThat(registered).singleElement().satisfies(job -> {
             assertThat(job.jobId()).isEqualTo(jobId);
-            assertThat(job.checkpointStore()).isEqualTo("file:///ckpt/" + jobId + "/");
+            assertThat(job.checkpointStore()).isEqualTo("file:///ckpt/" + jobId);
             assertThat(job.config()).isEqualTo(nightly().template().config());
         });
         JobResult result = client.newUntypedWorkflowStub(jobId).getResult(JobResult.class);
@@ -174,7 +174,7 @@ class ScheduledPretrainWorkflowTest {
             assertThat(result.step()).isEqualTo(12);
             assertThat(training.sizings).singleElement().satisfies(sizing -> {
                 assertThat(sizing.jobId()).isEqualTo(jobId);
-                assertThat(sizing.checkpointStore()).isEqualTo("file:///ckpt/" + jobId + "/");
+                assertThat(sizing.checkpointStore()).isEqualTo("file:///ckpt/" + jobId);
                 assertThat(sizing.secondsLeft()).isBetween(30.0, 35.0);
             });
             // Registered by the firing with its budget, then recorded sized, with none left to size again.
@@ -189,6 +189,6 @@ class ScheduledPretrainWorkflowTest {
     void jobIdsAreTheScheduleIdAndTheMinuteInUtc() {
         assertThat(nightly().jobIdAt(Instant.parse("2031-12-31T23:59:30Z"))).isEqualTo("nightly-20311231-2359");
         assertThat(nightly().jobAt(Instant.parse("2031-12-31T23:59:30Z")).checkpointStore())
-                .isEqualTo("file:///ckpt/nightly-20311231-2359/");
+                .isEqualTo("file:///ckpt/nightly-20311231-2359");
     }
 }

@@ -184,7 +184,7 @@ class ScheduledJobsTest {
                 schedules.create("minutely", "* * * * *", template("minutely"));
                 JobRecord job = awaitCompletedJob(runner, "minutely-", Duration.ofSeconds(150));
                 assertThat(job.jobId()).matches("minutely-\\d{8}-\\d{4}");
-                assertThat(job.spec().checkpointStore()).isEqualTo(dir.toUri() + job.jobId() + "/");
+                assertThat(job.spec().checkpointStore()).isEqualTo(dir.toUri() + job.jobId());
                 schedules.delete("minutely");
             } finally {
                 stubs.shutdown();

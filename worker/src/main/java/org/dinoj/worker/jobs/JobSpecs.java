@@ -42,9 +42,18 @@ public final class JobSpecs {
         }
         JobConfig job = section.job();
         String summary = JobSpec.summary(section.epochs(), section.stepsPerEpoch(), job.shards(), job.stepsPerRound());
-        return new JobSpec(jobId, jobId, config, summary, jobDirectory.toAbsolutePath().normalize().toUri().toString(),
+        return new JobSpec(jobId, jobId, config, summary, storeUri(jobDirectory),
                 baseCheckpoint, job.shards(), section.epochs(), section.stepsPerEpoch(), job.stepsPerRound(),
                 job.checkpointEverySteps(), job.evalEveryEpochs(), job.roundsPerRun(), section.activitySettings(),
                 timeBudgetSeconds);
+    }
+
+    /**
+     * The checkpoint store's URI, without the trailing '/' that {@link Path#toUri} adds only for a
+     * directory that exists already: one form, whatever was on disk when the job was made.
+     */
+    static String storeUri(Path jobDirectory) {
+        String uri = jobDirectory.toAbsolutePath().normalize().toUri().toString();
+        return uri.endsWith("/") ? uri.substring(0, uri.length() - 1) : uri;
     }
 }
