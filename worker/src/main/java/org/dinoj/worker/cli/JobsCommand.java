@@ -154,7 +154,8 @@ public final class JobsCommand implements Runnable {
         }
 
         private static String checkpoint(JobRecord r) {
-            return r.latestCheckpoint() == null ? "" : "step " + r.latestCheckpoint().step();
+            return r.latestCheckpoint() == null ? "" : "step " + r.latestCheckpoint().step()
+                    + (r.latestCheckpoint().equals(r.spec().baseCheckpoint()) ? " (its base: none of its own yet)" : "");
         }
     }
 
@@ -224,8 +225,9 @@ public final class JobsCommand implements Runnable {
         List<JobService.PendingRound> rounds = jobs.pendingRounds(jobId);
         s.append(jobId).append(": ").append(withLiveStep(p, rounds).summary()).append('\n');
         if (p.lastCheckpoint() != null) {
-            s.append("  latest checkpoint: step ").append(p.lastCheckpoint().step()).append("  ")
-                    .append(p.lastCheckpoint().uri()).append('\n');
+            boolean base = record.isPresent() && p.lastCheckpoint().equals(record.get().spec().baseCheckpoint());
+            s.append(base ? "  base checkpoint (none of its own yet): step " : "  latest checkpoint: step ")
+                    .append(p.lastCheckpoint().step()).append("  ").append(p.lastCheckpoint().uri()).append('\n');
         }
         for (JobService.PendingRound r : rounds) {
             s.append("  TrainRound ").append(r.activityId()).append(": ").append(r.state()).append(", attempt ")

@@ -58,4 +58,30 @@ class JobsCommandTest {
         Progress withEta = new Progress("fm-3", JobStatus.RUNNING, 3, 15, 300, 1500, null, null, null, 1200, 0, null);
         assertThat(JobsCommand.withLiveStep(withEta, rounds).etaSeconds()).isEqualTo(1013);
     }
+
+    @Test
+    void aRetrainingWithoutACheckpointOfItsOwnListsItsBaseAsSuch(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        CheckpointRef base = new CheckpointRef("file:///models/base/shard-0/step-0000007000", "ab12", 7000);
+        org.dinoj.workflows.JobSpec retraining = new org.dinoj.workflows.JobSpec("retrain", "retrain",
+                "optim:\n  epochs: 1\n", "tiny", dir.resolve("retrain").toUri().toString(), base, 1, 1, 10, 5, 5, 1, 10,
+                new org.dinoj.workflows.ActivitySettings("q", java.time.Duration.ofSeconds(30),
+                        java.time.Duration.ofHours(1), 0), 0);
+        new org.dinoj.worker.jobs.JobRegistry(dir).register(retraining);
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream stdout = System.out;
+        try {
+            System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+            assertThat(DinojCli.commandLine().execute("jobs", "list", "--temporal", "127.0.0.1:" + port,
+                    "--checkpoint-dir", dir.toString())).isZero();
+        } finally {
+            System.setOut(stdout);
+        }
+        assertThat(out.toString(java.nio.charset.StandardCharsets.UTF_8))
+                .containsPattern("(?m)^retrain\\s+running\\s+step 7000 \\(its base: none of its own yet\\)$");
+    }
 }
