@@ -1,5 +1,6 @@
 package org.dinoj.worker.supervise;
 
+import java.time.Instant;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,14 +20,25 @@ public final class ParentWatch {
     private ParentWatch() {
     }
 
-    /** Halts this JVM once process {@code supervisorPid} has exited, or at once when it is gone already. */
+    /**
+     * Halts this JVM once process {@code supervisorPid} has exited, or at once when it is gone already.
+     * A process with that pid that started after this one is not the supervisor but a later process
+     * that got its pid again: the supervisor is gone.
+     */
     public static void haltWhenGone(long supervisorPid) {
-        Optional<ProcessHandle> supervisor = ProcessHandle.of(supervisorPid).filter(ProcessHandle::isAlive);
+        Optional<Instant> ownStart = ProcessHandle.current().info().startInstant();
+        Optional<ProcessHandle> supervisor = ProcessHandle.of(supervisorPid).filter(ProcessHandle::isAlive)
+                .filter(p -> startedBefore(p.info().startInstant(), ownStart));
         if (supervisor.isEmpty()) {
             halt(supervisorPid);
             return;
         }
         supervisor.get().onExit().thenRun(() -> halt(supervisorPid));
+    }
+
+    /** Whether a process that started at {@code start} can have started one that started at {@code child}; true when either is unknown. */
+    static boolean startedBefore(Optional<Instant> start, Optional<Instant> child) {
+        return start.isEmpty() || child.isEmpty() || !start.get().isAfter(child.get());
     }
 
     private static void halt(long supervisorPid) {
