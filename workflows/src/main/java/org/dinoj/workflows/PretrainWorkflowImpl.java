@@ -329,7 +329,8 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
         boolean finalEval = atEnd && (state.lastEval() == null || state.lastEval().step() != state.step());
         if ((due || finalEval) && state.checkpoint() != null) {
             EvalResult eval = labelled("k-NN at epoch " + epoch + ", step " + state.checkpoint().step())
-                    .evaluate(new EvaluateRequest(spec.jobId(), spec.config(), state.checkpoint(), epoch));
+                    .evaluate(new EvaluateRequest(spec.jobId(), spec.config(), state.checkpoint(), epoch,
+                            spec.checkpointStore()));
             state = state.withEval(eval);
             publish();
         }

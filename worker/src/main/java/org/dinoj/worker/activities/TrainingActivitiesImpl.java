@@ -528,6 +528,7 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
                 log.warn("job {}: could not record the evaluation in {}: {}", request.jobId(), storeRoot, e.toString());
             }
             writeReport(storeRoot, request.jobId(), request.config());
+            retainBetweenRounds(request, c);
             return new EvalResult(request.epoch(), c.step(), knn.k(), knn.top1(), knn.top5());
         } catch (CheckpointMismatchException e) {
             throw ApplicationFailure.newNonRetryableFailure("the k-NN of job " + request.jobId() + " cannot read "
@@ -560,6 +561,41 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
         } catch (IllegalArgumentException e) {
             throw ApplicationFailure.newNonRetryableFailure(e.getMessage() + " (as a new job: a retry keeps the eval"
                     + " and job sections)", EVALUATION_REFUSED);
+        }
+    }
+
+    /**
+     * Retention of the job's own stores after an evaluation, which runs between rounds: a round keeps
+     * its start point for its retries, and the best checkpoint as it was when it began, so a job that
+     * ended kept both beside its newest ones. Now only the newest and the best (this evaluation may
+     * have made it) stay. Only for a checkpoint inside the job's store; never a retraining's base.
+     */
+    private void retainBetweenRounds(EvaluateRequest request, Checkpoint evaluated) {
+        if (request.checkpointStore() == null) {
+            return; // a request recorded before dinoj named the store
+        }
+        try {
+            CheckpointLayout layout = CheckpointLayout.of(request.checkpointStore());
+            Path root = layout.root().normalize();
+            Path store = evaluated.directory().getParent().normalize();
+            if (!store.startsWith(root) || store.equals(root)) {
+                return;
+            }
+            Set<Long> keep = new HashSet<>(Set.of(evaluated.step()));
+            bestEvaluatedStep(root, store, request.jobId()).ifPresent(keep::add);
+            new CheckpointStore(store).retain(policy.keepCheckpoints(), keep);
+            if (store.equals(layout.global().normalize())) {
+                // Several shards: each shard's own states, between rounds, need no round start either.
+                try (DirectoryStream<Path> shards = Files.newDirectoryStream(root, "shard-*")) {
+                    for (Path shard : shards) {
+                        new CheckpointStore(shard).retain(policy.keepCheckpoints());
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // Disk space, not correctness: the next round's retention tries again.
+            log.warn("job {}: retention after the evaluation of {} failed: {}", request.jobId(), evaluated.directory(),
+                    e.toString());
         }
     }
 

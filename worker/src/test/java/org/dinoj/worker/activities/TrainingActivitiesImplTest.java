@@ -561,6 +561,31 @@ class TrainingActivitiesImplTest {
     }
 
     @Test
+    void theEvaluationAtAJobsEndLeavesOnlyTheNewestAndTheBestCheckpoints(@TempDir Path otherJob) throws IOException {
+        TrainingActivities a = activities(new TrainingPolicy(1, 3, 2));
+        String store = dir.toUri().toString();
+        TrainRoundResult first = a.trainRound(round(CONFIG, null, 10, 5));
+        a.evaluate(new EvaluateRequest("job", CONFIG, first.checkpoint(), 0, store));
+        TrainRoundResult second = a.trainRound(round(CONFIG, first.checkpoint(), 20, 5));
+        TrainRoundResult third = a.trainRound(round(CONFIG, second.checkpoint(), 30, 5));
+        // The last round kept its start (20) for its retries and the best as it began (10).
+        assertThat(shardStore(0).steps()).containsExactly(30L, 20L, 10L);
+
+        EvalResult last = a.evaluate(new EvaluateRequest("job", CONFIG, third.checkpoint(), 1, store));
+        // The toy teacher nears its target step by step: the newest is the best now.
+        assertThat(last.top1()).isGreaterThan(new org.dinoj.worker.report.JobHistory(dir).evals().getFirst().top1());
+        assertThat(shardStore(0).steps()).containsExactly(30L);
+
+        // A checkpoint outside the job's store (a retraining's base) is evaluated and its store left alone.
+        TrainRoundResult other = a.trainRound(new TrainRoundRequest("base", CONFIG, otherJob.toUri().toString(), 0, 0, 1,
+                null, 10, 5, 0));
+        Files.createDirectories(otherJob.resolve("shard-0/step-0000000003"));
+        List<Long> before = new CheckpointStore(otherJob.resolve("shard-0")).steps();
+        a.evaluate(new EvaluateRequest("job", CONFIG, other.checkpoint(), 1, store));
+        assertThat(new CheckpointStore(otherJob.resolve("shard-0")).steps()).isEqualTo(before);
+    }
+
+    @Test
     void aTinyRunLeavesResultsJsonAndPlotsNextToItsCheckpoints() throws IOException {
         TrainingActivities a = activities(new TrainingPolicy(20, 3, 2));
         // epoch length 100 in CONFIG: 3 rounds of 2 steps, two evaluations
