@@ -94,8 +94,9 @@ public final class ImageFolderDataset implements Dataset {
                 labels[i] = labelOf.get(relative.get(i).getName(0).toString());
             }
         } else if (relative.stream().anyMatch(p -> p.getNameCount() > 1)) {
-            LOG.warn("{}: some images lie directly in {} and others in sub-folders, so sub-folders are not used as "
-                    + "classes and the dataset is unlabelled", spec, root);
+            LOG.warn("{}: some images lie directly in {} ({}) and others in sub-folders, so sub-folders are not used as "
+                    + "classes and the dataset is unlabelled", spec, root,
+                    relative.stream().filter(p -> p.getNameCount() == 1).findFirst().orElseThrow());
         }
         List<Path> files = relative.stream().map(root::resolve).toList();
         ImageFolderDataset dataset = new ImageFolderDataset(
@@ -139,8 +140,27 @@ public final class ImageFolderDataset implements Dataset {
             if (subFolderNames(split).isEmpty()) {
                 return "has no class folders in " + dir.relativize(split) + "/, so it has no labels";
             }
+            List<String> loose = looseImages(split);
+            if (!loose.isEmpty()) {
+                // One stray file makes the whole split unlabelled (see open): said here, before hours of training.
+                return "has " + loose.size() + " image file(s) directly in " + dir.relativize(split) + "/ beside its"
+                        + " class folders (" + String.join(", ", loose.subList(0, Math.min(3, loose.size())))
+                        + (loose.size() > 3 ? ", ..." : "") + "), which makes that split unlabelled: move them into"
+                        + " a class folder or out of the dataset";
+            }
         }
         return null;
+    }
+
+    /** Names of the image files directly in {@code root} (not in its sub-folders), sorted. */
+    private static List<String> looseImages(Path root) {
+        try (Stream<Path> entries = Files.list(root)) {
+            return entries.filter(Files::isRegularFile).map(p -> p.getFileName().toString())
+                    .filter(name -> !name.startsWith("._") && EXTENSIONS.contains(extension(Path.of(name))))
+                    .sorted().toList();
+        } catch (IOException | UncheckedIOException e) {
+            return List.of(); // opening the split lists it again and says what is wrong
+        }
     }
 
     private static List<String> subFolderNames(Path root) {

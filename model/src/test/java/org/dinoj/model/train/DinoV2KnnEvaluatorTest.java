@@ -66,6 +66,15 @@ class DinoV2KnnEvaluatorTest {
         write(dir.resolve("split/test/cat/c.png"));
         Files.delete(dir.resolve("split/test/b.png"));
         assertThatCode(() -> evaluator.checkEvaluable(config(unlabelled, "eval.dataset=" + split))).doesNotThrowAnyException();
+        // One stray image beside the class folders makes its split unlabelled: named before training, not at the first k-NN.
+        write(dir.resolve("split/train/stray.png"));
+        write(dir.resolve("split/train/notes.txt"));
+        assertThatThrownBy(() -> evaluator.checkEvaluable(config(unlabelled, "eval.dataset=" + split)))
+                .hasMessage("k-NN cannot use evaluation dataset " + split + ": it has 1 image file(s) directly in train/"
+                        + " beside its class folders (stray.png), which makes that split unlabelled: move them into a class"
+                        + " folder or out of the dataset" + instead);
+        Files.delete(dir.resolve("split/train/stray.png"));
+        assertThatCode(() -> evaluator.checkEvaluable(config(unlabelled, "eval.dataset=" + split))).doesNotThrowAnyException();
         assertThatCode(() -> evaluator.checkEvaluable(config(unlabelled, "eval.dataset=synthetic:64:16x16x1")))
                 .doesNotThrowAnyException();
     }
