@@ -60,6 +60,28 @@ public final class Datasets {
         }
     }
 
+    /**
+     * {@code spec} with a relative {@code idx:} or {@code folder:} directory made absolute against
+     * {@code base}: a job's workers, a resume from another shell and {@code eval} of its checkpoints
+     * run in other working directories. Other specs, and a spec that does not parse, come back as they are.
+     */
+    public static String anchored(String spec, Path base) {
+        if (spec == null || spec.isBlank()) {
+            return spec;
+        }
+        Spec s = Spec.parse(spec);
+        if (!s.kind().equals("idx") && !s.kind().equals("folder") || s.arg().isBlank()) {
+            return spec;
+        }
+        Path dir;
+        try {
+            dir = Path.of(s.arg());
+        } catch (java.nio.file.InvalidPathException e) {
+            return spec;
+        }
+        return dir.isAbsolute() ? spec : s.kind() + ":" + base.toAbsolutePath().resolve(dir).normalize();
+    }
+
     /** A spec split into its kind (lower case) and what follows the colon. */
     private record Spec(String text, String kind, String arg) {
         static Spec parse(String spec) {

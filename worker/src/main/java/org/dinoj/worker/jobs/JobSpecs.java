@@ -1,6 +1,11 @@
 package org.dinoj.worker.jobs;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.dinoj.model.config.ConfigLoader;
+import org.dinoj.model.data.Datasets;
 import org.dinoj.model.train.TrainingSessionFactory;
 import org.dinoj.model.train.config.JobConfig;
 import org.dinoj.worker.activities.CheckpointLayout;
@@ -32,6 +37,7 @@ public final class JobSpecs {
     public static JobSpec create(String jobId, String config, Path jobDirectory, CheckpointRef baseCheckpoint,
                                  double timeBudgetSeconds) {
         JobRegistry.checkJobId(jobId);
+        config = anchoredDatasets(config, Path.of("").toAbsolutePath());
         JobSection section = JobSection.parse(config);
         // The trainer's own keys too: a bad one is refused here, before a job is recorded or started.
         TrainingSessionFactory sessions = TrainingServices.load().sessions();
@@ -46,6 +52,27 @@ public final class JobSpecs {
                 baseCheckpoint, job.shards(), section.epochs(), section.stepsPerEpoch(), job.stepsPerRound(),
                 job.checkpointEverySteps(), job.evalEveryEpochs(), job.roundsPerRun(), section.activitySettings(),
                 timeBudgetSeconds);
+    }
+
+    /**
+     * {@code config} with a relative {@code folder:} or {@code idx:} directory in {@code data.dataset}
+     * or {@code eval.dataset} made absolute against {@code base} (the submitting shell's directory): the
+     * job's workers, a resume from another shell and {@code eval} of its checkpoints read the job's
+     * config.yaml elsewhere. The text is rewritten only when a path changes.
+     */
+    static String anchoredDatasets(String config, Path base) {
+        JsonNode tree = ConfigLoader.tree(config);
+        List<String> overrides = new ArrayList<>();
+        for (String section : List.of("data", "eval")) {
+            JsonNode spec = tree.path(section).path("dataset");
+            if (spec.isTextual()) {
+                String anchored = Datasets.anchored(spec.textValue(), base);
+                if (!anchored.equals(spec.textValue())) {
+                    overrides.add(section + ".dataset=\"" + anchored.replace("\\", "\\\\").replace("\"", "\\\"") + "\"");
+                }
+            }
+        }
+        return overrides.isEmpty() ? config : ConfigLoader.withOverrides(config, overrides);
     }
 
     /**

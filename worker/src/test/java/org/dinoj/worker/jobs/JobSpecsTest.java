@@ -19,4 +19,19 @@ class JobSpecsTest {
         assertThat(JobSpecs.storeUri(existing)).isEqualTo("file://" + existing.toAbsolutePath());
         assertThat(JobSpecs.storeUri(dir.resolve("a/../later"))).isEqualTo(JobSpecs.storeUri(later));
     }
+
+    @Test
+    void relativeDatasetFoldersAreAnchoredWhereTheJobWasSubmitted(@TempDir Path dir) {
+        String config = "data: {dataset: \"folder:my images/../my images\"}\neval: {dataset: idx:mnist}\noptim: {epochs: 2}\n";
+        com.fasterxml.jackson.databind.JsonNode tree = org.dinoj.model.config.ConfigLoader.tree(
+                JobSpecs.anchoredDatasets(config, dir));
+        assertThat(tree.at("/data/dataset").asText()).isEqualTo("folder:" + dir.resolve("my images"));
+        assertThat(tree.at("/eval/dataset").asText()).isEqualTo("idx:" + dir.resolve("mnist"));
+        assertThat(tree.at("/optim/epochs").asInt()).isEqualTo(2);
+        // Nothing relative: the text as it was, comments and all.
+        String absolute = "# mine\ndata: {dataset: folder:/data/x}\neval: {dataset: fashion-mnist}\n";
+        assertThat(JobSpecs.anchoredDatasets(absolute, dir)).isSameAs(absolute);
+        String synthetic = "data: {dataset: 'synthetic:64:16x16x1'}\n";
+        assertThat(JobSpecs.anchoredDatasets(synthetic, dir)).isSameAs(synthetic);
+    }
 }
