@@ -99,6 +99,14 @@ class OwnImagesPretrainTest {
         String workerLog = Files.readString(dir.resolve("ckpt/logs/worker-0.log"));
         assertThat(workerLog).contains("activityType=TrainRound, attempt=1").doesNotContain("activityType=TrainRound, attempt=2");
 
+        // Fewer images than one batch: final at the first attempt, not retried for ever.
+        Run small = dinoj("small", pretrain(images, "own-small", "--set", "job.eval_every_epochs=-1",
+                "--set", "data.max_bad_fraction=0.05", "--set", "train.batch_size_per_gpu=64"));
+        assertThat(small.exit()).as(small.out()).isEqualTo(1);
+        assertThat(small.out()).contains("job own-small failed: shard 0 of 1 of folder:" + images)
+                .contains(", fewer than one batch of 64: use a smaller batch size, fewer shards or more images");
+        assertThat(small.out()).doesNotContain("Temporal retries it");
+
         // Retried with more damaged files allowed, it trains on the grayscale files among the colour ones to the end.
         Run retried = dinoj("retried", "pretrain", "--job-id", "own2", "--retry", "--set", "data.max_bad_fraction=0.05",
                 "--checkpoint-dir", dir.resolve("ckpt").toString(), "--port", "0");
@@ -117,5 +125,17 @@ class OwnImagesPretrainTest {
         assertThat(again.exit()).as(again.out()).isZero();
         assertThat(again.out()).contains("configuration: " + trained.resolve("config.yaml"))
                 .contains("starting from the weights of " + trained).contains("job own3 completed at step 10;");
+    }
+
+    @Test
+    void aJobOnCudaIsRefusedAtOnceWhereTheEmbeddedServersWorkersHaveNoGpu() throws Exception {
+        String reason = org.dinoj.model.backend.cuda.CudaDevice.unavailableReason();
+        org.junit.jupiter.api.Assumptions.assumeTrue(reason != null, "this machine has a CUDA device: nothing to refuse");
+        Run cuda = dinoj("cuda", "pretrain", "--config", "tiny-test", "--device", "cuda", "--job-id", "own-cuda",
+                "--checkpoint-dir", dir.resolve("ckpt").toString(), "--port", "0");
+        assertThat(cuda.exit()).as(cuda.out()).isEqualTo(2);
+        assertThat(cuda.out()).contains("the job computes on cuda, which this machine cannot use (" + reason + "), and the"
+                + " embedded server's workers all run here: use --device dnnl (the CPU), or --temporal HOST:PORT with a GPU worker");
+        assertThat(dir.resolve("ckpt/registry/own-cuda.json")).doesNotExist();
     }
 }

@@ -96,7 +96,7 @@ public final class DataLoader<T, B> implements AutoCloseable {
         int batch = options.batchSize();
         this.stepsPerEpoch = options.dropLast() ? shardSize / batch : (shardSize + batch - 1) / batch;
         if (stepsPerEpoch == 0) {
-            throw new DatasetException("shard " + options.shardIndex() + " of " + options.shardCount() + " of "
+            throw new DatasetUnusableException("shard " + options.shardIndex() + " of " + options.shardCount() + " of "
                     + dataset.describe() + " holds " + shardSize + " images, fewer than one batch of " + batch
                     + ": use a smaller batch size, fewer shards or more images");
         }

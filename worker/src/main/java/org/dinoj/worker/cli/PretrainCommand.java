@@ -1,5 +1,6 @@
 package org.dinoj.worker.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -137,6 +138,12 @@ public final class PretrainCommand implements Callable<Integer> {
             return 2;
         }
         String resolved = ConfigLoader.resolve(source, overrides);
+        String unusableDevice = temporal == null ? cudaUnavailable(known ? new JobRegistry(root).find(id).orElseThrow()
+                .spec().config() : resolved) : null;
+        if (unusableDevice != null) {
+            out.println(unusableDevice);
+            return 2;
+        }
         boolean budgeted = timeBudgetMinutes != null && checkBudget(id, known);
         if (!known) {
             // Made here to refuse a bad configuration before anything starts; made again when submitted,
@@ -255,6 +262,20 @@ public final class PretrainCommand implements Callable<Integer> {
     }
 
     /** The job this command submits; with a budget, what is left of it now (this command's start counts). */
+    /**
+     * Why a job that computes on cuda cannot run on the embedded server's workers, which are all on
+     * this machine (a worker of a real cluster may have the GPU this one lacks); null when it can.
+     */
+    private static String cudaUnavailable(String config) {
+        JsonNode backend = ConfigLoader.tree(config).path("compute").path("backend");
+        if (!backend.isTextual() || !backend.textValue().strip().equalsIgnoreCase("cuda")) {
+            return null;
+        }
+        String reason = org.dinoj.model.backend.cuda.CudaDevice.unavailableReason();
+        return reason == null ? null : "the job computes on cuda, which this machine cannot use (" + reason + "), and"
+                + " the embedded server's workers all run here: use --device dnnl (the CPU), or --temporal HOST:PORT with a GPU worker";
+    }
+
     private JobSpec requestedSpec(String id, String resolved, Path root, CheckpointRef base, boolean budgeted) {
         double budgetLeft = budgeted ? Math.max(1, timeBudgetMinutes * 60 - secondsSinceStart()) : 0;
         return JobSpecs.create(id, resolved, root.resolve(id), base, budgetLeft);
