@@ -83,9 +83,9 @@ public final class ImageFileDecoder {
                             + " pixels, more than the " + MAX_PIXELS + " dinoj decodes: downscale it, or it is a"
                             + " decompression bomb");
                 }
-                int adobeTransform = CmykJpeg.adobeTransform(reader);
+                int adobeTransform = CmykToRgb.adobeTransform(reader);
                 if (adobeTransform >= 0) {
-                    cmyk = CmykJpeg.toRgb(reader.readRaster(0, null), adobeTransform);
+                    cmyk = CmykToRgb.toRgb(reader.readRaster(0, null), adobeTransform);
                 } else {
                     decoded = GifCanvas.place(reader, reader.read(0, withoutColourConversion(reader, width, height)),
                             gifScreen);
@@ -199,6 +199,11 @@ public final class ImageFileDecoder {
                 pixels[i] = samples[i] * scale;
             }
             return new Image(1, h, w, pixels);
+        }
+        if (model.getColorSpace().getType() == java.awt.color.ColorSpace.TYPE_CMYK && model.getNumColorComponents() == 4
+                && raster.getNumBands() >= 4 && java.util.stream.IntStream.range(0, 4).allMatch(c -> model.getComponentSize(c) == 8)) {
+            // A CMYK TIFF: getRGB would convert through the JDK's CMYK profile, Pillow by its own formula.
+            return CmykToRgb.plainToRgb(raster);
         }
         float[] pixels = new float[3 * plane];
         if (image.getType() == BufferedImage.TYPE_3BYTE_BGR

@@ -293,6 +293,57 @@ class ImageFolderDatasetTest {
     }
 
     /**
+     * A CMYK ("separated") TIFF gives the RGB Pillow 13.0.0 gives for these samples
+     * ({@code Image.new('CMYK', ...).convert('RGB')}, and Pillow reads this very layout of file the
+     * same), not the JDK's CMYK-profile conversion (which gave (255, 243, 102) for the first).
+     */
+    @Test
+    void cmykTiffsDecodeToPillowsRgb() throws IOException {
+        int[][] cmyk = {{0, 27, 221, 0}, {255, 0, 0, 0}, {10, 200, 30, 128}, {255, 255, 255, 255}, {0, 0, 0, 255},
+                {100, 150, 200, 50}};
+        int[][] pillow = {{255, 228, 34}, {0, 255, 255}, {122, 27, 112}, {0, 0, 0}, {0, 0, 0}, {125, 84, 44}};
+        Path file = dir.resolve("cmyk.tif");
+        Files.write(file, cmykTiff(cmyk));
+        Image decoded = ImageFileDecoder.decode(file);
+        assertThat(decoded.channels()).isEqualTo(3);
+        assertThat(decoded.width()).isEqualTo(cmyk.length);
+        for (int x = 0; x < cmyk.length; x++) {
+            for (int c = 0; c < 3; c++) {
+                assertThat(Math.round(decoded.get(c, 0, x) * 255)).as("pixel %d channel %d", x, c).isEqualTo(pillow[x][c]);
+            }
+        }
+    }
+
+    /** An uncompressed, little-endian TIFF of one row of 8-bit CMYK pixels (photometric 5, ink set 1). */
+    private static byte[] cmykTiff(int[][] pixels) {
+        int w = pixels.length;
+        int[][] entries = { // tag, type (3 SHORT, 4 LONG), count, value
+                {256, 3, 1, w}, {257, 3, 1, 1}, {258, 3, 4, 146}, {259, 3, 1, 1}, {262, 3, 1, 5}, {273, 4, 1, 154},
+                {277, 3, 1, 4}, {278, 3, 1, 1}, {279, 4, 1, 4 * w}, {284, 3, 1, 1}, {332, 3, 1, 1}};
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(154 + 4 * w).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.put((byte) 'I').put((byte) 'I').putShort((short) 42).putInt(8);
+        b.putShort((short) entries.length);
+        for (int[] e : entries) {
+            b.putShort((short) e[0]).putShort((short) e[1]).putInt(e[2]);
+            if (e[1] == 3 && e[2] == 1) {
+                b.putShort((short) e[3]).putShort((short) 0);
+            } else {
+                b.putInt(e[3]);
+            }
+        }
+        b.putInt(0); // no next IFD: ends at 146, where the four BitsPerSample values go
+        for (int i = 0; i < 4; i++) {
+            b.putShort((short) 8);
+        }
+        for (int[] p : pixels) {
+            for (int v : p) {
+                b.put((byte) v);
+            }
+        }
+        return b.array();
+    }
+
+    /**
      * CMYK and YCCK JPEGs give the RGB Pillow gives (Pillow 13.0.0 read these very files: left half
      * stored (84, 245, 128, 115), right half (200, 30, 60, 10)), not ImageIO's profile conversion.
      */

@@ -9,16 +9,16 @@ import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
 
 /**
- * Four-channel (CMYK and YCCK) JPEGs to RGB as Pillow converts them, so that the pixels are those
- * PyTorch's loaders see. ImageIO would convert them through a CMYK colour profile: up to 74 levels
- * brighter than Pillow's plain {@code (1 - C)(1 - K)}.
+ * CMYK images to RGB as Pillow converts them, so that the pixels are those PyTorch's loaders see:
+ * four-channel (CMYK and YCCK) JPEGs, and CMYK ("separated") TIFFs. ImageIO would convert them
+ * through a CMYK colour profile: up to 74 levels brighter than Pillow's plain {@code (1 - C)(1 - K)}.
  *
  * <p>Pillow reads every CMYK JPEG as Adobe's inverted samples ({@code CMYK;I}), after libjpeg has
  * turned YCCK (Adobe transform 2) into CMYK with its fixed-point YCbCr formulas; its {@code cmyk2rgb}
  * then gives {@code R = (255 - K) - (C * (255 - K)) / 255} in integers. The raster ImageIO hands over
  * holds the stored samples, before either step.
  */
-final class CmykJpeg {
+final class CmykToRgb {
     private static final String FORMAT = "javax_imageio_jpeg_image_1.0";
     private static final int SCALE_BITS = 16;
     private static final int ONE_HALF = 1 << (SCALE_BITS - 1);
@@ -27,7 +27,7 @@ final class CmykJpeg {
     private static final int CR_G = fix(0.71414);
     private static final int CB_G = fix(0.34414);
 
-    private CmykJpeg() {
+    private CmykToRgb() {
     }
 
     /** The Adobe transform of a four-channel JPEG (0 CMYK, else YCCK; 0 without the marker), or -1 for any other image. */
@@ -73,6 +73,25 @@ final class CmykJpeg {
             int notBlack = samples[4 * i + 3]; // 255 - K after Pillow's inversion of the stored K
             for (int c = 0; c < 3; c++) {
                 pixels[c * plane + i] = (notBlack - mulDiv255(cmy[c], notBlack)) / 255f;
+            }
+        }
+        return new Image(3, h, w, pixels);
+    }
+
+    /** The plain (not inverted) CMYK samples of a TIFF, 8 bits each, as [3, H, W] RGB in [0, 1], by Pillow's {@code cmyk2rgb}. */
+    static Image plainToRgb(Raster stored) {
+        int w = stored.getWidth();
+        int h = stored.getHeight();
+        int plane = w * h;
+        float[] pixels = new float[3 * plane];
+        int[][] bands = new int[4][];
+        for (int b = 0; b < 4; b++) {
+            bands[b] = stored.getSamples(stored.getMinX(), stored.getMinY(), w, h, b, (int[]) null);
+        }
+        for (int i = 0; i < plane; i++) {
+            int notBlack = 255 - bands[3][i];
+            for (int c = 0; c < 3; c++) {
+                pixels[c * plane + i] = (notBlack - mulDiv255(bands[c][i], notBlack)) / 255f;
             }
         }
         return new Image(3, h, w, pixels);
