@@ -84,6 +84,9 @@ public final class WeightsImport {
                     timm |= key.equals("reg_token");
                 }
             }
+            for (String key : file.names()) {
+                requireFinite(in, key, file.tensor(key));
+            }
             if (!backboneSource.containsKey("pos_embed")) {
                 throw new IllegalArgumentException(in + " has no tensor 'pos_embed': it is not a dinov2 or timm DINOv2"
                         + " backbone state dict (first keys " + file.names().stream().sorted().limit(4).toList() + ")");
@@ -122,6 +125,24 @@ public final class WeightsImport {
             Checkpoint checkpoint = CheckpointStore.writeDirectory(out, 0,
                     dir -> writeCheckpointFiles(dir, model, config, in, arena));
             return new Result(checkpoint, timm, dinoFromFile, ibotFromFile, sourceGrid, targetGrid);
+        }
+    }
+
+    /** A NaN or infinity in a weight makes every feature NaN: refused here, not found by an embedding later. */
+    private static void requireFinite(Path in, String key, Tensor t) {
+        float[] values = t.toFloatArray();
+        int bad = 0;
+        int first = -1;
+        for (int i = 0; i < values.length; i++) {
+            if (!Float.isFinite(values[i])) {
+                bad++;
+                first = first < 0 ? i : first;
+            }
+        }
+        if (bad > 0) {
+            throw new IllegalArgumentException("tensor '" + key + "' of " + in + " holds " + bad + " non-finite value(s)"
+                    + " (first: " + values[first] + " at flat index " + first + "): these weights would give NaN features;"
+                    + " export them again from a model that is finite");
         }
     }
 

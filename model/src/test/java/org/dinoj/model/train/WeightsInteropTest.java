@@ -184,11 +184,17 @@ class WeightsInteropTest {
         Path source = writeStateDict(dir.resolve("in.safetensors"), config, false);
         Path lacking = dir.resolve("lacking.safetensors");
         Path wider = dir.resolve("wider.safetensors");
+        Path nan = dir.resolve("nan.safetensors");
         try (SafeTensorsFile in = SafeTensors.read(source); HostArena arena = new HostArena()) {
             Map<String, Tensor> state = new LinkedHashMap<>();
             for (String name : in.names()) {
                 state.put(name, in.tensor(name));
             }
+            Tensor norm = arena.allocate(DType.F32, state.get("norm.weight").shape());
+            norm.setFlat(3, Float.NaN);
+            Map<String, Tensor> withNan = new LinkedHashMap<>(state);
+            withNan.put("norm.weight", norm);
+            SafeTensors.write(nan, withNan, Map.of());
             state.remove("blocks.1.attn.qkv.weight");
             SafeTensors.write(lacking, state, Map.of());
             state.put("blocks.1.attn.qkv.weight", arena.allocate(DType.F32, 96, 33));
@@ -200,6 +206,11 @@ class WeightsInteropTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("blocks.1.attn.qkv.weight [96, 33] vs the model's [96, 32]");
         assertThat(dir.resolve("a")).doesNotExist();
+        assertThatThrownBy(() -> WeightsImport.importWeights(nan, dir.resolve("n"), config))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("tensor 'norm.weight' of " + nan + " holds 1 non-finite value(s) (first: NaN at flat index 3):"
+                        + " these weights would give NaN features; export them again from a model that is finite");
+        assertThat(dir.resolve("n")).doesNotExist();
         Files.createDirectory(dir.resolve("taken"));
         assertThatThrownBy(() -> WeightsImport.importWeights(source, dir.resolve("taken"), config))
                 .hasMessageContaining("already exists");
