@@ -166,7 +166,21 @@ public final class JobsCommand implements Runnable {
 
         @Override
         public Integer call() throws java.io.IOException {
-            return withJobs(jobs -> {
+            WorkflowServiceStubs stubs;
+            try {
+                stubs = WorkerBootstrap.connect(temporal);
+            } catch (IllegalStateException e) {
+                // As list does: an embedded server ends with its 'pretrain', and the registry still knows the job.
+                Optional<JobRecord> record = new JobRegistry(checkpointDir).find(jobId);
+                if (record.isEmpty()) {
+                    throw e;
+                }
+                System.out.println("(no Temporal service at " + temporal + ": showing the registry only)");
+                System.out.print(registryText(record.get()));
+                return 0;
+            }
+            try {
+                JobService jobs = new JobService(WorkflowClient.newInstance(stubs), new JobRegistry(checkpointDir));
                 if (jobs.registry().find(jobId).isEmpty() && jobs.serviceState(jobId) == JobService.ServiceState.UNKNOWN) {
                     System.out.println("no job '" + jobId + "' on this Temporal service or in the registry at "
                             + checkpointDir.toAbsolutePath().normalize().resolve("registry"));
@@ -174,8 +188,27 @@ public final class JobsCommand implements Runnable {
                 }
                 System.out.print(statusText(jobs, jobId));
                 return 0;
-            });
+            } finally {
+                stubs.shutdown();
+            }
         }
+    }
+
+    /** A job as the registry alone records it: status, newest checkpoint and the last message. */
+    static String registryText(JobRecord r) {
+        StringBuilder s = new StringBuilder(r.jobId()).append(": registry: ").append(r.status().name().toLowerCase());
+        if (r.latestCheckpoint() != null) {
+            s.append(" at step ").append(r.latestCheckpoint().step())
+                    .append(r.latestCheckpoint().equals(r.spec().baseCheckpoint()) ? " (its base: none of its own yet)" : "");
+        }
+        s.append(" (").append(r.spec().configSummary()).append(")\n");
+        if (r.latestCheckpoint() != null) {
+            s.append("  latest checkpoint: ").append(r.latestCheckpoint().uri()).append('\n');
+        }
+        if (r.message() != null) {
+            s.append("  ").append(r.message()).append('\n');
+        }
+        return s.toString();
     }
 
     /**

@@ -83,5 +83,18 @@ class JobsCommandTest {
         }
         assertThat(out.toString(java.nio.charset.StandardCharsets.UTF_8))
                 .containsPattern("(?m)^retrain\\s+running\\s+step 7000 \\(its base: none of its own yet\\)$");
+
+        // status as well falls back to the registry (an embedded server ends with its 'pretrain').
+        out.reset();
+        try {
+            System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+            assertThat(DinojCli.commandLine().execute("jobs", "status", "retrain", "--temporal", "127.0.0.1:" + port,
+                    "--checkpoint-dir", dir.toString())).isZero();
+        } finally {
+            System.setOut(stdout);
+        }
+        assertThat(out.toString(java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("(no Temporal service at 127.0.0.1:"
+                + port + ": showing the registry only)\nretrain: registry: running at step 7000 (its base: none of its own"
+                + " yet) (tiny)\n  latest checkpoint: file:///models/base/shard-0/step-0000007000\n");
     }
 }
