@@ -50,6 +50,7 @@ public final class FeatureExtraction {
         FeatureMatrix features = null;
         int dim = 0;
         int[] labels = new int[n];
+        int[] indices = new int[n];
         int rows = 0;
         List<Image> batch = new ArrayList<>(batchSize);
         for (int i = 0; i < n; i++) {
@@ -62,6 +63,7 @@ public final class FeatureExtraction {
                 features = FeatureMatrix.zeros(n, dim);
             }
             batch.add(image);
+            indices[rows] = i;
             labels[rows++] = dataset.label(i);
             if (batch.size() == batchSize) {
                 extractor.extract(batch, features.values(), (rows - batch.size()) * dim);
@@ -83,7 +85,7 @@ public final class FeatureExtraction {
         }
         LOG.info("{} features [{}, {}] of {} in {} ms", extractor.name(), rows, dim, dataset.describe(),
                 (System.nanoTime() - start) / 1_000_000);
-        return new LabeledFeatures(features, labels, dataset.numClasses());
+        return new LabeledFeatures(features, labels, dataset.numClasses(), rows < n ? Arrays.copyOf(indices, rows) : null);
     }
 
     /** The image, or null when it is damaged and {@code damaged} allows leaving it out. */

@@ -4,14 +4,22 @@ import java.util.Objects;
 
 /**
  * Features {@code [N, D]} with one class label per row ({@code labels[i]} in {@code [0, numClasses)},
- * or -1 for an unlabelled row).
+ * or -1 for an unlabelled row). {@code imageIndices[i]} is the dataset index of row i's image, null
+ * when row i is image i (no image was left out).
  */
-public record LabeledFeatures(FeatureMatrix features, int[] labels, int numClasses) {
+public record LabeledFeatures(FeatureMatrix features, int[] labels, int numClasses, int[] imageIndices) {
+    public LabeledFeatures(FeatureMatrix features, int[] labels, int numClasses) {
+        this(features, labels, numClasses, null);
+    }
+
     public LabeledFeatures {
         Objects.requireNonNull(features, "features");
         Objects.requireNonNull(labels, "labels");
         if (labels.length != features.rows()) {
             throw new IllegalArgumentException(labels.length + " labels for " + features.rows() + " feature rows");
+        }
+        if (imageIndices != null && imageIndices.length != features.rows()) {
+            throw new IllegalArgumentException(imageIndices.length + " image indices for " + features.rows() + " feature rows");
         }
         if (numClasses < 0) {
             throw new IllegalArgumentException("numClasses " + numClasses + " must be >= 0");
@@ -25,6 +33,11 @@ public record LabeledFeatures(FeatureMatrix features, int[] labels, int numClass
 
     public int rows() {
         return features.rows();
+    }
+
+    /** The dataset index of row {@code row}'s image. */
+    public int imageIndex(int row) {
+        return imageIndices == null ? row : imageIndices[row];
     }
 
     /**

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.dinoj.model.data.Dataset;
+import org.dinoj.model.data.ImageFolderDataset;
 import org.dinoj.model.data.Split;
 import org.dinoj.model.eval.EmbeddingExport;
 import org.dinoj.model.eval.LabeledFeatures;
@@ -18,8 +19,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code dinoj eval embed}: writes the features of each split as {@code SPLIT-features.npy}
- * (float32 {@code [N, D]}) and {@code SPLIT-labels.npy} (int32, -1 where unlabelled), for
- * numpy, scikit-learn or a vector index.
+ * (float32 {@code [N, D]}), {@code SPLIT-labels.npy} (int32, -1 where unlabelled) and
+ * {@code SPLIT-files.txt} (row i's image), for numpy, scikit-learn or a vector index.
  */
 @Command(name = "embed",
         mixinStandardHelpOptions = true,
@@ -50,14 +51,39 @@ public final class EmbedEvalCommand implements Callable<Integer> {
             for (int i = 0; i < chosen.size(); i++) {
                 Split split = chosen.get(i);
                 Dataset dataset = datasets.get(i);
-                LabeledFeatures features = extractor.extract(dataset);
                 String name = split.name().toLowerCase(Locale.ROOT);
-                List<Path> files = EmbeddingExport.write(out, name, features);
-                printer.printf(Locale.ROOT, "%s: %d x %d %s features of %s -> %s, %s%n", name, features.rows(),
-                        features.features().dim(), extractor.name(), dataset.describe(), files.get(0), files.get(1));
+                if (sameImages(datasets, i)) {
+                    // A folder without train/ and test/ serves every split from its one set of images.
+                    printer.printf(Locale.ROOT, "%s: the same images as %s (%s has no separate %s split): not written"
+                            + " again%n", name, chosen.get(firstSame(datasets, i)).name().toLowerCase(Locale.ROOT),
+                            dataset.describe(), name);
+                    continue;
+                }
+                // Damaged images are left out within data.max_bad_fraction, as a k-NN bank's: the files list names each row's image.
+                LabeledFeatures features = extractor.extractTraining(dataset);
+                List<Path> files = EmbeddingExport.write(out, name, features, dataset);
+                printer.printf(Locale.ROOT, "%s: %d x %d %s features of %s -> %s, %s, %s%s%n", name, features.rows(),
+                        features.features().dim(), extractor.name(), dataset.describe(), files.get(0), files.get(1),
+                        files.get(2), features.rows() < dataset.size() ? " (" + (dataset.size() - features.rows())
+                                + " damaged image(s) left out)" : "");
             }
         }
         printer.flush();
         return 0;
+    }
+
+    /** Whether split {@code i}'s images are an earlier split's (an image folder without splits). */
+    private static boolean sameImages(List<Dataset> datasets, int i) {
+        return firstSame(datasets, i) >= 0;
+    }
+
+    private static int firstSame(List<Dataset> datasets, int i) {
+        for (int j = 0; j < i; j++) {
+            if (datasets.get(j) instanceof ImageFolderDataset a && datasets.get(i) instanceof ImageFolderDataset b
+                    && a.root().equals(b.root())) {
+                return j;
+            }
+        }
+        return -1;
     }
 }

@@ -103,6 +103,46 @@ class EvalCommandsTest {
     }
 
     @Test
+    void embedOfAFolderNamesEachRowsFileLeavesADamagedImageOutAndWritesAFolderWithoutSplitsOnce(@TempDir Path dir)
+            throws Exception {
+        Path images = dir.resolve("photos");
+        java.nio.file.Files.createDirectories(images.resolve("sub"));
+        for (int i = 0; i < 6; i++) {
+            java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(8, 8, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+            image.getRaster().setSample(i, i, 0, 200);
+            javax.imageio.ImageIO.write(image, "png", images.resolve(i < 3 ? "p" + i + ".png" : "sub/q" + i + ".png").toFile());
+        }
+        java.nio.file.Files.writeString(images.resolve("p1b.png"), "not a png");
+        Path out = dir.resolve("out");
+        CliRun run = CliRun.dinoj("eval", "embed", "--dataset", "folder:" + images, "--set", "data.max_bad_fraction=0.2",
+                "--out", out.toString());
+        assertThat(run.code()).as(run.err()).isZero();
+        assertThat(run.out()).contains("train: 6 x 64 raw-pixels features of folder:" + images)
+                .contains(" (1 damaged image(s) left out)")
+                .contains("test: the same images as train (folder:" + images);
+        assertThat(java.nio.file.Files.readAllLines(out.resolve("train-files.txt"))).containsExactly(
+                images.resolve("p0.png").toString(), images.resolve("p1.png").toString(), images.resolve("p2.png").toString(),
+                images.resolve("sub/q3.png").toString(), images.resolve("sub/q4.png").toString(),
+                images.resolve("sub/q5.png").toString());
+        // Row 4 is q4.png, whose one bright pixel is at (4, 4) of the 8x8 image.
+        ByteBuffer features = npyData(out.resolve("train-features.npy"),
+                "'descr': '<f4', 'fortran_order': False, 'shape': (6, 64)");
+        float[] row4 = new float[64];
+        for (int i = 0; i < 6 * 64; i++) {
+            float v = features.getFloat();
+            if (i / 64 == 4) {
+                row4[i % 64] = v;
+            }
+        }
+        int brightest = 0;
+        for (int i = 1; i < 64; i++) {
+            brightest = row4[i] > row4[brightest] ? i : brightest;
+        }
+        assertThat(brightest).isEqualTo(4 * 8 + 4);
+        assertThat(out.resolve("test-features.npy")).doesNotExist();
+    }
+
+    @Test
     void attentionWritesTheInputEachHeadAndTheMeanPerImage(@TempDir Path out) throws Exception {
         CliRun run = CliRun.dinoj("eval", "attention", "--checkpoint", checkpoint.toString(), "--config", "tiny-test",
                 "--dataset", SPEC, "--images", "0,5", "--size", "32", "--upsampling", "bilinear", "--out", out.toString());
