@@ -272,7 +272,16 @@ public final class ConfigLoader {
         if (type.isRecord()) {
             return "a section (key: value lines)";
         }
-        return type.getSimpleName();
+        if (java.util.Collection.class.isAssignableFrom(type) || type.isArray()) {
+            return "a list (e.g. [0.5, 0.5, 0.5])";
+        }
+        if (type == String.class) {
+            return "text";
+        }
+        if (java.util.Map.class.isAssignableFrom(type)) {
+            return "a section (key: value lines)";
+        }
+        return "another type";
     }
 
     /** The flattened {@code dotted.key -> value} view, for memos and logs. */

@@ -85,6 +85,10 @@ class ConfigLoaderTest {
         Path h = yaml("optim:\n  epochs: [1, 2]\n");
         assertThatThrownBy(() -> ConfigLoader.load(h.toString(), List.of(), Sample.defaults()))
                 .hasMessageEndingWith("expects an integer, got a list").hasMessageNotContaining("JsonToken");
+        // A list where one number was given: said as a list, not as the Java class that holds it.
+        assertThatThrownBy(() -> org.dinoj.model.train.config.DinoV2Config.parse("data: {mean: 0.5}\n"))
+                .hasMessageContaining("config key 'data.mean'")
+                .hasMessageEndingWith("expects a list (e.g. [0.5, 0.5, 0.5]), got a number with a fraction");
     }
 
     @Test
