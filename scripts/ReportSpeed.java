@@ -1,8 +1,8 @@
 // Time and heap of the report a worker writes at the end of every round (results.json and the
-// plots, JobReport.write) over a job history of STEPS steps (default 1,000,000: about 375 MB of
+// plots, JobReport.write) over a job history of STEPS steps (default 1,000,000: about 426 MB of
 // JSON lines, a week of steps at two a second). Build the CLI jar first (./dinoj --help does), then
 // from the repository root, with a heap limit to find what the report needs:
-//   java -Xmx512m -cp worker/target/dinoj.jar scripts/ReportSpeed.java [STEPS] [RUNS]
+//   java -Xmx64m -cp worker/target/dinoj.jar scripts/ReportSpeed.java [STEPS] [RUNS]
 // The history is written once into a temporary folder; each run reads it whole.
 import java.io.BufferedWriter;
 import java.lang.management.ManagementFactory;

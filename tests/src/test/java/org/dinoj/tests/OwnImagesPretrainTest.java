@@ -135,7 +135,7 @@ class OwnImagesPretrainTest {
                 "--checkpoint-dir", dir.resolve("ckpt").toString(), "--port", "0");
         assertThat(cuda.exit()).as(cuda.out()).isEqualTo(2);
         assertThat(cuda.out()).contains("the job computes on cuda, which this machine cannot use (" + reason + "), and the"
-                + " embedded server's workers all run here: use --device dnnl (the CPU), or --temporal HOST:PORT with a GPU worker");
+                + " embedded server's workers all run here: use --device dnnl (the CPU), or with --temporal HOST:PORT and a GPU worker");
         assertThat(dir.resolve("ckpt/registry/own-cuda.json")).doesNotExist();
     }
 }

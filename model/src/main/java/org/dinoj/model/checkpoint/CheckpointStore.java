@@ -238,12 +238,7 @@ public final class CheckpointStore {
             throw new IllegalArgumentException("keep at least one checkpoint, got " + keep);
         }
         restoreInterruptedReplaces();
-        List<Long> steps = steps();
-        for (int i = keep; i < steps.size(); i++) {
-            if (!alsoKeep.contains(steps.get(i))) {
-                deleteRecursively(root.resolve(directoryName(steps.get(i))));
-            }
-        }
+        retainSteps(keep, alsoKeep);
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root, TEMP_PREFIX + "*")) {
             for (Path d : dirs) {
                 Matcher replaced = REPLACED_STEP_DIR.matcher(d.getFileName().toString());
@@ -251,6 +246,22 @@ public final class CheckpointStore {
                     continue; // the only copy of its step, until its writer or the next read puts it back
                 }
                 deleteRecursively(d);
+            }
+        }
+    }
+
+    /**
+     * As {@link #retain(int, java.util.Set)}, but deletes finished checkpoints only: a temporary
+     * folder may be a write under way, which a caller that is not this store's writer leaves alone.
+     */
+    public void retainSteps(int keep, java.util.Set<Long> alsoKeep) throws IOException {
+        if (keep < 1) {
+            throw new IllegalArgumentException("keep at least one checkpoint, got " + keep);
+        }
+        List<Long> steps = steps();
+        for (int i = keep; i < steps.size(); i++) {
+            if (!alsoKeep.contains(steps.get(i))) {
+                deleteRecursively(root.resolve(directoryName(steps.get(i))));
             }
         }
     }

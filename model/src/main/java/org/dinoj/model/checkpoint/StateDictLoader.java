@@ -45,8 +45,8 @@ public final class StateDictLoader {
             }
         }
         if (!missing.isEmpty() || !unused.isEmpty() || !wrongShape.isEmpty()) {
-            throw new IllegalArgumentException("the state dict does not fit the model: missing " + missing
-                    + ", unexpected " + unused + ", shape mismatches " + wrongShape
+            throw new IllegalArgumentException("the state dict does not fit the model: missing " + few(missing)
+                    + ", unexpected " + few(List.copyOf(unused)) + ", shape mismatches " + few(wrongShape)
                     + "; check the architecture (depth, dims, registers, image size) and the key mapping");
         }
         for (Parameter p : parameters) {
@@ -64,5 +64,12 @@ public final class StateDictLoader {
             }
         }
         return List.copyOf(skipped);
+    }
+
+    /** The first names of a list and how many there are: a model of another size misses hundreds. */
+    private static String few(List<String> names) {
+        int shown = 8;
+        return names.size() <= shown ? names.toString()
+                : names.subList(0, shown).toString().replace("]", ", ... (" + names.size() + " in all)]");
     }
 }

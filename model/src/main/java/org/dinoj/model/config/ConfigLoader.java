@@ -278,6 +278,12 @@ public final class ConfigLoader {
         if (type == String.class) {
             return "text";
         }
+        if (java.nio.file.Path.class.isAssignableFrom(type)) {
+            return "a path";
+        }
+        if (type == java.time.Duration.class) {
+            return "a duration";
+        }
         if (java.util.Map.class.isAssignableFrom(type)) {
             return "a section (key: value lines)";
         }

@@ -22,6 +22,7 @@ import org.dinoj.model.nn.BicubicPositionInterpolation;
 import org.dinoj.model.nn.DinoHead;
 import org.dinoj.model.nn.LayerContext;
 import org.dinoj.model.nn.Parameter;
+import org.dinoj.model.nn.ViTConfig;
 import org.dinoj.model.ssl.CenteringMode;
 import org.dinoj.model.ssl.ParameterGroups.GroupedParameter;
 import org.dinoj.model.tensor.DType;
@@ -84,17 +85,18 @@ public final class WeightsImport {
                     timm |= key.equals("reg_token");
                 }
             }
-            for (String key : file.names()) {
-                requireFinite(in, key, file.tensor(key));
-            }
             if (!backboneSource.containsKey("pos_embed")) {
                 throw new IllegalArgumentException(in + " has no tensor 'pos_embed': it is not a dinov2 or timm DINOv2"
                         + " backbone state dict (first keys " + file.names().stream().sorted().limit(4).toList() + ")");
+            }
+            for (String key : file.names()) {
+                requireFinite(in, key, file.tensor(key));
             }
             Tensor sourcePos = backboneSource.get("pos_embed");
             timm |= !hasClsSlot(sourcePos);
             Map<String, Tensor> backbone = TimmDinov2Keys.fromTimm(backboneSource, arena);
 
+            requireSameShape(in, backbone, config.vit());
             LayerContext context = new LayerContext(backend, arena, DType.F32);
             DinoV2Model model = new DinoV2Model(context, config.vit(), config.dinoHead(),
                     config.ibot().separateHead() ? config.ibotHead() : null, config.train().seed());
@@ -126,6 +128,35 @@ public final class WeightsImport {
                     dir -> writeCheckpointFiles(dir, model, config, in, arena));
             return new Result(checkpoint, timm, dinoFromFile, ibotFromFile, sourceGrid, targetGrid);
         }
+    }
+
+    /**
+     * A file of another architecture (the default configuration is vits14) is said in one sentence
+     * with both shapes, before a strict load would list every one of its keys as missing or misshapen.
+     */
+    private static void requireSameShape(Path in, Map<String, Tensor> backbone, ViTConfig vit) {
+        Tensor patch = backbone.get("patch_embed.proj.weight");
+        Tensor pos = backbone.get("pos_embed");
+        if (patch == null || patch.shape().length != 4 || pos == null) {
+            return; // the strict load names what is missing
+        }
+        int depth = 0;
+        while (backbone.containsKey("blocks." + depth + ".norm1.weight")) {
+            depth++;
+        }
+        Tensor registers = backbone.get("register_tokens");
+        long fileRegisters = registers == null ? 0 : registers.size(1);
+        String file = shape(depth, patch.size(0), patch.size(2), patch.size(1), fileRegisters);
+        String model = shape(vit.depth(), vit.embedDim(), vit.patchSize(), vit.inChannels(), vit.registerTokens());
+        if (!file.equals(model)) {
+            throw new IllegalArgumentException(in + " holds a ViT of " + file + "; the configuration builds one of "
+                    + model + ": give --config with the model these weights belong to (or --set student.KEY=... for what differs)");
+        }
+    }
+
+    private static String shape(long depth, long width, long patch, long channels, long registers) {
+        return "depth " + depth + ", width " + width + ", patch " + patch + ", " + channels + " channel(s), " + registers
+                + " register token(s)";
     }
 
     /** A NaN or infinity in a weight makes every feature NaN: refused here, not found by an embedding later. */

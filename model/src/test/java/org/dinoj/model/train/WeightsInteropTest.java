@@ -211,6 +211,15 @@ class WeightsInteropTest {
                 .hasMessage("tensor 'norm.weight' of " + nan + " holds 1 non-finite value(s) (first: NaN at flat index 3):"
                         + " these weights would give NaN features; export them again from a model that is finite");
         assertThat(dir.resolve("n")).doesNotExist();
+        // Another architecture altogether (import's default configuration is vits14): both shapes, not every key.
+        org.dinoj.model.nn.ViTConfig file = config.vit();
+        assertThatThrownBy(() -> WeightsImport.importWeights(source, dir.resolve("v"), DinoV2Config.load("vits14", List.of())))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(source + " holds a ViT of depth " + file.depth() + ", width " + file.embedDim() + ", patch "
+                        + file.patchSize() + ", " + file.inChannels() + " channel(s), " + file.registerTokens()
+                        + " register token(s); the configuration builds one of depth 12, width 384, patch 14, 3 channel(s),"
+                        + " 0 register token(s): give --config with the model these weights belong to (or --set"
+                        + " student.KEY=... for what differs)");
         Files.createDirectory(dir.resolve("taken"));
         assertThatThrownBy(() -> WeightsImport.importWeights(source, dir.resolve("taken"), config))
                 .hasMessageContaining("already exists");

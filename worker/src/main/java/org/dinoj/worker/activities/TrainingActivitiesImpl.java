@@ -568,7 +568,10 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
      * Retention of the job's own stores after an evaluation, which runs between rounds: a round keeps
      * its start point for its retries, and the best checkpoint as it was when it began, so a job that
      * ended kept both beside its newest ones. Now only the newest and the best (this evaluation may
-     * have made it) stay. Only for a checkpoint inside the job's store; never a retraining's base.
+     * have made it) stay. Only for a checkpoint inside the job's store (never a retraining's base),
+     * only when it is still the store's newest (a late attempt, after the next round began, leaves
+     * that round's start alone), and finished checkpoints only (a temporary folder may be a write
+     * under way).
      */
     private void retainBetweenRounds(EvaluateRequest request, Checkpoint evaluated) {
         if (request.checkpointStore() == null) {
@@ -581,14 +584,22 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
             if (!store.startsWith(root) || store.equals(root)) {
                 return;
             }
+            CheckpointStore evaluatedStore = new CheckpointStore(store);
+            if (!isNewest(evaluatedStore, evaluated.step())) {
+                return; // a later round has begun (this is a late attempt): that round's retention is its own
+            }
             Set<Long> keep = new HashSet<>(Set.of(evaluated.step()));
             bestEvaluatedStep(root, store, request.jobId()).ifPresent(keep::add);
-            new CheckpointStore(store).retain(policy.keepCheckpoints(), keep);
+            evaluatedStore.retainSteps(policy.keepCheckpoints(), keep);
             if (store.equals(layout.global().normalize())) {
                 // Several shards: each shard's own states, between rounds, need no round start either.
                 try (DirectoryStream<Path> shards = Files.newDirectoryStream(root, "shard-*")) {
                     for (Path shard : shards) {
-                        new CheckpointStore(shard).retain(policy.keepCheckpoints());
+                        CheckpointStore shardStore = new CheckpointStore(shard);
+                        List<Long> steps = shardStore.steps();
+                        if (steps.isEmpty() || steps.getFirst() <= evaluated.step()) {
+                            shardStore.retainSteps(policy.keepCheckpoints(), Set.of());
+                        }
                     }
                 }
             }
@@ -597,6 +608,11 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
             log.warn("job {}: retention after the evaluation of {} failed: {}", request.jobId(), evaluated.directory(),
                     e.toString());
         }
+    }
+
+    private static boolean isNewest(CheckpointStore store, long step) throws IOException {
+        List<Long> steps = store.steps();
+        return !steps.isEmpty() && steps.getFirst() == step;
     }
 
     /**

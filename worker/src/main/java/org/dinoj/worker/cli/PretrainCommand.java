@@ -138,8 +138,13 @@ public final class PretrainCommand implements Callable<Integer> {
             return 2;
         }
         String resolved = ConfigLoader.resolve(source, overrides);
-        String unusableDevice = temporal == null ? cudaUnavailable(known ? new JobRegistry(root).find(id).orElseThrow()
-                .spec().config() : resolved) : null;
+        // A known job runs its recorded configuration; a retry of a failed one with the --set overrides it takes.
+        Optional<JobRecord> record = known ? new JobRegistry(root).find(id) : Optional.empty();
+        boolean failed = record.isPresent() && record.get().status() == JobRecord.RegistryStatus.FAILED;
+        String runs = record.isEmpty() ? resolved : retry && failed
+                ? ConfigLoader.withOverrides(record.get().spec().config(), overrides) : record.get().spec().config();
+        String unusableDevice = temporal == null ? cudaUnavailable(runs, record.isEmpty() ? "use --device dnnl (the CPU), or"
+                : failed ? "use --retry --device dnnl (the CPU), or" : "run it") : null;
         if (unusableDevice != null) {
             out.println(unusableDevice);
             return 2;
@@ -261,21 +266,21 @@ public final class PretrainCommand implements Callable<Integer> {
         }
     }
 
-    /** The job this command submits; with a budget, what is left of it now (this command's start counts). */
     /**
      * Why a job that computes on cuda cannot run on the embedded server's workers, which are all on
      * this machine (a worker of a real cluster may have the GPU this one lacks); null when it can.
      */
-    private static String cudaUnavailable(String config) {
+    private static String cudaUnavailable(String config, String instead) {
         JsonNode backend = ConfigLoader.tree(config).path("compute").path("backend");
         if (!backend.isTextual() || !backend.textValue().strip().equalsIgnoreCase("cuda")) {
             return null;
         }
         String reason = org.dinoj.model.backend.cuda.CudaDevice.unavailableReason();
         return reason == null ? null : "the job computes on cuda, which this machine cannot use (" + reason + "), and"
-                + " the embedded server's workers all run here: use --device dnnl (the CPU), or --temporal HOST:PORT with a GPU worker";
+                + " the embedded server's workers all run here: " + instead + " with --temporal HOST:PORT and a GPU worker";
     }
 
+    /** The job this command submits; with a budget, what is left of it now (this command's start counts). */
     private JobSpec requestedSpec(String id, String resolved, Path root, CheckpointRef base, boolean budgeted) {
         double budgetLeft = budgeted ? Math.max(1, timeBudgetMinutes * 60 - secondsSinceStart()) : 0;
         return JobSpecs.create(id, resolved, root.resolve(id), base, budgetLeft);

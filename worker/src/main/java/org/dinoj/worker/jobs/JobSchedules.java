@@ -162,9 +162,23 @@ public final class JobSchedules {
                 ScheduleHandle created = ScheduleClient.newInstance(service).createSchedule(scheduleId, schedule,
                         ScheduleOptions.newBuilder().setMemo(Map.of(CRON_MEMO, cron.trim())).build());
                 // The server's reading of the cron decides: '0 3 31 2 *' is valid and never comes.
-                if (created.describe().getInfo().getNextActionTimes().isEmpty()) {
-                    created.delete();
-                    throw new IllegalArgumentException(neverFires(cron, "the Temporal service finds no time it fires at"));
+                RuntimeException refused;
+                try {
+                    if (!created.describe().getInfo().getNextActionTimes().isEmpty()) {
+                        refused = null;
+                    } else {
+                        refused = new IllegalArgumentException(neverFires(cron, "the Temporal service finds no time it fires at"));
+                    }
+                } catch (RuntimeException e) {
+                    refused = e; // not known to fire: not left behind to say 'exists already' on the next try
+                }
+                if (refused != null) {
+                    try {
+                        created.delete();
+                    } catch (RuntimeException e) {
+                        refused.addSuppressed(e);
+                    }
+                    throw refused;
                 }
             } catch (ScheduleAlreadyRunningException e) {
                 throw new IllegalArgumentException("schedule '" + scheduleId + "' exists already; delete it first or"

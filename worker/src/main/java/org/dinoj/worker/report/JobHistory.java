@@ -34,6 +34,7 @@ public final class JobHistory {
     private static final String EVALS = "evals.jsonl";
     private static final String STEPS_PREFIX = "steps-shard-";
     private static final String STEP_FIELD = "\"step\":";
+    private static final String RECORD_START = "{\"shard\":";
     // A field a later dinoj adds to a record is skipped, not taken for a line cut short. The fast
     // double parser halves the time of a long history's report, which is mostly parsing doubles.
     private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
@@ -128,8 +129,10 @@ public final class JobHistory {
 
     /**
      * The {@code step} of a step line, found without parsing it: dinoj writes {@code step} before the
-     * terms map, so the first {@code "step":} is the record's. -1 for a line that has none, or that
-     * does not end its object (cut short by a crash).
+     * terms map, so the first {@code "step":} is the record's. -1 for a line that has none, that does
+     * not end its object (cut short by a crash), or that holds a second record (a retry's append that
+     * went on from a line cut short): such a line does not parse either, and an earlier whole line of
+     * the step stays its newest.
      */
     static long stepOf(String line) {
         int end = line.length();
@@ -137,16 +140,19 @@ public final class JobHistory {
             end--;
         }
         int at = line.indexOf(STEP_FIELD);
-        if (end == 0 || line.charAt(end - 1) != '}' || at < 0) {
+        if (end == 0 || line.charAt(end - 1) != '}' || at < 0 || line.indexOf(RECORD_START, 1) >= 0) {
             return -1;
         }
         long step = 0;
         int i = at + STEP_FIELD.length();
         int digits = 0;
-        for (; i < end && line.charAt(i) >= '0' && line.charAt(i) <= '9' && digits < 10; i++, digits++) {
+        for (; i < end && line.charAt(i) >= '0' && line.charAt(i) <= '9'; i++, digits++) {
             step = step * 10 + (line.charAt(i) - '0');
+            if (step > Integer.MAX_VALUE) {
+                return -1; // beyond any job's length; LastLines indexes steps as ints
+            }
         }
-        return digits == 0 || step > Integer.MAX_VALUE ? -1 : step;
+        return digits == 0 || i >= end || line.charAt(i) != ',' && line.charAt(i) != '}' ? -1 : step;
     }
 
     /** For each step, the index of the line that last wrote it: a growable int array over the steps seen. */

@@ -33,8 +33,8 @@ public final class LogRotation {
         return log.resolveSibling(log.getFileName() + "." + n);
     }
 
-    /** Rotates {@code log} when it has grown past the limit; true when it did. */
-    public boolean rotateIfFull(Path log) throws IOException {
+    /** Rotates {@code log} when it has grown past the limit; true when it did. One rotation at a time. */
+    public synchronized boolean rotateIfFull(Path log) throws IOException {
         long size;
         try {
             size = Files.size(log);

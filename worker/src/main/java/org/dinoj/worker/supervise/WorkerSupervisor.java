@@ -172,7 +172,12 @@ public final class WorkerSupervisor implements AutoCloseable {
         }
 
         void launch() throws IOException {
-            rotation.rotateIfFull(logFile(index));
+            try {
+                rotation.rotateIfFull(logFile(index));
+            } catch (IOException e) {
+                // A full disk is when rotation matters most, and no reason to leave the slot without a worker.
+                log.warn("could not rotate {}: {}", logFile(index), e.toString());
+            }
             ProcessBuilder pb = new ProcessBuilder(command);
             pb.redirectErrorStream(true);
             pb.redirectOutput(ProcessBuilder.Redirect.appendTo(logFile(index).toFile()));

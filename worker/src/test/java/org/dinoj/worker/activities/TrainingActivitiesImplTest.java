@@ -576,6 +576,19 @@ class TrainingActivitiesImplTest {
         assertThat(last.top1()).isGreaterThan(new org.dinoj.worker.report.JobHistory(dir).evals().getFirst().top1());
         assertThat(shardStore(0).steps()).containsExactly(30L);
 
+        // Best and newest apart: a fourth round from 30, whose start stays while it trains; step 30 stays
+        // as the best when a (recorded) k-NN of 40 falls below it.
+        TrainRoundResult fourth = a.trainRound(round(CONFIG, third.checkpoint(), 40, 5));
+        new org.dinoj.worker.report.JobHistory(dir).appendEval(new org.dinoj.worker.report.JobHistory.EvalRecord(1, 30,
+                System.currentTimeMillis(), 20, 99.9, 100, 1, "shard-0/step-0000000030"));
+        a.evaluate(new EvaluateRequest("job", CONFIG, fourth.checkpoint(), 1, store));
+        assertThat(shardStore(0).steps()).containsExactly(40L, 30L);
+        // A late attempt of an earlier evaluation, after the next round began, leaves that round's start alone.
+        a.trainRound(round(CONFIG, fourth.checkpoint(), 50, 5));
+        assertThat(shardStore(0).steps()).containsExactly(50L, 40L, 30L);
+        a.evaluate(new EvaluateRequest("job", CONFIG, third.checkpoint(), 1, store));
+        assertThat(shardStore(0).steps()).as("40, the round's start, stays").containsExactly(50L, 40L, 30L);
+
         // A checkpoint outside the job's store (a retraining's base) is evaluated and its store left alone.
         TrainRoundResult other = a.trainRound(new TrainRoundRequest("base", CONFIG, otherJob.toUri().toString(), 0, 0, 1,
                 null, 10, 5, 0));

@@ -60,6 +60,26 @@ class JobHistoryTest {
     }
 
     @Test
+    void aRetrysLineAppendedToALineCutShortLeavesTheStepsEarlierLine() throws IOException {
+        JobHistory h = new JobHistory(store);
+        for (long s = 1; s <= 6; s++) {
+            h.appendStep(step(0, s, 10 + s));
+        }
+        // Cut short without its newline: the retry (from step 4) appends its first line onto it.
+        Files.writeString(store.resolve("history/steps-shard-0.jsonl"), "{\"shard\":0,\"step\":7,\"timeMil",
+                StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+        for (long s = 5; s <= 8; s++) {
+            h.appendStep(step(0, s, 20 + s));
+        }
+        assertThat(newest()).extracting(StepRecord::step, StepRecord::loss).containsExactly(
+                tuple(1L, 11.0), tuple(2L, 12.0), tuple(3L, 13.0), tuple(4L, 14.0), tuple(5L, 15.0),
+                tuple(6L, 26.0), tuple(7L, 27.0), tuple(8L, 28.0));
+        assertThat(JobHistory.stepOf("{\"shard\":0,\"step\":12345678901,\"loss\":1}")).as("past an int").isEqualTo(-1);
+        assertThat(JobHistory.stepOf("{\"shard\":0,\"step\":12x,\"loss\":1}")).isEqualTo(-1);
+        assertThat(JobHistory.stepOf("{\"shard\":0,\"step\":12,\"loss\":1}")).isEqualTo(12);
+    }
+
+    @Test
     void stepsBelowTheFirstOneAFileWroteAreKeptToo() throws IOException {
         JobHistory h = new JobHistory(store);
         // A job resumed from a checkpoint whose own steps were recorded elsewhere, then rewound further.

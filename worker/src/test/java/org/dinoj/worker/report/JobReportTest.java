@@ -99,12 +99,16 @@ class JobReportTest {
         writeHistory(150_000, 100_000, 100_500);
         assertThat(Files.size(store.resolve("history/steps-shard-0.jsonl"))).isGreaterThan(50_000_000L);
         String java = ProcessHandle.current().info().command().orElseThrow();
+        Path output = store.resolve("report.log");
         Process p = new ProcessBuilder(java, "-Xmx32m", "-Djava.awt.headless=true", "-cp",
                 System.getProperty("java.class.path"), ReportMain.class.getName(), store.toString())
-                .redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(output).isZero();
+                .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        boolean ended = p.waitFor(120, TimeUnit.SECONDS);
+        if (!ended) {
+            p.destroyForcibly();
+        }
+        assertThat(ended).as(Files.readString(output)).isTrue();
+        assertThat(p.exitValue()).as(Files.readString(output)).isZero();
         JsonNode results = JSON.readTree(store.resolve(JobReport.RESULTS).toFile());
         assertThat(results.at("/training/recorded_steps").asLong()).isEqualTo(150_000);
         assertThat(results.at("/loss_history/per_epoch")).hasSize(150);

@@ -62,8 +62,9 @@ class LogRotationTest {
             assertThat(LogRotation.copy(log, 2)).exists();
             String current = Files.readString(log);
             assertThat(current).doesNotContain("\0");
-            // 20 KB plus what one check interval appends (the worker writes ~2 MB/s at most here).
-            assertThat(Files.size(log)).isLessThan(1_000_000L);
+            // 20 KB plus what the worker (~2 MB/s at most) appends until the next check, which a loaded
+            // machine may delay by seconds; without rotation the log would hold everything written.
+            assertThat(Files.size(log)).isLessThan(20_000_000L);
             assertThat(Files.readString(LogRotation.copy(log, 1))).contains("line ");
         }
     }
