@@ -29,20 +29,24 @@ class JobHistoryTest {
         return out;
     }
 
-    @Test
-    void aRetriedRoundsStepsReplaceTheFirstAttemptsAndALineCutShortIsSkipped() throws IOException {
+    /** Steps 1-6 (loss 10 + step), step 7 cut short and then {@code after}, then steps 5-8 again (loss 20 + step). */
+    private JobHistory firstAttemptCutShortAtStep7ThenARetryFromStep4(String after) throws IOException {
         JobHistory h = new JobHistory(store);
         for (long s = 1; s <= 6; s++) {
             h.appendStep(step(0, s, 10 + s));
         }
-        // The first attempt died writing step 7; the retry starts again from the checkpoint at step 4.
-        Files.writeString(store.resolve("history/steps-shard-0.jsonl"), "{\"shard\":0,\"step\":7,\"timeMil",
+        Files.writeString(store.resolve("history/steps-shard-0.jsonl"), "{\"shard\":0,\"step\":7,\"timeMil" + after,
                 StandardCharsets.UTF_8, StandardOpenOption.APPEND);
-        Files.writeString(store.resolve("history/steps-shard-0.jsonl"), "\n\n", StandardCharsets.UTF_8,
-                StandardOpenOption.APPEND);
         for (long s = 5; s <= 8; s++) {
             h.appendStep(step(0, s, 20 + s));
         }
+        return h;
+    }
+
+    @Test
+    void aRetriedRoundsStepsReplaceTheFirstAttemptsAndALineCutShortIsSkipped() throws IOException {
+        // The first attempt died writing step 7; the retry starts again from the checkpoint at step 4.
+        JobHistory h = firstAttemptCutShortAtStep7ThenARetryFromStep4("\n\n");
         // A second retry from step 2 that got only as far as step 3.
         for (long s = 3; s <= 3; s++) {
             h.appendStep(step(0, s, 30 + s));
@@ -61,16 +65,8 @@ class JobHistoryTest {
 
     @Test
     void aRetrysLineAppendedToALineCutShortLeavesTheStepsEarlierLine() throws IOException {
-        JobHistory h = new JobHistory(store);
-        for (long s = 1; s <= 6; s++) {
-            h.appendStep(step(0, s, 10 + s));
-        }
         // Cut short without its newline: the retry (from step 4) appends its first line onto it.
-        Files.writeString(store.resolve("history/steps-shard-0.jsonl"), "{\"shard\":0,\"step\":7,\"timeMil",
-                StandardCharsets.UTF_8, StandardOpenOption.APPEND);
-        for (long s = 5; s <= 8; s++) {
-            h.appendStep(step(0, s, 20 + s));
-        }
+        firstAttemptCutShortAtStep7ThenARetryFromStep4("");
         assertThat(newest()).extracting(StepRecord::step, StepRecord::loss).containsExactly(
                 tuple(1L, 11.0), tuple(2L, 12.0), tuple(3L, 13.0), tuple(4L, 14.0), tuple(5L, 15.0),
                 tuple(6L, 26.0), tuple(7L, 27.0), tuple(8L, 28.0));
