@@ -525,7 +525,12 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
                         System.currentTimeMillis(), knn.k(), knn.top1(), knn.top5(), seconds,
                         storeRoot.relativize(c.directory()).toString()));
             } catch (IOException | RuntimeException e) {
-                log.warn("job {}: could not record the evaluation in {}: {}", request.jobId(), storeRoot, e.toString());
+                // Retention keeps the best checkpoint by these records: one lost could take that checkpoint
+                // with it. Failed (and retried, as a checkpoint that cannot be written is) instead.
+                throw new UncheckedIOException(new IOException("the k-NN of step " + c.step() + " (top-1 "
+                        + String.format(java.util.Locale.ROOT, "%.2f", knn.top1()) + "%) could not be recorded in "
+                        + storeRoot.resolve(JobHistory.DIRECTORY) + ": " + org.dinoj.worker.ErrorSentences.of(e)
+                        + "; it runs again once it can be", e));
             }
             writeReport(storeRoot, request.jobId(), request.config());
             retainBetweenRounds(request, c);

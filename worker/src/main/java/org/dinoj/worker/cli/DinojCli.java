@@ -36,7 +36,23 @@ public final class DinojCli implements Runnable {
 
     public static void main(String[] args) {
         GRPC_CHANNEL_LOG.setLevel(java.util.logging.Level.SEVERE);
-        System.exit(commandLine().execute(args));
+        CommandLine cli = commandLine();
+        int status = cli.execute(args);
+        System.exit(outputLost(cli) ? Math.max(status, 1) : status);
+    }
+
+    /**
+     * Whether what the command printed failed to reach its standard output (a file on a full disk,
+     * a closed pipe): a printed result that was lost must not exit 0. Print streams keep such errors
+     * to themselves; this says so on stderr.
+     */
+    static boolean outputLost(CommandLine cli) {
+        boolean lost = cli.getOut().checkError() | System.out.checkError();
+        if (lost) {
+            System.err.println("dinoj: the output could not be written to standard output (a full disk, or a closed"
+                    + " pipe): it is incomplete");
+        }
+        return lost;
     }
 
     /** The command line as {@code main} runs it: user errors as one sentence on stderr, exit status 1. */

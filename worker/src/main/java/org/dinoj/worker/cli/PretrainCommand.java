@@ -362,6 +362,7 @@ public final class PretrainCommand implements Callable<Integer> {
         String lastRetry = null;
         boolean pauseSent = false;
         long outageSince = -1;
+        boolean registryFailing = false;
         while (true) {
             try {
                 JobService.ServiceState service = runner.jobs().serviceState(id);
@@ -378,7 +379,20 @@ public final class PretrainCommand implements Callable<Integer> {
                     // A workflow cancelled in Temporal before it recorded where it stopped still shows the round before.
                     return ended(runner.jobs(), id);
                 }
-                Progress p = runner.syncRegistry(id);
+                Progress p;
+                try {
+                    p = runner.syncRegistry(id);
+                    registryFailing = false;
+                } catch (IOException e) {
+                    // The registry is this command's record, not the job's state (Temporal keeps that): train on.
+                    if (!registryFailing) {
+                        out.println();
+                        out.println("could not update the job registry (" + org.dinoj.worker.ErrorSentences.of(e)
+                                + "): the job trains on, and its record is brought up to date once it can be written");
+                        registryFailing = true;
+                    }
+                    p = runner.jobs().progress(id);
+                }
                 // The progress query needs a worker as well as the server: answered, both are back.
                 outageSince = sayAnswering(runner, outageSince);
                 if (p.schedule() != null && !scheduleShown) {

@@ -395,7 +395,7 @@ public final class JobService {
         boolean atStart = latest.isEmpty() || latest.get().step() == 0;
         long step = atStart ? 0 : latest.get().step();
         CheckpointRef ref = atStart ? JobState.start(spec).checkpoint() : CheckpointLayout.ref(latest.get());
-        int epoch = (int) (step / spec.stepsPerEpoch());
+        int epoch = evaluatedEpoch(layout.root(), step, (int) (step / spec.stepsPerEpoch()));
         boolean mergeBase = latest.isPresent() || spec.baseCheckpoint() != null;
         // Only after the newest merge: a newer one that does not verify may have been the base of the shards' newer states.
         List<Long> steps = store.steps();
@@ -411,6 +411,33 @@ public final class JobService {
             }
         }
         return new JobState(step, ref, 0, List.of(), 0, epoch, null, null, paused, -1, 0, null);
+    }
+
+    /**
+     * The epoch of the job's last k-NN evaluation as a resumed run counts it: {@code epoch} (the
+     * checkpoint's) when the checkpoint's own evaluation is recorded, else that of the newest one
+     * recorded before it (0 for none), so that an evaluation the previous run did not finish (its
+     * command or disk gone) is made up at the next round's end rather than skipped.
+     */
+    private static int evaluatedEpoch(Path jobRoot, long step, int epoch) {
+        List<org.dinoj.worker.report.JobHistory.EvalRecord> evals;
+        try {
+            evals = new org.dinoj.worker.report.JobHistory(jobRoot).evals();
+        } catch (IOException | RuntimeException e) {
+            log.warn("could not read the evaluations in {} ({}): the resumed job counts its checkpoint's as done",
+                    jobRoot, e.toString());
+            return epoch;
+        }
+        int newest = 0;
+        for (var e : evals) {
+            if (e.step() == step) {
+                return epoch;
+            }
+            if (e.step() < step) {
+                newest = Math.max(newest, e.epoch());
+            }
+        }
+        return step == 0 ? epoch : newest;
     }
 
     /**

@@ -182,7 +182,16 @@ public final class WorkerSupervisor implements AutoCloseable {
             pb.redirectErrorStream(true);
             pb.redirectOutput(ProcessBuilder.Redirect.appendTo(logFile(index).toFile()));
             startedNanos = System.nanoTime();
-            Process p = pb.start();
+            Process p;
+            try {
+                p = pb.start();
+            } catch (IOException e) {
+                // The JDK says "Cannot run program java: <log> (...)", which reads as if java were missing.
+                String cause = e.getCause() != null ? e.getCause().getMessage() : e.getMessage();
+                throw new IOException("worker " + index + " could not be started: " + (Files.isWritable(logFile(index))
+                        || !Files.exists(logFile(index)) && Files.isWritable(logDirectory) ? cause
+                        : "its log " + logFile(index) + " cannot be written (" + cause + ")"), e);
+            }
             process = p;
             log.info("started worker {} (pid {}), log {}", index, p.pid(), logFile(index));
             p.onExit().thenAccept(this::exited);
@@ -200,9 +209,14 @@ public final class WorkerSupervisor implements AutoCloseable {
                     + " (see " + logFile(index) + ")";
             log.warn(line);
             events.accept(line);
+            restartAfter(backoff);
+        }
+
+        /** Starts the worker again after {@code delayMillis}; a start that fails (its log unwritable) is tried again. */
+        private void restartAfter(long delayMillis) {
             Thread.ofVirtual().start(() -> {
                 try {
-                    Thread.sleep(backoff);
+                    Thread.sleep(delayMillis);
                     synchronized (WorkerSupervisor.this) {
                         if (!closing) {
                             restarts++;
@@ -210,8 +224,11 @@ public final class WorkerSupervisor implements AutoCloseable {
                         }
                     }
                 } catch (IOException e) {
-                    log.error("could not restart worker {}: {}", index, e.toString());
-                    events.accept("could not restart worker " + index + ": " + e.getMessage());
+                    String line = "could not restart worker " + index + " (" + e.getMessage() + "); trying again in "
+                            + MAX_BACKOFF.toSeconds() + " s";
+                    log.error(line);
+                    events.accept(line);
+                    restartAfter(MAX_BACKOFF.toMillis());
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }

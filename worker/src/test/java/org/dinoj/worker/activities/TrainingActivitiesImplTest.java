@@ -599,6 +599,23 @@ class TrainingActivitiesImplTest {
     }
 
     @Test
+    void anEvaluationThatCannotBeRecordedFailsAndIsRunAgainRatherThanLost() throws IOException {
+        TrainingActivities a = activities(new TrainingPolicy(1, 3, 2));
+        TrainRoundResult r = a.trainRound(round(CONFIG, null, 10, 5));
+        // The history folder cannot be made (a file has its name), as on a full disk.
+        Files.move(dir.resolve("history"), dir.resolve("history-aside"));
+        Files.writeString(dir.resolve("history"), "in the way");
+        assertThatThrownBy(() -> a.evaluate(new EvaluateRequest("job", CONFIG, r.checkpoint(), 0, dir.toUri().toString())))
+                .hasMessageContaining("the k-NN of step 10 (top-1 ")
+                .hasMessageContaining("could not be recorded in " + dir.resolve("history"))
+                .hasMessageContaining("; it runs again once it can be");
+        Files.delete(dir.resolve("history"));
+        Files.move(dir.resolve("history-aside"), dir.resolve("history"));
+        EvalResult again = a.evaluate(new EvaluateRequest("job", CONFIG, r.checkpoint(), 0, dir.toUri().toString()));
+        assertThat(new org.dinoj.worker.report.JobHistory(dir).evals()).extracting(e -> e.top1()).containsExactly(again.top1());
+    }
+
+    @Test
     void aTinyRunLeavesResultsJsonAndPlotsNextToItsCheckpoints() throws IOException {
         TrainingActivities a = activities(new TrainingPolicy(20, 3, 2));
         // epoch length 100 in CONFIG: 3 rounds of 2 steps, two evaluations

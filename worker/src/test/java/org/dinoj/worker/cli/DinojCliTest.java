@@ -52,4 +52,28 @@ class DinojCliTest {
         assertThat(run.code()).isEqualTo(1);
         assertThat(run.err().strip()).startsWith("dinoj: " + file.resolve("out")).doesNotContain("\n");
     }
+
+    @Test
+    void outputThatCouldNotBeWrittenIsSaidAndFailsTheCommand() {
+        picocli.CommandLine cli = DinojCli.commandLine();
+        java.io.OutputStream full = new java.io.OutputStream() {
+            @Override
+            public void write(int b) throws java.io.IOException {
+                throw new java.io.IOException("No space left on device");
+            }
+        };
+        cli.setOut(new java.io.PrintWriter(full, true));
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream stderr = System.err;
+        try {
+            System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+            assertThat(DinojCli.outputLost(cli)).as("nothing printed yet").isFalse();
+            cli.getOut().println("{\"k\": 20}");
+            assertThat(DinojCli.outputLost(cli)).isTrue();
+        } finally {
+            System.setErr(stderr);
+        }
+        assertThat(err.toString(java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("dinoj: the output could not be"
+                + " written to standard output (a full disk, or a closed pipe): it is incomplete\n");
+    }
 }

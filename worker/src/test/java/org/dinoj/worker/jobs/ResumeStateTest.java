@@ -66,6 +66,24 @@ class ResumeStateTest {
     }
 
     @Test
+    void anEvaluationThePreviousRunDidNotRecordIsMadeUpNotCountedAsDone() throws IOException {
+        checkpoint("shard-0", 100);
+        checkpoint("shard-0", 150);
+        // The job's last recorded k-NN is of epoch 1 (step 100); the run died before the one of step 150's.
+        org.dinoj.worker.report.JobHistory history = new org.dinoj.worker.report.JobHistory(dir);
+        history.appendEval(new org.dinoj.worker.report.JobHistory.EvalRecord(1, 100, 0, 20, 50, 80, 1, "shard-0/step-0000000100"));
+        assertThat(JobService.resumeState(spec(1), false).lastEvalEpoch()).isEqualTo(1);
+        // Recorded at the checkpoint itself: counted as done, at the checkpoint's epoch.
+        history.appendEval(new org.dinoj.worker.report.JobHistory.EvalRecord(1, 150, 0, 20, 55, 85, 1, "shard-0/step-0000000150"));
+        assertThat(JobService.resumeState(spec(1), false).lastEvalEpoch()).isEqualTo(1);
+        checkpoint("shard-0", 200);
+        // No record of step 200's (epoch 2) evaluation: the newest recorded before it counts.
+        assertThat(JobService.resumeState(spec(1), false).lastEvalEpoch()).isEqualTo(1);
+        history.appendEval(new org.dinoj.worker.report.JobHistory.EvalRecord(2, 200, 0, 20, 60, 90, 1, "shard-0/step-0000000200"));
+        assertThat(JobService.resumeState(spec(1), false).lastEvalEpoch()).isEqualTo(2);
+    }
+
+    @Test
     void beforeTheFirstMergeTheShardsGoOnFromTheirCheckpointsWhenTheMergeBaseIsThere() throws IOException {
         checkpoint("shard-0", 10);
         checkpoint("shard-1", 15);
