@@ -407,7 +407,7 @@ public final class PretrainCommand implements Callable<Integer> {
                 }
                 double rate = firstStep >= 0 && step > firstStep ? (step - firstStep) / ((System.nanoTime() - firstNanos) / 1e9) : 0;
                 String line = ProgressLine.render(p, rounds, rate);
-                Optional<String> retry = ProgressLine.retryNote(rounds);
+                Optional<String> retry = ProgressLine.retryNote(rounds).or(() -> runner.jobs().otherActivityRetryNote(id));
                 if (retry.isPresent() && !retry.get().equals(lastRetry)) {
                     // A new failed attempt: once on its own line, above the progress line.
                     out.println((tty ? "\n" : "") + retry.get());
@@ -445,7 +445,7 @@ public final class PretrainCommand implements Callable<Integer> {
                     // A round that keeps failing (data gone, disk full) never reaches its checkpoint: a single
                     // SIGTERM from a supervisor must still end the command.
                     out.println();
-                    out.println("job " + id + " did not reach a checkpoint: its round kept failing for " + pauseWait
+                    out.println("job " + id + " did not reach a checkpoint: its work kept failing for " + pauseWait
                             + " s after the pause (" + lastRetry + "); stopping without it. The registry keeps the job:"
                             + " 'dinoj pretrain --job-id " + id + "' goes on from its latest verified checkpoint");
                     return 1;

@@ -821,6 +821,29 @@ public final class JobService {
         return failure.hasCause() ? failureText(failure.getCause()) : "no reason was recorded";
     }
 
+    /**
+     * "the k-NN evaluation: attempt N-1 failed and Temporal retries it (attempt N): why" for the first
+     * activity other than a round (the time-budget measurement, an evaluation, a merge) past its first
+     * attempt; empty when none is. Rounds have {@link #pendingRounds} for theirs.
+     */
+    public Optional<String> otherActivityRetryNote(String jobId) {
+        return describe(jobId).flatMap(d -> d.getPendingActivitiesList().stream()
+                .filter(a -> !a.getActivityType().getName().equals("TrainRound") && a.getAttempt() > 1 && a.hasLastFailure())
+                .findFirst()
+                .map(a -> activityInWords(a.getActivityType().getName()) + ": attempt " + (a.getAttempt() - 1)
+                        + " failed and Temporal retries it (attempt " + a.getAttempt() + "): "
+                        + failureText(a.getLastFailure())));
+    }
+
+    private static String activityInWords(String type) {
+        return switch (type) {
+            case "SizeSchedule" -> "the time-budget measurement";
+            case "Evaluate" -> "the k-NN evaluation";
+            case "MergeRound" -> "the merge of the shards";
+            default -> type;
+        };
+    }
+
     public List<PendingRound> pendingRounds(String jobId) {
         List<PendingRound> rounds = new ArrayList<>();
         describe(jobId).ifPresent(d -> {
