@@ -399,7 +399,8 @@ public final class PretrainCommand implements Callable<Integer> {
                     out.println((tty ? "\n" : "") + "schedule: " + p.schedule());
                     scheduleShown = true;
                 }
-                List<JobService.PendingRound> rounds = runner.jobs().pendingRounds(id);
+                JobService.PendingWork work = runner.jobs().pendingWork(id);
+                List<JobService.PendingRound> rounds = work.rounds();
                 long step = ProgressLine.liveStep(p, rounds);
                 if (firstStep < 0 && step > 0) {
                     firstStep = step;
@@ -407,7 +408,7 @@ public final class PretrainCommand implements Callable<Integer> {
                 }
                 double rate = firstStep >= 0 && step > firstStep ? (step - firstStep) / ((System.nanoTime() - firstNanos) / 1e9) : 0;
                 String line = ProgressLine.render(p, rounds, rate);
-                Optional<String> retry = ProgressLine.retryNote(rounds).or(() -> runner.jobs().otherActivityRetryNote(id));
+                Optional<String> retry = ProgressLine.retryNote(rounds).or(work::otherRetryNote);
                 if (retry.isPresent() && !retry.get().equals(lastRetry)) {
                     // A new failed attempt: once on its own line, above the progress line.
                     out.println((tty ? "\n" : "") + retry.get());

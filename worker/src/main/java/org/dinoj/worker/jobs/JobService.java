@@ -822,17 +822,27 @@ public final class JobService {
     }
 
     /**
-     * "the k-NN evaluation: attempt N-1 failed and Temporal retries it (attempt N): why" for the first
-     * activity other than a round (the time-budget measurement, an evaluation, a merge) past its first
-     * attempt; empty when none is. Rounds have {@link #pendingRounds} for theirs.
+     * What a job's workflow has under way, from one description: its rounds, and for the first other
+     * activity (the time-budget measurement, an evaluation, a merge) past its first attempt, "the k-NN
+     * evaluation: attempt N-1 failed and Temporal retries it (attempt N): why" (empty when none is).
      */
-    public Optional<String> otherActivityRetryNote(String jobId) {
-        return describe(jobId).flatMap(d -> d.getPendingActivitiesList().stream()
-                .filter(a -> !a.getActivityType().getName().equals("TrainRound") && a.getAttempt() > 1 && a.hasLastFailure())
-                .findFirst()
-                .map(a -> activityInWords(a.getActivityType().getName()) + ": attempt " + (a.getAttempt() - 1)
+    public record PendingWork(List<PendingRound> rounds, Optional<String> otherRetryNote) {
+    }
+
+    public PendingWork pendingWork(String jobId) {
+        List<PendingRound> rounds = new ArrayList<>();
+        Optional<String> other = Optional.empty();
+        Optional<DescribeWorkflowExecutionResponse> d = describe(jobId);
+        for (PendingActivityInfo a : d.map(DescribeWorkflowExecutionResponse::getPendingActivitiesList).orElse(List.of())) {
+            if (a.getActivityType().getName().equals("TrainRound")) {
+                rounds.add(pendingRound(a));
+            } else if (other.isEmpty() && a.getAttempt() > 1 && a.hasLastFailure()) {
+                other = Optional.of(activityInWords(a.getActivityType().getName()) + ": attempt " + (a.getAttempt() - 1)
                         + " failed and Temporal retries it (attempt " + a.getAttempt() + "): "
-                        + failureText(a.getLastFailure())));
+                        + failureText(a.getLastFailure()));
+            }
+        }
+        return new PendingWork(rounds, other);
     }
 
     private static String activityInWords(String type) {
@@ -845,23 +855,17 @@ public final class JobService {
     }
 
     public List<PendingRound> pendingRounds(String jobId) {
-        List<PendingRound> rounds = new ArrayList<>();
-        describe(jobId).ifPresent(d -> {
-            for (PendingActivityInfo a : d.getPendingActivitiesList()) {
-                if (!a.getActivityType().getName().equals("TrainRound")) {
-                    continue;
-                }
-                RoundHeartbeat hb = a.hasHeartbeatDetails()
-                        ? CONVERTER.fromPayloads(0, Optional.of(a.getHeartbeatDetails()), RoundHeartbeat.class,
-                        RoundHeartbeat.class)
-                        : null;
-                String failure = a.hasLastFailure() ? failureText(a.getLastFailure()) : null;
-                rounds.add(new PendingRound(a.getActivityId(), a.getAttempt(),
-                        a.getState().name().replace("PENDING_ACTIVITY_STATE_", "").toLowerCase(), hb, failure,
-                        a.hasLastStartedTime() ? instant(a.getLastStartedTime()) : null,
-                        a.hasLastHeartbeatTime() ? instant(a.getLastHeartbeatTime()) : null));
-            }
-        });
-        return rounds;
+        return pendingWork(jobId).rounds();
+    }
+
+    private static PendingRound pendingRound(PendingActivityInfo a) {
+        RoundHeartbeat hb = a.hasHeartbeatDetails()
+                ? CONVERTER.fromPayloads(0, Optional.of(a.getHeartbeatDetails()), RoundHeartbeat.class, RoundHeartbeat.class)
+                : null;
+        String failure = a.hasLastFailure() ? failureText(a.getLastFailure()) : null;
+        return new PendingRound(a.getActivityId(), a.getAttempt(),
+                a.getState().name().replace("PENDING_ACTIVITY_STATE_", "").toLowerCase(), hb, failure,
+                a.hasLastStartedTime() ? instant(a.getLastStartedTime()) : null,
+                a.hasLastHeartbeatTime() ? instant(a.getLastHeartbeatTime()) : null);
     }
 }
