@@ -52,11 +52,11 @@ public final class EmbedEvalCommand implements Callable<Integer> {
                 Split split = chosen.get(i);
                 Dataset dataset = datasets.get(i);
                 String name = split.name().toLowerCase(Locale.ROOT);
-                if (sameImages(datasets, i)) {
+                int same = firstSame(datasets, i);
+                if (same >= 0) {
                     // A folder without train/ and test/ serves every split from its one set of images.
                     printer.printf(Locale.ROOT, "%s: the same images as %s (%s has no separate %s split): not written"
-                            + " again%n", name, chosen.get(firstSame(datasets, i)).name().toLowerCase(Locale.ROOT),
-                            dataset.describe(), name);
+                            + " again%n", name, chosen.get(same).name().toLowerCase(Locale.ROOT), dataset.describe(), name);
                     continue;
                 }
                 // Damaged images are left out within data.max_bad_fraction, as a k-NN bank's: the files list names each row's image.
@@ -72,11 +72,7 @@ public final class EmbedEvalCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Whether split {@code i}'s images are an earlier split's (an image folder without splits). */
-    private static boolean sameImages(List<Dataset> datasets, int i) {
-        return firstSame(datasets, i) >= 0;
-    }
-
+    /** The earlier split whose images split {@code i}'s are (an image folder without splits), else -1. */
     private static int firstSame(List<Dataset> datasets, int i) {
         for (int j = 0; j < i; j++) {
             if (datasets.get(j) instanceof ImageFolderDataset a && datasets.get(i) instanceof ImageFolderDataset b

@@ -165,9 +165,14 @@ public final class JobsCommand implements Runnable {
         }
 
         private static String checkpoint(JobRecord r) {
-            return r.latestCheckpoint() == null ? "" : "step " + r.latestCheckpoint().step()
-                    + (r.latestCheckpoint().equals(r.spec().baseCheckpoint()) ? " (its base: none of its own yet)" : "");
+            return r.latestCheckpoint() == null ? "" : checkpointStep(r);
         }
+    }
+
+    /** "step N" of the record's latest checkpoint, saying when that is a retraining's base rather than its own. */
+    static String checkpointStep(JobRecord r) {
+        return "step " + r.latestCheckpoint().step()
+                + (r.latestCheckpoint().equals(r.spec().baseCheckpoint()) ? " (its base: none of its own yet)" : "");
     }
 
     @Command(name = "status", description = "Progress, running rounds and their last heartbeats.")
@@ -209,8 +214,7 @@ public final class JobsCommand implements Runnable {
     static String registryText(JobRecord r) {
         StringBuilder s = new StringBuilder(r.jobId()).append(": registry: ").append(r.status().name().toLowerCase());
         if (r.latestCheckpoint() != null) {
-            s.append(" at step ").append(r.latestCheckpoint().step())
-                    .append(r.latestCheckpoint().equals(r.spec().baseCheckpoint()) ? " (its base: none of its own yet)" : "");
+            s.append(" at ").append(checkpointStep(r));
         }
         s.append(r.spec().configSummary() == null ? "\n" : " (" + r.spec().configSummary() + ")\n");
         if (r.latestCheckpoint() != null) {
