@@ -2,9 +2,13 @@ package org.dinoj.tests;
 
 import java.io.File;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.dinoj.worker.cli.DinojCli;
 import org.dinoj.worker.supervise.WorkerSupervisor;
 
@@ -33,6 +37,22 @@ public final class ProductionClassPath {
         command.addAll(List.of(args));
         return new ProcessBuilder(javaCommand(command)).directory(workingDirectory.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();
+    }
+
+    /**
+     * Waits up to {@code limit} for {@code pattern} in the output of a command {@link #startDinoj}
+     * started; fails with that output when it does not come.
+     */
+    public static Matcher awaitOutput(Path log, Pattern pattern, Duration limit) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (System.nanoTime() < deadline) {
+            Matcher m = pattern.matcher(Files.exists(log) ? Files.readString(log) : "");
+            if (m.find()) {
+                return m;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no '" + pattern + "' in the output within " + limit + ":\n" + Files.readString(log));
     }
 
     /** The class path without the worker module's test classes (the toy session and its registration). */

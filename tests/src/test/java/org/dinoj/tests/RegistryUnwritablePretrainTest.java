@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.dinoj.worker.jobs.JobRecord;
 import org.dinoj.worker.jobs.JobRegistry;
 import org.junit.jupiter.api.Test;
@@ -44,7 +45,7 @@ class RegistryUnwritablePretrainTest {
             org.junit.jupiter.api.Assumptions.assumeTrue(chattr("+i", registry),
                     "chattr +i is not available here (it needs root and a file system that has the flag)");
             try {
-                await(log, "could not update the job registry (");
+                ProductionClassPath.awaitOutput(log, Pattern.compile(Pattern.quote("could not update the job registry (")), LIMIT);
             } finally {
                 chattr("-i", registry);
             }
@@ -68,16 +69,5 @@ class RegistryUnwritablePretrainTest {
         } catch (java.io.IOException noChattr) {
             return false;
         }
-    }
-
-    private static void await(Path log, String text) throws Exception {
-        long deadline = System.nanoTime() + LIMIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (Files.exists(log) && Files.readString(log).contains(text)) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("no '" + text + "' in the output within " + LIMIT + ":\n" + Files.readString(log));
     }
 }

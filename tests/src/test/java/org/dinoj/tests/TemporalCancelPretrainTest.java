@@ -45,7 +45,7 @@ class TemporalCancelPretrainTest {
                 "--checkpoint-dir", checkpoints.toString(), "--port", "0");
         WorkflowServiceStubs stubs = null;
         try {
-            String target = awaitMatch(log, Pattern.compile("Temporal: (\\S+) \\(embedded")).group(1);
+            String target = ProductionClassPath.awaitOutput(log, Pattern.compile("Temporal: (\\S+) \\(embedded"), LIMIT).group(1);
             stubs = WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder().setTarget(target).build());
             WorkflowClient client = WorkflowClient.newInstance(stubs);
             JobService jobs = new JobService(client, new JobRegistry(checkpoints));
@@ -74,18 +74,6 @@ class TemporalCancelPretrainTest {
                 stubs.shutdownNow();
             }
         }
-    }
-
-    private static Matcher awaitMatch(Path log, Pattern pattern) throws Exception {
-        long deadline = System.nanoTime() + LIMIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            Matcher m = pattern.matcher(Files.exists(log) ? Files.readString(log) : "");
-            if (m.find()) {
-                return m;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("no '" + pattern + "' in the output within " + LIMIT + ":\n" + Files.readString(log));
     }
 
     /** Waits for the round's heartbeat to pass {@code step}; returns the step it shows. */
