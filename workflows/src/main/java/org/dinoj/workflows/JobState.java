@@ -20,11 +20,14 @@ import java.util.List;
  *     learning rate). A crashed attempt's refusals are not counted, and a job restarted from the
  *     registry counts from 0.
  * @param schedule how the job's time budget sized its length (what was measured, what was
- *     predicted), or null for a job without one
+ *     predicted, and whether it was shortened since), or null for a job without one
+ * @param deadline when the job must end to keep to its time budget, while it is kept to it: from its
+ *     sizing until a pause, a length someone set, or a restart from the registry; else null
  */
 public record JobState(long step, CheckpointRef checkpoint, long roundEnd, List<CheckpointRef> shardResume, int round,
                        int lastEvalEpoch, EvalResult lastEval, TrainingMetrics lastMetrics, boolean paused,
-                       double secondsPerStep, int refusedSteps, String schedule) {
+                       double secondsPerStep, int refusedSteps, String schedule,
+                       BudgetDeadline deadline) {
 
     public JobState {
         // List.copyOf refuses null entries; shards without a resume point are null.
@@ -34,33 +37,39 @@ public record JobState(long step, CheckpointRef checkpoint, long roundEnd, List<
     public static JobState start(JobSpec spec) {
         CheckpointRef base = spec.baseCheckpoint();
         // Retraining starts the schedules from zero on top of the base weights.
-        return new JobState(0, base, 0, List.of(), 0, 0, null, null, false, -1, 0, null);
+        return new JobState(0, base, 0, List.of(), 0, 0, null, null, false, -1, 0, null, null);
     }
 
     JobState withRoundDone(long newStep, CheckpointRef newCheckpoint, TrainingMetrics metrics, double newSecondsPerStep,
                            int newlyRefused) {
         return new JobState(newStep, newCheckpoint, 0, List.of(), round + 1, lastEvalEpoch, lastEval, metrics, paused,
-                newSecondsPerStep, refusedSteps + newlyRefused, schedule);
+                newSecondsPerStep, refusedSteps + newlyRefused, schedule, deadline);
     }
 
     JobState withInterruptedRound(long end, List<CheckpointRef> resume, int newlyRefused) {
         return new JobState(step, checkpoint, end, resume, round, lastEvalEpoch, lastEval, lastMetrics, paused,
-                secondsPerStep, refusedSteps + newlyRefused, schedule);
+                secondsPerStep, refusedSteps + newlyRefused, schedule, deadline);
     }
 
     JobState withEval(EvalResult eval) {
         return new JobState(step, checkpoint, roundEnd, shardResume, round, eval.epoch(), eval, lastMetrics, paused,
-                secondsPerStep, refusedSteps, schedule);
+                secondsPerStep, refusedSteps, schedule, deadline);
     }
 
     JobState withPaused(boolean nowPaused) {
         return new JobState(step, checkpoint, roundEnd, shardResume, round, lastEvalEpoch, lastEval, lastMetrics,
-                nowPaused, secondsPerStep, refusedSteps, schedule);
+                nowPaused, secondsPerStep, refusedSteps, schedule, deadline);
     }
 
     /** The state with how a time budget sized the job: its workflow's, or the registry's for a restarted job. */
     public JobState withSchedule(String sizing) {
         return new JobState(step, checkpoint, roundEnd, shardResume, round, lastEvalEpoch, lastEval, lastMetrics, paused,
-                secondsPerStep, refusedSteps, sizing);
+                secondsPerStep, refusedSteps, sizing, deadline);
+    }
+
+    /** The state kept to {@code newDeadline}, or to none (null). */
+    JobState withDeadline(BudgetDeadline newDeadline) {
+        return new JobState(step, checkpoint, roundEnd, shardResume, round, lastEvalEpoch, lastEval, lastMetrics, paused,
+                secondsPerStep, refusedSteps, schedule, newDeadline);
     }
 }

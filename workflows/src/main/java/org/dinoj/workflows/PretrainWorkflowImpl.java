@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import org.slf4j.Logger;
 
 /**
@@ -56,6 +57,12 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
      * NaN loss made the job's loss NaN (the UI then showed none) and its 0 img/s lowered the rate.
      */
     static final String IDLE_SHARDS_KEEP_METRICS = "idle-shards-keep-metrics";
+    /**
+     * Version 1: a job sized to a time budget keeps to its deadline ({@link BudgetDeadline}): a machine
+     * slower than measured shortens it at a round's end. Default: it kept the sized length however
+     * long that took.
+     */
+    static final String BUDGET_DEADLINE = "budget-deadline";
     /** How long a cancel from Temporal waits for a worker to name the interrupted round's checkpoint. */
     private static final Duration CANCEL_LOOK_TIMEOUT = Duration.ofMinutes(1);
 
@@ -113,6 +120,12 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
         while (state.step() < spec.totalSteps()) {
             if (pauseRequested && !cancelRequested) {
                 status = JobStatus.PAUSED;
+                if (state.deadline() != null) {
+                    // A paused job waits for a person: its budget no longer tells when it ends.
+                    state = state.withDeadline(null);
+                    log.info("job {} paused: it keeps its {} epochs and no longer keeps to its time budget",
+                            spec.jobId(), spec.epochs());
+                }
                 publish();
                 Workflow.await(() -> !pauseRequested || cancelRequested);
             }
@@ -130,6 +143,7 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
                 continue;
             }
             maybeEvaluate(false);
+            keepToDeadline();
             roundsThisRun++;
             boolean more = state.step() < spec.totalSteps();
             if (more && !cancelRequested
@@ -190,11 +204,16 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
      * before time budgets had none, so they replay without this step.
      */
     private void sizeToBudget() {
+        double budgetSeconds = spec.timeBudgetSeconds();
         double spent = (Workflow.currentTimeMillis() - Workflow.getInfo().getRunStartedTimestampMillis()) / 1000.0;
         SizedSchedule sized = labelled("time this machine to size the job to its time budget").sizeSchedule(new SizeScheduleRequest(spec.jobId(), spec.config(),
                 spec.checkpointStore(), spec.timeBudgetSeconds() - spent));
         spec = spec.sizedTo(sized.epochs());
         state = state.withSchedule(sized.description());
+        if (Workflow.getVersion(BUDGET_DEADLINE, Workflow.DEFAULT_VERSION, 1) >= 1) {
+            long deadline = Workflow.getInfo().getRunStartedTimestampMillis() + Math.round(budgetSeconds * 1000);
+            state = state.withDeadline(BudgetDeadline.of(deadline, sized));
+        }
         registryActivities().recordSpec(spec, state.schedule());
         log.info("job {} sized to its time budget: {}", spec.jobId(), state.schedule());
         publish();
@@ -264,6 +283,9 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
         long steps = end - state.step();
         double secondsPerStep = steps > 0 ? (Workflow.currentTimeMillis() - startedMillis) / 1000.0 / steps : -1;
         state = state.withRoundDone(end, next, mergedMetrics(done, end), secondsPerStep, refusedSteps(done));
+        if (state.deadline() != null && secondsPerStep > 0) {
+            state = state.withDeadline(state.deadline().withRoundPace(secondsPerStep));
+        }
         roundInFlightEnd = -1;
         log.info("job {} round {} done at step {}/{}", spec.jobId(), round, end, spec.totalSteps());
         publish();
@@ -328,12 +350,52 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
         boolean due = spec.evalEveryEpochs() > 0 && epoch / spec.evalEveryEpochs() > state.lastEvalEpoch() / spec.evalEveryEpochs();
         boolean finalEval = atEnd && (state.lastEval() == null || state.lastEval().step() != state.step());
         if ((due || finalEval) && state.checkpoint() != null) {
+            long startedMillis = Workflow.currentTimeMillis();
             EvalResult eval = labelled("k-NN at epoch " + epoch + ", step " + state.checkpoint().step())
                     .evaluate(new EvaluateRequest(spec.jobId(), spec.config(), state.checkpoint(), epoch,
                             spec.checkpointStore()));
             state = state.withEval(eval);
+            if (state.deadline() != null) {
+                state = state.withDeadline(state.deadline().withEvaluationSeconds(
+                        (Workflow.currentTimeMillis() - startedMillis) / 1000.0));
+            }
             publish();
         }
+    }
+
+    /**
+     * After a round: a job that keeps to its time budget and is predicted, at the pace of its last
+     * rounds, to end past it becomes as long as still fits (never shorter than what it began), and
+     * says so in its schedule, the registry and the log. Its schedules follow the new length from the
+     * next round, as after {@code set-epochs}.
+     */
+    private void keepToDeadline() {
+        BudgetDeadline deadline = state.deadline();
+        if (deadline == null || deadline.pace() < 0 || state.step() >= spec.totalSteps() || pauseRequested
+                || cancelRequested) {
+            return;
+        }
+        long now = Workflow.currentTimeMillis();
+        double pace = deadline.pace();
+        int fitting = deadline.epochsWithin(now, state.step(), spec.stepsPerEpoch(), spec.epochs(), spec.evalEveryEpochs(),
+                pace);
+        if (fitting >= spec.epochs()) {
+            return;
+        }
+        double overrun = (now - deadline.atMillis()) / 1000.0
+                + deadline.predictSeconds(state.step(), spec.stepsPerEpoch(), fitting, spec.evalEveryEpochs(), pace);
+        String why = String.format(Locale.ROOT, "; at step %d its rounds took %.3f s a step, slower than measured, so"
+                + " it was shortened to %d epochs (%d steps)", state.step(), pace, fitting, fitting * spec.stepsPerEpoch());
+        String outcome = overrun > -BudgetDeadline.CLOSING_SECONDS
+                ? String.format(Locale.ROOT, ", the shortest it can be: it is predicted to end %.1f minutes past its"
+                        + " time budget", (overrun + BudgetDeadline.CLOSING_SECONDS) / 60)
+                : " to end within its time budget";
+        spec = spec.withEpochs(fitting);
+        // The latest reason replaces an earlier one: a machine that keeps slowing shortens the job again.
+        state = state.withSchedule(deadline.sizing() + why + outcome);
+        registryActivities().recordSpec(spec, state.schedule());
+        log.warn("job {}: {}{}", spec.jobId(), why.substring(2), outcome);
+        publish();
     }
 
     private TrainingMetrics mergedMetrics(List<TrainRoundResult> results, long step) {
@@ -529,6 +591,8 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
     @Override
     public int setEpochs(int epochs) {
         spec = spec.withEpochs(epochs);
+        // The length someone chose is kept, whatever the time budget said.
+        state = state.withDeadline(null);
         publish();
         return epochs;
     }

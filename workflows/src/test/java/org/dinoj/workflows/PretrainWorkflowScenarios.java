@@ -10,6 +10,7 @@ import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowUpdateException;
 import io.temporal.failure.CanceledFailure;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
@@ -127,7 +128,7 @@ public abstract class PretrainWorkflowScenarios {
         CheckpointRef global = new CheckpointRef("file:///ckpt/restarted/global/step-4", "sha-global-4", 4);
         JobState carried = new JobState(4, global, 8, java.util.Arrays.asList(
                 SimulatedTraining.checkpoint("restarted", 0, 6), null, SimulatedTraining.checkpoint("restarted", 2, 7)),
-                0, 0, null, null, false, -1, 0, null);
+                0, 0, null, null, false, -1, 0, null, null);
         JobResult result = stub("restarted").run(scenarioSpec("restarted", 3, 1, 8, 4, 100), carried);
 
         assertThat(result.status()).isEqualTo(JobStatus.COMPLETED);
@@ -143,7 +144,7 @@ public abstract class PretrainWorkflowScenarios {
     void aCarriedStateWithShardResumePointsInTheFirstRoundMergesIntoTheInitialWeights() {
         worker(0);
         JobState carried = new JobState(0, null, 4, java.util.Arrays.asList(
-                null, SimulatedTraining.checkpoint("first", 1, 3)), 0, 0, null, null, false, -1, 0, null);
+                null, SimulatedTraining.checkpoint("first", 1, 3)), 0, 0, null, null, false, -1, 0, null, null);
         JobResult result = stub("first").run(scenarioSpec("first", 2, 1, 8, 4, 100), carried);
 
         assertThat(result.status()).isEqualTo(JobStatus.COMPLETED);
@@ -162,7 +163,7 @@ public abstract class PretrainWorkflowScenarios {
         worker(0);
         CheckpointRef global = new CheckpointRef("file:///ckpt/idle/global/step-4", "sha-global-4", 4);
         JobState carried = new JobState(4, global, 8, java.util.Arrays.asList(
-                null, SimulatedTraining.checkpoint("idle", 1, 8), null), 0, 0, null, null, false, -1, 0, null);
+                null, SimulatedTraining.checkpoint("idle", 1, 8), null), 0, 0, null, null, false, -1, 0, null, null);
         JobResult result = stub("idle").run(scenarioSpec("idle", 3, 1, 8, 4, 100), carried);
 
         assertThat(result.status()).isEqualTo(JobStatus.COMPLETED);
@@ -355,7 +356,7 @@ public abstract class PretrainWorkflowScenarios {
         worker(0);
         JobSpec budgeted = budgetedSpec(queue, "trained-budget", 1, 2, 4, 2, 100, 35);
         JobState carried = new JobState(4, SimulatedTraining.checkpoint("trained-budget", 0, 4), 0, List.of(), 2, 1,
-                null, null, false, -1, 0, null);
+                null, null, false, -1, 0, null, null);
         JobResult result = stub("trained-budget").run(budgeted, carried);
 
         assertThat(result.status()).isEqualTo(JobStatus.COMPLETED);
@@ -385,6 +386,73 @@ public abstract class PretrainWorkflowScenarios {
                 f -> assertThat(f.getType()).isEqualTo(IllegalArgumentException.class.getName()));
         JobResult result = WorkflowStub.fromTyped(workflow).getResult(30, TimeUnit.SECONDS, JobResult.class);
         assertThat(result.step()).isEqualTo(12);
+    }
+
+    /**
+     * The sizing promised 20 epochs, but steps take 100 ms: 80 steps would end past the 12 s budget
+     * less the command's closing, so after three timed rounds the job is shortened to what still fits.
+     */
+    @Test
+    void aJobSlowerThanItsSizingIsShortenedToEndWithinItsTimeBudget() {
+        worker(100);
+        training.setSizedEpochs(20);
+        long started = System.nanoTime();
+        JobResult result = stub("behind").run(budgetedSpec(queue, "behind", 1, 1, 4, 2, 4, 12), null);
+        double seconds = (System.nanoTime() - started) * 1e-9;
+
+        assertThat(result.status()).isEqualTo(JobStatus.COMPLETED);
+        assertThat(seconds).isLessThan(12 - BudgetDeadline.CLOSING_SECONDS + 1);
+        assertThat(result.step()).isLessThan(80).isGreaterThanOrEqualTo(4).isEqualTo(result.step() / 4 * 4);
+        int epochs = (int) (result.step() / 4);
+        // Sized, then shortened as the pace showed: the registry holds each length, the schedule the latest reason.
+        List<Integer> lengths = training.recordedSpecs.stream().map(JobSpec::epochs).toList();
+        assertThat(lengths).hasSizeGreaterThan(1).startsWith(20).endsWith(epochs).isSortedAccordingTo(Comparator.reverseOrder())
+                .doesNotHaveDuplicates();
+        assertThat(training.recordedSchedules.getLast()).startsWith("simulated: 20 epochs; at step ")
+                .containsPattern("its rounds took 0\\.[0-9]{3} s a step, slower than measured, so it was shortened"
+                        + " to " + epochs + " epochs \\(" + result.step() + " steps\\) to end within its time budget$");
+        // The rounds after it carry the new length, so the trainer's schedules end with the job.
+        assertThat(training.rounds.getLast().epochs()).isEqualTo(epochs);
+        assertThat(training.rounds.getFirst().epochs()).isEqualTo(20);
+        assertThat(training.evaluations.getLast().epoch()).isEqualTo(epochs);
+        Progress progress = client().newWorkflowStub(PretrainWorkflow.class, "behind").progress();
+        assertThat(progress.epochs()).isEqualTo(epochs);
+        assertThat(progress.schedule()).isEqualTo(training.recordedSchedules.getLast());
+    }
+
+    /** Paused before its first round, the job waits for a person: it keeps its 20 epochs past its 4 s budget. */
+    @Test
+    void aPausedJobNoLongerKeepsToItsTimeBudget() throws Exception {
+        worker(20);
+        training.setSizedEpochs(20);
+        training.setSizingMillis(1000);
+        PretrainWorkflow workflow = stub("paused-budget");
+        WorkflowClient.start(workflow::run, budgetedSpec(queue, "paused-budget", 1, 1, 4, 2, 100, 4), null);
+        awaitProgress(workflow, p -> !training.sizings.isEmpty());
+        workflow.pause();
+        awaitProgress(workflow, p -> p.status() == JobStatus.PAUSED);
+        workflow.resume();
+        JobResult result = WorkflowStub.fromTyped(workflow).getResult(60, TimeUnit.SECONDS, JobResult.class);
+
+        assertThat(result.step()).isEqualTo(80);
+        assertThat(training.recordedSpecs).extracting(JobSpec::epochs).containsExactly(20);
+        assertThat(training.rounds).extracting(TrainRoundRequest::epochs).containsOnly(20);
+    }
+
+    /** A length set by a person is kept, though the 3 s budget has long passed when the job reaches it. */
+    @Test
+    void aLengthSetByAPersonIsKeptOverTheTimeBudget() throws Exception {
+        worker(300);
+        training.setSizedEpochs(20);
+        PretrainWorkflow workflow = stub("set-over-budget");
+        WorkflowClient.start(workflow::run, budgetedSpec(queue, "set-over-budget", 1, 1, 4, 2, 100, 3), null);
+        awaitStep(workflow, 2);
+        assertThat(workflow.setEpochs(3)).isEqualTo(3);
+        JobResult result = WorkflowStub.fromTyped(workflow).getResult(60, TimeUnit.SECONDS, JobResult.class);
+
+        assertThat(result.step()).isEqualTo(12);
+        assertThat(training.recordedSpecs).extracting(JobSpec::epochs).containsExactly(20);
+        assertThat(training.rounds.getLast().epochs()).isEqualTo(3);
     }
 
     @Test

@@ -18,9 +18,10 @@ import java.util.function.BooleanSupplier;
  * with the test class path. Arguments: the folder, then the tag of the workflow version that records
  * them, which names the files (v1 cancelled the round's activities, v2 stops rounds through the
  * published status, v3 also writes the progress memo, v4 ends a job cancelled in Temporal itself as
- * dinoj's cancel does, v5 lets a retraining paused in its first round keep its steps), and
+ * dinoj's cancel does, v5 lets a retraining paused in its first round keep its steps, v6 shortens a job that falls behind
+ * its time budget), and
  * optionally the one history to record (1shard, 2shards, pause-resume-cancel, time-budget,
- * service-cancel, retraining-pause).
+ * service-cancel, retraining-pause, budget-behind).
  */
 public final class RecordHistories {
     public static void main(String[] args) throws Exception {
@@ -47,6 +48,9 @@ public final class RecordHistories {
         }
         if (only == null || only.equals("retraining-pause")) {
             recordRetrainingPause(dir.resolve("pretrain-retraining-pause-" + version + ".json"));
+        }
+        if (only == null || only.equals("budget-behind")) {
+            recordBehindBudget(dir.resolve("pretrain-budget-behind-" + version + ".json"));
         }
     }
 
@@ -76,18 +80,22 @@ public final class RecordHistories {
         String id = spec.jobId();
         try (TestWorkflowEnvironment env = environment()) {
             SimulatedTraining training = new SimulatedTraining(20);
-            Worker worker = env.newWorker("test-training");
-            worker.registerWorkflowImplementationTypes(PretrainWorkflowImpl.class);
-            worker.registerActivitiesImplementations(training);
-            env.start();
-            WorkflowClient client = env.getWorkflowClient();
-            PretrainWorkflow workflow = client.newWorkflowStub(PretrainWorkflow.class,
-                    WorkflowOptions.newBuilder().setWorkflowId(id).setTaskQueue("test-training").build());
+            PretrainWorkflow workflow = started(env, training, id);
             WorkflowClient.start(workflow::run, spec, null);
             awaitUntil(() -> training.currentStep() >= 5);
             scenario.run(workflow, training);
-            Files.writeString(file, client.fetchHistory(id).toJson(true));
+            Files.writeString(file, env.getWorkflowClient().fetchHistory(id).toJson(true));
         }
+    }
+
+    /** The environment started with a worker on {@code training}, and a stub for the job {@code id}. */
+    private static PretrainWorkflow started(TestWorkflowEnvironment env, SimulatedTraining training, String id) {
+        Worker worker = env.newWorker("test-training");
+        worker.registerWorkflowImplementationTypes(PretrainWorkflowImpl.class);
+        worker.registerActivitiesImplementations(training);
+        env.start();
+        return env.getWorkflowClient().newWorkflowStub(PretrainWorkflow.class,
+                WorkflowOptions.newBuilder().setWorkflowId(id).setTaskQueue("test-training").build());
     }
 
     /** Pause mid-round, resume, cancel mid-round. */
@@ -123,6 +131,22 @@ public final class RecordHistories {
         });
     }
 
+    /** Sized to 20 epochs, but at 100 ms a step: shortened at round ends to end within its 12 s budget. */
+    private static void recordBehindBudget(Path file) throws Exception {
+        String id = "replay-budget-behind";
+        try (TestWorkflowEnvironment env = environment()) {
+            SimulatedTraining training = new SimulatedTraining(100);
+            training.setSizedEpochs(20);
+            PretrainWorkflow workflow = started(env, training, id);
+            JobResult result = workflow.run(PretrainWorkflowScenarios.budgetedSpec("test-training", id, 1, 1, 4, 2, 100, 12),
+                    null);
+            if (training.recordedSpecs.size() < 2 || result.step() >= 80) {
+                throw new IllegalStateException("expected a job shortened to its time budget, got " + result);
+            }
+            Files.writeString(file, env.getWorkflowClient().fetchHistory(id).toJson(true));
+        }
+    }
+
     /** Cancelled mid-round through Temporal, as the UI and the temporal CLI do. */
     private static void recordServiceCancel(Path file) throws Exception {
         recordOneLongRound(file, "replay-service-cancel", (workflow, training) -> {
@@ -148,25 +172,11 @@ public final class RecordHistories {
     }
 
     private static void record(Path file, String id, int shards, double budgetSeconds) throws Exception {
-        try (TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance()) {
-            for (var key : DinojSearchAttributes.ALL) {
-                env.registerSearchAttribute(key.getName(), switch (key.getValueType()) {
-                    case INDEXED_VALUE_TYPE_INT -> IndexedValueType.INDEXED_VALUE_TYPE_INT;
-                    case INDEXED_VALUE_TYPE_DOUBLE -> IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE;
-                    default -> IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
-                });
-            }
-            Worker worker = env.newWorker("test-training");
-            worker.registerWorkflowImplementationTypes(PretrainWorkflowImpl.class);
-            SimulatedTraining training = new SimulatedTraining(0);
-            worker.registerActivitiesImplementations(training);
-            env.start();
-            WorkflowClient client = env.getWorkflowClient();
-            PretrainWorkflow workflow = client.newWorkflowStub(PretrainWorkflow.class,
-                    WorkflowOptions.newBuilder().setWorkflowId(id).setTaskQueue("test-training").build());
+        try (TestWorkflowEnvironment env = environment()) {
+            PretrainWorkflow workflow = started(env, new SimulatedTraining(0), id);
             workflow.run(PretrainWorkflowScenarios.budgetedSpec("test-training", id, shards, budgetSeconds > 0 ? 1 : 2, 6,
                     4, 100, budgetSeconds), null);
-            Files.writeString(file, client.fetchHistory(id).toJson(true));
+            Files.writeString(file, env.getWorkflowClient().fetchHistory(id).toJson(true));
         }
     }
 

@@ -27,6 +27,7 @@ public final class SimulatedTraining implements TrainingActivities, JobRegistryA
     private volatile long millisPerStep;
     private volatile long currentStep;
     private volatile long sizingMillis;
+    private volatile int sizedEpochs;
     private volatile boolean latestCheckpointFails;
 
     /** Every step that is a multiple of this reports one refused (non-finite) attempt. */
@@ -158,6 +159,11 @@ public final class SimulatedTraining implements TrainingActivities, JobRegistryA
         sizingMillis = millis;
     }
 
+    /** Makes every later sizing choose this many epochs, as a measurement of a machine that then slows does. */
+    public void setSizedEpochs(int epochs) {
+        sizedEpochs = epochs;
+    }
+
     @Override
     public SizedSchedule sizeSchedule(SizeScheduleRequest request) {
         sizings.add(request);
@@ -173,12 +179,15 @@ public final class SimulatedTraining implements TrainingActivities, JobRegistryA
             }
             context.heartbeat("sizing");
         }
+        if (sizedEpochs > 0) {
+            return new SizedSchedule(sizedEpochs, "simulated: " + sizedEpochs + " epochs", 1, 0);
+        }
         int epochs = (int) (request.secondsLeft() / SECONDS_PER_EPOCH);
         if (epochs < 1) {
             throw new IllegalArgumentException("the time budget leaves " + request.secondsLeft()
                     + " s, but one epoch takes " + SECONDS_PER_EPOCH + " s");
         }
-        return new SizedSchedule(epochs, "simulated: " + epochs + " epochs of " + SECONDS_PER_EPOCH + " s");
+        return new SizedSchedule(epochs, "simulated: " + epochs + " epochs of " + SECONDS_PER_EPOCH + " s", 1, 0);
     }
 
     @Override

@@ -358,7 +358,7 @@ public final class PretrainCommand implements Callable<Integer> {
         long pauseDeadline = Long.MAX_VALUE;
         long pauseWait = 0;
         JobStatus lastStatus = null;
-        boolean scheduleShown = false;
+        String scheduleShown = null;
         String lastRetry = null;
         boolean pauseSent = false;
         long outageSince = -1;
@@ -395,9 +395,9 @@ public final class PretrainCommand implements Callable<Integer> {
                 }
                 // The progress query needs a worker as well as the server: answered, both are back.
                 outageSince = sayAnswering(runner, outageSince);
-                if (p.schedule() != null && !scheduleShown) {
-                    out.println((tty ? "\n" : "") + "schedule: " + p.schedule());
-                    scheduleShown = true;
+                if (p.schedule() != null && !p.schedule().equals(scheduleShown)) {
+                    out.println((tty ? "\n" : "") + "schedule: " + ProgressLine.scheduleNews(scheduleShown, p.schedule()));
+                    scheduleShown = p.schedule();
                 }
                 JobService.PendingWork work = runner.jobs().pendingWork(id);
                 List<JobService.PendingRound> rounds = work.rounds();

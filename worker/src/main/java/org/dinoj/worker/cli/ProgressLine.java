@@ -83,4 +83,22 @@ final class ProgressLine {
         long sec = seconds % 60;
         return h > 0 ? String.format("%dh%02dm", h, m) : String.format("%dm%02ds", m, sec);
     }
+
+    /**
+     * What a schedule says that was not shown yet: all of it the first time, then the clause the
+     * workflow added or rewrote (why it shortened a job to keep to its time budget).
+     */
+    static String scheduleNews(String shown, String schedule) {
+        if (shown == null) {
+            return schedule;
+        }
+        int same = 0;
+        while (same < Math.min(shown.length(), schedule.length()) && shown.charAt(same) == schedule.charAt(same)) {
+            same++;
+        }
+        // The clauses are joined by "; ": the news starts at the clause that changed.
+        int clause = same == shown.length() && schedule.startsWith("; ", same) ? same
+                : schedule.lastIndexOf("; ", Math.max(0, same - 1));
+        return clause < 0 ? schedule : schedule.substring(clause + 2);
+    }
 }

@@ -38,7 +38,8 @@ public final class BudgetSizing {
         Path scratch = Path.of(URI.create(request.checkpointStore())).resolve(".time-budget");
         ScheduleCalibration.Costs costs = ScheduleCalibration.measure(config, scratch, CALIBRATION_SECONDS);
         double left = request.secondsLeft() - secondsWaited - (System.nanoTime() - start) * 1e-9;
-        TimeBudget.Fit fit = TimeBudget.fit(costs, TimeBudget.Shape.of(config), left);
+        TimeBudget.Shape shape = TimeBudget.Shape.of(config);
+        TimeBudget.Fit fit = TimeBudget.fit(costs, shape, left);
         String busy = busyNote(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
                 Runtime.getRuntime().availableProcessors());
         String description = fit.describe() + " (the configuration said " + config.optim().epochs() + " epochs);"
@@ -48,7 +49,7 @@ public final class BudgetSizing {
         } else {
             log.warn("job {}: time budget: {}", request.jobId(), description);
         }
-        return new SizedSchedule(fit.epochs(), description);
+        return new SizedSchedule(fit.epochs(), description, shape.minEpochs(), costs.evaluationSeconds());
     }
 
     /**

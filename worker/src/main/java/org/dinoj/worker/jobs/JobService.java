@@ -407,10 +407,10 @@ public final class JobService {
                 resume.add(shardResume(layout, shard, step, end));
             }
             if (resume.stream().anyMatch(java.util.Objects::nonNull)) {
-                return new JobState(step, ref, end, resume, 0, epoch, null, null, paused, -1, 0, null);
+                return new JobState(step, ref, end, resume, 0, epoch, null, null, paused, -1, 0, null, null);
             }
         }
-        return new JobState(step, ref, 0, List.of(), 0, epoch, null, null, paused, -1, 0, null);
+        return new JobState(step, ref, 0, List.of(), 0, epoch, null, null, paused, -1, 0, null, null);
     }
 
     /**

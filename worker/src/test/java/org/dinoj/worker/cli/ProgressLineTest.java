@@ -42,4 +42,22 @@ class ProgressLineTest {
         assertThat(ProgressLine.retryNote(List.of(first))).isEmpty();
         assertThat(ProgressLine.retryNote(List.of())).isEmpty();
     }
+
+    @Test
+    void aScheduleIsShownWholeOnceThenOnlyWhatTheWorkflowAdded() {
+        String sized = "30 epochs (300 steps, 15 k-NN evaluation(s)), predicted to take 1.2 of the 1.4 minutes left"
+                + " (the configuration said 4 epochs); measured 500.0 img/s (0.008 s a step)";
+        assertThat(ProgressLine.scheduleNews(null, sized)).isEqualTo(sized);
+        String shortened = sized + "; at step 40 its rounds took 0.310 s a step, slower than measured, so it was"
+                + " shortened to 12 epochs (120 steps) to end within its time budget";
+        assertThat(ProgressLine.scheduleNews(sized, shortened)).isEqualTo("at step 40 its rounds took 0.310 s a step,"
+                + " slower than measured, so it was shortened to 12 epochs (120 steps) to end within its time budget");
+        // A later shortening replaces the earlier reason: that clause is the news.
+        String again = sized + "; at step 80 its rounds took 0.400 s a step, slower than measured, so it was"
+                + " shortened to 10 epochs (100 steps) to end within its time budget";
+        assertThat(ProgressLine.scheduleNews(shortened, again)).isEqualTo("at step 80 its rounds took 0.400 s a step,"
+                + " slower than measured, so it was shortened to 10 epochs (100 steps) to end within its time budget");
+        // Another schedule altogether (a job restarted from the registry) is shown whole.
+        assertThat(ProgressLine.scheduleNews(sized, "12 epochs")).isEqualTo("12 epochs");
+    }
 }
