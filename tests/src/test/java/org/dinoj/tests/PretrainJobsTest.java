@@ -60,12 +60,20 @@ class PretrainJobsTest {
 
     /** Skips, saying why, a test of what only the embedded server needs: the registry's reconcile. */
     private void assumeEmbeddedServer() {
+        embeddedOnly("it keeps its jobs across a restart of dinoj, so there is no reconcile to test"
+                + " (RealTemporalRestartTest covers its restart)");
+    }
+
+    /**
+     * Skips on the real server, saying why: a test of what dinoj decides before or beside the server
+     * (its command line, the registry, the checkpoints), which runs the same on both.
+     */
+    private void embeddedOnly(String reason) {
         if (temporalTarget() != null) {
-            String reason = "SKIPPED on the real server: it keeps its jobs across a restart of dinoj, so there is"
-                    + " no reconcile to test (RealTemporalRestartTest covers its restart)";
+            String said = "SKIPPED on the real server: " + reason;
             // Surefire does not show assumption messages in its summary; people need to see why.
-            System.err.println(reason);
-            org.junit.jupiter.api.Assumptions.abort(reason);
+            System.err.println(said);
+            org.junit.jupiter.api.Assumptions.abort(said);
         }
     }
 
@@ -346,6 +354,7 @@ class PretrainJobsTest {
 
     @Test
     void pretrainNamesAnEarlierBetterCheckpointAndRetentionKeepsIt() throws Exception {
+        embeddedOnly("the best checkpoint and retention are the evaluation activity's, the same on both servers");
         // A negative learning rate walks the toy away from its target: its k-NN falls, so epoch 1 scores best.
         Path config = dir.resolve("falling.yaml");
         Files.writeString(config, "optim: {epochs: 3}\ntrain: {OFFICIAL_EPOCH_LENGTH: 20}\n"
@@ -365,6 +374,7 @@ class PretrainJobsTest {
 
     @Test
     void initFromStartsANewJobFromAnotherJobsWeightsAndRefusesAnotherModelAtOnce() throws Exception {
+        embeddedOnly("the base weights are checked by the command and the round, the same on both servers");
         Path config = dir.resolve("toy.yaml");
         Files.writeString(config, config(1, 20, 5));
         CliOutput base = CliOutput.dinoj(pretrainArgs("--config", config.toString(), "--job-id", "base"));
@@ -418,6 +428,7 @@ class PretrainJobsTest {
     /** A key the trainer refuses is one sentence before anything starts: no job folder, no record, no workflow. */
     @Test
     void aConfigurationTheTrainerRefusesIsRefusedBeforeTheJobStarts() throws Exception {
+        embeddedOnly("the configuration is refused before any workflow starts");
         Path config = dir.resolve("toy.yaml");
         Files.writeString(config, config(1, 20, 5));
         CliOutput refused = CliOutput.dinoj(pretrainArgs("--config", config.toString(), "--job-id", "no-dim",
@@ -474,9 +485,7 @@ class PretrainJobsTest {
 
     @Test
     void setEpochsSaysWhenTheRoundUnderWayEndsTheJobOnItsOldSchedule() throws Exception {
-        if (temporalTarget() != null) {
-            org.junit.jupiter.api.Assumptions.abort("the note reads heartbeats, the same on both servers: embedded only");
-        }
+        embeddedOnly("the note reads heartbeats, the same on both servers");
         try (LocalRunner runner = runner(1)) {
             // Rounds of a whole epoch (30 steps of 200 ms): the round under way ends where epoch 1 does.
             submit(runner, "len", config(1, 30, 200).replace("optim: {epochs: 1}", "optim: {epochs: 3}")
@@ -588,6 +597,8 @@ class PretrainJobsTest {
     /** A run that fails while its checkpoints are away keeps the registry's record of them, so a retry is refused. */
     @Test
     void aJobThatFailsWhileItsCheckpointsAreGoneKeepsTheirRecordAndARetryIsRefused() throws Exception {
+        embeddedOnly("the registry and the checkpoint store decide it (a failed workflow on the real server:"
+                + " aTerminatedJobSaysWhereItStoppedAndPretrainRetryFinishesItFromThere)");
         try (LocalRunner runner = runner(1)) {
             submit(runner, "away", config(1, 400, 40));
             await("a few checkpoints", () -> verifiedSteps("away").size() >= 2);

@@ -9,8 +9,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The end-to-end jobs of {@link PretrainJobsTest} (worker processes, kill -9, two shards, pause,
- * resume, cancel) on the real Temporal dev server; the two tests of the registry's reconcile, which
- * only the embedded server needs, skip and say so.
+ * resume, cancel) on the real Temporal dev server. The tests of the registry's reconcile, which only
+ * the embedded server needs, and those of what dinoj decides beside the server (its command line,
+ * the registry, the checkpoints, the evaluation) skip and say why.
  */
 @Tag(RealTemporalServer.TAG)
 class RealTemporalPretrainJobsTest extends PretrainJobsTest {
