@@ -42,9 +42,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>When the file's position-embedding grid {@code M x M} differs from the configuration's
  * {@code G x G} (global crop size / patch size), the patch rows are resized once with PyTorch's
- * bicubic kernel at output size G (align_corners=False, no offset; {@link BicubicPositionInterpolation#weights1d}),
- * as timm's {@code resample_abs_pos_embed} does when loading at another image size; the CLS row is
- * kept. Everything else must match the configuration exactly.
+ * bicubic kernel (align_corners=False; {@link BicubicPositionInterpolation#weights1d}) as the file's
+ * own code resizes them: a dinov2 file as dinov2's {@code interpolate_pos_encoding} does at G (the
+ * configuration's {@code interpolate_offset}, 0.1), so the imported model at G gives dinov2's
+ * features at that size; a timm file as timm's {@code resample_abs_pos_embed} does when loading at
+ * another image size (no offset). The CLS row is kept. Everything else must match the
+ * configuration exactly.
  */
 public final class WeightsImport {
     private static final Logger LOG = LoggerFactory.getLogger(WeightsImport.class);
@@ -105,9 +108,10 @@ public final class WeightsImport {
             int sourceGrid = grid(in, backbone.get("pos_embed"));
             int targetGrid = grid(in, targetPos);
             if (sourceGrid != targetGrid && backbone.get("pos_embed").size(2) == targetPos.size(2)) {
-                backbone.put("pos_embed", resized(backbone.get("pos_embed"), sourceGrid, targetGrid, arena));
-                LOG.info("position embeddings of {} resized from a {}x{} to a {}x{} grid (bicubic)", in, sourceGrid,
-                        sourceGrid, targetGrid, targetGrid);
+                double offset = timm ? 0 : config.vit().interpolateOffset();
+                backbone.put("pos_embed", resized(backbone.get("pos_embed"), sourceGrid, targetGrid, offset, arena));
+                LOG.info("position embeddings of {} resized from a {}x{} to a {}x{} grid (bicubic, as {} does)", in,
+                        sourceGrid, sourceGrid, targetGrid, targetGrid, timm ? "timm" : "dinov2");
             }
             // timm's models have no mask_token: dinov2's init (zeros) stays.
             List<String> kept = StateDictLoader.load(student, backbone, Set.of(TimmDinov2Keys.MASK_TOKEN));
@@ -221,11 +225,12 @@ public final class WeightsImport {
 
     /**
      * {@code pos [1, 1 + M*M, D]} -> {@code [1, 1 + G*G, D]}: CLS row copied, the M x M grid resized
-     * bicubically to G x G (computed in double on the host; a one-off at import).
+     * bicubically to G x G with dinov2's {@code offset} (0: timm's resize to G), computed in double on
+     * the host; a one-off at import.
      */
-    static Tensor resized(Tensor pos, int m, int g, HostArena arena) {
+    static Tensor resized(Tensor pos, int m, int g, double offset, HostArena arena) {
         long dim = pos.size(2);
-        double[] w = BicubicPositionInterpolation.weights1d(m, g, 0);
+        double[] w = BicubicPositionInterpolation.weights1d(m, g, offset);
         Tensor out = arena.allocate(pos.dtype(), 1, 1 + (long) g * g, dim);
         for (long d = 0; d < dim; d++) {
             out.setFlat(d, pos.getFlat(d));

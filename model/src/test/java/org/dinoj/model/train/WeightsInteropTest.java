@@ -142,6 +142,15 @@ class WeightsInteropTest {
             for (int d = 0; d < 32; d++) {
                 assertThat(pos.getFlat(d)).isEqualTo(from.getFlat(d)); // CLS row as is
             }
+            // A dinov2 file: resized as dinov2 resizes at this grid, with its 0.1 offset (checked against torch above).
+            try (HostArena arena = new HostArena()) {
+                Tensor dinov2 = WeightsImport.resized(from, 2, 4, 0.1, arena);
+                Tensor timm = WeightsImport.resized(from, 2, 4, 0, arena);
+                for (long i = 32; i < 17 * 32; i++) {
+                    assertThat(pos.getFlat(i)).isCloseTo(dinov2.getFlat(i), org.assertj.core.data.Offset.offset(1e-6));
+                }
+                assertThat(pos.getFlat(32)).isNotCloseTo(timm.getFlat(32), org.assertj.core.data.Offset.offset(1e-7));
+            }
         }
     }
 
@@ -156,22 +165,44 @@ class WeightsInteropTest {
                 1.44140625, 1.7734375, 2.3203125, 2.65234375, 2.10546875, 2.4375, 2.984375, 3.31640625};
         double[] down = {1.430755615234375, 6.522369384765625, 32.397369384765625, 53.180755615234375};
         try (HostArena arena = new HostArena()) {
-            checkResize(arena, new double[] {0, 1, 2, 3}, 2, 4, up);
-            double[] squares = new double[9];
-            for (int i = 0; i < 9; i++) {
-                squares[i] = i * i;
-            }
-            checkResize(arena, squares, 3, 2, down);
+            checkResize(arena, new double[] {0, 1, 2, 3}, 2, 4, 0, up);
+            checkResize(arena, squares(), 3, 2, 0, down);
         }
     }
 
-    private static void checkResize(HostArena arena, double[] grid, int m, int g, double[] expected) {
+    /**
+     * A dinov2 file is resized as dinov2's interpolate_pos_encoding does at the target grid: torch's
+     * bicubic called with {@code scale_factor = (G + 0.1) / M} (values printed by torch, f64, for
+     * the same two grids).
+     */
+    @Test
+    void resizeWithDinov2sOffsetMatchesTorch() {
+        double[] up = {-0.3188745991787685, -0.0047563514748761955, 0.5290794895605129, 0.8851171087186792,
+                0.30936189622901594, 0.6234801439329077, 1.1573159849682968, 1.513353604126463, 1.377033578299794,
+                1.6911518260036855, 2.2249876670390747, 2.5810252861972414, 2.0891088166161262, 2.4032270643200175,
+                2.937062905355407, 3.293100524513574};
+        double[] down = {1.2503161383383943, 5.705468886130548, 29.14715984822966, 48.15864860397766};
+        try (HostArena arena = new HostArena()) {
+            checkResize(arena, new double[] {0, 1, 2, 3}, 2, 4, 0.1, up);
+            checkResize(arena, squares(), 3, 2, 0.1, down);
+        }
+    }
+
+    private static double[] squares() {
+        double[] squares = new double[9];
+        for (int i = 0; i < 9; i++) {
+            squares[i] = i * i;
+        }
+        return squares;
+    }
+
+    private static void checkResize(HostArena arena, double[] grid, int m, int g, double offset, double[] expected) {
         Tensor pos = arena.allocate(DType.F64, 1, 1 + (long) m * m, 1);
         pos.setFlat(0, 7);
         for (int i = 0; i < grid.length; i++) {
             pos.setFlat(1 + i, grid[i]);
         }
-        Tensor out = WeightsImport.resized(pos, m, g, arena);
+        Tensor out = WeightsImport.resized(pos, m, g, offset, arena);
         assertThat(out.getFlat(0)).isEqualTo(7);
         for (int i = 0; i < expected.length; i++) {
             assertThat(out.getFlat(1 + i)).as("row " + i).isCloseTo(expected[i], org.assertj.core.data.Offset.offset(1e-12));
