@@ -41,7 +41,7 @@ public final class SafeTensors {
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-    /** Element sizes of every dtype the format defines; dinoj reads F32, BF16 and F64 as tensors. */
+    /** Element sizes of every dtype the format defines; dinoj reads F32, BF16 and F64 as tensors, and F16 widened to F32. */
     private static final Map<String, Integer> DTYPE_BYTES = Map.ofEntries(
             Map.entry("BOOL", 1), Map.entry("U8", 1), Map.entry("I8", 1), Map.entry("F8_E5M2", 1),
             Map.entry("F8_E4M3", 1), Map.entry("I16", 2), Map.entry("U16", 2), Map.entry("F16", 2),

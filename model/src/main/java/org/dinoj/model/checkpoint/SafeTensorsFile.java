@@ -2,6 +2,8 @@ package org.dinoj.model.checkpoint;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
@@ -18,6 +20,10 @@ public final class SafeTensorsFile implements AutoCloseable {
     private final Map<String, String> metadata;
     private final MemorySegment data;
     private final Arena arena;
+    /** F16 tensors widened to F32 once each: the file stores halves, dinoj computes in floats. */
+    private final Map<String, Tensor> widened = new java.util.concurrent.ConcurrentHashMap<>();
+    /** safetensors stores little-endian. */
+    private static final ValueLayout.OfShort LITTLE_HALF = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     SafeTensorsFile(Path file, Map<String, SafeTensorsEntry> entries, Map<String, String> metadata, MemorySegment data,
                     Arena arena) {
@@ -44,16 +50,34 @@ public final class SafeTensorsFile implements AutoCloseable {
         return e;
     }
 
-    /** The tensor {@code name} as a view of the file (F32, BF16 or F64). */
+    /**
+     * The tensor {@code name} as a view of the file (F32, BF16 or F64), or an F16 tensor widened to
+     * F32 (exactly: every half is a float), held until {@link #close()}.
+     */
     public Tensor tensor(String name) {
         SafeTensorsEntry e = entry(name);
+        MemorySegment bytes = e.byteSize() == 0 ? MemorySegment.NULL : data.asSlice(e.begin(), e.byteSize());
+        if (e.dtype().equals("F16")) {
+            return widened.computeIfAbsent(name, n -> Tensor.of(halvesToFloats(bytes), DType.F32, e.shape()));
+        }
         DType dtype = SafeTensors.dinojType(e.dtype());
         if (dtype == null) {
             throw new IllegalArgumentException(file + ": tensor '" + name + "' has dtype " + e.dtype()
-                    + ", which dinoj does not read (F32, BF16 and F64 only)");
+                    + ", which dinoj does not read (F32, F16, BF16 and F64 only)");
         }
-        MemorySegment bytes = e.byteSize() == 0 ? MemorySegment.NULL : data.asSlice(e.begin(), e.byteSize());
         return Tensor.of(bytes, dtype, e.shape());
+    }
+
+    private MemorySegment halvesToFloats(MemorySegment halves) {
+        long n = halves.byteSize() / 2;
+        if (n == 0) {
+            return MemorySegment.NULL;
+        }
+        MemorySegment floats = arena.allocate(ValueLayout.JAVA_FLOAT, n);
+        for (long i = 0; i < n; i++) {
+            floats.setAtIndex(ValueLayout.JAVA_FLOAT, i, Float.float16ToFloat(halves.getAtIndex(LITTLE_HALF, i)));
+        }
+        return floats;
     }
 
     @Override

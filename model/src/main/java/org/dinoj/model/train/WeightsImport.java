@@ -17,6 +17,7 @@ import org.dinoj.model.checkpoint.CheckpointStore;
 import org.dinoj.model.checkpoint.SafeTensors;
 import org.dinoj.model.checkpoint.SafeTensorsFile;
 import org.dinoj.model.checkpoint.StateDictLoader;
+import org.dinoj.model.checkpoint.StateDictWrapping;
 import org.dinoj.model.checkpoint.TimmDinov2Keys;
 import org.dinoj.model.nn.BicubicPositionInterpolation;
 import org.dinoj.model.nn.DinoHead;
@@ -57,9 +58,12 @@ public final class WeightsImport {
     private WeightsImport() {
     }
 
-    /** What was imported: the written checkpoint, whether heads came from the file, the grid change. */
+    /**
+     * What was imported: the written checkpoint, whether heads came from the file, the grid change,
+     * and the prefix its keys were read under ({@link StateDictWrapping}; empty for a bare state dict).
+     */
     public record Result(Checkpoint checkpoint, boolean timmNaming, boolean dinoHeadFromFile,
-                         boolean ibotHeadFromFile, int sourceGrid, int targetGrid) {
+                         boolean ibotHeadFromFile, int sourceGrid, int targetGrid, String keyPrefix) {
     }
 
     /**
@@ -78,13 +82,17 @@ public final class WeightsImport {
             Map<String, Tensor> dinoHeadSource = new LinkedHashMap<>();
             Map<String, Tensor> ibotHeadSource = new LinkedHashMap<>();
             boolean timm = false;
-            for (String key : file.names()) {
+            StateDictWrapping wrapping = StateDictWrapping.of(file.names());
+            for (Map.Entry<String, String> named : wrapping.keys().entrySet()) {
+                String key = named.getKey();
+                Tensor tensor = file.tensor(named.getValue());
+                requireFinite(in, named.getValue(), tensor);
                 if (key.startsWith(DINO_HEAD)) {
-                    dinoHeadSource.put(key.substring(DINO_HEAD.length()), file.tensor(key));
+                    dinoHeadSource.put(key.substring(DINO_HEAD.length()), tensor);
                 } else if (key.startsWith(IBOT_HEAD)) {
-                    ibotHeadSource.put(key.substring(IBOT_HEAD.length()), file.tensor(key));
+                    ibotHeadSource.put(key.substring(IBOT_HEAD.length()), tensor);
                 } else {
-                    backboneSource.put(key, file.tensor(key));
+                    backboneSource.put(key, tensor);
                     timm |= key.equals("reg_token");
                 }
             }
@@ -92,8 +100,9 @@ public final class WeightsImport {
                 throw new IllegalArgumentException(in + " has no tensor 'pos_embed': it is not a dinov2 or timm DINOv2"
                         + " backbone state dict (first keys " + file.names().stream().sorted().limit(4).toList() + ")");
             }
-            for (String key : file.names()) {
-                requireFinite(in, key, file.tensor(key));
+            if (!wrapping.prefix().isEmpty()) {
+                LOG.info("{}: the model's keys were read under '{}' ({} of the file's {} tensors)", in, wrapping.prefix(),
+                        wrapping.keys().size(), file.names().size());
             }
             Tensor sourcePos = backboneSource.get("pos_embed");
             timm |= !hasClsSlot(sourcePos);
@@ -130,7 +139,7 @@ public final class WeightsImport {
             model.copyStudentIntoTeacher(backend);
             Checkpoint checkpoint = CheckpointStore.writeDirectory(out, 0,
                     dir -> writeCheckpointFiles(dir, model, config, in, arena));
-            return new Result(checkpoint, timm, dinoFromFile, ibotFromFile, sourceGrid, targetGrid);
+            return new Result(checkpoint, timm, dinoFromFile, ibotFromFile, sourceGrid, targetGrid, wrapping.prefix());
         }
     }
 

@@ -124,6 +124,87 @@ class WeightsInteropTest {
         }
     }
 
+    /**
+     * Weights as training code saves them: a dinoj checkpoint's own model.safetensors (student and
+     * teacher under their prefixes, with AdamW moments and centers) imports its teacher, and a
+     * DDP-wrapped backbone in half precision imports as the same weights widened.
+     */
+    @Test
+    void wrappedKeysAndHalfPrecisionImportAsTheModelTheyHold() throws IOException {
+        DinoV2Config config = DinoV2Config.load("tiny-test", TINY);
+        Path source = writeStateDict(dir.resolve("in.safetensors"), config, true);
+        Path first = dir.resolve("first");
+        WeightsImport.importWeights(source, first, config);
+        // Training moves the teacher away from the student: the import must take the teacher's values.
+        Path trained = dir.resolve("trained.safetensors");
+        try (SafeTensorsFile model = SafeTensors.read(first.resolve(DinoV2Session.MODEL_FILE)); HostArena arena = new HostArena()) {
+            Map<String, Tensor> state = new LinkedHashMap<>();
+            for (String name : model.names()) {
+                Tensor t = model.tensor(name);
+                Tensor copy = arena.allocate(t.dtype(), t.shape());
+                for (long i = 0; i < t.numel(); i++) {
+                    copy.setFlat(i, t.getFlat(i) + (name.startsWith("teacher.") ? 0.5 : 0));
+                }
+                state.put(name, copy);
+            }
+            SafeTensors.write(trained, state, Map.of());
+        }
+        WeightsImport.Result fromCheckpoint = WeightsImport.importWeights(trained, dir.resolve("from-checkpoint"), config);
+        assertThat(fromCheckpoint.keyPrefix()).isEqualTo("teacher.backbone.");
+        assertThat(fromCheckpoint.dinoHeadFromFile()).isTrue();
+        try (SafeTensorsFile in = SafeTensors.read(source);
+             SafeTensorsFile out = SafeTensors.read(dir.resolve("from-checkpoint").resolve(DinoV2Session.MODEL_FILE))) {
+            assertThat(out.tensor("student.backbone.norm.weight").getFlat(0)).isEqualTo(in.tensor("norm.weight").getFlat(0) + 0.5);
+            assertThat(out.tensor("teacher.dino_head.last_layer.weight_g").getFlat(0))
+                    .isEqualTo(in.tensor("dino_head.last_layer.weight_g").getFlat(0) + 0.5, org.assertj.core.data.Offset.offset(1e-6));
+        }
+
+        // DDP's prefix, in F16: written by hand (dinoj writes no halves), read back widened exactly.
+        Path half = dir.resolve("half.safetensors");
+        Map<String, float[]> halves = new LinkedHashMap<>();
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        try (SafeTensorsFile in = SafeTensors.read(source)) {
+            for (String name : in.names()) {
+                float[] values = in.tensor(name).toFloatArray();
+                for (int i = 0; i < values.length; i++) {
+                    values[i] = Float.float16ToFloat(Float.floatToFloat16(values[i]));
+                }
+                halves.put("module.backbone." + name, values);
+                shapes.put("module.backbone." + name, in.tensor(name).shape());
+            }
+        }
+        writeF16(half, halves, shapes);
+        WeightsImport.Result fromHalves = WeightsImport.importWeights(half, dir.resolve("from-halves"), config);
+        assertThat(fromHalves.keyPrefix()).isEqualTo("module.backbone.");
+        try (SafeTensorsFile out = SafeTensors.read(dir.resolve("from-halves").resolve(DinoV2Session.MODEL_FILE))) {
+            assertThat(out.tensor("teacher.backbone.blocks.1.mlp.fc1.weight").toFloatArray())
+                    .isEqualTo(halves.get("module.backbone.blocks.1.mlp.fc1.weight"));
+        }
+    }
+
+    /** A safetensors file of F16 tensors, laid out as the format says: header length, JSON header, little-endian data. */
+    private static void writeF16(Path file, Map<String, float[]> tensors, Map<String, long[]> shapes) throws IOException {
+        StringBuilder header = new StringBuilder("{");
+        long offset = 0;
+        for (Map.Entry<String, float[]> t : tensors.entrySet()) {
+            long end = offset + 2L * t.getValue().length;
+            header.append(header.length() > 1 ? "," : "").append('"').append(t.getKey()).append("\":{\"dtype\":\"F16\",\"shape\":")
+                    .append(java.util.Arrays.toString(shapes.get(t.getKey())).replace(" ", "")).append(",\"data_offsets\":[")
+                    .append(offset).append(',').append(end).append("]}");
+            offset = end;
+        }
+        byte[] json = header.append('}').toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(8 + json.length + (int) offset)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        buffer.putLong(json.length).put(json);
+        for (float[] values : tensors.values()) {
+            for (float v : values) {
+                buffer.putShort(Float.floatToFloat16(v));
+            }
+        }
+        java.nio.file.Files.write(file, buffer.array());
+    }
+
     @Test
     void aSmallerPositionGridIsResizedBicubicallyAndTheRestMustFit() throws IOException {
         DinoV2Config small = DinoV2Config.load("tiny-test", List.of("crops.global_crops_size=8",

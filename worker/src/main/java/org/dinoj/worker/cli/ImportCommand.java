@@ -49,6 +49,10 @@ public final class ImportCommand implements Callable<Integer> {
                 parsed.ibot().separateHead() ? (r.ibotHeadFromFile() ? "from the file" : "fresh") : "shared",
                 r.sourceGrid() != r.targetGrid() ? String.format(Locale.ROOT, ", position grid %dx%d resized to %dx%d",
                         r.sourceGrid(), r.sourceGrid(), r.targetGrid(), r.targetGrid()) : "");
+        if (!r.keyPrefix().isEmpty()) {
+            stdout.println("the model's weights were read under the keys' prefix '" + r.keyPrefix() + "'"
+                    + (r.keyPrefix().contains("teacher.") ? ": the teacher, which the training evaluated" : ""));
+        }
         return 0;
     }
 }
