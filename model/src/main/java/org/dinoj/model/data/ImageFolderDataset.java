@@ -175,14 +175,28 @@ public final class ImageFolderDataset implements Dataset {
     /**
      * Image files below {@code root}, relative to it, sorted by their path with '/' separators.
      * Linked folders are walked, as torchvision's ImageFolder walks them: a class folder that is a
-     * link to another disk must not count as a class without images.
+     * link to another disk must not count as a class without images. Where links were met, an image
+     * reached by two paths is used once (at the first path in that order), and links to nothing are
+     * said, not passed over.
      */
     private static List<Path> listImages(Path root, String spec) {
         List<Path> found = new ArrayList<>();
         Map<String, Integer> undecoded = new TreeMap<>();
         int macMetadata = 0;
+        boolean linked = false;
+        List<Path> dangling = new ArrayList<>();
         try (Stream<Path> walk = Files.walk(root, FileVisitOption.FOLLOW_LINKS)) {
-            for (Path p : (Iterable<Path>) walk.filter(Files::isRegularFile)::iterator) {
+            for (Path p : (Iterable<Path>) walk::iterator) {
+                if (Files.isSymbolicLink(p)) {
+                    linked = true;
+                    if (!Files.exists(p)) {
+                        dangling.add(root.relativize(p));
+                        continue;
+                    }
+                }
+                if (!Files.isRegularFile(p)) {
+                    continue;
+                }
                 String extension = extension(p);
                 if (p.getFileName().toString().startsWith("._")) {
                     // macOS's AppleDouble companions of copied files: metadata named like the image, never an image.
@@ -202,6 +216,13 @@ public final class ImageFolderDataset implements Dataset {
                     + "): check its permissions", e);
         }
         found.sort(Comparator.comparing(p -> p.toString().replace('\\', '/')));
+        if (linked) {
+            found = onceEach(root, spec, found);
+        }
+        if (!dangling.isEmpty()) {
+            LOG.warn("{}: {} link(s) in {} point to nothing and are left out (first: {}): restore their targets or"
+                    + " remove them", spec, dangling.size(), root, dangling.getFirst());
+        }
         if (!undecoded.isEmpty()) {
             LOG.warn("{}: left out of {}: {} (dinoj decodes JPEG, PNG, BMP, GIF and TIFF: convert these to use them)",
                     spec, root, String.join(", ", undecoded.entrySet().stream().map(e -> e.getValue() + " " + e.getKey()
@@ -211,6 +232,34 @@ public final class ImageFolderDataset implements Dataset {
             LOG.info("{}: ignored {} macOS metadata file(s) (._*) in {}", spec, macMetadata, root);
         }
         return found;
+    }
+
+    /** {@code sorted} with each file once, by its real path: links can reach one image twice. */
+    private static List<Path> onceEach(Path root, String spec, List<Path> sorted) {
+        Map<Path, Path> firstPath = new java.util.HashMap<>();
+        List<Path> once = new ArrayList<>(sorted.size());
+        String firstRepeat = null;
+        for (Path p : sorted) {
+            Path real;
+            try {
+                real = root.resolve(p).toRealPath();
+            } catch (IOException gone) {
+                once.add(p); // vanished since the walk: reading it will say so
+                continue;
+            }
+            Path earlier = firstPath.putIfAbsent(real, p);
+            if (earlier == null) {
+                once.add(p);
+            } else if (firstRepeat == null) {
+                firstRepeat = p + " is " + earlier;
+            }
+        }
+        if (firstRepeat != null) {
+            LOG.warn("{}: {} of the {} image paths in {} reach an image listed before them, through links (first: {});"
+                    + " each image is used once, {} in all", spec, sorted.size() - once.size(), sorted.size(), root,
+                    firstRepeat, once.size());
+        }
+        return once;
     }
 
     /** The lower-case extension of a file name with a stem ("" for none, and for ".jpg" alone). */

@@ -87,6 +87,24 @@ class ImageFolderDatasetTest {
                         + "' links back into itself at " + dir.resolve("data/moth/deeper/again") + ": remove that link");
     }
 
+    /** A folder linked in twice reaches each image by two paths: each is used once; a link to nothing is left out. */
+    @Test
+    void anImageReachedTwiceThroughLinksIsUsedOnceAndADanglingLinkIsLeftOut() throws IOException {
+        writeGray(dir.resolve("data/2024/a.png"), 4, 10, "png");
+        writeGray(dir.resolve("data/2024/b.png"), 4, 20, "png");
+        writeGray(dir.resolve("data/2025/c.png"), 4, 30, "png");
+        Files.createSymbolicLink(dir.resolve("data/2025/b-again.png"), dir.resolve("data/2024/b.png"));
+        Files.createSymbolicLink(dir.resolve("data/favourites"), dir.resolve("data/2024"));
+        Files.createSymbolicLink(dir.resolve("data/2025/gone.png"), dir.resolve("data/nothing.png"));
+
+        ImageFolderDataset data = (ImageFolderDataset) Datasets.open("folder:" + dir.resolve("data"), Split.TRAIN);
+        assertThat(data.size()).isEqualTo(3);
+        // The first path in the listing's order keeps the image: 2024/b, not 2025/b-again or favourites/b.
+        assertThat(java.util.stream.IntStream.range(0, 3).mapToObj(data::file))
+                .containsExactly(dir.resolve("data/2024/a.png"), dir.resolve("data/2024/b.png"), dir.resolve("data/2025/c.png"));
+        assertThat(data.classNames()).containsExactly("2024", "2025");
+    }
+
     @Test
     void theFingerprintFollowsTheListingNotTheFoldersPlace() throws IOException {
         writeGray(dir.resolve("a/cat/1.png"), 4, 10, "png");
