@@ -35,7 +35,9 @@ class PauseOnFailingRoundTest {
         assertThat(ended).as("ended within 150 s:%n%s", out).isTrue();
         assertThat(p.exitValue()).as(out).isZero();
         assertThat(out).contains("--max-minutes reached: pausing job stuck with a checkpoint")
-                .contains("attempt 1 failed and Temporal retries it (attempt 2): image folder " + gone + " for 'folder:"
+                // Named as the Temporal UI names the round (tiny-test: 4 epochs of 10 steps, rounds end at epochs).
+                .contains("train round 0, shard 0 (of 1): to step 10 of 40; attempt 1 failed and Temporal retries it"
+                        + " (attempt 2): image folder " + gone + " for 'folder:"
                         + gone + "' does not exist or is not a directory: check the path")
                 .contains("job stuck paused at step 0 before its first checkpoint; run the same command with --job-id"
                         + " stuck to continue");

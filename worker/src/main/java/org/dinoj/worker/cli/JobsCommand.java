@@ -278,7 +278,8 @@ public final class JobsCommand implements Runnable {
                     .append(p.lastCheckpoint().step()).append("  ").append(p.lastCheckpoint().uri()).append('\n');
         }
         for (JobService.PendingRound r : rounds) {
-            s.append("  TrainRound ").append(r.activityId()).append(": ").append(r.state()).append(", attempt ")
+            s.append("  ").append(r.label() != null ? r.label() : "TrainRound " + r.activityId()).append(": ")
+                    .append(r.state()).append(", attempt ")
                     .append(r.attempt());
             RoundHeartbeat hb = r.heartbeat();
             if (hb != null) {

@@ -73,7 +73,7 @@ final class ProgressLine {
      */
     static java.util.Optional<String> retryNote(List<JobService.PendingRound> rounds) {
         return rounds.stream().filter(r -> r.attempt() > 1 && r.lastFailure() != null).findFirst()
-                .map(r -> "round " + r.activityId() + ": attempt " + (r.attempt() - 1) + " failed and Temporal retries it"
+                .map(r -> r.name() + "; attempt " + (r.attempt() - 1) + " failed and Temporal retries it"
                         + " (attempt " + r.attempt() + "): " + r.lastFailure());
     }
 

@@ -6,6 +6,7 @@ import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.api.enums.v1.WorkflowIdConflictPolicy;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
+import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.api.workflow.v1.PendingActivityInfo;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse;
@@ -55,6 +56,8 @@ import org.slf4j.LoggerFactory;
 public final class JobService {
     private static final Logger log = LoggerFactory.getLogger(JobService.class);
     private static final DataConverter CONVERTER = DefaultDataConverter.newDefaultInstance();
+    /** Round labels by "job/activity id": a label never changes once the round is scheduled. */
+    private final java.util.Map<String, String> roundLabels = new java.util.concurrent.ConcurrentHashMap<>();
     /** Time for a stopping round to write its checkpoint after the heartbeat that tells it to stop. */
     private static final long ROUND_STOP_MARGIN_MILLIS = 5000;
     /** Sections a retry may change: how the job learns and computes, not what its checkpoints hold or how long it is. */
@@ -792,9 +795,19 @@ public final class JobService {
         }
     }
 
-    /** A running TrainRound as DescribeWorkflowExecution shows it. */
+    /**
+     * A running TrainRound as DescribeWorkflowExecution shows it.
+     *
+     * @param label what the Temporal UI calls it ("train round 3, shard 0 (of 1): to step 400 of 1000"),
+     *     or null where it was not looked up or not found
+     */
     public record PendingRound(String activityId, int attempt, String state, RoundHeartbeat heartbeat,
-                               String lastFailure, java.time.Instant lastStarted, java.time.Instant lastHeartbeat) {
+                               String lastFailure, java.time.Instant lastStarted, java.time.Instant lastHeartbeat,
+                               String label) {
+        /** Its label, or its activity id where there is none. */
+        public String name() {
+            return label != null ? label : "round " + activityId;
+        }
     }
 
     private static java.time.Instant instant(com.google.protobuf.Timestamp t) {
@@ -830,12 +843,17 @@ public final class JobService {
     }
 
     public PendingWork pendingWork(String jobId) {
+        return pendingWork(jobId, false);
+    }
+
+    /** @param labelEveryRound look every round's label up, not only those of retried rounds (one history read) */
+    private PendingWork pendingWork(String jobId, boolean labelEveryRound) {
         List<PendingRound> rounds = new ArrayList<>();
         Optional<String> other = Optional.empty();
         Optional<DescribeWorkflowExecutionResponse> d = describe(jobId);
         for (PendingActivityInfo a : d.map(DescribeWorkflowExecutionResponse::getPendingActivitiesList).orElse(List.of())) {
             if (a.getActivityType().getName().equals("TrainRound")) {
-                rounds.add(pendingRound(a));
+                rounds.add(pendingRound(a, labelEveryRound || a.getAttempt() > 1 ? roundLabel(jobId, a.getActivityId()) : null));
             } else if (other.isEmpty() && a.getAttempt() > 1 && a.hasLastFailure()) {
                 other = Optional.of(activityInWords(a.getActivityType().getName()) + ": attempt " + (a.getAttempt() - 1)
                         + " failed and Temporal retries it (attempt " + a.getAttempt() + "): "
@@ -854,11 +872,41 @@ public final class JobService {
         };
     }
 
+    /** The job's running rounds, each with its label. */
     public List<PendingRound> pendingRounds(String jobId) {
-        return pendingWork(jobId).rounds();
+        return pendingWork(jobId, true).rounds();
     }
 
-    private static PendingRound pendingRound(PendingActivityInfo a) {
+    /**
+     * The summary the workflow gave the activity when it scheduled it (what the Temporal UI shows),
+     * read once from the run's history and kept; null when the history has none (a run recorded
+     * before summaries) or cannot be read now.
+     */
+    private String roundLabel(String jobId, String activityId) {
+        String key = jobId + "/" + activityId;
+        String known = roundLabels.get(key);
+        if (known != null) {
+            return known;
+        }
+        try {
+            for (HistoryEvent e : client.fetchHistory(jobId).getEvents()) {
+                if (e.hasActivityTaskScheduledEventAttributes()
+                        && e.getActivityTaskScheduledEventAttributes().getActivityId().equals(activityId)) {
+                    if (!e.hasUserMetadata() || !e.getUserMetadata().hasSummary()) {
+                        return null;
+                    }
+                    String label = CONVERTER.fromPayload(e.getUserMetadata().getSummary(), String.class, String.class);
+                    roundLabels.put(key, label);
+                    return label;
+                }
+            }
+        } catch (RuntimeException unreadable) {
+            log.debug("job {}: the label of activity {} could not be read: {}", jobId, activityId, unreadable.toString());
+        }
+        return null;
+    }
+
+    private static PendingRound pendingRound(PendingActivityInfo a, String label) {
         RoundHeartbeat hb = a.hasHeartbeatDetails()
                 ? CONVERTER.fromPayloads(0, Optional.of(a.getHeartbeatDetails()), RoundHeartbeat.class, RoundHeartbeat.class)
                 : null;
@@ -866,6 +914,6 @@ public final class JobService {
         return new PendingRound(a.getActivityId(), a.getAttempt(),
                 a.getState().name().replace("PENDING_ACTIVITY_STATE_", "").toLowerCase(), hb, failure,
                 a.hasLastStartedTime() ? instant(a.getLastStartedTime()) : null,
-                a.hasLastHeartbeatTime() ? instant(a.getLastHeartbeatTime()) : null);
+                a.hasLastHeartbeatTime() ? instant(a.getLastHeartbeatTime()) : null, label);
     }
 }

@@ -48,7 +48,7 @@ class JobsCommandTest {
         Progress atRoundStart = new Progress("fm-3", JobStatus.RUNNING, 3, 15, 300, 1500, null, null, null, -1, 0, null);
         RoundHeartbeat hb = new RoundHeartbeat(487, 600, 9.87, 140.0, null, null);
         List<JobService.PendingRound> rounds = List.of(
-                new JobService.PendingRound("r-1", 1, "started", hb, null, null, null));
+                new JobService.PendingRound("r-1", 1, "started", hb, null, null, null, null));
 
         assertThat(JobsCommand.withLiveStep(atRoundStart, rounds).summary())
                 .isEqualTo("running: epoch 5/15, step 487/1500");

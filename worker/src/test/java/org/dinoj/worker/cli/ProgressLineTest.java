@@ -20,9 +20,10 @@ class ProgressLineTest {
     void aRetriedRoundSaysWhichAttemptFailedAndWhy() {
         // As the embedded server reports a round waiting out its back-off: started, last heartbeat at its start.
         JobService.PendingRound waiting = new JobService.PendingRound("r0", 13, "started", null, GONE, T0,
-                T0.plusMillis(1));
-        assertThat(ProgressLine.retryNote(List.of(waiting)))
-                .hasValue("round r0: attempt 12 failed and Temporal retries it (attempt 13): " + GONE);
+                T0.plusMillis(1), "train round 3, shard 0 (of 1): to step 400 of 1000");
+        // Named as the Temporal UI names it.
+        assertThat(ProgressLine.retryNote(List.of(waiting))).hasValue("train round 3, shard 0 (of 1): to step 400 of 1000;"
+                + " attempt 12 failed and Temporal retries it (attempt 13): " + GONE);
         // The progress line itself stays one terminal line.
         assertThat(ProgressLine.render(AT_STEP_0, List.of(waiting), 0))
                 .isEqualTo("epoch 1/4  step 0/40 [------------------------]   0%  loss -  0.0 img/s  running");
@@ -30,15 +31,17 @@ class ProgressLineTest {
 
     @Test
     void theFirstRoundPastItsFirstAttemptIsNamed() {
-        JobService.PendingRound fine = new JobService.PendingRound("r0", 1, "started", null, null, T0, null);
-        JobService.PendingRound retried = new JobService.PendingRound("r1", 2, "scheduled", null, "disk gone", T0, null);
+        JobService.PendingRound fine = new JobService.PendingRound("r0", 1, "started", null, null, T0, null, null);
+        JobService.PendingRound retried = new JobService.PendingRound("r1", 2, "scheduled", null, "disk gone", T0, null,
+                null);
+        // Without a label (a run recorded before summaries): by its activity id.
         assertThat(ProgressLine.retryNote(List.of(fine, retried)))
-                .hasValue("round r1: attempt 1 failed and Temporal retries it (attempt 2): disk gone");
+                .hasValue("round r1; attempt 1 failed and Temporal retries it (attempt 2): disk gone");
     }
 
     @Test
     void aFirstAttemptHasNoNote() {
-        JobService.PendingRound first = new JobService.PendingRound("r0", 1, "scheduled", null, null, null, null);
+        JobService.PendingRound first = new JobService.PendingRound("r0", 1, "scheduled", null, null, null, null, null);
         assertThat(ProgressLine.retryNote(List.of(first))).isEmpty();
         assertThat(ProgressLine.retryNote(List.of())).isEmpty();
     }
