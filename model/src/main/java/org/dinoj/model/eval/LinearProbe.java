@@ -106,6 +106,36 @@ public final class LinearProbe {
         if (best == null) {
             throw new IllegalStateException("every linear-probe grid point diverged: lower the learning rates");
         }
-        return new LinearProbeResult(points, best, split);
+        List<String> warnings = warnings(train, split);
+        warnings.forEach(w -> LOG.warn("linear probe: {}", w));
+        return new LinearProbeResult(points, best, split, warnings);
+    }
+
+    /** What makes a probe on {@code split} weaker than its figures look: classes it never fits, more held out than fit. */
+    static List<String> warnings(LabeledFeatures train, HoldOutSplit split) {
+        List<String> warnings = new ArrayList<>();
+        boolean[] inTrain = new boolean[train.numClasses()];
+        boolean[] fitted = new boolean[train.numClasses()];
+        for (int label : train.labels()) {
+            inTrain[label] = true;
+        }
+        for (int row : split.fit()) {
+            fitted[train.labels()[row]] = true;
+        }
+        int present = 0;
+        int unfitted = 0;
+        for (int c = 0; c < inTrain.length; c++) {
+            present += inTrain[c] ? 1 : 0;
+            unfitted += inTrain[c] && !fitted[c] ? 1 : 0;
+        }
+        if (unfitted > 0) {
+            warnings.add(unfitted + " of the " + present + " classes of the train split have no image among the "
+                    + split.fit().length + " rows it fits on, so it never predicts them: hold out a smaller fraction");
+        }
+        if (split.fit().length < split.heldOut().length) {
+            warnings.add("it fits on " + split.fit().length + " rows and holds out " + split.heldOut().length
+                    + ": a held-out fraction above 0.5 leaves it less to learn from than to choose with (0.1 is usual)");
+        }
+        return warnings;
     }
 }

@@ -39,6 +39,23 @@ class LinearProbeTest {
         assertThat(result.testAccuracy(blobs(400, 2))).isGreaterThanOrEqualTo(99.0);
     }
 
+    /** Holding out nearly everything leaves classes the probe never fits: said, with what to do. */
+    @Test
+    void aSplitThatLeavesClassesUnfittedOrHoldsOutMostIsWarned() {
+        LabeledFeatures train = blobs(100, 1);
+        assertThat(new LinearProbe(LinearProbe.grid(List.of(0.1), List.of(0.0)), 1, 32, 0.1, 1).fit(train).warnings())
+                .isEmpty();
+        // 0.98 of 100 rows: 2 fit rows for 5 classes.
+        LinearProbeResult most = new LinearProbe(LinearProbe.grid(List.of(0.1), List.of(0.0)), 1, 32, 0.98, 1).fit(train);
+        assertThat(most.split().fit()).hasSize(2);
+        long fitted = Arrays.stream(most.split().fit()).map(r -> train.labels()[r]).distinct().count();
+        assertThat(most.warnings()).containsExactly(
+                (5 - fitted) + " of the 5 classes of the train split have no image among the 2 rows it fits on, so it"
+                        + " never predicts them: hold out a smaller fraction",
+                "it fits on 2 rows and holds out 98: a held-out fraction above 0.5 leaves it less to learn from than to"
+                        + " choose with (0.1 is usual)");
+    }
+
     @Test
     void splitIsASeededPartitionWithTheAskedFractionHeldOut() {
         LinearProbe.HoldOutSplit split = LinearProbe.split(1000, 0.1, 7);

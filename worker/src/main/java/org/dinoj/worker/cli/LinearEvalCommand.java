@@ -106,11 +106,13 @@ public final class LinearEvalCommand implements Callable<Integer> {
             chosenPoint.put("weight_decay", chosen.config().weightDecay());
             line.put("chosen", chosenPoint);
             line.put("test_top1", testTop1);
+            line.put("warnings", result.warnings());
             out.println(JsonOutput.line(line));
         } else {
             out.printf(Locale.ROOT, "linear probe on %s features of %s: %d train images (%d fit, %d held out), %d test images, %d epochs%n",
                     featureName, input.datasetSpec(), trainRows, result.split().fit().length, result.split().heldOut().length,
                     testRows, epochs);
+            result.warnings().forEach(w -> out.println("warning: the linear probe " + w));
             out.printf(Locale.ROOT, "%10s %12s %16s%n", "lr", "weight decay", "held-out top-1 %");
             for (LinearProbe.GridPoint p : result.grid()) {
                 String top1 = Double.isNaN(p.heldOutTop1()) ? "diverged" : String.format(Locale.ROOT, "%.2f", p.heldOutTop1());

@@ -53,7 +53,7 @@ class EvalCommandsTest {
         Matcher m = Pattern.compile("\\{\"features\":\"raw-pixels\",\"dataset\":\"" + Pattern.quote(SPEC)
                 + "\",\"fit\":" + expected.split().fit().length + ",\"held_out\":" + expected.split().heldOut().length
                 + ",\"test\":96,\"epochs\":30,\"grid\":\\[(.*)],\"chosen\":\\{\"lr\":([0-9.]+),"
-                + "\"weight_decay\":0.0},\"test_top1\":([0-9.]+)}").matcher(run.out().strip());
+                + "\"weight_decay\":0.0},\"test_top1\":([0-9.]+),\"warnings\":\\[]}").matcher(run.out().strip());
         assertThat(m.matches()).as(run.out()).isTrue();
         assertThat(Double.parseDouble(m.group(2))).isEqualTo(expected.chosen().config().learningRate());
         assertThat(Double.parseDouble(m.group(3))).isEqualTo(expectedTest);
@@ -74,6 +74,15 @@ class EvalCommandsTest {
                         + split.fit().length + " fit, " + split.heldOut().length + " held out)")
                 .contains("<- chosen").containsPattern("test top-1: [0-9]+\\.[0-9]{2}%");
         assertThat(run.out().lines().filter(l -> l.contains("<- chosen")).count()).isEqualTo(1);
+        assertThat(run.out()).doesNotContain("warning");
+
+        // Nearly all held out: 1 fit row of the 4 classes; said above the table.
+        CliRun most = CliRun.dinoj("eval", "linear", "--dataset", SPEC, "--learning-rates", "0.1", "--weight-decays", "0",
+                "--epochs", "2", "--held-out", "0.99");
+        assertThat(most.code()).as(most.err()).isZero();
+        assertThat(most.out()).contains("warning: the linear probe 3 of the 4 classes of the train split have no image"
+                + " among the 1 rows it fits on, so it never predicts them: hold out a smaller fraction")
+                .contains("warning: the linear probe it fits on 1 rows and holds out 95");
     }
 
     @Test
