@@ -74,7 +74,7 @@ public final class CheckpointStore {
      * files are removed and the earlier checkpoints stay as they were.
      */
     public Checkpoint save(long step, Content content) throws CheckpointWriteException {
-        return writeDirectory(root.resolve(directoryName(step)), step, content);
+        return write(root.resolve(directoryName(step)), step, content, "earlier checkpoints are untouched");
     }
 
     /**
@@ -82,6 +82,12 @@ public final class CheckpointStore {
      * with the same temporary folder, manifest and atomic rename as {@link #save}.
      */
     public static Checkpoint writeDirectory(Path target, long step, Content content) throws CheckpointWriteException {
+        return write(target, step, content, "nothing was left at " + target);
+    }
+
+    /** @param afterFailure what a failure leaves as it was, for its sentence */
+    private static Checkpoint write(Path target, long step, Content content, String afterFailure)
+            throws CheckpointWriteException {
         if (step < 0) {
             throw new IllegalArgumentException("checkpoint step " + step + " is negative");
         }
@@ -113,7 +119,7 @@ public final class CheckpointStore {
         } catch (IOException | RuntimeException e) {
             deleteRecursively(temp);
             throw new CheckpointWriteException("checkpoint of step " + step + " could not be written to " + target + ": "
-                    + describe(e) + "; earlier checkpoints are untouched", e);
+                    + describe(e) + "; " + afterFailure, e);
         }
     }
 

@@ -81,6 +81,13 @@ class CheckpointStoreTest {
             assertThat(listing.map(p -> p.getFileName().toString())).containsExactly("step-0000000005");
         }
         assertThat(store.latestVerified()).contains(good);
+
+        // One checkpoint written as its own folder (an import) has no earlier ones to speak of.
+        Path imported = dir.resolve("imported");
+        assertThatThrownBy(() -> CheckpointStore.writeDirectory(imported, 0, d -> {
+            throw new IOException("No space left on device");
+        })).hasMessageEndingWith("No space left on device; nothing was left at " + imported);
+        assertThat(imported).doesNotExist();
     }
 
     @Test
