@@ -1,5 +1,7 @@
 package org.dinoj.workflows;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,6 +19,7 @@ import java.util.List;
  *     their checkpoints and starts included, oldest first
  * @param sizing how the budget sized the job, which each shortening's reason is added to anew
  */
+@JsonIgnoreProperties(ignoreUnknown = true)
 public record BudgetDeadline(long atMillis, int minEpochs, double evaluationSeconds, List<Double> recentPaces,
                              String sizing) {
     /** Share of the time left held back for a slower round than the last one. */

@@ -1,11 +1,15 @@
 package org.dinoj.workflows;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
 /**
- * What a job carries across continue-as-new: counters and references only.
+ * What a job carries across continue-as-new: counters and references only. Unknown fields are
+ * ignored and a null deadline is not written, so workers one version apart read each other's state.
  *
  * @param step global step of {@code checkpoint} (all shards agree at round boundaries); 0 while
  *     {@code checkpoint} is a retraining's base, whose step is another job's
@@ -24,10 +28,11 @@ import java.util.List;
  * @param deadline when the job must end to keep to its time budget, while it is kept to it: from its
  *     sizing until a pause, a length someone set, or a restart from the registry; else null
  */
+@JsonIgnoreProperties(ignoreUnknown = true)
 public record JobState(long step, CheckpointRef checkpoint, long roundEnd, List<CheckpointRef> shardResume, int round,
                        int lastEvalEpoch, EvalResult lastEval, TrainingMetrics lastMetrics, boolean paused,
                        double secondsPerStep, int refusedSteps, String schedule,
-                       BudgetDeadline deadline) {
+                       @JsonInclude(JsonInclude.Include.NON_NULL) BudgetDeadline deadline) {
 
     public JobState {
         // List.copyOf refuses null entries; shards without a resume point are null.

@@ -4,6 +4,7 @@ import io.temporal.activity.ActivityCancellationType;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
+import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.Async;
@@ -384,18 +385,45 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
         }
         double overrun = (now - deadline.atMillis()) / 1000.0
                 + deadline.predictSeconds(state.step(), spec.stepsPerEpoch(), fitting, spec.evalEveryEpochs(), pace);
-        String why = String.format(Locale.ROOT, "; at step %d its rounds took %.3f s a step, slower than measured, so"
-                + " it was shortened to %d epochs (%d steps)", state.step(), pace, fitting, fitting * spec.stepsPerEpoch());
+        boolean evaluationsDue = BudgetDeadline.evaluationsAfter(completedEpochs(), spec.epochs(), spec.evalEveryEpochs()) > 0;
+        String why = String.format(Locale.ROOT, "; at step %d its rounds took %.3f s a step%s, slower than measured, so"
+                + " it was shortened to %d epochs (%d steps)", state.step(), pace,
+                evaluationsDue ? String.format(Locale.ROOT, " and a k-NN evaluation %.1f s", deadline.evaluationSeconds()) : "",
+                fitting, fitting * spec.stepsPerEpoch());
+        double past = overrun + BudgetDeadline.CLOSING_SECONDS;
         String outcome = overrun > -BudgetDeadline.CLOSING_SECONDS
-                ? String.format(Locale.ROOT, ", the shortest it can be: it is predicted to end %.1f minutes past its"
-                        + " time budget", (overrun + BudgetDeadline.CLOSING_SECONDS) / 60)
+                ? ", the shortest it can be: it is predicted to end " + (past < 60
+                        ? String.format(Locale.ROOT, "%.0f s", past) : String.format(Locale.ROOT, "%.1f minutes", past / 60))
+                        + " past its time budget"
                 : " to end within its time budget";
         spec = spec.withEpochs(fitting);
         // The latest reason replaces an earlier one: a machine that keeps slowing shortens the job again.
         state = state.withSchedule(deadline.sizing() + why + outcome);
-        registryActivities().recordSpec(spec, state.schedule());
+        recordLength();
         log.warn("job {}: {}{}", spec.jobId(), why.substring(2), outcome);
         publish();
+    }
+
+    /**
+     * Records a length the workflow chose mid-run in the registry, for a restart from it. A few
+     * attempts only: the registry is this machine's record, not the job's state (the pretrain command
+     * brings it up to date from the workflow), and a registry that cannot be written must not stall
+     * the training.
+     */
+    private void recordLength() {
+        JobRegistryActivities registry = Workflow.newActivityStub(JobRegistryActivities.class, ActivityOptions.newBuilder()
+                .setTaskQueue(spec.activities().taskQueue())
+                .setStartToCloseTimeout(Duration.ofMinutes(1))
+                .setRetryOptions(RetryOptions.newBuilder(retry(spec.activities())).setMaximumAttempts(3).build())
+                .build());
+        try {
+            registry.recordSpec(spec, state.schedule());
+        } catch (ActivityFailure unwritable) {
+            String why = unwritable.getCause() instanceof ApplicationFailure cause ? cause.getOriginalMessage()
+                    : String.valueOf(unwritable.getCause());
+            log.warn("job {}: its new length of {} epochs could not be recorded in the registry ({}); it trains on",
+                    spec.jobId(), spec.epochs(), why);
+        }
     }
 
     private TrainingMetrics mergedMetrics(List<TrainRoundResult> results, long step) {
@@ -591,8 +619,11 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
     @Override
     public int setEpochs(int epochs) {
         spec = spec.withEpochs(epochs);
-        // The length someone chose is kept, whatever the time budget said.
-        state = state.withDeadline(null);
+        if (state.deadline() != null) {
+            // The length someone chose is kept, whatever the time budget said, and the schedule says so.
+            state = state.withSchedule(state.deadline().sizing() + "; set to " + epochs
+                    + " epochs with set-epochs, so it no longer keeps to its time budget").withDeadline(null);
+        }
         publish();
         return epochs;
     }

@@ -27,7 +27,7 @@ class BudgetDeadlineTest {
     void aJobThatFitsKeepsItsLength() {
         // At step 100 of 10 epochs x 100 steps: 900 steps and the evaluations at epochs 2..10.
         assertThat(DEADLINE.predictSeconds(100, 100, 10, 1, 1.0)).isEqualTo(900 + 9 * 10);
-        // 1000 s left, 965 usable: 990 s do not fit, 450 + 90 s do.
+        // 1000 s left, 965 usable: 990 s do not fit; 9 epochs (800 + 80 s) do, and at 0.5 s a step all 10 (450 + 90 s).
         assertThat(DEADLINE.epochsWithin(0, 100, 100, 10, 1, 1.0)).isEqualTo(9);
         assertThat(DEADLINE.epochsWithin(0, 100, 100, 10, 1, 0.5)).isEqualTo(10);
     }

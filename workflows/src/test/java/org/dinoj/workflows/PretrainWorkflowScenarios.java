@@ -409,7 +409,8 @@ public abstract class PretrainWorkflowScenarios {
         assertThat(lengths).hasSizeGreaterThan(1).startsWith(20).endsWith(epochs).isSortedAccordingTo(Comparator.reverseOrder())
                 .doesNotHaveDuplicates();
         assertThat(training.recordedSchedules.getLast()).startsWith("simulated: 20 epochs; at step ")
-                .containsPattern("its rounds took 0\\.[0-9]{3} s a step, slower than measured, so it was shortened"
+                .containsPattern("its rounds took 0\\.[0-9]{3} s a step and a k-NN evaluation [0-9.]+ s, slower than"
+                        + " measured, so it was shortened"
                         + " to " + epochs + " epochs \\(" + result.step() + " steps\\) to end within its time budget$");
         // The rounds after it carry the new length, so the trainer's schedules end with the job.
         assertThat(training.rounds.getLast().epochs()).isEqualTo(epochs);
@@ -420,11 +421,27 @@ public abstract class PretrainWorkflowScenarios {
         assertThat(progress.schedule()).isEqualTo(training.recordedSchedules.getLast());
     }
 
-    /** Paused before its first round, the job waits for a person: it keeps its 20 epochs past its 4 s budget. */
+    /** A shortening the registry cannot record (a full disk) is tried three times, and the job trains on to its end. */
+    @Test
+    void aShorteningTheRegistryCannotRecordDoesNotStopTheJob() {
+        worker(100);
+        training.setSizedEpochs(20);
+        training.setRecordsBeforeFailing(1); // the sizing's record only
+        JobResult result = stub("unrecorded").run(budgetedSpec(queue, "unrecorded", 1, 1, 4, 2, 100, 8), null);
+
+        assertThat(result.status()).isEqualTo(JobStatus.COMPLETED);
+        assertThat(result.step()).isLessThan(80);
+        assertThat(training.recordedSpecs).extracting(JobSpec::epochs).containsExactly(20);
+        // Three attempts for each shortening, after the sizing's one.
+        assertThat((training.recordAttempts.get() - 1) % 3).isZero();
+        assertThat(training.recordAttempts.get()).isGreaterThan(1);
+    }
+
+    /** Paused before its first round, the job waits for a person: it keeps its 5 epochs past its 4 s budget. */
     @Test
     void aPausedJobNoLongerKeepsToItsTimeBudget() throws Exception {
         worker(20);
-        training.setSizedEpochs(20);
+        training.setSizedEpochs(5);
         training.setSizingMillis(1000);
         PretrainWorkflow workflow = stub("paused-budget");
         WorkflowClient.start(workflow::run, budgetedSpec(queue, "paused-budget", 1, 1, 4, 2, 100, 4), null);
@@ -434,9 +451,10 @@ public abstract class PretrainWorkflowScenarios {
         workflow.resume();
         JobResult result = WorkflowStub.fromTyped(workflow).getResult(60, TimeUnit.SECONDS, JobResult.class);
 
-        assertThat(result.step()).isEqualTo(80);
-        assertThat(training.recordedSpecs).extracting(JobSpec::epochs).containsExactly(20);
-        assertThat(training.rounds).extracting(TrainRoundRequest::epochs).containsOnly(20);
+        // Still kept to the deadline, past it after the pause, it would have been cut to its shortest.
+        assertThat(result.step()).isEqualTo(20);
+        assertThat(training.recordedSpecs).extracting(JobSpec::epochs).containsExactly(5);
+        assertThat(training.rounds).extracting(TrainRoundRequest::epochs).containsOnly(5);
     }
 
     /** A length set by a person is kept, though the 3 s budget has long passed when the job reaches it. */
@@ -453,6 +471,8 @@ public abstract class PretrainWorkflowScenarios {
         assertThat(result.step()).isEqualTo(12);
         assertThat(training.recordedSpecs).extracting(JobSpec::epochs).containsExactly(20);
         assertThat(training.rounds.getLast().epochs()).isEqualTo(3);
+        assertThat(workflow.progress().schedule()).isEqualTo("simulated: 20 epochs; set to 3 epochs with set-epochs, so it"
+                + " no longer keeps to its time budget");
     }
 
     @Test

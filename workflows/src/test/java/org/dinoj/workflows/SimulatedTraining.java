@@ -28,6 +28,9 @@ public final class SimulatedTraining implements TrainingActivities, JobRegistryA
     private volatile long currentStep;
     private volatile long sizingMillis;
     private volatile int sizedEpochs;
+    private volatile int recordsBeforeFailing = Integer.MAX_VALUE;
+    /** Every RecordJobSpec attempt, failed ones included. */
+    final java.util.concurrent.atomic.AtomicInteger recordAttempts = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean latestCheckpointFails;
 
     /** Every step that is a multiple of this reports one refused (non-finite) attempt. */
@@ -195,8 +198,16 @@ public final class SimulatedTraining implements TrainingActivities, JobRegistryA
         recordedSpecs.add(spec);
     }
 
+    /** Makes every RecordJobSpec after the first {@code records} fail, as a registry on a full disk does. */
+    public void setRecordsBeforeFailing(int records) {
+        recordsBeforeFailing = records;
+    }
+
     @Override
     public void recordSpec(JobSpec spec, String schedule) {
+        if (recordAttempts.incrementAndGet() > recordsBeforeFailing) {
+            throw new IllegalStateException("simulated: No space left on device");
+        }
         recordedSpecs.add(spec);
         recordedSchedules.add(schedule);
     }

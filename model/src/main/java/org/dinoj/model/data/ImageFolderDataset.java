@@ -234,31 +234,48 @@ public final class ImageFolderDataset implements Dataset {
         return found;
     }
 
-    /** {@code sorted} with each file once, by its real path: links can reach one image twice. */
+    /**
+     * {@code sorted} with each file once, by its real path: links can reach one image twice. The
+     * path that goes through no link keeps the image (its folder is its class), else the first.
+     */
     private static List<Path> onceEach(Path root, String spec, List<Path> sorted) {
-        Map<Path, Path> firstPath = new java.util.HashMap<>();
-        List<Path> once = new ArrayList<>(sorted.size());
+        Path realRoot;
+        try {
+            realRoot = root.toRealPath();
+        } catch (IOException e) {
+            return sorted;
+        }
+        Map<Path, Path> kept = new java.util.LinkedHashMap<>();
+        int repeats = 0;
         String firstRepeat = null;
         for (Path p : sorted) {
             Path real;
             try {
                 real = root.resolve(p).toRealPath();
             } catch (IOException gone) {
-                once.add(p); // vanished since the walk: reading it will say so
+                kept.put(root.resolve(p), p); // vanished since the walk: reading it will say so
                 continue;
             }
-            Path earlier = firstPath.putIfAbsent(real, p);
+            Path earlier = kept.get(real);
             if (earlier == null) {
-                once.add(p);
-            } else if (firstRepeat == null) {
-                firstRepeat = p + " is " + earlier;
+                kept.put(real, p);
+                continue;
+            }
+            repeats++;
+            boolean direct = real.equals(realRoot.resolve(p));
+            firstRepeat = firstRepeat != null ? firstRepeat : (direct ? earlier + " is " + p : p + " is " + earlier);
+            if (direct) {
+                kept.put(real, p);
             }
         }
-        if (firstRepeat != null) {
-            LOG.warn("{}: {} of the {} image paths in {} reach an image listed before them, through links (first: {});"
-                    + " each image is used once, {} in all", spec, sorted.size() - once.size(), sorted.size(), root,
-                    firstRepeat, once.size());
+        if (repeats == 0) {
+            return sorted;
         }
+        List<Path> once = new ArrayList<>(kept.values());
+        once.sort(Comparator.comparing(p -> p.toString().replace('\\', '/')));
+        LOG.warn("{}: {} of the {} image paths in {} reach an image listed by another path, through links (first: {});"
+                + " each image is used once, at its path without links where it has one: {} in all", spec, repeats,
+                sorted.size(), root, firstRepeat, once.size());
         return once;
     }
 

@@ -45,9 +45,10 @@ import org.slf4j.LoggerFactory;
  * {@code G x G} (global crop size / patch size), the patch rows are resized once with PyTorch's
  * bicubic kernel (align_corners=False; {@link BicubicPositionInterpolation#weights1d}) as the file's
  * own code resizes them: a dinov2 file as dinov2's {@code interpolate_pos_encoding} does at G (the
- * configuration's {@code interpolate_offset}, 0.1), so the imported model at G gives dinov2's
- * features at that size; a timm file as timm's {@code resample_abs_pos_embed} does when loading at
- * another image size (no offset). The CLS row is kept. Everything else must match the
+ * configuration's {@code student.interpolate_offset}: 0.1, or 0 as dinov2's register recipes set it,
+ * whose antialiased downsizing is not reproduced), so the imported model at G gives dinov2's features
+ * at that size; a timm file (a register token or no mask token) as timm's
+ * {@code resample_abs_pos_embed} does when loading at another image size (no offset). The CLS row is kept. Everything else must match the
  * configuration exactly.
  */
 public final class WeightsImport {
@@ -105,7 +106,8 @@ public final class WeightsImport {
                         wrapping.keys().size(), file.names().size());
             }
             Tensor sourcePos = backboneSource.get("pos_embed");
-            timm |= !hasClsSlot(sourcePos);
+            // timm's ViTs have no mask token (they never train with masks), and its register models no CLS slot.
+            timm |= !hasClsSlot(sourcePos) || !backboneSource.containsKey(TimmDinov2Keys.MASK_TOKEN);
             Map<String, Tensor> backbone = TimmDinov2Keys.fromTimm(backboneSource, arena);
 
             requireSameShape(in, backbone, config.vit());
@@ -117,10 +119,12 @@ public final class WeightsImport {
             int sourceGrid = grid(in, backbone.get("pos_embed"));
             int targetGrid = grid(in, targetPos);
             if (sourceGrid != targetGrid && backbone.get("pos_embed").size(2) == targetPos.size(2)) {
+                // As the model will interpolate at run time (student.interpolate_offset: 0.1, or 0 as dinov2's
+                // register recipes set it); timm never offsets.
                 double offset = timm ? 0 : config.vit().interpolateOffset();
                 backbone.put("pos_embed", resized(backbone.get("pos_embed"), sourceGrid, targetGrid, offset, arena));
-                LOG.info("position embeddings of {} resized from a {}x{} to a {}x{} grid (bicubic, as {} does)", in,
-                        sourceGrid, sourceGrid, targetGrid, targetGrid, timm ? "timm" : "dinov2");
+                LOG.info("position embeddings of {} resized from a {}x{} to a {}x{} grid (bicubic, offset {}, as {} does)",
+                        in, sourceGrid, sourceGrid, targetGrid, targetGrid, offset, timm ? "timm" : "dinov2");
             }
             // timm's models have no mask_token: dinov2's init (zeros) stays.
             List<String> kept = StateDictLoader.load(student, backbone, Set.of(TimmDinov2Keys.MASK_TOKEN));

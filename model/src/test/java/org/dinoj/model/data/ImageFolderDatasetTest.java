@@ -103,6 +103,13 @@ class ImageFolderDatasetTest {
         assertThat(java.util.stream.IntStream.range(0, 3).mapToObj(data::file))
                 .containsExactly(dir.resolve("data/2024/a.png"), dir.resolve("data/2024/b.png"), dir.resolve("data/2025/c.png"));
         assertThat(data.classNames()).containsExactly("2024", "2025");
+
+        // A link that sorts first does not take the image from its own class folder.
+        Files.createSymbolicLink(dir.resolve("data/0-best"), dir.resolve("data/2025"));
+        ImageFolderDataset again = (ImageFolderDataset) Datasets.open("folder:" + dir.resolve("data"), Split.TRAIN);
+        assertThat(again.classNames()).containsExactly("2024", "2025");
+        assertThat(again.file(2)).isEqualTo(dir.resolve("data/2025/c.png"));
+        assertThat(again.label(2)).isEqualTo(1);
     }
 
     @Test

@@ -86,19 +86,20 @@ final class ProgressLine {
 
     /**
      * What a schedule says that was not shown yet: all of it the first time, then the clause the
-     * workflow added or rewrote (why it shortened a job to keep to its time budget).
+     * workflow added or rewrote (why it shortened a job to keep to its time budget). Clauses are
+     * joined by "; "; a change anywhere before the last shown clause shows the schedule whole.
      */
     static String scheduleNews(String shown, String schedule) {
         if (shown == null) {
             return schedule;
         }
-        int same = 0;
-        while (same < Math.min(shown.length(), schedule.length()) && shown.charAt(same) == schedule.charAt(same)) {
-            same++;
+        if (schedule.startsWith(shown + "; ")) {
+            return schedule.substring(shown.length() + 2);
         }
-        // The clauses are joined by "; ": the news starts at the clause that changed.
-        int clause = same == shown.length() && schedule.startsWith("; ", same) ? same
-                : schedule.lastIndexOf("; ", Math.max(0, same - 1));
-        return clause < 0 ? schedule : schedule.substring(clause + 2);
+        int lastClause = shown.lastIndexOf("; ");
+        if (lastClause >= 0 && schedule.startsWith(shown.substring(0, lastClause + 2))) {
+            return schedule.substring(lastClause + 2);
+        }
+        return schedule;
     }
 }

@@ -43,7 +43,7 @@ public final class JobRegistryActivitiesImpl implements JobRegistryActivities {
     public void recordSpec(JobSpec spec, String schedule) {
         Path root = registryRoot(spec);
         try {
-            if (new JobRegistry(root).updateSizedSpec(spec, schedule, "sized to its time budget: " + spec.epochs() + " epochs")) {
+            if (new JobRegistry(root).updateSizedSpec(spec, schedule, "length " + spec.epochs() + " epochs, as its time budget set it")) {
                 log.info("recorded job {} at {} epochs in {}", spec.jobId(), spec.epochs(), root.resolve("registry"));
             }
         } catch (IOException e) {

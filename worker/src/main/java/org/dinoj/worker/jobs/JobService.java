@@ -56,7 +56,8 @@ import org.slf4j.LoggerFactory;
 public final class JobService {
     private static final Logger log = LoggerFactory.getLogger(JobService.class);
     private static final DataConverter CONVERTER = DefaultDataConverter.newDefaultInstance();
-    /** Round labels by "job/activity id": a label never changes once the round is scheduled. */
+    /** Round labels by "job/activity id" ("" for none): a label never changes once the round is scheduled. */
+    private static final int MAX_ROUND_LABELS = 1000;
     private final java.util.Map<String, String> roundLabels = new java.util.concurrent.ConcurrentHashMap<>();
     /** Time for a stopping round to write its checkpoint after the heartbeat that tells it to stop. */
     private static final long ROUND_STOP_MARGIN_MILLIS = 5000;
@@ -886,24 +887,30 @@ public final class JobService {
         String key = jobId + "/" + activityId;
         String known = roundLabels.get(key);
         if (known != null) {
-            return known;
+            return known.isEmpty() ? null : known;
         }
+        String label = "";
         try {
             for (HistoryEvent e : client.fetchHistory(jobId).getEvents()) {
                 if (e.hasActivityTaskScheduledEventAttributes()
                         && e.getActivityTaskScheduledEventAttributes().getActivityId().equals(activityId)) {
-                    if (!e.hasUserMetadata() || !e.getUserMetadata().hasSummary()) {
-                        return null;
+                    if (e.hasUserMetadata() && e.getUserMetadata().hasSummary()) {
+                        label = CONVERTER.fromPayload(e.getUserMetadata().getSummary(), String.class, String.class);
                     }
-                    String label = CONVERTER.fromPayload(e.getUserMetadata().getSummary(), String.class, String.class);
-                    roundLabels.put(key, label);
-                    return label;
+                    break;
                 }
             }
         } catch (RuntimeException unreadable) {
+            // Not kept: the history may be readable at the next look.
             log.debug("job {}: the label of activity {} could not be read: {}", jobId, activityId, unreadable.toString());
+            return null;
         }
-        return null;
+        if (roundLabels.size() >= MAX_ROUND_LABELS) {
+            roundLabels.clear(); // a service that watches jobs for months keeps only recent rounds' labels
+        }
+        // A round without a summary (a run recorded before them) is remembered as such, not looked up every second.
+        roundLabels.put(key, label);
+        return label.isEmpty() ? null : label;
     }
 
     private static PendingRound pendingRound(PendingActivityInfo a, String label) {

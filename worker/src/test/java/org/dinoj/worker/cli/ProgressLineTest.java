@@ -60,7 +60,10 @@ class ProgressLineTest {
                 + " shortened to 10 epochs (100 steps) to end within its time budget";
         assertThat(ProgressLine.scheduleNews(shortened, again)).isEqualTo("at step 80 its rounds took 0.400 s a step,"
                 + " slower than measured, so it was shortened to 10 epochs (100 steps) to end within its time budget");
-        // Another schedule altogether (a job restarted from the registry) is shown whole.
+        // Another schedule altogether (a job restarted from the registry) is shown whole, and so is one
+        // whose sizing text changed, not only its last clause.
         assertThat(ProgressLine.scheduleNews(sized, "12 epochs")).isEqualTo("12 epochs");
+        String remeasured = sized.replace("500.0 img/s", "510.0 img/s");
+        assertThat(ProgressLine.scheduleNews(shortened, remeasured)).isEqualTo(remeasured);
     }
 }

@@ -33,7 +33,7 @@ class JobRegistryActivitiesImplTest {
         assertThat(record.spec().epochs()).isEqualTo(31);
         assertThat(record.spec().timeBudgetSeconds()).isZero();
         assertThat(record.schedule()).isEqualTo("31 epochs (3100 steps), predicted to take 55.0 minutes");
-        assertThat(record.message()).isEqualTo("sized to its time budget: 31 epochs");
+        assertThat(record.message()).isEqualTo("length 31 epochs, as its time budget set it");
     }
 
     @Test
