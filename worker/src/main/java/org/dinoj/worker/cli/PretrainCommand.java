@@ -162,6 +162,9 @@ public final class PretrainCommand implements Callable<Integer> {
         try (LocalRunner runner = LocalRunner.start(new LocalRunner.Options(temporal, port, workers, root, workerMain),
                 line -> out.println("\n" + line))) {
             JobService jobs = runner.jobs();
+            if (runner.supervisor() != null) {
+                runner.supervisor().ownerStoppingWhen(() -> interrupts.get() > 0);
+            }
             out.println("Temporal: " + runner.target() + (runner.embedded() ? " (embedded, in memory)" : "")
                     + ", " + workers + " worker process(es), logs in " + root.resolve("logs"));
             Optional<JobRecord> existing = jobs.registry().find(id);

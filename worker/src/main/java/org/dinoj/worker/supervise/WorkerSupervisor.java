@@ -25,6 +25,8 @@ public final class WorkerSupervisor implements AutoCloseable {
     private static final Duration QUICK_DEATH = Duration.ofSeconds(10);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
     public static final long LOG_MAX_BYTES = 64L << 20;
+    /** A JVM's exit status after SIGTERM (128 + 15). */
+    private static final int SIGTERM_STATUS = 143;
     public static final int LOG_COPIES = 3;
     private static final Duration LOG_CHECK_EVERY = Duration.ofSeconds(30);
 
@@ -35,6 +37,8 @@ public final class WorkerSupervisor implements AutoCloseable {
     private final LogRotation rotation;
     private final Duration logCheckEvery;
     private volatile boolean closing;
+    /** Whether the command that owns these workers is stopping on a signal (then theirs came with it). */
+    private volatile java.util.function.BooleanSupplier ownerStopping = () -> false;
 
     /**
      * @param mainClassAndArgs the worker's main class and its arguments
@@ -129,6 +133,15 @@ public final class WorkerSupervisor implements AutoCloseable {
         return slots[i].restarts;
     }
 
+    /**
+     * Tells the supervisor when its owner is stopping on a signal: a worker that exits on SIGTERM
+     * then got the same signal (sent to the whole process group, as a service manager or a batch
+     * scheduler does), and its restart, which finishes the owner's pause, is said as such.
+     */
+    public void ownerStoppingWhen(java.util.function.BooleanSupplier stopping) {
+        ownerStopping = stopping;
+    }
+
     public Path logFile(int i) {
         return logDirectory.resolve("worker-" + i + ".log");
     }
@@ -204,9 +217,12 @@ public final class WorkerSupervisor implements AutoCloseable {
             long livedMillis = (System.nanoTime() - startedNanos) / 1_000_000;
             quickDeaths = livedMillis < QUICK_DEATH.toMillis() ? quickDeaths + 1 : 0;
             long backoff = quickDeaths <= 1 ? 0 : Math.min(MAX_BACKOFF.toMillis(), 1000L << Math.min(quickDeaths - 2, 5));
-            String line = "worker " + index + " (pid " + p.pid() + ") exited with status " + p.exitValue()
-                    + describe(p.exitValue()) + "; restarting it" + (backoff > 0 ? " in " + backoff / 1000 + " s" : "")
-                    + " (see " + logFile(index) + ")";
+            String line = p.exitValue() == SIGTERM_STATUS && ownerStopping.getAsBoolean()
+                    ? "worker " + index + " (pid " + p.pid() + ") stopped on SIGTERM with this command (the signal"
+                            + " reached its whole process group); starting it again so that the pause can finish"
+                    : "worker " + index + " (pid " + p.pid() + ") exited with status " + p.exitValue()
+                            + describe(p.exitValue()) + "; restarting it" + (backoff > 0 ? " in " + backoff / 1000 + " s" : "")
+                            + " (see " + logFile(index) + ")";
             log.warn(line);
             events.accept(line);
             restartAfter(backoff);
