@@ -522,6 +522,11 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
         if (state.schedule() != null) {
             m.put("schedule", state.schedule());
         }
+        if (state.deadline() != null) {
+            // When it is due, for the person watching the UI: only jobs kept to a deadline have one.
+            m.put("ends_by", java.time.Instant.ofEpochMilli(state.deadline().atMillis())
+                    .truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+        }
         return m;
     }
 

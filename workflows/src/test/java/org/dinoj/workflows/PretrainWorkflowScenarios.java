@@ -397,6 +397,7 @@ public abstract class PretrainWorkflowScenarios {
         worker(100);
         training.setSizedEpochs(20);
         long started = System.nanoTime();
+        java.time.Instant submitted = java.time.Instant.now();
         JobResult result = stub("behind").run(budgetedSpec(queue, "behind", 1, 1, 4, 2, 4, 12), null);
         double seconds = (System.nanoTime() - started) * 1e-9;
 
@@ -416,6 +417,9 @@ public abstract class PretrainWorkflowScenarios {
         assertThat(training.rounds.getLast().epochs()).isEqualTo(epochs);
         assertThat(training.rounds.getFirst().epochs()).isEqualTo(20);
         assertThat(training.evaluations.getLast().epoch()).isEqualTo(epochs);
+        // The UI's memo says when the job is due: its start plus the 12 s budget.
+        String endsBy = (String) client().newUntypedWorkflowStub("behind").describe().getMemo("ends_by", String.class);
+        assertThat(java.time.Instant.parse(endsBy)).isBetween(submitted.plusSeconds(10), submitted.plusSeconds(14));
         Progress progress = client().newWorkflowStub(PretrainWorkflow.class, "behind").progress();
         assertThat(progress.epochs()).isEqualTo(epochs);
         assertThat(progress.schedule()).isEqualTo(training.recordedSchedules.getLast());
