@@ -18,7 +18,8 @@ package org.dinoj.workflows;
  * @param evalEveryEpochs run k-NN every this many epochs (0 = only at the end, -1 = never)
  * @param roundsPerRun rounds before the workflow continues as new (keeps history short)
  * @param timeBudgetSeconds wall seconds the job should end within, from its workflow's start: the
- *     workflow sizes {@code epochs} to it on a worker before training, then clears it; 0 = none
+ *     workflow sizes {@code epochs} to it on a worker before training (for several shards, that
+ *     worker's pace for each, plus the merges), then clears it and keeps to the deadline; 0 = none
  */
 public record JobSpec(
         String jobId,
@@ -49,8 +50,6 @@ public record JobSpec(
         require(activities != null, "activity settings are required");
         require(timeBudgetSeconds >= 0 && Double.isFinite(timeBudgetSeconds),
                 "the time budget must be >= 0 seconds, got " + timeBudgetSeconds);
-        require(timeBudgetSeconds == 0 || shards == 1, "a time budget sizes one-shard jobs only: with " + shards
-                + " shards the rounds and merges are not what one worker measures; set optim.epochs instead");
     }
 
     /**

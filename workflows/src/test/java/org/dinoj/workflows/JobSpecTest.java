@@ -46,10 +46,8 @@ class JobSpecTest {
     }
 
     @Test
-    void aBudgetSizesOneShardJobsOnlyAndIsNeverNegative() {
-        assertThatThrownBy(() -> job("t", 2, 600)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("a time budget sizes one-shard jobs only: with 2 shards the rounds and merges are not what"
-                        + " one worker measures; set optim.epochs instead");
+    void aBudgetIsNeverNegativeAndSizesJobsOfSeveralShardsToo() {
+        assertThat(job("t", 2, 600).timeBudgetSeconds()).isEqualTo(600);
         assertThatThrownBy(() -> job("t", 1, -1)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("the time budget must be >= 0 seconds, got -1.0");
         assertThat(job("t", 2, 0).shards()).isEqualTo(2);

@@ -350,6 +350,20 @@ public abstract class PretrainWorkflowScenarios {
         assertThat(progress.epochs()).isEqualTo(3);
     }
 
+    /** Two shards: sized once, both train every round to the sized length, and their rounds merge. */
+    @Test
+    void aTimeBudgetSizesAJobOfTwoShardsOnce() {
+        worker(0);
+        JobResult result = stub("budget-2").run(budgetedSpec(queue, "budget-2", 2, 1, 4, 2, 100, 35), null);
+
+        assertThat(result.status()).isEqualTo(JobStatus.COMPLETED);
+        assertThat(result.step()).isEqualTo(12);
+        assertThat(training.sizings).hasSize(1);
+        assertThat(training.rounds).extracting(TrainRoundRequest::shard).containsOnly(0, 1);
+        assertThat(training.rounds).extracting(TrainRoundRequest::epochs).containsOnly(3);
+        assertThat(training.merges).hasSize(6);
+    }
+
     /** A registry record written before the sizing: sized now, the job's schedules would jump mid-way. */
     @Test
     void aJobThatTrainedKeepsItsLengthWhenItsBudgetWasNeverSized() {

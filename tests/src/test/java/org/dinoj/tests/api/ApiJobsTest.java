@@ -261,9 +261,7 @@ class ApiJobsTest {
                 new Case("{\"config\": \"" + config + "\", \"time_budget_minutes\": \"60\"}",
                         "field 'time_budget_minutes' must be a number of minutes above 0 and at most 525600, got string"),
                 new Case("{\"config\": \"" + config + "\", \"time_budget_minutes\": 60, \"overrides\": {\"optim.epochs\": 3}}",
-                        "time_budget_minutes chooses optim.epochs itself"),
-                new Case("{\"config\": \"" + config + "\", \"time_budget_minutes\": 60, \"overrides\": {\"job.shards\": 2}}",
-                        "a time budget sizes one-shard jobs only"));
+                        "time_budget_minutes chooses optim.epochs itself"));
         for (Case c : cases) {
             HttpResponse<String> r = post("/v1/jobs", c.body());
             assertThat(r.statusCode()).as(c.body() + " -> " + r.body()).isEqualTo(400);

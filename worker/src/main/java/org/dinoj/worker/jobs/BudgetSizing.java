@@ -29,8 +29,8 @@ public final class BudgetSizing {
     /**
      * @param secondsWaited time between the workflow's request and this attempt's start (a queue
      *     behind another job's round, earlier attempts on a worker that died), which the budget spent too
-     * @throws IllegalArgumentException when the configuration is not a one-shard DINOv2 job or the
-     *     budget does not hold its warm-up epochs, in one sentence
+     * @throws IllegalArgumentException when the configuration is not a DINOv2 job or the budget does
+     *     not hold its warm-up epochs, in one sentence
      */
     public static SizedSchedule size(SizeScheduleRequest request, double secondsWaited) throws IOException {
         long start = System.nanoTime();
@@ -42,8 +42,10 @@ public final class BudgetSizing {
         TimeBudget.Fit fit = TimeBudget.fit(costs, shape, left);
         String busy = busyNote(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
                 Runtime.getRuntime().availableProcessors());
+        String shards = shape.shards() == 1 ? "" : String.format(Locale.ROOT, "; each of its %d shards timed as this"
+                + " worker trains, and a merge of about %.1f s a round", shape.shards(), TimeBudget.mergeSeconds(costs, shape));
         String description = fit.describe() + " (the configuration said " + config.optim().epochs() + " epochs);"
-                + " measured " + costs.describe() + busy;
+                + " measured " + costs.describe() + shards + busy;
         if (busy.isEmpty()) {
             log.info("job {}: time budget: {}", request.jobId(), description);
         } else {

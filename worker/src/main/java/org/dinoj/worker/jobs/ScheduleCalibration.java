@@ -68,14 +68,10 @@ public final class ScheduleCalibration {
     /**
      * Trains {@code config} fresh for at least {@code timedSeconds} after a warm-up of half as long
      * (and at least 3 steps), times those steps and the rest, with its scratch checkpoint under
-     * {@code scratch} (deleted before returning).
+     * {@code scratch} (deleted before returning). A job of several shards is timed as one of them:
+     * each trains its own steps of the same size in parallel.
      */
     public static Costs measure(DinoV2Config config, Path scratch, double timedSeconds) throws IOException {
-        if (config.job().shards() != 1) {
-            throw new IllegalArgumentException("a time budget sizes one-shard jobs only: with job.shards = "
-                    + config.job().shards() + " the shards' rounds and merges are not what one session measures;"
-                    + " set optim.epochs instead");
-        }
         // Ctrl-C while measuring ends the JVM before the finally below: the hook still removes the scratch.
         Thread cleanup = new Thread(() -> CheckpointStore.deleteRecursively(scratch), "time-budget-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);

@@ -22,13 +22,23 @@ public final class TimeBudget {
     private TimeBudget() {
     }
 
-    /** What one job looks like to the clock: its fixed numbers from the configuration. */
+    /**
+     * What one job looks like to the clock: its fixed numbers from the configuration. Its shards
+     * train their rounds in parallel, each as the measured session does; with several, every round
+     * ends with a merge that reads each shard's checkpoint and writes the global one.
+     */
     public record Shape(long stepsPerEpoch, long stepsPerRound, long checkpointEverySteps, int evalEveryEpochs,
-                        int minEpochs) {
+                        int minEpochs, int shards) {
         public Shape {
-            if (stepsPerEpoch < 1 || stepsPerRound < 1 || checkpointEverySteps < 1 || evalEveryEpochs < -1 || minEpochs < 1) {
+            if (stepsPerEpoch < 1 || stepsPerRound < 1 || checkpointEverySteps < 1 || evalEveryEpochs < -1 || minEpochs < 1
+                    || shards < 1) {
                 throw new IllegalArgumentException("a job shape needs positive step counts, got " + this);
             }
+        }
+
+        /** A job of one shard. */
+        public Shape(long stepsPerEpoch, long stepsPerRound, long checkpointEverySteps, int evalEveryEpochs, int minEpochs) {
+            this(stepsPerEpoch, stepsPerRound, checkpointEverySteps, evalEveryEpochs, minEpochs, 1);
         }
 
         /** The shape of a DINOv2 job; it needs at least its learning-rate warm-up and its frozen-last-layer epochs. */
@@ -36,7 +46,7 @@ public final class TimeBudget {
             JobConfig job = config.job();
             int minEpochs = Math.max(1, Math.max(config.optim().warmupEpochs(), config.optim().freezeLastLayerEpochs()));
             return new Shape(config.train().officialEpochLength(), job.stepsPerRound(), job.checkpointEverySteps(),
-                    job.evalEveryEpochs(), minEpochs);
+                    job.evalEveryEpochs(), minEpochs, job.shards());
         }
     }
 
@@ -77,8 +87,13 @@ public final class TimeBudget {
         return FIXED_SECONDS
                 + total * costs.stepSeconds()
                 + checkpoints(shape, total) * costs.checkpointSeconds()
-                + rounds(shape, total) * costs.roundStartSeconds()
+                + rounds(shape, total) * (costs.roundStartSeconds() + mergeSeconds(costs, shape))
                 + evaluations(shape, epochs) * costs.evaluationSeconds();
+    }
+
+    /** A round's merge: each shard's checkpoint read and the global one written, about a checkpoint each. */
+    static double mergeSeconds(ScheduleCalibration.Costs costs, Shape shape) {
+        return shape.shards() == 1 ? 0 : (shape.shards() + 1) * costs.checkpointSeconds();
     }
 
     /** The workflow's rounds end at round multiples and at epoch ends (PretrainWorkflowImpl#nextRoundEnd). */

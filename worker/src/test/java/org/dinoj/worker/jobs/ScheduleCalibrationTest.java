@@ -1,7 +1,6 @@
 package org.dinoj.worker.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -27,11 +26,13 @@ class ScheduleCalibrationTest {
         assertThat(dir).isEmptyDirectory();
     }
 
+    /** Each shard trains its own steps of the same size: the job is timed as one of them. */
     @Test
-    void aJobOfSeveralShardsIsRefused() {
-        DinoV2Config config = DinoV2Config.load("tiny-test", List.of("job.shards=2"));
-        assertThatThrownBy(() -> ScheduleCalibration.measure(config, dir.resolve("x"), 0.5))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("one-shard jobs only").hasMessageContaining("set optim.epochs instead");
+    void aJobOfSeveralShardsIsTimedAsOneOfThem() throws Exception {
+        DinoV2Config config = DinoV2Config.load("tiny-test", List.of("data.dataset=synthetic:256:16x16x1", "job.shards=2",
+                "job.eval_every_epochs=-1"));
+        ScheduleCalibration.Costs costs = ScheduleCalibration.measure(config, dir.resolve("x"), 0.3);
+        assertThat(costs.stepSeconds()).isPositive().isLessThan(0.5);
+        assertThat(costs.evaluationSeconds()).isZero();
     }
 }

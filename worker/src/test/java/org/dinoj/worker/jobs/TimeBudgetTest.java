@@ -76,6 +76,22 @@ class TimeBudgetTest {
         assertThat(TimeBudget.fit(COSTS, PRESET, 3600).epochs()).isEqualTo(32);
     }
 
+    /**
+     * Two shards train in parallel, so an epoch costs what it costs one, plus a merge per round: the
+     * two shards' checkpoints read and the global one written, three checkpoints' time (2.4 s). By
+     * hand, an hour: an epoch is 97 s + 2.4 s; 32 epochs need 20 + 32 * 99.4 + 4 * 85 = 3540.8 s, over
+     * the 3492 s usable; 31 epochs 3441.4 s.
+     */
+    @Test
+    void severalShardsCostOneShardsStepsAndAMergeEachRound() {
+        TimeBudget.Shape twoShards = new TimeBudget.Shape(100, 500, 100, 10, 3, 2);
+        assertThat(TimeBudget.mergeSeconds(COSTS, twoShards)).isCloseTo(2.4, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(TimeBudget.mergeSeconds(COSTS, PRESET)).isZero();
+        assertThat(TimeBudget.predictSeconds(COSTS, twoShards, 31)).isCloseTo(3441.4, org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(TimeBudget.fit(COSTS, twoShards, 3600).epochs()).isEqualTo(31);
+        assertThat(TimeBudget.Shape.of(DinoV2Config.load("fashion-mnist", List.of("job.shards=2"))).shards()).isEqualTo(2);
+    }
+
     @Test
     void aLargerBudgetNeverGivesAShorterSchedule() {
         int previous = 0;
