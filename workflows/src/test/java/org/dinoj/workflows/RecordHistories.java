@@ -21,7 +21,7 @@ import java.util.function.BooleanSupplier;
  * dinoj's cancel does, v5 lets a retraining paused in its first round keep its steps, v6 shortens a job that falls behind
  * its time budget), and
  * optionally the one history to record (1shard, 2shards, pause-resume-cancel, time-budget,
- * service-cancel, retraining-pause, budget-behind).
+ * service-cancel, retraining-pause, budget-behind, time-budget-2shards).
  */
 public final class RecordHistories {
     public static void main(String[] args) throws Exception {
@@ -42,6 +42,9 @@ public final class RecordHistories {
         if (only == null || only.equals("time-budget")) {
             // 25 s at the simulated 10 s an epoch: the job is sized to 2 epochs before it trains.
             record(dir.resolve("pretrain-time-budget-" + version + ".json"), "replay-time-budget", 1, 25);
+        }
+        if (only == null || only.equals("time-budget-2shards")) {
+            record(dir.resolve("pretrain-time-budget-2shards-" + version + ".json"), "replay-time-budget-2shards", 2, 25);
         }
         if (only == null || only.equals("service-cancel")) {
             recordServiceCancel(dir.resolve("pretrain-service-cancel-" + version + ".json"));

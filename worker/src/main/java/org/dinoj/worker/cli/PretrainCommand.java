@@ -218,6 +218,11 @@ public final class PretrainCommand implements Callable<Integer> {
             if (spec.timeBudgetSeconds() > 0) {
                 out.printf(Locale.ROOT, "time budget: %.1f min left; a worker times its machine on the job's"
                         + " configuration (under a minute), then sizes optim.epochs%n", spec.timeBudgetSeconds() / 60);
+                if (spec.shards() > workers && runner.embedded()) {
+                    out.println("warning: " + spec.shards() + " shards on " + workers + " worker(s): their rounds take"
+                            + " turns, while the sizing counts one worker per shard, so the job will be shortened as it"
+                            + " falls behind; give --workers " + spec.shards() + " for the length the budget holds");
+                }
             }
             out.println("checkpoints: " + Path.of(java.net.URI.create(spec.checkpointStore())));
             return watch(runner, id);

@@ -219,7 +219,8 @@ public final class WorkerSupervisor implements AutoCloseable {
             long backoff = quickDeaths <= 1 ? 0 : Math.min(MAX_BACKOFF.toMillis(), 1000L << Math.min(quickDeaths - 2, 5));
             String line = p.exitValue() == SIGTERM_STATUS && ownerStopping.getAsBoolean()
                     ? "worker " + index + " (pid " + p.pid() + ") stopped on SIGTERM with this command (the signal"
-                            + " reached its whole process group); starting it again so that the pause can finish"
+                            + " reached its whole process group); starting it again" + (backoff > 0 ? " in " + backoff / 1000
+                            + " s" : "") + " so that the pause can finish"
                     : "worker " + index + " (pid " + p.pid() + ") exited with status " + p.exitValue()
                             + describe(p.exitValue()) + "; restarting it" + (backoff > 0 ? " in " + backoff / 1000 + " s" : "")
                             + " (see " + logFile(index) + ")";
