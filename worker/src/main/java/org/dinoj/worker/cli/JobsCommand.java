@@ -272,6 +272,10 @@ public final class JobsCommand implements Runnable {
         }
         List<JobService.PendingRound> rounds = jobs.pendingRounds(jobId);
         s.append(jobId).append(": ").append(withLiveStep(p, rounds).summary()).append('\n');
+        if (p.schedule() != null) {
+            s.append("  schedule: ").append(p.schedule()).append('\n');
+            jobs.deadline(jobId).ifPresent(due -> s.append("  keeps to its time budget: due by ").append(due).append('\n'));
+        }
         if (p.lastCheckpoint() != null) {
             boolean base = record.isPresent() && p.lastCheckpoint().equals(record.get().spec().baseCheckpoint());
             s.append(base ? "  base checkpoint (none of its own yet): step " : "  latest checkpoint: step ")

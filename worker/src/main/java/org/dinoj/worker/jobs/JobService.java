@@ -774,6 +774,12 @@ public final class JobService {
                 closed.cancelledInTemporal() ? "cancelled in Temporal" : "cancelled");
     }
 
+    /** When a job kept to its time budget is due, as its memo says ({@code ends_by}, UTC); empty for any other job. */
+    public Optional<String> deadline(String jobId) {
+        return describe(jobId).map(d -> d.getWorkflowExecutionInfo().getMemo().getFieldsMap().get("ends_by"))
+                .map(p -> CONVERTER.fromPayload(p, String.class, String.class));
+    }
+
     /** The step the workflow last published as its {@code DinojStep} search attribute; 0 when none. */
     private long publishedStep(String jobId) {
         return describe(jobId).map(d -> d.getWorkflowExecutionInfo().getSearchAttributes().getIndexedFieldsMap()
