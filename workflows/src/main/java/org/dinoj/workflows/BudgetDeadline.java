@@ -83,8 +83,11 @@ public record BudgetDeadline(long atMillis, int minEpochs, double evaluationSeco
         return rest * secondsPerStep + evaluationsAfter(step / stepsPerEpoch, epochs, evalEveryEpochs) * evaluationSeconds;
     }
 
-    /** The evaluations still to come after {@code completedEpochs}: every {@code every} epochs and one at the end. */
-    static int evaluationsAfter(long completedEpochs, int epochs, int every) {
+    /**
+     * The evaluations still to come after {@code completedEpochs}: every {@code every} epochs and one
+     * at the end unless the last one fell there; none for -1. From 0, a whole job's (the sizing's count).
+     */
+    public static int evaluationsAfter(long completedEpochs, int epochs, int every) {
         if (every < 0) {
             return 0;
         }

@@ -221,10 +221,14 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
     }
 
     private JobRegistryActivities registryActivities() {
+        return registryActivities(retry(spec.activities()));
+    }
+
+    private JobRegistryActivities registryActivities(RetryOptions retry) {
         return Workflow.newActivityStub(JobRegistryActivities.class, ActivityOptions.newBuilder()
                 .setTaskQueue(spec.activities().taskQueue())
                 .setStartToCloseTimeout(Duration.ofMinutes(1))
-                .setRetryOptions(retry(spec.activities()))
+                .setRetryOptions(retry)
                 .build());
     }
 
@@ -411,13 +415,9 @@ public final class PretrainWorkflowImpl implements PretrainWorkflow {
      * the training.
      */
     private void recordLength() {
-        JobRegistryActivities registry = Workflow.newActivityStub(JobRegistryActivities.class, ActivityOptions.newBuilder()
-                .setTaskQueue(spec.activities().taskQueue())
-                .setStartToCloseTimeout(Duration.ofMinutes(1))
-                .setRetryOptions(RetryOptions.newBuilder(retry(spec.activities())).setMaximumAttempts(3).build())
-                .build());
         try {
-            registry.recordSpec(spec, state.schedule());
+            registryActivities(RetryOptions.newBuilder(retry(spec.activities())).setMaximumAttempts(3).build())
+                    .recordSpec(spec, state.schedule());
         } catch (ActivityFailure unwritable) {
             String why = unwritable.getCause() instanceof ApplicationFailure cause ? cause.getOriginalMessage()
                     : String.valueOf(unwritable.getCause());

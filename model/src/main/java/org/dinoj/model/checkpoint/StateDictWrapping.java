@@ -23,7 +23,7 @@ public record StateDictWrapping(Map<String, String> keys, String prefix) {
         String prefix = "";
         Map<String, String> keys = identity(names);
         if (allStartWith(keys.keySet(), DDP)) {
-            keys = stripped(keys, DDP);
+            keys = only(keys, DDP);
             prefix += DDP;
         }
         for (String model : MODELS) {
@@ -51,12 +51,6 @@ public record StateDictWrapping(Map<String, String> keys, String prefix) {
 
     private static boolean allStartWith(Set<String> keys, String prefix) {
         return !keys.isEmpty() && keys.stream().allMatch(k -> k.startsWith(prefix));
-    }
-
-    private static Map<String, String> stripped(Map<String, String> keys, String prefix) {
-        Map<String, String> out = new LinkedHashMap<>();
-        keys.forEach((k, original) -> out.put(k.substring(prefix.length()), original));
-        return out;
     }
 
     /** The keys under {@code prefix}, without it: the other model's keys (and any others) are left out. */

@@ -112,14 +112,8 @@ public final class TimeBudget {
 
     /** Evaluations every eval_every_epochs, and one at the end unless the last one fell there; none for -1. */
     static int evaluations(Shape shape, int epochs) {
-        int every = shape.evalEveryEpochs();
-        if (every < 0) {
-            return 0;
-        }
-        if (every == 0) {
-            return 1;
-        }
-        return epochs / every + (epochs % every == 0 ? 0 : 1);
+        // The workflow counts the evaluations it still owes by the same rule.
+        return org.dinoj.workflows.BudgetDeadline.evaluationsAfter(0, epochs, shape.evalEveryEpochs());
     }
 
     /** How many of 1..n are multiples of a or of b. */
